@@ -1,0 +1,75 @@
+package mailconv
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors that callers branch on with errors.Is.
+var (
+	// ErrFormat: the input is not in the format it was read as (a file
+	// that is not an mbox, a TOC of the wrong size).
+	ErrFormat = errors.New("not in the expected format")
+	// ErrLimit: input exceeded a configured limit (header size, line
+	// length, record count, nesting depth).
+	ErrLimit = errors.New("limit exceeded")
+	// ErrUnknownFormat: no registered format has that name, or none
+	// recognised the input.
+	ErrUnknownFormat = errors.New("unknown format")
+	// ErrDestinationNotEmpty: a destination exists and is not empty.
+	ErrDestinationNotEmpty = errors.New("destination exists and is not empty")
+	// ErrOutsideRoot: a path read from the input would lead outside the
+	// directory it must stay in.
+	ErrOutsideRoot = errors.New("path leads outside its root")
+	// ErrUnsupported: the operation or option is not supported by this
+	// format.
+	ErrUnsupported = errors.New("not supported")
+)
+
+// ParseError reports bad input at a known place: the file and the byte
+// offset where the problem was found. It wraps the cause, often one of the
+// sentinel errors above.
+type ParseError struct {
+	File   string // file name as given to the reader
+	Offset int64  // byte offset in File, or -1 when unknown
+	Err    error  // what went wrong
+}
+
+// Error formats the error as "file: offset N: cause".
+func (e *ParseError) Error() string {
+	s := e.File
+	if e.Offset >= 0 {
+		if s != "" {
+			s += ": "
+		}
+		s += "offset " + strconv.FormatInt(e.Offset, 10)
+	}
+	if s != "" {
+		s += ": "
+	}
+	if e.Err == nil {
+		return s + "parse error"
+	}
+	return s + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Location returns where the error happened.
+func (e *ParseError) Location() Location { return Location{File: e.File, Offset: e.Offset} }
+
+// LimitError tells which limit was exceeded. It matches ErrLimit with
+// errors.Is.
+type LimitError struct {
+	Name  string // the option that sets the limit, e.g. "MaxHeaderBytes"
+	Limit int64  // its value
+}
+
+// Error formats the error.
+func (e *LimitError) Error() string {
+	return "limit exceeded: " + e.Name + " (" + strconv.FormatInt(e.Limit, 10) + ")"
+}
+
+// Is makes errors.Is(err, ErrLimit) true.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }

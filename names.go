@@ -1,0 +1,297 @@
+package mailconv
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// NamePlan maps the mailboxes of a source onto names a destination accepts.
+// It is deterministic: the same mailbox list and rules always give the same
+// plan, so that any tool (a Sieve script writer, a resumed run) can compute
+// the names a conversion used. Build one with PlanNames.
+type NamePlan struct {
+	// Mailboxes are the destination mailboxes to create, parents before
+	// children. A source mailbox that had to be split (messages and
+	// children where the destination cannot mix them) appears twice: as a
+	// NoSelect folder under its own name and as a sibling holding its
+	// messages.
+	Mailboxes []*Mailbox
+	// Changes lists every source mailbox whose name changed, with why.
+	Changes []NameChange
+
+	dest map[string]Path // source path key -> destination path of its messages
+}
+
+// NameChange records one renamed mailbox.
+type NameChange struct {
+	Source      Path     `json:"source"`
+	Destination Path     `json:"destination"`
+	Reasons     []string `json:"reasons"`
+}
+
+// Dest returns the destination path that receives the messages of source
+// mailbox p, or nil when p was not in the planned list.
+func (np *NamePlan) Dest(p Path) Path {
+	return np.dest[pathKey(p)]
+}
+
+func pathKey(p Path) string { return strings.Join(p, "\x00") }
+
+// EscapeChar is the character used to escape characters a destination cannot
+// hold in a mailbox name: each such character becomes '%' followed by the
+// upper-case hex of its UTF-8 bytes ("OS/2" becomes "OS%2F2"). A '%' that
+// would otherwise read as an escape is itself escaped, so that UnescapeName
+// restores the original name.
+const EscapeChar = '%'
+
+// MixedSuffix is appended to the name of the sibling mailbox that receives the
+// messages of a mailbox that also has children, when the destination cannot
+// hold both in one mailbox.
+const MixedSuffix = " (messages)"
+
+// PlanNames maps mbs (as returned by a Reader, parents before children) onto
+// names that follow caps.Names, splitting mixed mailboxes when caps.Mixed is
+// false. Name changes are part of the plan; Convert reports them.
+func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
+	np := &NamePlan{dest: make(map[string]Path, len(mbs))}
+	rules := caps.Names
+
+	// Which source paths have children?
+	hasChildren := make(map[string]bool)
+	for _, mb := range mbs {
+		for p := mb.Path.Parent(); len(p) > 0; p = p.Parent() {
+			hasChildren[pathKey(p)] = true
+		}
+	}
+
+	// mapped holds the destination path of every source folder node, so
+	// that children follow their parent's new name.
+	mapped := make(map[string]Path, len(mbs))
+	// taken holds, per destination parent, the sibling names in use (in
+	// collision-key form).
+	taken := make(map[string]map[string]bool)
+	claim := func(parent Path, name string) string {
+		key := pathKey(parent)
+		set := taken[key]
+		if set == nil {
+			set = make(map[string]bool)
+			taken[key] = set
+		}
+		ck := name
+		if rules.CaseInsensitive {
+			ck = strings.ToLower(name)
+		}
+		if !set[ck] {
+			set[ck] = true
+			return name
+		}
+		for n := 2; ; n++ {
+			cand := fitSegment(fmt.Sprintf("%s~%d", name, n), rules)
+			ck := cand
+			if rules.CaseInsensitive {
+				ck = strings.ToLower(cand)
+			}
+			if !set[ck] {
+				set[ck] = true
+				return cand
+			}
+		}
+	}
+
+	// Resolve a source path's parent to the destination parent, creating
+	// implicit parents that the source list did not include.
+	var destOf func(p Path) Path
+	destOf = func(p Path) Path {
+		if len(p) == 0 {
+			return nil
+		}
+		if d, ok := mapped[pathKey(p)]; ok {
+			return d
+		}
+		parent := destOf(p.Parent())
+		seg, _ := safeSegment(p.Name(), rules)
+		d := parent.Child(claim(parent, seg))
+		mapped[pathKey(p)] = d
+		np.Mailboxes = append(np.Mailboxes, &Mailbox{Path: d, NoSelect: true, Messages: -1, Bytes: -1})
+		return d
+	}
+
+	for _, mb := range mbs {
+		var reasons []string
+		parent := destOf(mb.Path.Parent())
+		var d Path
+		if mb.Path.IsInbox() {
+			d = Path{"INBOX"}
+			claim(nil, "INBOX")
+		} else {
+			seg, why := safeSegment(mb.Path.Name(), rules)
+			reasons = append(reasons, why...)
+			name := claim(parent, seg)
+			if name != seg {
+				reasons = append(reasons, "name collides with a sibling in the destination")
+			}
+			d = parent.Child(name)
+		}
+		if len(mb.Path) > 1 && !d.Parent().Equal(mb.Path.Parent()) && len(reasons) == 0 {
+			reasons = append(reasons, "parent folder renamed")
+		}
+		mapped[pathKey(mb.Path)] = d
+		folder := *mb
+		folder.Path = d
+		msgDest := d
+		if !caps.Mixed && !mb.NoSelect && hasChildren[pathKey(mb.Path)] {
+			// The folder keeps the name (for its children); the messages go
+			// to a sibling.
+			folder.NoSelect = true
+			np.Mailboxes = append(np.Mailboxes, &folder)
+			sib := *mb
+			sibName := claim(parent, fitSegment(d.Name()+MixedSuffix, rules))
+			sib.Path = parent.Child(sibName)
+			np.Mailboxes = append(np.Mailboxes, &sib)
+			msgDest = sib.Path
+			reasons = append(reasons, "mailbox holds messages and sub-mailboxes, which the destination cannot mix: its messages go to a sibling")
+		} else {
+			np.Mailboxes = append(np.Mailboxes, &folder)
+		}
+		np.dest[pathKey(mb.Path)] = msgDest
+		if !msgDest.Equal(mb.Path) {
+			if len(reasons) == 0 {
+				reasons = []string{"parent folder renamed"}
+			}
+			np.Changes = append(np.Changes, NameChange{Source: mb.Path, Destination: msgDest, Reasons: reasons})
+		}
+	}
+	return np
+}
+
+// safeSegment applies the rules to one name segment.
+func safeSegment(s string, r NameRules) (string, []string) {
+	var reasons []string
+	var b strings.Builder
+	escaped := false
+	for i, c := range s {
+		bad := false
+		switch {
+		case c == utf8.RuneError && !validAt(s, i):
+			bad = true
+		case unicode.IsControl(c):
+			bad = true
+		case strings.ContainsRune(r.Forbidden, c):
+			bad = true
+		case i == 0 && strings.ContainsRune(r.ForbiddenFirst, c):
+			bad = true
+		case i+utf8.RuneLen(c) == len(s) && strings.ContainsRune(r.ForbiddenLast, c):
+			bad = true
+		case c == EscapeChar && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			bad = true
+		}
+		if bad {
+			escaped = true
+			if c == utf8.RuneError {
+				fmt.Fprintf(&b, "%c%02X", EscapeChar, s[i])
+				continue
+			}
+			var buf [utf8.UTFMax]byte
+			n := utf8.EncodeRune(buf[:], c)
+			for _, x := range buf[:n] {
+				fmt.Fprintf(&b, "%c%02X", EscapeChar, x)
+			}
+			continue
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if escaped {
+		reasons = append(reasons, "characters the destination cannot hold were escaped")
+	}
+	if out == "" {
+		out = fmt.Sprintf("%c00", EscapeChar)
+		reasons = append(reasons, "empty name")
+	}
+	for _, res := range r.Reserved {
+		if strings.EqualFold(out, res) {
+			first, size := utf8.DecodeRuneInString(out)
+			var buf [utf8.UTFMax]byte
+			n := utf8.EncodeRune(buf[:], first)
+			var e strings.Builder
+			for _, x := range buf[:n] {
+				fmt.Fprintf(&e, "%c%02X", EscapeChar, x)
+			}
+			out = e.String() + out[size:]
+			reasons = append(reasons, fmt.Sprintf("%q is a reserved name in the destination", res))
+			break
+		}
+	}
+	if fit := fitSegment(out, r); fit != out {
+		out = fit
+		reasons = append(reasons, "name too long for the destination: shortened, with a hash of the full name")
+	}
+	return out, reasons
+}
+
+func validAt(s string, i int) bool {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return !(r == utf8.RuneError && size == 1)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// fitSegment shortens s to r.MaxSegment units, ending it with "~" and eight
+// hex digits of a hash of the full name so that distinct long names stay
+// distinct.
+func fitSegment(s string, r NameRules) string {
+	if r.MaxSegment <= 0 {
+		return s
+	}
+	measure := r.SegmentLen
+	if measure == nil {
+		measure = func(x string) int { return len(x) }
+	}
+	if measure(s) <= r.MaxSegment {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	suffix := fmt.Sprintf("~%08x", h.Sum32())
+	runes := []rune(s)
+	for n := len(runes); n > 0; n-- {
+		cand := string(runes[:n]) + suffix
+		if measure(cand) <= r.MaxSegment {
+			return cand
+		}
+	}
+	return suffix
+}
+
+// UnescapeName reverses the escaping PlanNames applies to a name segment.
+func UnescapeName(s string) string {
+	if !strings.ContainsRune(s, EscapeChar) {
+		return s
+	}
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == EscapeChar && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
