@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -344,6 +345,12 @@ func (s *Store) walk(ctx context.Context, rootReal, dir string, parent mailconv.
 			files[name] = true
 			kids = append(kids, child{name: name, path: full, isMbox: true, size: fi.Size()})
 		}
+	}
+	if depth == 0 {
+		// the inbox first, as clients list it
+		sort.SliceStable(kids, func(i, j int) bool {
+			return strings.EqualFold(stripExt(kids[i].name), "inbox") && !strings.EqualFold(stripExt(kids[j].name), "inbox")
+		})
 	}
 	emitted := map[string]bool{}
 	for _, k := range kids {
