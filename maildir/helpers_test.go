@@ -37,7 +37,7 @@ func (s *memStore) add(p mailconv.Path, noSelect bool, msgs ...memMessage) {
 }
 
 func (s *memStore) Mailboxes(context.Context) ([]*mailconv.Mailbox, error) { return s.boxes, nil }
-func (s *memStore) Close() error                                          { return nil }
+func (s *memStore) Close() error                                           { return nil }
 func (s *memStore) Open(_ context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	return &memReader{msgs: s.msgs[mb.Source], i: -1}, nil
 }
