@@ -27,6 +27,9 @@ type Writer struct {
 	host string
 	pid  string
 	buf  []byte
+	// pending lists the Maildir++ NoSelect folders that no child has
+	// implied yet.
+	pending []string
 	// subscribed lists the on-disk names of the selectable folders, for the
 	// subscriptions file.
 	subscribed []string
@@ -158,8 +161,17 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	if err != nil {
 		return nil, err
 	}
+	w.dropPending(dir)
 	if mb.NoSelect {
-		if dir != "." {
+		switch {
+		case dir == ".":
+		case w.cfg.layout == LayoutMaildirPP:
+			// A Maildir++ parent exists by implication: Dovecot lists it as
+			// \Noselect when ".A" is absent and ".A.B" present. Only a
+			// folder left without children needs a directory, made at
+			// Close (Dovecot shows it as an empty mailbox).
+			w.pending = append(w.pending, dir)
+		default:
 			if err := w.mkdirAll(dir); err != nil {
 				return nil, err
 			}
@@ -268,6 +280,18 @@ func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 	return nil
 }
 
+// dropPending forgets the pending NoSelect folders that dir implies (its
+// Maildir++ ancestors).
+func (w *Writer) dropPending(dir string) {
+	kept := w.pending[:0]
+	for _, p := range w.pending {
+		if !strings.HasPrefix(dir, p+".") {
+			kept = append(kept, p)
+		}
+	}
+	w.pending = kept
+}
+
 // Close writes the subscriptions file (every selectable folder, so that
 // IMAP clients show them) and releases the tree.
 func (w *Writer) Close() error {
@@ -275,7 +299,12 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	var err error
-	if len(w.subscribed) > 0 {
+	for _, p := range w.pending {
+		if merr := w.mkdirAll(p); err == nil {
+			err = merr
+		}
+	}
+	if len(w.subscribed) > 0 && err == nil {
 		// Dovecot's subscriptions format, version 2: a header line, an
 		// empty line, then one mailbox per line with its hierarchy levels
 		// separated by tabs.
