@@ -96,7 +96,15 @@ func isPlainMUTF7(s string) bool {
 // base64 alphabet, leftover non-zero bits, a partial UTF-16 unit, unpaired
 // surrogates, encoded printable ASCII and two adjacent encoded runs. The
 // error wraps ErrFormat.
-func DecodeMUTF7(s string) (string, error) {
+func DecodeMUTF7(s string) (string, error) { return decodeMUTF7(s, false) }
+
+// DecodeMUTF7Lenient decodes like DecodeMUTF7 but also accepts encoded
+// printable ASCII and adjacent encoded runs. Older Courier releases wrote
+// folder names that way on disk ("." as "&AC4-", "/" as "&AC8-"); IMAP
+// names must still be decoded with DecodeMUTF7.
+func DecodeMUTF7Lenient(s string) (string, error) { return decodeMUTF7(s, true) }
+
+func decodeMUTF7(s string, lenient bool) (string, error) {
 	if !strings.ContainsRune(s, '&') {
 		for i := 0; i < len(s); i++ {
 			if c := s[i]; c < 0x20 || c > 0x7e {
@@ -131,10 +139,10 @@ func DecodeMUTF7(s string) (string, error) {
 			i = j + 1
 			continue
 		}
-		if start == prevRunEnd {
+		if start == prevRunEnd && !lenient {
 			return "", mutf7Error(s, start, "adjacent encoded runs")
 		}
-		if err := decodeMUTF7Run(&b, s, start+1, j); err != nil {
+		if err := decodeMUTF7Run(&b, s, start+1, j, lenient); err != nil {
 			return "", err
 		}
 		i = j + 1
@@ -144,7 +152,7 @@ func DecodeMUTF7(s string) (string, error) {
 }
 
 // decodeMUTF7Run decodes the base64 characters s[from:to] into b.
-func decodeMUTF7Run(b *strings.Builder, s string, from, to int) error {
+func decodeMUTF7Run(b *strings.Builder, s string, from, to int, lenient bool) error {
 	var acc uint32
 	bits := 0
 	var high uint16 // pending high surrogate, 0 when none
@@ -172,7 +180,7 @@ func decodeMUTF7Run(b *strings.Builder, s string, from, to int) error {
 			high = u
 		case u >= 0xdc00 && u < 0xe000:
 			return mutf7Error(s, k, "unpaired low surrogate")
-		case u >= 0x20 && u <= 0x7e:
+		case u >= 0x20 && u <= 0x7e && !lenient:
 			return mutf7Error(s, k, "printable ASCII %q must not be encoded", rune(u))
 		default:
 			b.WriteRune(rune(u))

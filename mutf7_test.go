@@ -109,3 +109,22 @@ func BenchmarkEncodeMUTF7(b *testing.B) {
 		EncodeMUTF7("Réunions/Comptes rendus 日本語")
 	}
 }
+
+func TestDecodeMUTF7Lenient(t *testing.T) {
+	for in, want := range map[string]string{
+		"tine20&AC4-org":     "tine20.org", // old Courier: "." encoded
+		"OS&AC8-2":           "OS/2",
+		"&U,BTFw-&ZeVnLIqe-": "台北日本語", // adjacent runs
+		"R&AOk-unions":       "Réunions",
+	} {
+		got, err := DecodeMUTF7Lenient(in)
+		if err != nil || got != want {
+			t.Errorf("DecodeMUTF7Lenient(%q) = %q, %v, want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"&", "&Jj!o-", "&3gA-", "&AOl-", "caf\xc3\xa9"} {
+		if got, err := DecodeMUTF7Lenient(bad); err == nil {
+			t.Errorf("DecodeMUTF7Lenient(%q) = %q, want an error", bad, got)
+		}
+	}
+}

@@ -3,9 +3,12 @@ package maildir_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,3 +182,7 @@ func flagCombos() []mailconv.Flags {
 	}
 	return out
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }

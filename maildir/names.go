@@ -176,7 +176,7 @@ func decodeSegment(s string, enc NameEncoding, unescape bool) (string, string) {
 	name := s
 	switch enc {
 	case NamesMUTF7:
-		d, err := mailconv.DecodeMUTF7(s)
+		d, err := mailconv.DecodeMUTF7Lenient(s)
 		if err != nil {
 			return s, err.Error()
 		}
@@ -186,7 +186,7 @@ func decodeSegment(s string, enc NameEncoding, unescape bool) (string, string) {
 			return s, "not valid UTF-8"
 		}
 	default:
-		if d, err := mailconv.DecodeMUTF7(s); err == nil {
+		if d, err := mailconv.DecodeMUTF7Lenient(s); err == nil {
 			name = d
 		} else if !utf8.ValidString(s) {
 			return s, "neither modified UTF-7 nor UTF-8"

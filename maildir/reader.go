@@ -393,10 +393,10 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 		rel := path.Join(mr.dir, sub)
 		names, err := r.readDirNames(rel)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
+			if !errors.Is(err, fs.ErrNotExist) {
+				r.skipDir(rel, err)
 			}
-			return fmt.Errorf("maildir: listing %s: %w", r.abs(rel), err)
+			continue
 		}
 		for _, n := range names {
 			if n[0] == '.' {
