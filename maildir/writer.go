@@ -334,6 +334,7 @@ type mailboxWriter struct {
 	seq      int
 	dirs     [2]*os.File // cur/ and new/, open when durable
 	info     []byte
+	letters  []byte
 }
 
 // WriteMessage delivers one message: it streams body into tmp/, sets the
@@ -391,21 +392,30 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		return fmt.Errorf("maildir: writing %s: %w", w.abs(tmpRel), err)
 	}
 
-	// Final name: base, size, info.
-	info := mw.info[:0]
-	info = append(info, base...)
-	info = append(info, ",S="...)
-	info = strconv.AppendInt(info, size, 10)
-	letters := appendInfo(nil, flags, kw)
-	if !isNew || len(letters) > 0 {
-		info = append(info, w.cfg.infoSep, '2', ',')
-		info = append(info, letters...)
-	}
-	mw.info = info
-	final := path.Join(mw.dir, sub, string(info))
-	if err := w.commit(tmpRel, final); err != nil {
-		w.root.Remove(filepath.FromSlash(tmpRel))
-		return err
+	// Final name: base, size, info. Another file of that name (two
+	// source mailboxes written into one folder, an earlier run) makes us
+	// pick the next sequence number rather than replace it.
+	mw.letters = appendInfo(mw.letters[:0], flags, kw)
+	for try := 0; ; try++ {
+		info := mw.info[:0]
+		info = append(info, base...)
+		info = append(info, ",S="...)
+		info = strconv.AppendInt(info, size, 10)
+		if !isNew || len(mw.letters) > 0 {
+			info = append(info, w.cfg.infoSep, '2', ',')
+			info = append(info, mw.letters...)
+		}
+		mw.info = info
+		err := w.commit(tmpRel, path.Join(mw.dir, sub, string(info)))
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || try >= 100 {
+			w.root.Remove(filepath.FromSlash(tmpRel))
+			return err
+		}
+		mw.seq++
+		base = mw.uniqueBase(secs, m.ID)
 	}
 	if w.opts.Durable {
 		d := mw.dirs[0]
