@@ -126,6 +126,20 @@ func TestDovecotReadsOurMaildir(t *testing.T) {
 				}
 			}
 			msgs := s.Fetch()
+			// Dovecot numbers messages (UIDs) in the source order.
+			order := map[string][]string{}
+			for _, m := range msgs {
+				order[m.Mailbox] = append(order[m.Mailbox], m.MessageID)
+			}
+			for _, mb := range src.boxes {
+				var ids []string
+				for _, mm := range src.msgs[mb.Source] {
+					ids = append(ids, string(msgIDRe.FindSubmatch(mm.body)[1]))
+				}
+				if got := order[names[mb.Path.String()]]; strings.Join(got, " ") != strings.Join(ids, " ") {
+					t.Errorf("%s: Dovecot's UID order %q, want the source order %q", mb.Path, got, ids)
+				}
+			}
 			if len(msgs) != len(byID) {
 				t.Errorf("Dovecot fetched %d messages, want %d", len(msgs), len(byID))
 			}

@@ -432,8 +432,10 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 	return nil
 }
 
-// lessName orders unique names by their leading number (the delivery time)
-// numerically, then by the whole name.
+// lessName orders file names as Dovecot orders new files when it assigns
+// UIDs: by the leading number (the delivery time), then by the number after
+// "M" in the part that follows (microseconds, or mailconv's sequence
+// number), then by the base name.
 func lessName(a, b string) bool {
 	na, nb := leadingDigits(a), leadingDigits(b)
 	ta, tb := strings.TrimLeft(a[:na], "0"), strings.TrimLeft(b[:nb], "0")
@@ -443,7 +445,30 @@ func lessName(a, b string) bool {
 	if ta != tb {
 		return ta < tb
 	}
+	if ua, ok := usecField(a[na:]); ok {
+		if ub, ok := usecField(b[nb:]); ok && ua != ub {
+			return ua < ub
+		}
+	}
 	return a < b
+}
+
+// usecField finds the number after the first "M" of the unique part
+// (between the first two dots).
+func usecField(s string) (uint64, bool) {
+	if len(s) == 0 || s[0] != '.' {
+		return 0, false
+	}
+	for i := 1; i < len(s) && s[i] != '.' && s[i] != ':'; i++ {
+		if s[i] == 'M' {
+			var n uint64
+			for j := i + 1; j < len(s) && s[j] >= '0' && s[j] <= '9' && n < 1<<59; j++ {
+				n = n*10 + uint64(s[j]-'0')
+			}
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 func leadingDigits(s string) int {

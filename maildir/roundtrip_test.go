@@ -69,7 +69,11 @@ func generatedStore() *memStore {
 	s.add(mailconv.Path{"Archive", "2019", "Q1", "deep", "deeper"}, false, next(mailconv.FlagSeen))
 	var tags []memMessage
 	for i := 0; i < 30; i++ {
-		tags = append(tags, next(mailconv.FlagSeen, fmt.Sprintf("kw%02d", i), "$Important"))
+		m := next(mailconv.FlagSeen, fmt.Sprintf("kw%02d", i), "$Important")
+		// Dates run backwards here: the store's order is not the date
+		// order, and must survive as it is.
+		m.meta.Date = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour)
+		tags = append(tags, m)
 	}
 	s.add(mailconv.Path{"Tags"}, false, tags...)
 	return s

@@ -26,10 +26,15 @@ type Writer struct {
 	cfg  writeConfig
 	host string
 	pid  string
-	buf  []byte
+	// start is the time the writer was created, the leading number of
+	// every unique name.
+	start int64
+	buf   []byte
 	// pending lists the Maildir++ NoSelect folders that no child has
 	// implied yet.
 	pending []string
+	// senderNoted is set once the envelope-sender note was given.
+	senderNoted bool
 	// subscribed lists the on-disk names of the selectable folders, for the
 	// subscriptions file.
 	subscribed []string
@@ -54,7 +59,7 @@ func Create(ctx context.Context, dir string, opts *mailconv.Options) (*Writer, e
 		return nil, fmt.Errorf("maildir: %w", err)
 	}
 	w := &Writer{path: dir, root: root, opts: opts, cfg: cfg, host: hostPart(), pid: strconv.Itoa(os.Getpid()),
-		buf: make([]byte, 64<<10)}
+		start: time.Now().Unix(), buf: make([]byte, 64<<10)}
 	mk := marker{layout: cfg.layout, names: cfg.names, escape: true}
 	if err := w.writeFileAtomic(markerFile, mk.encode()); err != nil {
 		root.Close()
@@ -345,6 +350,13 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		return err
 	}
 	w := mw.w
+	if m.Sender != "" && !w.senderNoted {
+		// A maildir has no place for the envelope sender; the message's
+		// own Return-Path header, if any, stays. Said once per store.
+		w.senderNoted = true
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "maildir.envelope-sender", Mailbox: mw.mb, Message: m.ID,
+			Detail: "a maildir does not store envelope senders (mbox From_ lines); Return-Path headers in the messages remain"})
+	}
 	kw := mw.keywordBits(m)
 	flags := m.Flags
 	isNew := flags&mailconv.FlagNew != 0 && flags&mailconv.FlagSeen == 0
@@ -357,16 +369,12 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 	}
 
 	mw.seq++
-	secs := m.Date.Unix()
-	if m.Date.IsZero() || secs < 0 {
-		secs = time.Now().Unix()
-	}
-	base := mw.uniqueBase(secs, m.ID)
+	base := mw.uniqueBase(m.ID)
 	tmpRel := path.Join(mw.dir, "tmp", base)
 	f, err := w.root.OpenFile(filepath.FromSlash(tmpRel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	for try := 0; err != nil && errors.Is(err, fs.ErrExist) && try < 100; try++ {
 		mw.seq++
-		base = mw.uniqueBase(secs, m.ID)
+		base = mw.uniqueBase(m.ID)
 		tmpRel = path.Join(mw.dir, "tmp", base)
 		f, err = w.root.OpenFile(filepath.FromSlash(tmpRel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	}
@@ -415,7 +423,7 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			return err
 		}
 		mw.seq++
-		base = mw.uniqueBase(secs, m.ID)
+		base = mw.uniqueBase(m.ID)
 	}
 	if w.opts.Durable {
 		d := mw.dirs[0]
@@ -459,18 +467,20 @@ func (w *Writer) commit(tmp, final string) error {
 	return nil
 }
 
-// uniqueBase builds "<secs>.P<pid>Q<seq>R<digest>.<host>": secs is the
-// internal date (so that tools reading the time from the name, as mox
-// does, agree with the file time), P and Q make the name unique within
-// this run, and R is a digest of the source message ID so that a later run
-// can recognise a message it already delivered.
-func (mw *mailboxWriter) uniqueBase(secs int64, id string) string {
+// uniqueBase builds "<start>.M<seq>P<pid>R<digest>.<host>". Dovecot
+// orders new files by the leading seconds, then by the number after "M"
+// (see maildir_filename_sort_cmp), and so does Reader: with the run's start
+// time and a per-mailbox sequence number there, messages keep their source
+// order. R is a digest of the source message ID (IDDigest), so that a later
+// run can recognise a message it already delivered. The internal date is
+// the file's modification time, not part of the name.
+func (mw *mailboxWriter) uniqueBase(id string) string {
 	var b []byte
-	b = strconv.AppendInt(b, secs, 10)
-	b = append(b, ".P"...)
-	b = append(b, mw.w.pid...)
-	b = append(b, 'Q')
+	b = strconv.AppendInt(b, mw.w.start, 10)
+	b = append(b, ".M"...)
 	b = strconv.AppendInt(b, int64(mw.seq), 10)
+	b = append(b, 'P')
+	b = append(b, mw.w.pid...)
 	if id != "" {
 		sum := sha256.Sum256([]byte(id))
 		b = append(b, 'R')
