@@ -1,3 +1,5 @@
+//go:build unix
+
 package maildir_test
 
 import (

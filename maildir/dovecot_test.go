@@ -20,10 +20,10 @@ import (
 // itself is the independent check.
 func dovecotNames(fs bool) map[string]string {
 	sep := "."
-	hidden, newName, dotted := "%2ehidden", "new", "tine20%2eorg"
+	hidden, newName, dotted, notes := "%2ehidden", "new", "tine20%2eorg", "dovecot-notes"
 	if fs {
 		sep = "/"
-		newName, dotted = "%6eew", "tine20.org"
+		newName, dotted, notes = "%6eew", "tine20.org", "%64ovecot-notes"
 	}
 	j := func(s ...string) string { return strings.Join(s, sep) }
 	return map[string]string{
@@ -40,6 +40,7 @@ func dovecotNames(fs bool) map[string]string {
 		"~home":                       "%7ehome",
 		"new":                         newName,
 		".hidden":                     hidden,
+		"dovecot-notes":               notes,
 		"Archive/2019/Q1/deep/deeper": j("Archive", "2019", "Q1", "deep", "deeper"),
 		"Tags":                        "Tags",
 		"Empty folder":                "Empty folder",

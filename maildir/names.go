@@ -81,7 +81,7 @@ const escapeChar = mailconv.EscapeChar
 
 // reservedFS are the segment names the fs layout cannot use (they are the
 // maildir's own subdirectories, or would leave the directory).
-var reservedFS = []string{"new", "cur", "tmp", ".", ".."}
+var reservedFS = []string{"new", "cur", "tmp", ".", "..", "subscriptions", "maildirsize", "maildirfolder"}
 
 // nameRules are the rules for Capabilities.Names.
 func nameRules(l Layout, enc NameEncoding) mailconv.NameRules {
@@ -144,10 +144,14 @@ func escapeSegment(s string, l Layout) string {
 		return fmt.Sprintf("%c00", escapeChar)
 	}
 	if l == LayoutFS {
+		// Names the reader takes for control files or directories (see
+		// isControlName) get their first character escaped too.
+		reserved := isControlName(out)
 		for _, res := range reservedFS {
-			if strings.EqualFold(out, res) {
-				return fmt.Sprintf("%c%02x", escapeChar, out[0]) + out[1:]
-			}
+			reserved = reserved || strings.EqualFold(out, res)
+		}
+		if reserved {
+			return fmt.Sprintf("%c%02x", escapeChar, out[0]) + out[1:]
 		}
 	}
 	return out

@@ -229,7 +229,7 @@ func (r *Reader) listMaildirPP(ctx context.Context, add func(mailconv.Path, stri
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if len(n) < 2 || n[0] != '.' || n == ".." {
+		if len(n) < 2 || n[0] != '.' || n == ".." || isControlName(n) {
 			continue
 		}
 		fi, err := r.root.Stat(n)
@@ -280,7 +280,7 @@ func (r *Reader) walkFS(ctx context.Context, dir string, parent mailconv.Path, d
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if n == "cur" || n == "new" || n == "tmp" {
+		if n == "cur" || n == "new" || n == "tmp" || isControlName(n) {
 			continue
 		}
 		rel := path.Join(dir, n)
@@ -304,6 +304,19 @@ func (r *Reader) walkFS(ctx context.Context, dir string, parent mailconv.Path, d
 		}
 	}
 	return nil
+}
+
+// isControlName tells whether a directory entry belongs to a mail server
+// or to mailconv rather than holding a folder: Dovecot's files (and index
+// directories, "dovecot*"), Courier's ("courierimap*", among them the
+// courierimapkeywords directory inside each maildir), quota and
+// subscription files, and ".noindex".
+func isControlName(n string) bool {
+	switch n {
+	case ".noindex", markerFile, "maildirsize", "maildirfolder", "subscriptions":
+		return true
+	}
+	return strings.HasPrefix(n, "dovecot") || strings.HasPrefix(n, "courierimap")
 }
 
 // skipDir reports a directory entry that cannot be used.

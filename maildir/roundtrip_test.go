@@ -65,6 +65,7 @@ func generatedStore() *memStore {
 	s.add(mailconv.Path{"~home"}, false, next(mailconv.FlagSeen))
 	s.add(mailconv.Path{"new"}, false, next(mailconv.FlagSeen))
 	s.add(mailconv.Path{".hidden"}, false, next(mailconv.FlagSeen))
+	s.add(mailconv.Path{"dovecot-notes"}, false, next(mailconv.FlagSeen)) // a control-file prefix in the fs layout
 	s.add(mailconv.Path{"Empty folder"}, true)
 	s.add(mailconv.Path{"Archive", "2019", "Q1", "deep", "deeper"}, false, next(mailconv.FlagSeen))
 	var tags []memMessage
