@@ -300,11 +300,11 @@ func TestStoreBooks(t *testing.T) {
 // skipped, History List left out unless asked for.
 func TestMacStore(t *testing.T) {
 	dir := writeStore(t, map[string]string{
-		"Eudora Nicknames":          "alias a a@example.com\r",
-		"Nicknames Folder/Work":     "alias w w@example.com\r",
-		"Nicknames Folder/._Work":   "\x00\x05\x16\x07junk",
+		"Eudora Nicknames":           "alias a a@example.com\r",
+		"Nicknames Folder/Work":      "alias w w@example.com\r",
+		"Nicknames Folder/._Work":    "\x00\x05\x16\x07junk",
 		"Nicknames Folder/.DS_Store": "junk",
-		"History List":              "alias h h@example.com\r",
+		"History List":               "alias h h@example.com\r",
 	})
 	var ev events
 	b, err := ReadStore(context.Background(), dir, &Options{Events: ev.add})

@@ -316,4 +316,3 @@ func IsStore(dir string) bool {
 	files, err := FindBooks(dir, nil)
 	return err == nil && len(files) > 0
 }
-
