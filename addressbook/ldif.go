@@ -101,7 +101,7 @@ func (lw *ldifWriter) loss(code, who, format string, args ...any) {
 // nickname or its address.
 func contactCN(c *Contact) string {
 	for _, s := range []string{c.DisplayName, strings.TrimSpace(c.FirstName + " " + c.LastName), c.Nickname, c.PrimaryEmail()} {
-		if s = strings.TrimSpace(s); s != "" {
+		if strings.TrimSpace(s) != "" {
 			return s
 		}
 	}
@@ -110,7 +110,7 @@ func contactCN(c *Contact) string {
 
 func groupCN(g *Group) string {
 	for _, s := range []string{g.Name, g.Nickname} {
-		if s = strings.TrimSpace(s); s != "" {
+		if strings.TrimSpace(s) != "" {
 			return s
 		}
 	}
@@ -181,7 +181,7 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	var as []attr
 	var notes []string
 	add := func(name, v string) {
-		if v = strings.TrimSpace(v); v != "" {
+		if strings.TrimSpace(v) != "" {
 			as = append(as, attr{name, v})
 		}
 	}
