@@ -379,8 +379,8 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 
 func joinDescription(free string, labelled []string) string {
 	parts := []string{}
-	if s := strings.TrimSpace(free); s != "" {
-		parts = append(parts, s)
+	if strings.TrimSpace(free) != "" {
+		parts = append(parts, free)
 	}
 	parts = append(parts, labelled...)
 	return strings.Join(parts, "\n")

@@ -194,11 +194,11 @@ func richContact() *Contact {
 	return &Contact{
 		UID: "urn:uuid:00000000-0000-5000-8000-000000000001", Nickname: "rich", DisplayName: "Renée Rich-Ünal",
 		FirstName: "Renée", LastName: "Rich-Ünal", Emails: []string{"renee@example.com", "rr@example.org"},
-		Home:   Address{Street: []string{"1 Home St", "Flat 9"}, City: "Köln", Region: "NRW", PostalCode: "50667", Country: "Germany"},
-		Work:   Address{Street: []string{"2 Work Ave"}, City: "Paris", Region: "IDF", PostalCode: "75001", Country: "FR"},
-		Phones: []Phone{{PhoneVoice, WhereHome, "+49 221 1"}, {PhoneVoice, WhereWork, "+33 1 2"}, {PhoneCell, WhereNone, "+49 170 3"}, {PhoneFax, WhereNone, "+33 1 4"}, {PhonePager, WhereNone, "555"}},
-		URLs:   []URL{{WhereHome, "http://home.example"}, {WhereWork, "https://work.example"}},
-		IMs:    []IM{{"aim", WhereHome, "renee99"}},
+		Home:         Address{Street: []string{"1 Home St", "Flat 9"}, City: "Köln", Region: "NRW", PostalCode: "50667", Country: "Germany"},
+		Work:         Address{Street: []string{"2 Work Ave"}, City: "Paris", Region: "IDF", PostalCode: "75001", Country: "FR"},
+		Phones:       []Phone{{PhoneVoice, WhereHome, "+49 221 1"}, {PhoneVoice, WhereWork, "+33 1 2"}, {PhoneCell, WhereNone, "+49 170 3"}, {PhoneFax, WhereNone, "+33 1 4"}, {PhonePager, WhereNone, "555"}},
+		URLs:         []URL{{WhereHome, "http://home.example"}, {WhereWork, "https://work.example"}},
+		IMs:          []IM{{"aim", WhereHome, "renee99"}},
 		Organization: "ACME", Department: "R&D", Title: "Chief, Research",
 		Custom: [4]string{"c1", "c2", "c3", "c4"},
 		Notes:  "Line one\nLine two; with “quotes”",
@@ -375,7 +375,9 @@ func canon(c *Contact) Contact {
 		return a.Number < b.Number
 	})
 	x.URLs = append([]URL(nil), c.URLs...)
-	sort.Slice(x.URLs, func(i, j int) bool { return x.URLs[i].Where < x.URLs[j].Where || x.URLs[i].Where == x.URLs[j].Where && x.URLs[i].URL < x.URLs[j].URL })
+	sort.Slice(x.URLs, func(i, j int) bool {
+		return x.URLs[i].Where < x.URLs[j].Where || x.URLs[i].Where == x.URLs[j].Where && x.URLs[i].URL < x.URLs[j].URL
+	})
 	x.IMs = append([]IM(nil), c.IMs...)
 	return x
 }

@@ -217,11 +217,10 @@ func tagLabel(name string) string {
 }
 
 func joinNotes(a, b string) string {
-	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
 	switch {
-	case a == "":
+	case strings.TrimSpace(a) == "":
 		return b
-	case b == "":
+	case strings.TrimSpace(b) == "":
 		return a
 	}
 	return a + "\n" + b

@@ -33,6 +33,7 @@ func WriteVCard(w io.Writer, b *Book, opts *VCardOptions) error {
 	uids := map[any]string{}
 	used := map[string]bool{}
 	uidFor := func(key any, uid, seed string) string {
+		uid = normUID(uid)
 		if uid == "" || used[uid] {
 			uid = NameUUID("vcard\x00" + seed + fmt.Sprintf("\x00%d", len(used)))
 		}

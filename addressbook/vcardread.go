@@ -3,10 +3,10 @@ package addressbook
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -67,7 +67,14 @@ func ReadVCard(ctx context.Context, r io.Reader, opts *VCardReadOptions) (*Book,
 		o.MaxEntries = DefaultMaxEntries
 	}
 	lr := &limitedReader{r: r, n: o.MaxBytes + 1, name: "MaxBytes"}
-	dec := vcard.NewDecoder(lr)
+	raw, err := io.ReadAll(lr)
+	if lr.n <= 0 {
+		return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: &mailconv.LimitError{Name: "MaxBytes", Limit: o.MaxBytes}}
+	}
+	if err != nil {
+		return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: err}
+	}
+	dec := vcard.NewDecoder(bytes.NewReader(normalizeVCard(raw)))
 	b := &Book{}
 	type pending struct {
 		g       *Group
@@ -84,14 +91,7 @@ func ReadVCard(ctx context.Context, r io.Reader, opts *VCardReadOptions) (*Book,
 		if err == io.EOF {
 			break
 		}
-		if lr.n <= 0 {
-			return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: &mailconv.LimitError{Name: "MaxBytes", Limit: o.MaxBytes}}
-		}
 		if err != nil {
-			var le *mailconv.LimitError
-			if errors.As(err, &le) {
-				return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: &mailconv.LimitError{Name: "MaxBytes", Limit: o.MaxBytes}}
-			}
 			if card == nil || len(card) == 0 {
 				return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: fmt.Errorf("%w: card %d: %v", mailconv.ErrFormat, n+1, err)}
 			}
@@ -102,7 +102,7 @@ func ReadVCard(ctx context.Context, r io.Reader, opts *VCardReadOptions) (*Book,
 			return nil, &mailconv.ParseError{File: o.Name, Offset: -1, Err: &mailconv.LimitError{Name: "MaxEntries", Limit: int64(o.MaxEntries)}}
 		}
 		if strings.EqualFold(card.Value(vcard.FieldKind), "group") {
-			g := &Group{UID: card.Value(vcard.FieldUID)}
+			g := &Group{UID: normUID(card.Value(vcard.FieldUID))}
 			g.Name = textValue(card.Get(vcard.FieldFormattedName))
 			g.Nickname = textValue(card.Get(vcard.FieldNickname))
 			var members []string
@@ -258,10 +258,15 @@ func isPref(f *vcard.Field) bool {
 }
 
 func contactFromVCard(card vcard.Card, events func(mailconv.Event), file string) *Contact {
-	c := &Contact{UID: strings.TrimSpace(card.Value(vcard.FieldUID))}
+	c := &Contact{UID: normUID(card.Value(vcard.FieldUID))}
 	c.DisplayName = textValue(card.Get(vcard.FieldFormattedName))
 	if n := components(card.Get(vcard.FieldName)); n != nil {
 		c.LastName, c.FirstName = comp(n, 0), comp(n, 1)
+		for i, label := range []string{2: "Additional names", 3: "Honorific prefix", 4: "Honorific suffix"} {
+			if v := comp(n, i); label != "" && v != "" {
+				c.Fields = append(c.Fields, Field{Label: label, Value: textValueString(v)})
+			}
+		}
 	}
 	if nick := card.Get(vcard.FieldNickname); nick != nil {
 		c.Nickname = textValue(nick)
@@ -358,8 +363,8 @@ func contactFromVCard(card vcard.Card, events func(mailconv.Event), file string)
 			}
 		}
 	}
-	if c.DisplayName == "" {
-		c.DisplayName = strings.TrimSpace(c.FirstName + " " + c.LastName)
+	if strings.TrimSpace(c.DisplayName) == "" {
+		c.DisplayName = contactCN(c)
 	}
 	sortFields(c.Fields)
 	return c
@@ -381,4 +386,100 @@ func nonEmpty(ss []string) []string {
 // order (go-vcard keeps properties in a map).
 func sortFields(fs []Field) {
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Label < fs[j].Label })
+}
+
+// normalizeVCard unfolds content lines (RFC 6350 folding and vCard 2.1
+// quoted-printable soft line breaks) and rewrites vCard 2.1 parameters
+// written without a name ("TEL;HOME;FAX:") as TYPE= or ENCODING=
+// parameters, which go-vcard otherwise mis-parses.
+func normalizeVCard(data []byte) []byte {
+	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
+	phys := strings.Split(text, "\n")
+	var logical []string
+	for i := 0; i < len(phys); i++ {
+		l := phys[i]
+		if (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && len(logical) > 0 {
+			logical[len(logical)-1] += l[1:]
+			continue
+		}
+		logical = append(logical, l)
+		// Quoted-printable soft breaks: "=" at the end joins the next line.
+		for strings.HasSuffix(l, "=") && isQP(logical[len(logical)-1]) && i+1 < len(phys) {
+			i++
+			l = phys[i]
+			last := logical[len(logical)-1]
+			logical[len(logical)-1] = last[:len(last)-1] + l
+		}
+	}
+	var b strings.Builder
+	for _, l := range logical {
+		b.WriteString(fixParams(l))
+		b.WriteString("\r\n")
+	}
+	return []byte(b.String())
+}
+
+// headOf returns the "name;params" part of a content line and the index of
+// the ':' that ends it, or -1.
+func headOf(l string) (string, int) {
+	inQ := false
+	for i := 0; i < len(l); i++ {
+		switch l[i] {
+		case '"':
+			inQ = !inQ
+		case ':':
+			if !inQ {
+				return l[:i], i
+			}
+		}
+	}
+	return l, -1
+}
+
+func isQP(l string) bool {
+	h, _ := headOf(l)
+	return strings.Contains(strings.ToUpper(h), "QUOTED-PRINTABLE")
+}
+
+func fixParams(l string) string {
+	head, i := headOf(l)
+	if i < 0 || !strings.Contains(head, ";") {
+		return l
+	}
+	parts := strings.Split(head, ";")
+	for j := 1; j < len(parts); j++ {
+		p := parts[j]
+		if p == "" || strings.Contains(p, "=") {
+			continue
+		}
+		switch strings.ToUpper(p) {
+		case "QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT":
+			parts[j] = "ENCODING=" + p
+		default:
+			parts[j] = "TYPE=" + p
+		}
+	}
+	return strings.Join(parts, ";") + l[i:]
+}
+
+var (
+	uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:\S+$`)
+	bareUUID  = regexp.MustCompile(`^[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}$`)
+)
+
+// normUID makes a card identifier a URI, as vCard 4 UID and MEMBER values
+// are: a bare UUID becomes "urn:uuid:…", other free text a name-based UUID
+// of it. A URI is kept as it is.
+func normUID(s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return ""
+	case bareUUID.MatchString(s):
+		h := strings.ToLower(strings.ReplaceAll(s, "-", ""))
+		return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	case uriScheme.MatchString(s):
+		return s
+	}
+	return NameUUID("uid\x00" + s)
 }
