@@ -138,4 +138,3 @@ func sameDNs(t *testing.T, a, b []string) bool {
 	}
 	return true
 }
-
