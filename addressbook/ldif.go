@@ -57,6 +57,7 @@ type ldifWriter struct {
 	opts   LDIFOptions
 	w      *bufio.Writer
 	dns    map[string]bool
+	next   map[string]int // next uid to try per colliding RDN
 	dnOf   map[any]string
 	mailOf map[*Contact]string
 }
@@ -66,7 +67,7 @@ type ldifWriter struct {
 // Thunderbird expects. Attribute names follow Thunderbird's export
 // (eudora.md §5.2, mbox-maildir.md §7.3).
 func WriteLDIF(w io.Writer, b *Book, opts *LDIFOptions) error {
-	lw := &ldifWriter{w: bufio.NewWriter(w), dns: map[string]bool{}, dnOf: map[any]string{}, mailOf: map[*Contact]string{}}
+	lw := &ldifWriter{w: bufio.NewWriter(w), dns: map[string]bool{}, next: map[string]int{}, dnOf: map[any]string{}, mailOf: map[*Contact]string{}}
 	if opts != nil {
 		lw.opts = *opts
 	}
@@ -143,13 +144,15 @@ func (lw *ldifWriter) dnMail(c *Contact) string {
 // first RDN.
 func (lw *ldifWriter) uniqueDN(rdn string) string {
 	dn := lw.withBase(rdn)
-	for n := 2; lw.dns[strings.ToLower(dn)]; n++ {
+	key := strings.ToLower(dn)
+	for n := max(lw.next[key], 2); lw.dns[strings.ToLower(dn)]; n++ {
 		first, rest, _ := strings.Cut(rdn, ",")
 		r := first + fmt.Sprintf("+uid=%d", n)
 		if rest != "" {
 			r += "," + rest
 		}
 		dn = lw.withBase(r)
+		lw.next[key] = n + 1
 	}
 	lw.dns[strings.ToLower(dn)] = true
 	return dn

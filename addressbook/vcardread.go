@@ -395,27 +395,39 @@ func sortFields(fs []Field) {
 func normalizeVCard(data []byte) []byte {
 	text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
 	phys := strings.Split(text, "\n")
-	var logical []string
-	for i := 0; i < len(phys); i++ {
-		l := phys[i]
-		if (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && len(logical) > 0 {
-			logical[len(logical)-1] += l[1:]
-			continue
-		}
-		logical = append(logical, l)
-		// Quoted-printable soft breaks: "=" at the end joins the next line.
-		for strings.HasSuffix(l, "=") && isQP(logical[len(logical)-1]) && i+1 < len(phys) {
-			i++
-			l = phys[i]
-			last := logical[len(logical)-1]
-			logical[len(logical)-1] = last[:len(last)-1] + l
-		}
-	}
 	var b strings.Builder
-	for _, l := range logical {
-		b.WriteString(fixParams(l))
-		b.WriteString("\r\n")
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			b.WriteString(fixParams(cur.String()))
+			b.WriteString("\r\n")
+			cur.Reset()
+		}
 	}
+	qp := false   // the current line is quoted-printable
+	cont := false // it ended with a soft line break
+	add := func(l string) {
+		if qp && strings.HasSuffix(l, "=") {
+			cur.WriteString(l[:len(l)-1])
+			cont = true
+			return
+		}
+		cur.WriteString(l)
+		cont = false
+	}
+	for _, l := range phys {
+		switch {
+		case cont:
+			add(l)
+		case (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && cur.Len() > 0:
+			add(l[1:])
+		default:
+			flush()
+			qp = isQP(l)
+			add(l)
+		}
+	}
+	flush()
 	return []byte(b.String())
 }
 

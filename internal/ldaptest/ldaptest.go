@@ -214,8 +214,17 @@ func Start(t testing.TB, opts Options) *Server {
 	rdn, _, _ := strings.Cut(base, ",")
 	_, dc, _ := strings.Cut(rdn, "=")
 	root := fmt.Sprintf("dn: %s\nobjectClass: dcObject\nobjectClass: organization\no: test\ndc: %s\n", base, dc)
-	if out, err := s.Add([]byte(root)); err != nil {
-		t.Fatalf("creating %s: %v\n%s", base, err, out)
+	// The socket can exist a moment before slapd accepts on it: retry
+	// while the server cannot be contacted.
+	for {
+		out, err := s.Add([]byte(root))
+		if err == nil {
+			break
+		}
+		if !strings.Contains(string(out), "Can't contact") || time.Now().After(deadline) {
+			t.Fatalf("creating %s: %v\n%s\n%s", base, err, out, s.log.String())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	return s
 }
