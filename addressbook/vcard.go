@@ -72,7 +72,7 @@ func (vw *vcardWriter) prop(name, params, value string) {
 	if params != "" {
 		s += ";" + params
 	}
-	s += ":" + value
+	s += ":" + strings.ToValidUTF8(value, "\uFFFD")
 	foldVCard(vw.w, s)
 }
 
@@ -89,6 +89,9 @@ func foldVCard(w *bufio.Writer, s string) {
 			for n > 0 && !utf8.RuneStart(s[n]) {
 				n--
 			}
+			if n == 0 {
+				n = max // not UTF-8: cut anywhere rather than loop
+			}
 		}
 		if !first {
 			w.WriteByte(' ')
@@ -102,6 +105,7 @@ func foldVCard(w *bufio.Writer, s string) {
 
 // escText escapes a text value; compound components also escape ';'.
 func escText(s string, compound bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	var b strings.Builder

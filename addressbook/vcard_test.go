@@ -281,3 +281,16 @@ func TestJohnDoeFields(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 }
+
+// A value that is not UTF-8 (a long run of continuation bytes) is folded
+// without looping and written as valid UTF-8 (each invalid run becomes
+// one U+FFFD).
+func TestVCardInvalidUTF8(t *testing.T) {
+	c := &Contact{DisplayName: "x", Notes: strings.Repeat("\x80", 300)}
+	data := vcardOf(t, &Book{Contacts: []*Contact{c}})
+	checkVCard4(t, data)
+	back, err := ReadVCard(context.Background(), bytes.NewReader(data), nil)
+	if err != nil || back.Contacts[0].Notes != "\uFFFD" {
+		t.Fatalf("%v %q", err, back.Contacts[0].Notes)
+	}
+}
