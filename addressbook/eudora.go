@@ -35,6 +35,9 @@ const (
 	DefaultMaxLineBytes = 1 << 20
 	// DefaultMaxEntries bounds the number of nicknames read from one store.
 	DefaultMaxEntries = 1 << 20
+	// DefaultMaxFileBytes bounds one nicknames file (real ones are a few
+	// megabytes at most).
+	DefaultMaxFileBytes = 256 << 20
 )
 
 // Options tune the Eudora readers.
@@ -53,6 +56,9 @@ type Options struct {
 	// MaxEntries bounds the number of nicknames; reading more fails with a
 	// *mailconv.LimitError. 0 means DefaultMaxEntries.
 	MaxEntries int
+	// MaxFileBytes bounds one nicknames file; a larger one fails with a
+	// *mailconv.LimitError. 0 means DefaultMaxFileBytes.
+	MaxFileBytes int64
 	// ExtraNicknameDirs are more address-book directories to read, given
 	// by the user (they may lie outside the store). Directories named by
 	// the store's own Eudora.ini are read too, but only inside the store.
@@ -74,6 +80,13 @@ func (o *Options) maxEntries() int {
 		return DefaultMaxEntries
 	}
 	return o.MaxEntries
+}
+
+func (o *Options) maxFile() int64 {
+	if o == nil || o.MaxFileBytes <= 0 {
+		return DefaultMaxFileBytes
+	}
+	return o.MaxFileBytes
 }
 
 func (o *Options) events() func(mailconv.Event) {
@@ -110,6 +123,7 @@ type parser struct {
 	entries []*rawEntry
 	byNick  map[string]*rawEntry
 	count   *int
+	decs    [2]*encoding.Decoder // Windows, Mac
 }
 
 func (p *parser) event(kind mailconv.EventKind, code string, off int64, format string, args ...any) {
@@ -180,15 +194,22 @@ func (lr *lineReader) next() (line []byte, err error) {
 
 // decoder returns the charset decoder for a file.
 func (p *parser) decode(b []byte, mac bool) string {
-	enc := p.opts.charset()
-	if enc == nil {
-		if mac {
-			enc = charmap.Macintosh
-		} else {
-			enc = charmap.Windows1252
-		}
+	i := 0
+	if mac {
+		i = 1
 	}
-	s, err := enc.NewDecoder().Bytes(b)
+	if p.decs[i] == nil {
+		enc := p.opts.charset()
+		if enc == nil {
+			if mac {
+				enc = charmap.Macintosh
+			} else {
+				enc = charmap.Windows1252
+			}
+		}
+		p.decs[i] = enc.NewDecoder()
+	}
+	s, err := p.decs[i].Bytes(b)
 	if err != nil {
 		// The single-byte charmaps never fail; a user-given encoding may.
 		return strings.ToValidUTF8(string(b), "\uFFFD")
@@ -205,7 +226,8 @@ func (o *Options) charset() encoding.Encoding {
 
 // parseFile reads the entries of one nicknames file.
 func (p *parser) parseFile(ctx context.Context, r io.Reader) error {
-	lr := &lineReader{r: bufio.NewReaderSize(r, 64<<10), max: p.opts.maxLine()}
+	lim := &limitedReader{r: r, n: p.opts.maxFile() + 1, name: "MaxFileBytes"}
+	lr := &lineReader{r: bufio.NewReaderSize(lim, 64<<10), max: p.opts.maxLine()}
 	first := true
 	legacy := false
 	var pending []byte // Mac continuation
@@ -242,6 +264,9 @@ func (p *parser) parseFile(ctx context.Context, r io.Reader) error {
 			break
 		}
 		if err != nil {
+			if lim.n <= 0 {
+				err = &mailconv.LimitError{Name: "MaxFileBytes", Limit: p.opts.maxFile()}
+			}
 			return &mailconv.ParseError{File: p.file, Offset: lr.off, Err: err}
 		}
 		mac := p.opts.platform() == PlatformMac || (p.opts.platform() == PlatformAuto && lr.sawCR)

@@ -360,4 +360,12 @@ func TestBadInput(t *testing.T) {
 	if !errors.As(err, &le) || !errors.As(err, &pe) || pe.File != "n.txt" {
 		t.Fatalf("want a LimitError inside a ParseError, got %v", err)
 	}
+	_, err = ReadNicknames(context.Background(), strings.NewReader(strings.Repeat("alias a a@x\n", 100)), "n.txt", &Options{MaxFileBytes: 100})
+	if !errors.As(err, &le) || le.Name != "MaxFileBytes" {
+		t.Fatalf("want MaxFileBytes, got %v", err)
+	}
+	_, err = ReadLDIF(context.Background(), strings.NewReader(strings.Repeat("dn: cn=a\ncn: a\n\n", 100)), &LDIFReadOptions{MaxBytes: 100})
+	if !errors.As(err, &le) || le.Name != "MaxBytes" {
+		t.Fatalf("want MaxBytes, got %v", err)
+	}
 }

@@ -96,6 +96,8 @@ func TestEudoraTagsToLDIF(t *testing.T) {
 		{"web2", "alias x x@example.com\nnote x <web2:http://work.example>", map[string]string{"mozillaworkurl": "http://work.example"}, false},
 		{"otherphone otherweb bp unknown free", "alias x x@example.com\nnote x free words<otherphone:777\x03888><otherweb:http://o.example><bp:Y><zodiac:Leo>",
 			map[string]string{"description": "free words\nOther phone: 777\nOther phone: 888\nWeb page: http://o.example\nBoss Protector: Y\nzodiac: Leo"}, false},
+		{"mac aim/note/picture/email", "alias x x@example.com\nnote x <aim:buddy><note:mac note><picture:HD:pic.jpg><email:e2@example.com>",
+			map[string]string{"nsaimid": "buddy", "mozillasecondemail": "e2@example.com", "description": "mac note\nPicture: HD:pic.jpg"}, false},
 		{"list", "alias x a@example.com, b@example.com\nnote x <name:The List>list notes",
 			map[string]string{"cn": "The List", "mozillanickname": "x", "description": "list notes",
 				"member": "cn=a@example.com,mail=a@example.com\ncn=b@example.com,mail=b@example.com"}, true},

@@ -22,6 +22,8 @@ type LDIFReadOptions struct {
 	MaxRecordBytes int
 	// MaxEntries bounds the number of records; 0 means DefaultMaxEntries.
 	MaxEntries int
+	// MaxBytes bounds the whole input; 0 means DefaultMaxFileBytes.
+	MaxBytes int64
 	// Events receives warnings (attributes read from URLs are refused,
 	// unresolved list members).
 	Events func(mailconv.Event)
@@ -53,7 +55,11 @@ func ReadLDIF(ctx context.Context, r io.Reader, opts *LDIFReadOptions) (*Book, e
 		emit(o.Events, mailconv.Event{Kind: mailconv.EventWarning, Code: "addressbook.ldif",
 			Location: &mailconv.Location{File: o.Name, Offset: off}, Detail: fmt.Sprintf(format, args...)})
 	}
-	br := bufio.NewReader(r)
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxFileBytes
+	}
+	lim := &limitedReader{r: r, n: o.MaxBytes + 1, name: "MaxBytes"}
+	br := bufio.NewReader(lim)
 	var recs []*ldifRecord
 	var lines []string // logical lines of the current record
 	var cur strings.Builder
@@ -127,6 +133,9 @@ func ReadLDIF(ctx context.Context, r io.Reader, opts *LDIFReadOptions) (*Book, e
 			raw = long
 		}
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			if lim.n <= 0 {
+				err = &mailconv.LimitError{Name: "MaxBytes", Limit: o.MaxBytes}
+			}
 			return nil, &mailconv.ParseError{File: o.Name, Offset: off, Err: err}
 		}
 		lineOff := off
