@@ -310,6 +310,7 @@ func TestSieveFromWindowsFilters(t *testing.T) {
 	for code, n := range map[string]int{
 		"filters.not-incoming": 1, "filters.unsupported-test": 2, "filters.unsupported-action": 2,
 		"filters.unknown-action": 1, "filters.unresolved-mailbox": 1, "filters.approximated": 2, "filters.unknown-verb": 1,
+		"filters.multiple-fileinto": 2,
 	} {
 		if got := ev.count(code); got != n {
 			t.Errorf("%s: %d events, want %d: %v", code, got, n, ev)

@@ -76,6 +76,10 @@ type sieveGen struct {
 	folders map[string]bool
 	set     *Set
 	f       *Filter
+	// filedBy names an earlier converted filter that transfers without
+	// stopping: a later transfer files a second copy where Eudora moved
+	// the message again.
+	filedBy string
 }
 
 // WriteSieve writes one RFC 5228 Sieve script applying the incoming filters
@@ -240,10 +244,28 @@ func (g *sieveGen) filter(f *Filter) {
 			rest = append(rest, a)
 		}
 	}
+	transfers, stops := false, false
+	for _, a := range f.Actions {
+		switch strings.ToLower(a.Verb) {
+		case "transfer", "junk":
+			transfers = true
+		case "stop":
+			stops = true
+		}
+	}
+	if transfers && g.filedBy != "" {
+		b.WriteString("    # A message that also matched an earlier filter with a transfer is filed there too:\n" +
+			"    # Sieve keeps a copy per fileinto, where Eudora moved the message again.\n")
+		g.event(mailconv.EventWarning, "filters.multiple-fileinto", -1,
+			"a message matching %q as well is filed into both mailboxes (Eudora moved it to the last one)", g.filedBy)
+	}
 	for _, a := range append(first, rest...) {
 		g.action(a)
 	}
 	b.WriteString("}\n")
+	if transfers && !stops && g.filedBy == "" {
+		g.filedBy = f.Name
+	}
 }
 
 func ifs(c bool, s string) string {
