@@ -313,3 +313,38 @@ func TestSourceUnchanged(t *testing.T) {
 	runCLI("convert", src, "maildir:"+filepath.Join(ro, "x"))
 	assert.Equal(t, before, treeDigest(t, src))
 }
+
+// A conversion into a file system that fills up fails cleanly; once space
+// is freed, the same command finishes the job with nothing lost or
+// duplicated. Needs root (it mounts a small tmpfs); skipped otherwise.
+func TestDiskFullThenResume(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a size-limited tmpfs")
+	}
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 5, 300<<10, 11)
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			mnt := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", mnt).CombinedOutput(); err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("mount tmpfs: %v %s", err, out)
+				}
+				t.Skipf("cannot mount tmpfs here: %v %s", err, out)
+			}
+			defer exec.Command("umount", mnt).Run()
+			dst := filepath.Join(mnt, "dst")
+			code, _, stderr := runCLI("convert", "--quiet", src, format+":"+dst)
+			require.Equal(t, exitFailure, code, "the small file system must fill up")
+			assert.Contains(t, stderr, "no space left on device")
+			// free space, run the same command again
+			out, err := exec.Command("mount", "-o", "remount,size=64m", mnt).CombinedOutput()
+			require.NoError(t, err, string(out))
+			code, _, stderr = runCLI("convert", "--quiet", src, format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+			v := runVerifyJSON(t, src, dst)
+			require.Equal(t, exitOK, v.code, v.text)
+			assert.Zero(t, v.res.Totals.Duplicates)
+		})
+	}
+}
