@@ -207,7 +207,7 @@ func encodedField(name, lower, value string, p Platform) (out []byte, ok bool) {
 	if addressFields[lower] {
 		enc = encodeAddressValue(v, cs)
 	} else {
-		enc = strings.Join(encodeWords(cs, v, preferQ(v)), " ")
+		enc = strings.Join(encodeWordsFirst(cs, v, preferQ(v), 76-len(name)-2), " ")
 	}
 	return foldField(name, enc), true
 }
@@ -230,7 +230,11 @@ const maxWord = 75
 // cs, each at most 75 characters. UTF-8 text is split only between
 // characters. Q encoding uses only the characters allowed in phrases, so the
 // words are valid in any header context.
-func encodeWords(cs, s string, q bool) []string {
+func encodeWords(cs, s string, q bool) []string { return encodeWordsFirst(cs, s, q, maxWord) }
+
+// encodeWordsFirst is encodeWords with the first word at most first
+// characters long (the room left on the line of the field name).
+func encodeWordsFirst(cs, s string, q bool, first int) []string {
 	if s == "" {
 		return nil
 	}
@@ -240,8 +244,14 @@ func encodeWords(cs, s string, q bool) []string {
 	if q {
 		prefix = "=?" + cs + "?q?"
 	}
-	room := maxWord - len(prefix) - 2
 	for len(s) > 0 {
+		room := maxWord - len(prefix) - 2
+		if len(words) == 0 && first < maxWord {
+			room = first - len(prefix) - 2
+		}
+		if room < 12 {
+			room = 12
+		}
 		// Take as many bytes as fit.
 		n := 0
 		size := 0
@@ -535,6 +545,12 @@ func foldField(name, value string) []byte {
 		}
 	}
 	segs = append(segs, value[start:])
+	if col+len(segs[0]) > 78 && strings.HasPrefix(segs[0], "=?") {
+		// Put a long first encoded-word on its own line.
+		b.Truncate(b.Len() - 1)
+		b.WriteString("\r\n ")
+		col = 1
+	}
 	for i, s := range segs {
 		if i > 0 && col+len(s) > 76 {
 			b.WriteString("\r\n")

@@ -107,6 +107,9 @@ func isSpoof(s string) bool {
 	}
 	for _, l := range markerLabels {
 		i := strings.IndexByte(l.text, ':')
+		if i < 0 {
+			continue
+		}
 		esc := l.text[:i] + "&#058;" + l.text[i+1:]
 		if hasPrefixFold(s, esc) {
 			return true
