@@ -429,10 +429,10 @@ func TestMacAttachments(t *testing.T) {
 		"Attachment converted: Macintosh HD:IRD Projec REVIEWS sc#D8D4B.xls (XLS8/XCEL) (000D8D4B)\r" +
 		"Attachment converted: Macintosh HD:gone.pdf (PDF /CARO) (00000044)\r"
 	files := map[string]string{
-		"parts/kate_halloween.jpg":                "JPEG",
-		"attach/notes":                            "\x00\x01bin",
-		"attach/readme":                           "mac\rtext\r",
-		"attach/tools.arlut.utexas.edu:gash2:":    "<html>\r</html>\r",
+		"parts/kate_halloween.jpg":               "JPEG",
+		"attach/notes":                           "\x00\x01bin",
+		"attach/readme":                          "mac\rtext\r",
+		"attach/tools.arlut.utexas.edu:gash2:":   "<html>\r</html>\r",
 		"attach/IRD Projec REVIEWS sc#D8D4B.xls": "XLS",
 	}
 	r := newResolver(files)
