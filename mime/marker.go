@@ -67,6 +67,24 @@ func markerStart(b byte) bool {
 	return b == '#' || b == 0x95
 }
 
+// mayBeMarker is a cheaper test than ParseMarker: line starts with the
+// first bytes of a label (after an optional '#').
+func mayBeMarker(line []byte) bool {
+	if len(line) > 0 && line[0] == '#' {
+		line = line[1:]
+	}
+	for _, l := range markerLabels {
+		n := 6
+		if len(l.text) < n {
+			n = len(l.text)
+		}
+		if len(line) >= n && hasPrefixFold(string(line[:n]), l.text[:n]) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
 func hasPrefixFold(s, prefix string) bool {
 	if len(s) < len(prefix) {

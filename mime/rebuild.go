@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -474,13 +475,13 @@ func (b *builder) marker(tok Token, content []byte, lineStart bool) {
 // line of HTML.
 func (b *builder) scanHTML(r *textRun, off int64, line []byte) {
 	r.htmlLines++
-	if r.metaVal == "" && r.htmlLines <= 256 {
+	if r.metaVal == "" && r.htmlLines <= 256 && containsFold(line, "charset") {
 		if m := reMeta.FindSubmatchIndex(line); m != nil {
 			r.metaOff, r.metaEnd = off+int64(m[2]), off+int64(m[3])
 			r.metaVal = string(line[m[2]:m[3]])
 		}
 	}
-	if b.ncids < maxCIDs {
+	if b.ncids < maxCIDs && containsFold(line, "cid:") {
 		for _, m := range reCID.FindAllSubmatch(line, -1) {
 			raw := string(m[1])
 			cid := urlUnescape(raw)
@@ -497,7 +498,7 @@ func (b *builder) scanHTML(r *textRun, off int64, line []byte) {
 			}
 		}
 	}
-	if len(b.urls) < maxURLs {
+	if len(b.urls) < maxURLs && bytes.IndexByte(line, '=') >= 0 && (containsFold(line, "src") || containsFold(line, "href") || containsFold(line, "background")) {
 		for _, m := range reURL.FindAllSubmatch(line, -1) {
 			u := string(m[1]) + string(m[2]) + string(m[3])
 			if u == "" || hasPrefixFold(u, "cid:") || len(b.urls) >= maxURLs {
@@ -506,6 +507,31 @@ func (b *builder) scanHTML(r *textRun, off int64, line []byte) {
 			b.urls = append(b.urls, urlRef{run: r, raw: u, abs: absURL(r.base, u)})
 		}
 	}
+}
+
+// containsFold reports whether b contains the lower-case ASCII string s,
+// ignoring ASCII case.
+func containsFold(b []byte, s string) bool {
+	c0 := s[0]
+	for i := 0; i+len(s) <= len(b); i++ {
+		if b[i]|0x20 != c0 {
+			continue
+		}
+		j := 1
+		for ; j < len(s); j++ {
+			c := b[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != s[j] {
+				break
+			}
+		}
+		if j == len(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // absURL resolves u against base (when both parse).

@@ -196,6 +196,7 @@ type Tokenizer struct {
 	maxNesting int
 	stack      []RunKind
 	pending    []Token
+	head       int // next pending token
 	prevCut    bool
 	afterHTML  bool // the previous token opened an x-html run
 }
@@ -213,7 +214,7 @@ func (t *Tokenizer) Depth() int { return len(t.stack) }
 
 // Next returns the next token, or io.EOF at the end of the body.
 func (t *Tokenizer) Next() (Token, error) {
-	for len(t.pending) == 0 {
+	for t.head >= len(t.pending) {
 		raw, eol, cut, off, err := t.lr.next()
 		if err != nil {
 			return Token{}, err
@@ -221,8 +222,8 @@ func (t *Tokenizer) Next() (Token, error) {
 		t.split(raw, eol, cut, off)
 		t.prevCut = cut
 	}
-	tok := t.pending[0]
-	t.pending = t.pending[1:]
+	tok := t.pending[t.head]
+	t.head++
 	return tok, nil
 }
 
@@ -244,6 +245,7 @@ func (t *Tokenizer) emit(tok Token) {
 // split turns one line (or line piece) into tokens.
 func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 	t.pending = t.pending[:0]
+	t.head = 0
 	content := raw[:len(raw)-eol]
 	lineStart := !t.prevCut
 	pos := 0 // bytes of content consumed by tags
@@ -332,7 +334,7 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 				return
 			}
 		}
-		if len(rest) > 0 && markerStart(rest[0]) {
+		if len(rest) > 0 && markerStart(rest[0]) && mayBeMarker(rest) {
 			ref, mk := ParseMarker(string(rest), t.p)
 			tok.Marker = mk
 			if mk == FileMarker {
