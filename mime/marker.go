@@ -225,17 +225,19 @@ func parseHashTail(rest string, ref *Ref, p Platform) bool {
 	if len(fields) != 4 {
 		return false
 	}
+	var h [4]uint32
 	for k, f := range fields {
 		v, ok := parseHex(strings.TrimSpace(f))
 		if !ok {
 			return false
 		}
-		ref.Hashes[k] = v
+		h[k] = v
 	}
 	name := strings.Trim(rest[:i], " \t\"")
 	if name == "" {
 		return false
 	}
+	ref.Hashes = h
 	ref.Kind = RefEmbedded
 	ref.Path = name
 	ref.Name = decodeName(winBase(name), p)
@@ -244,14 +246,23 @@ func parseHashTail(rest string, ref *Ref, p Platform) bool {
 
 // parseMacAttachment parses "Vol:name (TYPE/CRTR) (FID)" and the Eudora 1.x
 // form "Vol:name (Type: 'XXXX' Creator: 'YYYY')".
-func parseMacAttachment(rest string, ref *Ref) bool {
+func parseMacAttachment(rest string, out *Ref) bool {
+	ref := *out
+	if !parseMacAttachmentInto(rest, &ref) {
+		return false
+	}
+	*out = ref
+	return true
+}
+
+func parseMacAttachmentInto(rest string, ref *Ref) bool {
 	if !strings.HasSuffix(rest, ")") {
 		return false
 	}
 	// Eudora 1.x.
 	if strings.HasSuffix(rest, "')") {
 		i := strings.LastIndex(rest, " (Type: '")
-		if i > 0 {
+		if i > 0 && i+len(" (Type: '") <= len(rest)-2 {
 			t := rest[i+len(" (Type: '") : len(rest)-2]
 			if len(t) == 4+len("' Creator: '")+4 && t[4:4+len("' Creator: '")] == "' Creator: '" {
 				ref.MacType = t[:4]
@@ -313,6 +324,9 @@ func parseMacRelated(rest string, ref *Ref) bool {
 		s = s[:i]
 	}
 	// s is ":Vol:escapedname".
+	if len(s) < 2 || s[0] != ':' {
+		return false
+	}
 	j := strings.IndexByte(s[1:], ':')
 	if j < 0 {
 		return false

@@ -77,6 +77,8 @@ func TestParseMarker(t *testing.T) {
 		{`Attachment Converted:`, Windows, NoMarker, Ref{}},
 		{`Embedded Content: no hashes here`, Windows, NoMarker, Ref{}},
 		{`Related: this is just a word`, Mac, NoMarker, Ref{}},
+		{`RelAted::0:0:0:0`, Mac, NoMarker, Ref{}},                                                                                          // fuzz crasher: nothing before the hashes
+		{`AttAChment Converted:000 (Type: ')`, Windows, FileMarker, Ref{Kind: RefAttachment, Path: "000 (Type: ')", Name: "000 (Type: ')"}}, // fuzz crasher: truncated Eudora 1.x tail
 		{`Attachments converted: nope`, Windows, NoMarker, Ref{}},
 		{` Attachment Converted: "c:\x\indented.txt"`, Windows, NoMarker, Ref{}},
 		{`Regards,`, Windows, NoMarker, Ref{}},
