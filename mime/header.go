@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -205,11 +206,53 @@ func encodedField(name, lower, value string, p Platform) (out []byte, ok bool) {
 	cs := headerCharset(v, p)
 	var enc string
 	if addressFields[lower] {
-		enc = encodeAddressValue(v, cs)
+		enc = encodeAddressValue(v, cs, 76-len(name)-2)
 	} else {
-		enc = strings.Join(encodeWordsFirst(cs, v, preferQ(v), 76-len(name)-2), " ")
+		enc = encodeMixed(cs, v, preferQ(v), 76-len(name)-2)
 	}
 	return foldField(name, enc), true
+}
+
+// reEncodedWord matches an RFC 2047 encoded-word Eudora left alone (a
+// charset it did not know).
+var reEncodedWord = regexp.MustCompile(`=\?[!->@-~]+\?[bBqQ]\?[!->@-~]*\?=`)
+
+// encodeMixed encodes the 8-bit stretches of s, leaving the encoded-words
+// already in it as they are. Each stretch between two existing words is
+// encoded whole, white space included, so that decoding (which drops the
+// space between adjacent encoded-words) gives s back.
+func encodeMixed(cs, s string, q bool, first int) string {
+	locs := reEncodedWord.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return strings.Join(encodeWordsFirst(cs, s, q, first), " ")
+	}
+	var parts []string
+	prev := 0
+	chunk := func(t string) {
+		switch {
+		case t == "":
+		case has8(t):
+			f := maxWord
+			if len(parts) == 0 {
+				f = first
+			}
+			parts = append(parts, strings.Join(encodeWordsFirst(cs, t, q, f), " "))
+		default:
+			parts = append(parts, strings.TrimSpace(t))
+		}
+	}
+	for _, l := range locs {
+		t := s[prev:l[0]]
+		if has8(t) {
+			chunk(t)
+		} else if strings.TrimSpace(t) != "" {
+			parts = append(parts, strings.TrimSpace(t))
+		}
+		parts = append(parts, s[l[0]:l[1]])
+		prev = l[1]
+	}
+	chunk(s[prev:])
+	return strings.Join(parts, " ")
 }
 
 // preferQ chooses Q encoding for mostly-ASCII text.
@@ -233,7 +276,7 @@ const maxWord = 75
 func encodeWords(cs, s string, q bool) []string { return encodeWordsFirst(cs, s, q, maxWord) }
 
 // encodeWordsFirst is encodeWords with the first word at most first
-// characters long (the room left on the line of the field name).
+// characters long: the room left on the line that holds the field name.
 func encodeWordsFirst(cs, s string, q bool, first int) []string {
 	if s == "" {
 		return nil
@@ -250,7 +293,7 @@ func encodeWordsFirst(cs, s string, q bool, first int) []string {
 			room = first - len(prefix) - 2
 		}
 		if room < 12 {
-			room = 12
+			room = 12 // a very long charset name: still make progress
 		}
 		// Take as many bytes as fit.
 		n := 0
@@ -426,7 +469,7 @@ func unquote(q string) string {
 
 // encodeAddressValue encodes the 8-bit display names and comments of an
 // address list with B encoding; addresses themselves are left alone.
-func encodeAddressValue(v, cs string) string {
+func encodeAddressValue(v, cs string, first int) string {
 	toks := lexAddress(v)
 	var out strings.Builder
 	i := 0
@@ -437,7 +480,7 @@ func encodeAddressValue(v, cs string) string {
 			inner := t.text[1:]
 			inner = strings.TrimSuffix(inner, ")")
 			if has8(inner) {
-				out.WriteString("(" + strings.Join(encodeWords(cs, unquoteComment(inner), false), " ") + ")")
+				out.WriteString("(" + encodeMixed(cs, unquoteComment(inner), false, maxWord) + ")")
 			} else {
 				out.WriteString(t.text)
 			}
@@ -477,7 +520,11 @@ func encodeAddressValue(v, cs string) string {
 			}
 		}
 		if display && eight {
-			out.WriteString(strings.Join(encodeWords(cs, text.String(), false), " "))
+			f := maxWord
+			if out.Len() == 0 {
+				f = first
+			}
+			out.WriteString(encodeMixed(cs, text.String(), false, f))
 		} else {
 			for _, pt := range toks[i:k] {
 				out.WriteString(pt.text)
@@ -545,12 +592,6 @@ func foldField(name, value string) []byte {
 		}
 	}
 	segs = append(segs, value[start:])
-	if col+len(segs[0]) > 78 && strings.HasPrefix(segs[0], "=?") {
-		// Put a long first encoded-word on its own line.
-		b.Truncate(b.Len() - 1)
-		b.WriteString("\r\n ")
-		col = 1
-	}
 	for i, s := range segs {
 		if i > 0 && col+len(s) > 76 {
 			b.WriteString("\r\n")

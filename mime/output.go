@@ -24,8 +24,10 @@ type Result struct {
 	// Problems lists what Rebuild worked around (at most 256, then a
 	// mime.problems-truncated entry).
 	Problems []Problem
-	// Refs lists every file reference found (used and missing), in
-	// message order; nil when the message is passed through.
+	// Refs lists every file reference found (used and missing): body
+	// markers in order, then a composition's header entries; nil when the
+	// message is passed through. Markers over Limits.MaxAttachments are not
+	// listed.
 	Refs []Ref
 
 	ctx     context.Context
@@ -390,7 +392,7 @@ func (b *builder) topHeader() *bytes.Buffer {
 			b.problem(ProblemMalformedHeader, "not a header field: "+string(bytes.Join(f.lines, nil)), nil, f.offset)
 			v := strings.TrimSpace(string(bytes.Join(f.lines, nil)))
 			if has8(v) {
-				v = strings.Join(encodeWords(headerCharset(v, b.p), v, preferQ(v)), " ")
+				v = encodeMixed(headerCharset(v, b.p), v, preferQ(v), 76-len("X-Mailconv-Unparsed-Header: "))
 			}
 			w.Write(foldField("X-Mailconv-Unparsed-Header", v))
 			continue
@@ -463,7 +465,7 @@ func (b *builder) topHeader() *bytes.Buffer {
 			}
 			v := strings.Join(hv.v, " ")
 			if has8(v) {
-				v = strings.Join(encodeWords(headerCharset(v, b.p), v, preferQ(v)), " ")
+				v = encodeMixed(headerCharset(v, b.p), v, preferQ(v), 76-len(hv.name)-2)
 			}
 			w.Write(foldField(hv.name, v))
 		}

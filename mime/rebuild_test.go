@@ -559,6 +559,7 @@ func TestHeader8bit(t *testing.T) {
 		"Subject: Caf\xe9 \x96 d\xe9j\xe0 vu, a rather long subject line that must be folded somewhere\r\n" +
 		"Message-ID: <abc@example.com>\r\n" +
 		"X-Note: \xe9t\xe9\r\n" +
+		"Comments: =?koi8-r?b?8NLJ18XU?= caf\xe9 =?koi8-r?b?8NLJ18XU?= and =?koi8-r?b?8NLJ18XU?=\r\n" +
 		"Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\nbody\r\n"
 	out, _ := rebuild(t, msg, RebuildOptions{})
 	for _, line := range strings.Split(string(out), "\r\n") {
@@ -594,6 +595,10 @@ func TestHeader8bit(t *testing.T) {
 	}
 	if note, err := mr.Header.Text("X-Note"); err != nil || note != "été" {
 		t.Errorf("X-Note %q %v", note, err)
+	}
+	// Encoded-words Eudora left alone are kept, not encoded twice.
+	if c, err := mr.Header.Text("Comments"); err != nil || c != "Привет café Привет and Привет" {
+		t.Errorf("Comments %q %v", c, err)
 	}
 	py := pyParse(t, out)
 	if py.Subject != "Café – déjà vu, a rather long subject line that must be folded somewhere" || py.From != `"Müller, Jürgen" <jm@example.de>` {

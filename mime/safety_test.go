@@ -274,12 +274,16 @@ func TestScanRefs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refs) != 3 || refs[0].Name != "x.doc" || refs[1].Name != "p.gif" || refs[2].Name != "a.pdf" {
+	if len(refs) != 3 || refs[0].Name != "p.gif" || refs[1].Name != "a.pdf" || refs[2].Name != "x.doc" {
 		t.Errorf("%+v", refs)
 	}
 	_, res := rebuild(t, msg, RebuildOptions{})
-	if len(res.Refs) != 2 || res.Refs[0] != refs[1] || res.Refs[1] != refs[2] {
+	if len(res.Refs) != 2 || res.Refs[0] != refs[0] || res.Refs[1] != refs[1] {
 		t.Errorf("Rebuild refs %+v", res.Refs)
+	}
+	_, res = rebuild(t, msg, RebuildOptions{Composition: true})
+	if len(res.Refs) != 3 || res.Refs[2] != refs[2] {
+		t.Errorf("composition refs %+v", res.Refs)
 	}
 	intact := crlf("Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n\nAttachment Converted: \"C:\\E\\a.pdf\"\n--b--\n")
 	if refs, err := ScanRefs(strings.NewReader(intact), Windows); err != nil || refs != nil {

@@ -9,8 +9,10 @@ import (
 )
 
 // ScanRefs lists the file references of a stored message without
-// rebuilding it (for inventories): the marker lines of the body and, when
-// present, the X-Attachments and X-EmbeddedContent entries of the header.
+// rebuilding it (for inventories): the marker lines of the body in order,
+// then, when present, the X-Attachments and X-EmbeddedContent entries of the
+// header (Rebuild uses those only for compositions). Result.Refs of Rebuild
+// has the same order.
 // A message that Rebuild would pass through as intact MIME has none. It
 // reads msg once, holding one line at a time, with the default Limits; a
 // header over MaxHeaderBytes or more than MaxAttachments references give
@@ -32,7 +34,7 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 	if !strings.HasPrefix(topType, "multipart/") {
 		boundary = ""
 	}
-	var refs []Ref
+	var refs, hdrRefs []Ref
 	tooMany := func() error {
 		return &mailconv.LimitError{Name: "MaxAttachments", Limit: int64(lim.MaxAttachments)}
 	}
@@ -45,10 +47,10 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 			rs, _ = ParseXEmbeddedContent(f.value(), p)
 		}
 		for _, r := range rs {
-			if len(refs) >= lim.MaxAttachments {
-				return refs, tooMany()
+			if len(hdrRefs) >= lim.MaxAttachments {
+				return hdrRefs, tooMany()
 			}
-			refs = append(refs, r)
+			hdrRefs = append(hdrRefs, r)
 		}
 	}
 	tz := &Tokenizer{lr: lr, p: p, maxNesting: lim.MaxNesting}
@@ -56,7 +58,7 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 	for {
 		tok, err := tz.Next()
 		if err == io.EOF {
-			return refs, nil
+			return append(refs, hdrRefs...), nil
 		}
 		if err != nil {
 			return refs, fmt.Errorf("mime: reading body: %w", err)
@@ -66,8 +68,8 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 		}
 		atStart = tok.EOL > 0
 		if tok.Kind == TokMarker {
-			if len(refs) >= lim.MaxAttachments {
-				return refs, tooMany()
+			if len(refs)+len(hdrRefs) >= lim.MaxAttachments {
+				return append(refs, hdrRefs...), tooMany()
 			}
 			refs = append(refs, tok.Ref)
 		}
