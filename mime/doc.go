@@ -65,8 +65,9 @@
 // 76-column lines, typed from their extension (TypeByExtension), then their
 // Mac type (TypeByMacType), else application/octet-stream; text/* files are
 // returned to CRLF first. Content-Disposition: attachment carries
-// filename= (an ASCII fallback when needed) and, for non-ASCII or long
-// names, the RFC 2231 filename*= form. Embedded files (Windows Embedded
+// filename="…" for short ASCII names and only the RFC 2231 form
+// (filename*=utf-8''…, in sections when long) otherwise; Content-Type's
+// name parameter likewise. Embedded files (Windows Embedded
 // Content, Mac Related, composition X-EmbeddedContent) are matched to the
 // cid: URLs of the HTML by their Content-ID hash (EudoraHash), or by their
 // URL hashes (Content-Location) [?]; matched files join the HTML in a

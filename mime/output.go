@@ -519,18 +519,19 @@ func printableASCII(s string) bool {
 	return true
 }
 
-// maxParamLen is the longest parameter value written on one line.
+// maxParamLen is the longest plain parameter value written on one line.
 const maxParamLen = 60
 
 // writeNameParam appends a file-name parameter: a plain quoted value when
-// the name is short printable ASCII, else an ASCII fallback plus the RFC
-// 2231 form (filename*=utf-8”…, split into numbered sections when long).
+// the name is short printable ASCII, else the RFC 2231 form only
+// (key*=utf-8''…, split into numbered sections so that no line passes 78
+// characters). No ASCII fallback is added: readers disagree on which of the
+// two wins when both are present.
 func writeNameParam(w *bytes.Buffer, key, name string) {
 	if printableASCII(name) && len(name) <= maxParamLen {
 		w.WriteString(";\r\n " + key + "=" + quoteParam(name))
 		return
 	}
-	w.WriteString(";\r\n " + key + "=" + quoteParam(asciiFallback(name)))
 	var enc strings.Builder
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -540,13 +541,15 @@ func writeNameParam(w *bytes.Buffer, key, name string) {
 			fmt.Fprintf(&enc, "%%%02X", c)
 		}
 	}
-	e := enc.String()
-	if len(e)+len("utf-8''") <= maxParamLen {
-		w.WriteString(";\r\n " + key + "*=utf-8''" + e)
+	e := "utf-8''" + enc.String()
+	// " key*=" + e + ";" must fit in 78 columns.
+	if len(e) <= 78-len(key)-4 {
+		w.WriteString(";\r\n " + key + "*=" + e)
 		return
 	}
 	for n := 0; len(e) > 0; n++ {
-		k := maxParamLen
+		sec := "*" + strconv.Itoa(n) + "*="
+		k := 78 - 1 - len(key) - len(sec) - 1
 		if k > len(e) {
 			k = len(e)
 		}
@@ -556,33 +559,7 @@ func writeNameParam(w *bytes.Buffer, key, name string) {
 				k = i
 			}
 		}
-		chunk := e[:k]
+		w.WriteString(";\r\n " + key + sec + e[:k])
 		e = e[k:]
-		if n == 0 {
-			chunk = "utf-8''" + chunk
-		}
-		w.WriteString(";\r\n " + key + "*" + strconv.Itoa(n) + "*=" + chunk)
 	}
-}
-
-// asciiFallback replaces non-ASCII and control bytes (whole UTF-8
-// characters) with '_' and shortens the name, keeping its extension.
-func asciiFallback(name string) string {
-	var b strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7f {
-			b.WriteByte('_')
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	s := b.String()
-	if len(s) > maxParamLen {
-		ext := ""
-		if i := strings.LastIndexByte(s, '.'); i >= 0 && len(s)-i <= 10 {
-			ext = s[i:]
-		}
-		s = s[:maxParamLen-len(ext)] + ext
-	}
-	return s
 }

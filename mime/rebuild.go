@@ -782,6 +782,13 @@ func (b *builder) arrange() []item {
 				}
 			}
 			into.stats.merge(&run.stats)
+			into.embeds = append(into.embeds, run.embeds...)
+			if into.metaVal == "" && run.metaVal != "" {
+				into.metaVal, into.metaOff, into.metaEnd = run.metaVal, run.metaOff, run.metaEnd
+			}
+			for _, e := range run.embeds {
+				e.owner = into
+			}
 			continue
 		}
 		into = nil

@@ -349,13 +349,15 @@ func TestAttachmentNames(t *testing.T) {
 func TestEmbeddedContent(t *testing.T) {
 	cid1 := "part1.08010409.03060503@arlut.utexas.edu"
 	cid2 := "part2.08010409.03060503@arlut.utexas.edu"
+	cid3 := "part3.08010409.03060503@arlut.utexas.edu"
 	base := "http://www.example.com/img/"
-	html := "<html><body><img src=\"cid:" + cid1 + "\"><img src='cid:" + cid2 + "'>\r\n<img src=\"logo.gif\"></body></html>\r\n"
+	html := "<html><body><img src=\"cid:" + cid1 + "\"><img src='cid:" + cid2 + "'>\r\n<img src=\"logo.gif\"><img src=\"cid:" + cid3 + "\"></body></html>\r\n"
 	msg := crlf("From: a@example.com\nContent-Type: multipart/related; boundary=\"x\"\n\n") +
 		"<x-html>\r\n<BASE HREF=\"" + base + "\">\r\n" + html + "</x-html>\r\n" +
 		"\r\nEmbedded Content: kate_halloween.jpg: 00000001,277bfd3a,00000000,00000000\r\n" +
 		fmt.Sprintf("\r\nEmbedded Content: kate_halloween1.jpg: 00000001,%08x,00000000,00000000\r\n", EudoraHash(cid2)) +
 		fmt.Sprintf("\r\nEmbedded Content: logo.gif: 00000001,00000000,00000000,%08x\r\n", EudoraHash("1"+base+"logo.gif")) +
+		fmt.Sprintf("\r\nEmbedded Content: kate_halloween.jpg: 00000001,%08x,00000000,00000000\r\n", EudoraHash(cid3)) +
 		"\r\nEmbedded Content: orphan.png: 00000001,12345678,00000000,00000000\r\n"
 	files := map[string]string{
 		"embedded/kate_halloween.jpg": "JPEG-ONE", "embedded/kate_halloween1.jpg": "JPEG-TWO",
@@ -363,7 +365,7 @@ func TestEmbeddedContent(t *testing.T) {
 	}
 	out, res := rebuild(t, msg, RebuildOptions{Resolver: newResolver(files)})
 	_, parts := mustParse(t, out)
-	if len(parts) != 5 {
+	if len(parts) != 6 {
 		t.Fatalf("%d parts", len(parts))
 	}
 	if string(parts[0].Body) != html {
@@ -385,14 +387,15 @@ func TestEmbeddedContent(t *testing.T) {
 	check(1, cid1, "", "JPEG-ONE", "inline")
 	check(2, cid2, "", "JPEG-TWO", "inline")
 	check(3, "", base+"logo.gif", "GIF89a", "inline")
-	check(4, "", "", "PNG", "attachment")
-	for i := 1; i <= 3; i++ {
+	check(4, cid3, "", "JPEG-ONE", "inline") // the same file name under a second Content-ID
+	check(5, "", "", "PNG", "attachment")
+	for i := 1; i <= 4; i++ {
 		if len(parts[i].Parents) != 2 || parts[i].Parents[1] != "multipart/related" {
 			t.Errorf("part %d parents %v", i, parts[i].Parents)
 		}
 	}
-	if len(parts[4].Parents) != 1 {
-		t.Errorf("orphan parents %v", parts[4].Parents)
+	if len(parts[5].Parents) != 1 {
+		t.Errorf("orphan parents %v", parts[5].Parents)
 	}
 	if !hasProblem(res, ProblemEmbeddedUnmatched) {
 		t.Errorf("problems %v", problemCodes(res))
@@ -733,6 +736,10 @@ func TestCompositionWindows(t *testing.T) {
 		parts[1].Type != "application/msword" || string(parts[1].Body) != "DOC" || parts[2].DParams["filename"] != "budget.xls" {
 		t.Errorf("parts %+v", parts)
 	}
+	py := pyParse(t, out)
+	if len(py.Parts) != 3 || py.Parts[2].Filename != "budget.xls" || string(py.Parts[1].payload(t)) != "DOC" {
+		t.Errorf("python %+v", py.Parts)
+	}
 	if !hasProblem(res, ProblemMissingAttachment) {
 		t.Errorf("problems %v", problemCodes(res))
 	}
@@ -781,5 +788,36 @@ func TestNULPadding(t *testing.T) {
 	_, parts := mustParse(t, out)
 	if string(parts[0].Body) != "Hello\r\n" || !hasProblem(res, ProblemNULDropped) {
 		t.Errorf("%q %v", parts[0].Body, problemCodes(res))
+	}
+}
+
+// Non-ASCII and long file names use RFC 2231 (with an ASCII fallback);
+// go-message's parser and Python both read them back.
+func TestNonASCIIFileNames(t *testing.T) {
+	long := strings.Repeat("very long name ", 8) + "r\xe9sum\xe9.pdf"
+	msg := crlf("From: a@example.com\nContent-Type: multipart/mixed; boundary=\"b\"\n\nx\n") +
+		"\r\nAttachment Converted: \"C:\\Eudora\\attach\\Caf\xe9 men\xfc.pdf\"\r\n" +
+		"\r\nAttachment Converted: \"C:\\Eudora\\attach\\" + long + "\"\r\n"
+	wantLong := strings.Repeat("very long name ", 8) + "résumé.pdf"
+	r := newResolver(map[string]string{"attach/Café menü.pdf": "A", "attach/" + wantLong: "B"})
+	out, res := rebuild(t, msg, RebuildOptions{Resolver: r})
+	if len(res.Problems) != 0 {
+		t.Fatalf("problems %v", problemCodes(res))
+	}
+	_, parts := mustParse(t, out)
+	if parts[1].DParams["filename"] != "Café menü.pdf" || parts[2].DParams["filename"] != wantLong {
+		t.Errorf("filenames %q %q", parts[1].DParams["filename"], parts[2].DParams["filename"])
+	}
+	if parts[1].Params["name"] != "Café menü.pdf" {
+		t.Errorf("name %q", parts[1].Params["name"])
+	}
+	for _, line := range strings.Split(string(out), "\r\n") {
+		if len(line) > 78 || has8(line) {
+			t.Errorf("header line %q", line)
+		}
+	}
+	py := pyParse(t, out)
+	if py.Parts[1].Filename != "Café menü.pdf" || py.Parts[2].Filename != wantLong {
+		t.Errorf("python filenames %q %q", py.Parts[1].Filename, py.Parts[2].Filename)
 	}
 }
