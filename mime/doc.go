@@ -66,7 +66,7 @@
 // Mac type (TypeByMacType), else application/octet-stream; text/* files are
 // returned to CRLF first. Content-Disposition: attachment carries
 // filename="…" for short ASCII names and only the RFC 2231 form
-// (filename*=utf-8”…, in sections when long) otherwise; Content-Type's
+// (filename*= in UTF-8, in sections when long) otherwise; Content-Type's
 // name parameter likewise. Embedded files (Windows Embedded
 // Content, Mac Related, composition X-EmbeddedContent) are matched to the
 // cid: URLs of the HTML by their Content-ID hash (EudoraHash), or by their

@@ -524,7 +524,7 @@ const maxParamLen = 60
 
 // writeNameParam appends a file-name parameter: a plain quoted value when
 // the name is short printable ASCII, else the RFC 2231 form only
-// (key*=utf-8”…, split into numbered sections so that no line passes 78
+// (key*= in UTF-8, split into numbered sections so that no line passes 78
 // characters). No ASCII fallback is added: readers disagree on which of the
 // two wins when both are present.
 func writeNameParam(w *bytes.Buffer, key, name string) {
