@@ -138,7 +138,11 @@ func (r fuzzResolver) Open(ref mime.Ref) (io.ReadCloser, int64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	st, _ := f.Stat()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		f.Close()
+		return nil, 0, fs.ErrNotExist // a real resolver opens regular files only
+	}
 	return f, st.Size(), nil
 }
 

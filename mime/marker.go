@@ -143,6 +143,19 @@ func isSpoof(s string) bool {
 // its grammar: a line ending "(TYPE/CRTR) (FID)" is a Mac attachment even
 // in a Windows store.
 func ParseMarker(line string, p Platform) (Ref, MarkerKind) {
+	ref, kind := parseMarker(line, p)
+	if kind == FileMarker && !validLeaf(ref.Name) {
+		return Ref{}, NoMarker
+	}
+	return ref, kind
+}
+
+// validLeaf rejects names that cannot be a file: empty, "." and "..".
+func validLeaf(name string) bool {
+	return name != "" && name != "." && name != ".."
+}
+
+func parseMarker(line string, p Platform) (Ref, MarkerKind) {
 	if line == "" || !markerStart(line[0]) {
 		return Ref{}, NoMarker
 	}
@@ -429,7 +442,7 @@ func ParseXAttachments(value string, p Platform) (refs []Ref, bad []string) {
 			continue
 		}
 		name := winLeaf(e)
-		if name == "" {
+		if !validLeaf(name) {
 			bad = append(bad, e)
 			continue
 		}
@@ -448,7 +461,7 @@ func parseMacXAttachments(v string) (refs []Ref, bad []string) {
 		ok := false
 		if v[0] == ':' {
 			parts := strings.SplitN(v[1:], ":", 4)
-			if len(parts) == 4 && parts[0] != "" && parts[2] != "" && isDigits(parts[1]) {
+			if len(parts) == 4 && parts[0] != "" && validLeaf(parts[2]) && isDigits(parts[1]) {
 				rest := parts[3]
 				if rest == "" || rest[0] == ' ' || rest[0] == '\t' {
 					entry := v[:len(v)-len(rest)]
@@ -526,7 +539,7 @@ func ParseXEmbeddedContent(value string, p Platform) (refs []Ref, bad []string) 
 		} else {
 			name = decodeName(winBase(path), p)
 		}
-		if cid == "" || name == "" {
+		if cid == "" || !validLeaf(name) {
 			bad = append(bad, "<"+entry+">")
 			continue
 		}

@@ -82,6 +82,8 @@ func TestParseMarker(t *testing.T) {
 		{`Attachments converted: nope`, Windows, NoMarker, Ref{}},
 		{` Attachment Converted: "c:\x\indented.txt"`, Windows, NoMarker, Ref{}},
 		{`Regards,`, Windows, NoMarker, Ref{}},
+		{`EmBedded Content:.:0,0,0,0`, Windows, NoMarker, Ref{}}, // fuzz: "." is no file name
+		{`Attachment Converted: "c:\x\.."`, Windows, NoMarker, Ref{}},
 	}
 	for _, tc := range tests {
 		got, kind := ParseMarker(tc.line, tc.p)
