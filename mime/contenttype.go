@@ -4,14 +4,16 @@ import "strings"
 
 // extensionTypes is the built-in extension table, modelled on the
 // [Mappings] Eudora shipped (common document, image, audio, archive and
-// text types of its time) plus the Office formats that came later.
+// text types of its time) plus the Office formats that came later. No
+// message/* type: those may not be base64-encoded, so a saved .eml travels
+// as application/octet-stream.
 var extensionTypes = map[string]string{
 	// text
 	"txt": "text/plain", "text": "text/plain", "asc": "text/plain", "log": "text/plain",
 	"htm": "text/html", "html": "text/html", "shtml": "text/html",
 	"css": "text/css", "csv": "text/csv", "tsv": "text/tab-separated-values",
 	"rtf": "text/rtf", "rtx": "text/richtext", "xml": "text/xml", "vcf": "text/vcard",
-	"ics": "text/calendar", "vcs": "text/calendar", "eml": "message/rfc822", "mbx": "text/plain",
+	"ics": "text/calendar", "vcs": "text/calendar", "mbx": "text/plain",
 	"c": "text/plain", "h": "text/plain", "cpp": "text/plain", "java": "text/plain", "js": "text/javascript",
 	// images
 	"jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg", "jfif": "image/jpeg",

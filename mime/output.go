@@ -16,7 +16,9 @@ import (
 // message (CRLF line ends when rebuilt; the input bytes unchanged when not)
 // and must be closed to release its temp file and any open attachment.
 // Reading is pull-based: files are opened, read and encoded as the caller
-// reads, without goroutines.
+// reads, without goroutines. Files were checked by Rebuild; one that fails
+// while it is streamed makes Read return the error, and the output read so
+// far is incomplete.
 type Result struct {
 	// Rebuilt is false when the message is passed through byte for byte
 	// (never flattened, or nothing to do).

@@ -196,9 +196,13 @@ func (b *builder) problem(code, detail string, ref *Ref, off int64) {
 	b.res.addProblem(Problem{Code: code, Detail: detail, Ref: ref, Offset: off})
 }
 
+// passthrough makes the output the input, unchanged. Problems noticed on
+// the way are dropped: they concern a rebuild that does not happen.
 func (b *builder) passthrough() {
 	b.res.Rebuilt = false
 	b.res.Refs = nil
+	b.res.Problems = nil
+	b.res.dropped = 0
 	b.res.segs = []segment{{open: func() (io.Reader, io.Closer, error) {
 		return io.NewSectionReader(b.src.ra, 0, b.src.size), nil, nil
 	}}}
@@ -246,8 +250,8 @@ func (b *builder) run(ctx context.Context) error {
 	h, _, err := readHeader(lr, b.lim.MaxHeaderBytes)
 	if err != nil {
 		if _, ok := err.(headerTooLong); ok {
-			b.problem(ProblemLimit, fmt.Sprintf("MaxHeaderBytes (%d): header too long, message passed through unchanged", b.lim.MaxHeaderBytes), nil, 0)
 			b.passthrough()
+			b.problem(ProblemLimit, fmt.Sprintf("MaxHeaderBytes (%d): header too long, message passed through unchanged", b.lim.MaxHeaderBytes), nil, 0)
 			return nil
 		}
 		return fmt.Errorf("mime: reading header: %w", err)
@@ -314,8 +318,9 @@ func (b *builder) token(tok Token) {
 		b.newRun(tok.Offset)
 	case TokClose:
 		b.closeRun()
-		if len(b.stack) > 0 {
-			b.stack = b.stack[:len(b.stack)-1]
+		// A closing tag may close inner runs too: follow the tokenizer.
+		if tok.Depth < len(b.stack) {
+			b.stack = b.stack[:tok.Depth]
 		}
 	case TokBase:
 		r := b.current(tok.Offset)

@@ -315,3 +315,14 @@ func TestMalformedHeader(t *testing.T) {
 		t.Errorf("no header: %q", parts[0].Body)
 	}
 }
+
+// A closing tag that closes an inner run too; text after it is untagged.
+func TestCloseOuterTag(t *testing.T) {
+	msg := crlf("From: a@example.com\nContent-Type: multipart/mixed; boundary=\"b\"\n\n<x-flowed>\nflow \n<x-html>\n<p>h</p>\n</x-flowed>\nafter\n")
+	out, _ := rebuild(t, msg, RebuildOptions{})
+	_, parts := mustParse(t, out)
+	if len(parts) != 3 || parts[0].Params["format"] != "flowed" || parts[1].Type != "text/html" ||
+		parts[2].Type != "text/plain" || parts[2].Params["format"] != "" || string(parts[2].Body) != "after\r\n" {
+		t.Errorf("%+v", parts)
+	}
+}
