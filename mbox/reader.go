@@ -229,6 +229,7 @@ type Reader struct {
 	first     bool  // the next message is the file's first
 
 	scratch []byte
+	scan    lineScan // where the next line starting with 'F' or '>' is
 	stats   Stats
 	detect  bool // detection pass: no events
 	fps     map[string]bool
@@ -278,6 +279,7 @@ func newReader(src io.Reader, opts ReaderOptions) *Reader {
 		variant:  opts.Variant,
 		clRemain: -1,
 		first:    true,
+		scan:     lineScan{hit: -1},
 		fps:      make(map[string]bool),
 	}
 }
@@ -962,6 +964,12 @@ func (rd *Reader) Read(p []byte) (int, error) {
 			}
 			continue
 		}
+		if len(data) >= bulkMin && len(p)-n >= bulkMin {
+			if c := rd.bulk(p[n:], data); c > 0 {
+				n += c
+				continue
+			}
+		}
 		i := bytes.IndexByte(data, rd.eol)
 		if i < 0 {
 			c := len(data)
@@ -1010,6 +1018,100 @@ func (rd *Reader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// bulkMin is the least amount of buffered data and room worth a bulk copy.
+const bulkMin = 512
+
+// lineScan caches a search of the buffered data for a line that needs
+// attention, by file offset, so that such lines are found in one pass per
+// buffer fill rather than one search per line.
+type lineScan struct {
+	hit  int64 // file offset of the line end found, or -1
+	upto int64 // no match starts before upto, other than hit
+}
+
+// nextSpecial returns the file offset of the first line end at or after off
+// that is followed by 'F' or '>', among the buffered bytes, or -1.
+func (rd *Reader) nextSpecial(off int64) int64 {
+	s := &rd.scan
+	if s.hit >= off {
+		return s.hit
+	}
+	end := rd.base + int64(rd.w)
+	start := max(off, s.upto)
+	if end-start < 2 {
+		return -1
+	}
+	if i := indexSpecial(rd.buf[start-rd.base:rd.w], rd.eol); i >= 0 {
+		s.hit = start + int64(i)
+		s.upto = s.hit + 1
+		return s.hit
+	}
+	s.hit = -1
+	s.upto = end - 1 // a line end in the last byte is not decided yet
+	return -1
+}
+
+// indexSpecial returns the index of the first byte eol in b that is followed
+// by 'F' or '>', or -1.
+func indexSpecial(b []byte, eol byte) int {
+	i := 0
+	for {
+		j := bytes.IndexByte(b[i:], eol)
+		if j < 0 || i+j+1 >= len(b) {
+			return -1
+		}
+		i += j + 1
+		if c := b[i]; c == 'F' || c == '>' {
+			return i - 1
+		}
+	}
+}
+
+// bulk copies, in one go, the whole lines from the read position (inside a
+// line) up to the line end before the next line that needs attention (one
+// starting with 'F' or '>': a possible separator or quoted From line) or
+// before the last line end buffered. It stops just before that line end,
+// so that the per-line code holds it back as usual, and never splits a CR
+// LF pair. It returns the number of bytes copied; 0 leaves the work to the
+// per-line code.
+func (rd *Reader) bulk(p, data []byte) int {
+	pos := rd.pos()
+	k := bytes.LastIndexByte(data, rd.eol)
+	if h := rd.nextSpecial(pos); h >= 0 {
+		k = int(h - pos)
+	}
+	if k <= 0 {
+		return 0
+	}
+	end := k // end of the content of the line k ends
+	if rd.eol == '\n' && data[k-1] == '\r' {
+		end--
+	}
+	if end > len(p) {
+		// copy whole lines up to a line start that fits; the line there
+		// is an ordinary one (it does not start with 'F' or '>')
+		c := bytes.LastIndexByte(data[:len(p)], rd.eol) + 1
+		if c <= 0 {
+			return 0
+		}
+		copy(p, data[:c])
+		rd.r += c
+		rd.lineBytes = false
+		return c
+	}
+	if end == 0 {
+		return 0
+	}
+	copy(p, data[:end])
+	rd.r += end
+	if ls := bytes.LastIndexByte(data[:k], rd.eol) + 1; ls > 0 {
+		rd.lineBytes = end > ls
+	} else {
+		rd.lineBytes = true
+	}
+	return end
 }
 
 func (rd *Reader) flushHeld() {
