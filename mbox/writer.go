@@ -275,8 +275,10 @@ func envelopeDate(m *mailconv.Message, date string) time.Time {
 	if !m.Date.IsZero() {
 		return m.Date
 	}
-	if t, err := mail.ParseDate(date); err == nil {
-		return t
+	if date != "" {
+		if t, err := mail.ParseDate(date); err == nil {
+			return t
+		}
 	}
 	return time.Unix(0, 0)
 }
@@ -375,12 +377,17 @@ func (q *quoter) write(p []byte) {
 				q.flushPrefix()
 			}
 		}
-		j := bytes.IndexByte(p[i:], '\n')
+		// Copy up to the next line that may need quoting (one starting
+		// with '>' or 'F') in one go; a line end at the very end of p
+		// leaves the next line's first byte to the next call.
+		rest := p[i:]
+		j := indexSpecial(rest, '\n')
 		if j < 0 {
-			q.w.Write(p[i:])
+			q.w.Write(rest)
+			q.lineStart = rest[len(rest)-1] == '\n'
 			return
 		}
-		q.w.Write(p[i : i+j+1])
+		q.w.Write(rest[:j+1])
 		i += j + 1
 		q.lineStart = true
 	}
