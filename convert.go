@@ -187,13 +187,17 @@ type converter struct {
 	prog Progress
 	sp   *spool
 	dg   *digester
+	hp   *hashPipe
 	body countingReader
-	teed teeReader
+	teed hashTee
 }
 
 func (c *converter) close() {
 	if c.sp != nil {
 		c.sp.close()
+	}
+	if c.hp != nil {
+		c.hp.close()
 	}
 }
 
@@ -314,8 +318,10 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			}
 			body = c.sp.reader()
 		} else {
-			c.dg.reset()
-			c.teed = teeReader{r: mr, w: c.dg}
+			if c.hp == nil {
+				c.hp = newHashPipe()
+			}
+			c.teed = hashTee{r: mr, p: c.hp}
 			body = &c.teed
 		}
 		reportLosses(rep, c.caps, src.Path, m)
@@ -323,7 +329,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		werr := mw.WriteMessage(ctx, m, &c.body)
 		n := c.body.n
 		if !spoolMode {
-			d, size, mid = c.dg.sum(), c.dg.n, c.dg.messageID()
+			d, size, mid = c.hp.sum()
 			rep.update(func() {
 				mrep.Bytes += n
 				rep.Totals.BytesRead += n
@@ -448,20 +454,6 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 		}
 	}
 	return true, nil
-}
-
-// teeReader copies what it reads into w (a digester: never fails).
-type teeReader struct {
-	r io.Reader
-	w io.Writer
-}
-
-func (t *teeReader) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if n > 0 {
-		t.w.Write(p[:n])
-	}
-	return n, err
 }
 
 // reportLosses records the metadata of m that the destination cannot hold.

@@ -1,0 +1,47 @@
+package mailconv
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"math/rand"
+	"runtime"
+	"testing"
+)
+
+// TestHashPipe checks the digests computed beside the message loop against
+// SHA-256 of the same bytes, for messages around the buffer size, written
+// in pieces of random sizes, several messages in a row; and that close
+// leaves no goroutine behind.
+func TestHashPipe(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := newHashPipe()
+	rng := rand.New(rand.NewSource(1))
+	sizes := []int{0, 1, 100, hashChunk - 1, hashChunk, hashChunk + 1, 2*hashChunk - 1, 3*hashChunk + 5, 7 * hashChunk, 10}
+	for _, size := range sizes {
+		msg := make([]byte, size)
+		rng.Read(msg)
+		if size > 40 {
+			copy(msg, "Subject: x\r\nMessage-ID: <a@b>\r\n\r\n")
+		}
+		for b := msg; len(b) > 0; {
+			k := min(len(b), 1+rng.Intn(3*hashChunk/2))
+			p.Write(b[:k])
+			b = b[k:]
+		}
+		d, n, mid := p.sum()
+		full := sha256.Sum256(msg)
+		if !bytes.Equal(d[:], full[:16]) || n != int64(size) {
+			t.Fatalf("size %d: digest %x n %d, want %x", size, d, n, full[:16])
+		}
+		if want := map[bool]string{true: "<a@b>", false: ""}[size > 40]; mid != want {
+			t.Fatalf("size %d: Message-ID %q, want %q", size, mid, want)
+		}
+	}
+	p.close()
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		runtime.Gosched()
+	}
+	if g := runtime.NumGoroutine(); g > before {
+		t.Fatalf("%d goroutines after close, %d before", g, before)
+	}
+}
