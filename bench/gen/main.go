@@ -1,6 +1,14 @@
-// Command gen writes a deterministic synthetic mbox for benchmarks:
+// Command gen writes a deterministic synthetic mail store for benchmarks
+// (internal/storegen):
 //
 //	go run ./bench/gen -size 1GiB -big 300MiB -o /tmp/big.mbox
+//	go run ./bench/gen -workload -size 1GiB -o /tmp/w.mbox     # issue 7 mix
+//	go run ./bench/gen -workload -format maildir -size 256MiB -o /tmp/md
+//
+// -workload selects the mix of the issue 7 reference measurements (a few
+// messages over 20 MB, attachments, CRLF and LF, quoted From lines,
+// Status/X-Status flags, keywords); -big adds messages of the given sizes
+// at the start.
 package main
 
 import (
@@ -32,15 +40,22 @@ func main() {
 	size := flag.String("size", "100MiB", "approximate total size")
 	big := flag.String("big", "", "comma-separated sizes of extra large messages")
 	seed := flag.Int64("seed", 1, "random seed")
-	out := flag.String("o", "", "output file")
+	workload := flag.Bool("workload", false, "the issue 7 benchmark mix")
+	format := flag.String("format", "mbox", "mbox or maildir")
+	out := flag.String("o", "", "output file (mbox) or directory (maildir)")
 	flag.Parse()
 	total, err := parseSize(*size)
 	if err != nil || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: gen -size N[GiB|MiB] [-big N,...] -o FILE")
+		fmt.Fprintln(os.Stderr, "usage: gen [-workload] [-format mbox|maildir] -size N[GiB|MiB] [-big N,...] -o PATH")
 		os.Exit(2)
 	}
 	opts := storegen.MboxOptions{Size: total, Seed: *seed}
+	if *workload {
+		opts = storegen.Workload(total)
+		opts.Seed = *seed
+	}
 	if *big != "" {
+		opts.BigMessages = nil
 		for _, b := range strings.Split(*big, ",") {
 			n, err := parseSize(b)
 			if err != nil {
@@ -50,18 +65,31 @@ func main() {
 			opts.BigMessages = append(opts.BigMessages, n)
 		}
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	st, err := storegen.WriteMbox(f, opts)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	var st storegen.Stats
+	switch *format {
+	case "mbox":
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		st, err = storegen.WriteMbox(f, opts)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	case "maildir":
+		st, err = storegen.WriteMaildir(*out, opts)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "gen: -format is mbox or maildir")
+		os.Exit(2)
 	}
 	fmt.Printf("%s: %d messages, %d bytes\n", *out, st.Messages, st.Bytes)
 }
