@@ -56,7 +56,7 @@ while last might us great old year off come since against go came right used tak
 // attachments, a few messages over 20 MB, CRLF and LF messages, body lines
 // starting with "From " and ">From ", Status/X-Status flags and keywords).
 func Workload(size int64) MboxOptions {
-	o := MboxOptions{Size: size, Seed: 1, MaxAttachment: 1536 << 10, Keywords: true}
+	o := MboxOptions{Size: size, Seed: 1, MaxAttachment: 2030 << 10, Keywords: true}
 	if size >= 256<<20 {
 		o.BigMessages = []int64{21 << 20, 26 << 20, 33 << 20}
 	}

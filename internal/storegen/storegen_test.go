@@ -69,6 +69,7 @@ func TestMboxDeterministicAndReadable(t *testing.T) {
 func TestMaildir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "md")
 	o := storegen.Workload(2 << 20)
+	o.MaxAttachment = 16 << 10 // many small messages
 	st, err := storegen.WriteMaildir(dir, o)
 	if err != nil {
 		t.Fatal(err)
