@@ -231,6 +231,16 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 			mw.dirs[i] = d
 		}
 	}
+	// Roots for the mailbox and its tmp/, so that the per-message file
+	// operations name one or two path components rather than the whole
+	// path from the store's root (each component is a system call).
+	if mw.mbRoot, err = w.root.OpenRoot(filepath.FromSlash(dir)); err == nil {
+		mw.tmpRoot, err = mw.mbRoot.OpenRoot("tmp")
+	}
+	if err != nil {
+		mw.Close()
+		return nil, fmt.Errorf("maildir: %w", err)
+	}
 	return mw, nil
 }
 
@@ -350,6 +360,8 @@ type mailboxWriter struct {
 	index    map[string]int // lower-case keyword -> letter index
 	seq      int
 	dirs     [2]*os.File // cur/ and new/, open when durable
+	mbRoot   *os.Root    // the mailbox directory
+	tmpRoot  *os.Root    // its tmp/
 	info     []byte
 	letters  []byte
 	held     map[string]int64 // IDDigest -> size of files found (Holds)
@@ -381,19 +393,23 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		sub = "new"
 	}
 
+	if mw.tmpRoot == nil {
+		return fmt.Errorf("maildir: writing into %s: %w", w.abs(mw.dir), os.ErrClosed)
+	}
 	mw.seq++
 	base := mw.uniqueBase(m.ID)
 	tmpRel := path.Join(mw.dir, "tmp", base)
-	f, err := w.root.OpenFile(filepath.FromSlash(tmpRel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := mw.tmpRoot.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	for try := 0; err != nil && errors.Is(err, fs.ErrExist) && try < 100; try++ {
 		mw.seq++
 		base = mw.uniqueBase(m.ID)
 		tmpRel = path.Join(mw.dir, "tmp", base)
-		f, err = w.root.OpenFile(filepath.FromSlash(tmpRel), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err = mw.tmpRoot.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	}
 	if err != nil {
 		return fmt.Errorf("maildir: %w", err)
 	}
+	tmpName := base
 	size, err := io.CopyBuffer(onlyWriter{f}, body, w.buf)
 	if err == nil && w.opts.Durable {
 		err = f.Sync()
@@ -402,14 +418,14 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		err = cerr
 	}
 	if err == nil && size == 0 {
-		w.root.Remove(filepath.FromSlash(tmpRel))
+		mw.tmpRoot.Remove(tmpName)
 		return &mailconv.SkipError{Code: "maildir.empty", Reason: "the message is empty (0 bytes)"}
 	}
 	if err == nil && !m.Date.IsZero() {
-		err = w.root.Chtimes(filepath.FromSlash(tmpRel), m.Date, m.Date)
+		err = mw.tmpRoot.Chtimes(tmpName, m.Date, m.Date)
 	}
 	if err != nil {
-		w.root.Remove(filepath.FromSlash(tmpRel))
+		mw.tmpRoot.Remove(tmpName)
 		return fmt.Errorf("maildir: writing %s: %w", w.abs(tmpRel), err)
 	}
 
@@ -427,12 +443,12 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			info = append(info, mw.letters...)
 		}
 		mw.info = info
-		err := w.commit(tmpRel, path.Join(mw.dir, sub, string(info)))
+		err := mw.commit(tmpName, sub, string(info))
 		if err == nil {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || try >= 100 {
-			w.root.Remove(filepath.FromSlash(tmpRel))
+			mw.tmpRoot.Remove(tmpName)
 			return err
 		}
 		mw.seq++
@@ -456,25 +472,26 @@ type onlyWriter struct{ w io.Writer }
 
 func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
-// commit moves tmp to final without ever replacing an existing file: a
-// hard link (which fails if final exists) then removal of tmp; on file
-// systems without hard links, a rename after checking final is absent.
-func (w *Writer) commit(tmp, final string) error {
-	t, fl := filepath.FromSlash(tmp), filepath.FromSlash(final)
-	err := w.root.Link(t, fl)
+// commit moves tmp/name to sub/final without ever replacing an existing
+// file: a hard link (which fails if final exists) then removal of tmp; on
+// file systems without hard links, a rename after checking final is absent.
+func (mw *mailboxWriter) commit(name, sub, final string) error {
+	t, fl := filepath.Join("tmp", name), filepath.Join(sub, final)
+	abs := func() string { return mw.w.abs(path.Join(mw.dir, sub, final)) }
+	err := mw.mbRoot.Link(t, fl)
 	if err == nil {
-		if err := w.root.Remove(t); err != nil {
+		if err := mw.tmpRoot.Remove(name); err != nil {
 			return fmt.Errorf("maildir: %w", err)
 		}
 		return nil
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("maildir: %s already exists: %w", w.abs(final), err)
+		return fmt.Errorf("maildir: %s already exists: %w", abs(), err)
 	}
-	if _, serr := w.root.Lstat(fl); serr == nil {
-		return fmt.Errorf("maildir: %s already exists: %w", w.abs(final), fs.ErrExist)
+	if _, serr := mw.mbRoot.Lstat(fl); serr == nil {
+		return fmt.Errorf("maildir: %s already exists: %w", abs(), fs.ErrExist)
 	}
-	if err := w.root.Rename(t, fl); err != nil {
+	if err := mw.mbRoot.Rename(t, fl); err != nil {
 		return fmt.Errorf("maildir: %w", err)
 	}
 	return nil
@@ -616,6 +633,14 @@ func (mw *mailboxWriter) loss(code string, m *mailconv.Message, detail string) {
 // Close finishes the mailbox.
 func (mw *mailboxWriter) Close() error {
 	var err error
+	for _, r := range [...]**os.Root{&mw.tmpRoot, &mw.mbRoot} {
+		if *r != nil {
+			if cerr := (*r).Close(); err == nil {
+				err = cerr
+			}
+			*r = nil
+		}
+	}
 	for i, d := range mw.dirs {
 		if d != nil {
 			if cerr := d.Close(); err == nil {
