@@ -87,7 +87,9 @@ func TestLimitsNicknames(t *testing.T) {
 
 func TestLimitsLDIF(t *testing.T) {
 	ctx := context.Background()
-	rec := func(i int) string { return fmt.Sprintf("dn: cn=n%d,mail=a%d@example.com\ncn: n%d\nmail: a%d@example.com\n\n", i, i, i, i) }
+	rec := func(i int) string {
+		return fmt.Sprintf("dn: cn=n%d,mail=a%d@example.com\ncn: n%d\nmail: a%d@example.com\n\n", i, i, i, i)
+	}
 	t.Run("MaxEntries", func(t *testing.T) {
 		for _, n := range []int{3, 4} {
 			var b strings.Builder
