@@ -250,11 +250,15 @@ func parseHashTail(rest string, ref *Ref, p Platform) bool {
 	if name == "" {
 		return false
 	}
+	leaf := decodeName(winBase(name), p)
+	if leaf == "" {
+		return false // and ref untouched: the caller tries other forms
+	}
 	ref.Hashes = h
 	ref.Kind = RefEmbedded
 	ref.Path = name
-	ref.Name = decodeName(winBase(name), p)
-	return ref.Name != ""
+	ref.Name = leaf
+	return true
 }
 
 // parseMacAttachment parses "Vol:name (TYPE/CRTR) (FID)" and the Eudora 1.x
