@@ -205,6 +205,7 @@ type spool struct {
 	f     *os.File
 	size  int64
 	d     *digester
+	buf   []byte // read buffer, reused
 }
 
 func (s *spool) fill(ctx context.Context, r io.Reader) error {
@@ -219,7 +220,10 @@ func (s *spool) fill(ctx context.Context, r io.Reader) error {
 			return err
 		}
 	}
-	buf := make([]byte, 64<<10)
+	if s.buf == nil {
+		s.buf = make([]byte, 64<<10)
+	}
+	buf := s.buf
 	inFile := false
 	for {
 		if err := ctx.Err(); err != nil {
