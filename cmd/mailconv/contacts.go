@@ -144,9 +144,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) int {
 	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
+			return exitOK // the flag package printed the usage
 		}
 		return exitUsage
 	}
