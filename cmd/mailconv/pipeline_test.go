@@ -421,3 +421,58 @@ func TestInspectNameHazardsMatchConversion(t *testing.T) {
 		})
 	}
 }
+
+// Two stores merged into one destination: with --dedup content the messages
+// the second shares with the first are not written twice, and the report
+// lists them; without dedup they are.
+func TestMergeWithDedup(t *testing.T) {
+	msg := func(id string) string {
+		return fmt.Sprintf("From a@b Mon Jan  1 00:00:00 2001\nSubject: %s\nMessage-ID: <%s@x>\nStatus: RO\n\nbody %s\n", id, id, id)
+	}
+	a, b := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(a, "Inbox"), []byte(msg("1")+"\n"+msg("2")+"\n"+msg("3")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(b, "Inbox"), []byte(msg("2")+"\n"+msg("3")+"\n"+msg("4")), 0o644))
+	for _, format := range []string{"maildir", "mbox"} {
+		for _, policy := range []string{"content", "message-id", "none"} {
+			t.Run(format+"/"+policy, func(t *testing.T) {
+				dst := filepath.Join(t.TempDir(), "dst")
+				code, _, stderr := runCLI("convert", a, format+":"+dst)
+				require.Equal(t, exitOK, code, stderr)
+				rep := filepath.Join(t.TempDir(), "r.json")
+				code, _, stderr = runCLI("convert", "--dedup", policy, b, format+":"+dst, "--report", rep)
+				require.Equal(t, exitOK, code, stderr)
+				r := readReport(t, rep)
+				inv := inspectJSON(t, dst)
+				if policy == "none" {
+					assert.Equal(t, 3, r.Totals.MessagesWritten)
+					assert.Equal(t, 6, inv.Totals.Messages)
+					return
+				}
+				assert.Equal(t, 1, r.Totals.MessagesWritten)
+				assert.Equal(t, 2, r.Totals.MessagesMerged)
+				assert.Equal(t, 2, countCode(r.Infos, "dedup."+policy))
+				assert.Equal(t, 4, inv.Totals.Messages)
+				assert.Zero(t, inv.DuplicateMessageIDs)
+			})
+		}
+	}
+}
+
+func countCode(evs []mailconv.Event, code string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Code == code {
+			n++
+		}
+	}
+	return n
+}
+
+func inspectJSON(t *testing.T, path string) *mailconv.Inventory {
+	t.Helper()
+	code, out, stderr := runCLI("inspect", "--json", path)
+	require.Equal(t, exitOK, code, stderr)
+	inv := &mailconv.Inventory{}
+	require.NoError(t, json.Unmarshal([]byte(out), inv))
+	return inv
+}
