@@ -464,25 +464,34 @@ func rank(c *child) int {
 	return 10
 }
 
-// place assigns paths to the children of one directory and adds their
-// nodes. It returns, for each folder child, its node path (the children of
-// a folder that shares its name with a mailbox go below that mailbox).
-func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPrefix string, relDir string) (map[*child]mailconv.Path, error) {
+// place assigns paths to the children of one directory, in display order,
+// adds their nodes, and descends into folders (through descend) right after
+// each folder's own node, so that the tree comes out depth first. The
+// children of a folder that shares its name with a mailbox go below that
+// mailbox.
+func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPrefix string, relDir string, depth int,
+	descend func(c *child, p mailconv.Path, rel string) error) error {
 	sortChildren(cs)
 	s := w.s
-	used := map[string]*child{} // folded name → first child using it
+	used := map[string]bool{} // folded names in use
 	mboxPath := map[string]mailconv.Path{}
-	folders := map[*child]mailconv.Path{}
 	if atRoot {
-		used["inbox"] = nil // reserved for In
+		used["inbox"] = true // reserved for In
 	}
 	for _, c := range cs {
 		if err := w.ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
+		rel := filepath.Join(relDir, c.file)
 		name := c.display
 		if strings.TrimSpace(name) == "" {
 			name = decodeFileName(strings.TrimSuffix(c.file, filepath.Ext(c.file)), s.platform)
+		}
+		if c.isDir {
+			fi, _, _ := w.entryKind(rel)
+			if !w.enterDir(rel, depth+1, fi) {
+				continue
+			}
 		}
 		var p mailconv.Path
 		switch {
@@ -491,34 +500,32 @@ func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPre
 		case c.isDir && mboxPath[fold(name)] != nil:
 			// A folder with the same name as a mailbox: its children go
 			// below the mailbox, which becomes a mailbox with children.
-			folders[c] = mboxPath[fold(name)]
+			if err := descend(c, mboxPath[fold(name)], rel); err != nil {
+				return err
+			}
 			continue
 		default:
 			base := name
-			for i := 2; ; i++ {
-				if _, taken := used[fold(name)]; !taken {
-					break
-				}
+			for i := 2; used[fold(name)]; i++ {
 				name = fmt.Sprintf("%s (%d)", base, i)
 			}
 			if name != base {
 				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.duplicate-name", Mailbox: parent.Child(name),
-					Location: s.loc(filepath.Join(relDir, c.file), -1),
-					Detail:   fmt.Sprintf("display name %q is used twice in this folder; %s is read as %q", base, c.file, name)})
+					Location: s.loc(rel, -1),
+					Detail:   fmt.Sprintf("display name %q is taken in this folder; %s is read as %q", base, c.file, name)})
 			}
-			used[fold(name)] = c
+			used[fold(name)] = true
 			p = parent.Child(name)
 		}
 		if len(s.nodes) >= s.lim.MaxMailboxes {
-			return nil, &mailconv.LimitError{Name: "MaxMailboxes", Limit: int64(s.lim.MaxMailboxes)}
+			return &mailconv.LimitError{Name: "MaxMailboxes", Limit: int64(s.lim.MaxMailboxes)}
 		}
-		rel := filepath.Join(relDir, c.file)
 		n := &node{system: c.system, tocs: c.tocs, kind: c.kind}
 		n.mb = &mailconv.Mailbox{Path: p, Messages: -1, Bytes: -1, Source: s.abs(rel)}
 		if s.platform == Mac {
 			n.eudoraPath = eudoraPrefix + ":" + hfsName(c.file)
 		} else {
-			n.eudoraPath = eudoraPrefix + c.file
+			n.eudoraPath = c.file
 			if eudoraPrefix != "" {
 				n.eudoraPath = eudoraPrefix + `\` + c.file
 			}
@@ -526,7 +533,6 @@ func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPre
 		if c.isDir {
 			n.dir = rel
 			n.mb.NoSelect = true
-			folders[c] = p
 		} else {
 			n.file = rel
 			if fi, err := s.root.Stat(rel); err == nil {
@@ -552,8 +558,13 @@ func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPre
 		if _, dup := s.byFile[k]; !dup {
 			s.byFile[k] = n
 		}
+		if c.isDir {
+			if err := descend(c, p, rel); err != nil {
+				return err
+			}
+		}
 	}
-	return folders, nil
+	return nil
 }
 
 // hfsName turns an on-disk name back into the HFS name Eudora's colon

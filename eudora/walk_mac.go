@@ -142,25 +142,9 @@ func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, 
 		}
 		seenRole[c.system] = true
 	}
-	folders, err := w.place(parent, atMailRoot, cs, eudoraPrefix, rel)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		p, ok := folders[c]
-		if !ok {
-			continue
-		}
-		crel := filepath.Join(rel, c.file)
-		fi, _, _ := w.entryKind(crel)
-		if !w.enterDir(crel, depth+1, fi) {
-			continue
-		}
-		if err := w.walkMac(crel, p, eudoraPrefix+":"+hfsName(c.file), depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.place(parent, atMailRoot, cs, eudoraPrefix, rel, depth, func(c *child, p mailconv.Path, crel string) error {
+		return w.walkMac(crel, p, eudoraPrefix+":"+hfsName(c.file), depth+1)
+	})
 }
 
 // finderInfo returns the Finder type and creator recorded in an AppleDouble

@@ -129,29 +129,13 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 		}
 	}
 
-	folders, err := w.place(parent, depth == 0, cs, eudoraPrefix, rel)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		p, ok := folders[c]
-		if !ok {
-			continue
-		}
-		crel := filepath.Join(rel, c.file)
-		fi, _, _ := w.entryKind(crel)
-		if !w.enterDir(crel, depth+1, fi) {
-			continue
-		}
+	return w.place(parent, depth == 0, cs, eudoraPrefix, rel, depth, func(c *child, p mailconv.Path, crel string) error {
 		prefix := c.file
 		if eudoraPrefix != "" {
 			prefix = eudoraPrefix + `\` + c.file
 		}
-		if err := w.walkWin(crel, p, prefix, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
+		return w.walkWin(crel, p, prefix, depth+1)
+	})
 }
 
 func (w *walker) readDescmap(rel string) ([]DescmapEntry, []DescmapProblem, error) {
