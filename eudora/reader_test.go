@@ -202,7 +202,7 @@ func TestTOCDates(t *testing.T) {
 func TestNoBlankLineNoFinalNewline(t *testing.T) {
 	for _, scan := range []bool{false, true} {
 		st := inbox(
-			eudoratest.Msg{Raw: msg("tight", "no blank line follows")+"\r\n"},
+			eudoratest.Msg{Raw: msg("tight", "no blank line follows") + "\r\n"},
 			eudoratest.Msg{Raw: msg("last", "no final newline")},
 		)
 		if scan {
@@ -378,7 +378,9 @@ func TestTOCVersionsInStore(t *testing.T) {
 // §7 item 18: Out with SENT, QUEUED, UNSENT; without its TOC every message
 // becomes unsendable (a draft).
 func TestOutStates(t *testing.T) {
-	comp := func(s string) string { return "To: a@b\r\nFrom: me@here\r\nSubject: " + s + "\r\nCc: \r\nBcc: \r\nX-Attachments: \r\n\r\nbody\r\n" }
+	comp := func(s string) string {
+		return "To: a@b\r\nFrom: me@here\r\nSubject: " + s + "\r\nCc: \r\nBcc: \r\nX-Attachments: \r\n\r\nbody\r\n"
+	}
 	st := &eudoratest.Store{Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
 		{Name: "In"},
 		{Name: "Out", Msgs: []eudoratest.Msg{
