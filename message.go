@@ -377,3 +377,47 @@ type Mailbox struct {
 	// Bytes is the size of the mailbox's data when known cheaply, or -1.
 	Bytes int64
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler (see ParsePath).
+func (p *Path) UnmarshalText(b []byte) error {
+	*p = ParsePath(string(b))
+	return nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (f *Flags) UnmarshalText(b []byte) error {
+	*f = 0
+	for _, name := range strings.Fields(string(b)) {
+		found := false
+		for i, n := range flagNames {
+			if strings.EqualFold(n, name) {
+				*f |= 1 << i
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("unknown flag %q", name)
+		}
+	}
+	return nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *DateSource) UnmarshalText(b []byte) error {
+	return unmarshalName(b, dateSourceNames[:], (*uint8)(s), "date source")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *Role) UnmarshalText(b []byte) error {
+	return unmarshalName(b, roleNames[:], (*uint8)(r), "role")
+}
+
+func unmarshalName(b []byte, names []string, dst *uint8, what string) error {
+	for i, n := range names {
+		if n == string(b) {
+			*dst = uint8(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown %s %q", what, b)
+}

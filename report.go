@@ -235,3 +235,8 @@ type CodeCount struct {
 	Code  string
 	Count int
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (k *EventKind) UnmarshalText(b []byte) error {
+	return unmarshalName(b, eventKindNames[:], (*uint8)(k), "event kind")
+}

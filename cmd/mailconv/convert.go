@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/mailconv/mailconv"
+)
+
+func init() {
+	commands["convert"] = command{
+		summary: "convert a mail store: mailconv convert [options] SRC DST",
+		run:     runConvert,
+	}
+}
+
+const convertSynopsis = `[options] SRC DST
+
+SRC and DST are FORMAT:PATH (mbox:, maildir:, eudora:, ...). The format of SRC
+is detected when the prefix is left out. DST must not exist, or be an empty
+directory (or an empty file for a single mbox file).`
+
+func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("convert", convertSynopsis, stderr)
+	reportFile := fs.String("report", "", "write the conversion report as JSON to `FILE`")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	durable := fs.Bool("durable", false, "fsync every message and directory written (slower; survives power loss)")
+	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	opts := optList{}
+	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
+	argv, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(argv) != 2 {
+		fs.Usage()
+		return exitUsage
+	}
+	src, err := resolveSource(argv[0])
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	dst, err := resolveDestination(argv[1])
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	readParams, writeParams, err := splitParams(opts, src, &dst)
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+
+	rep := &mailconv.Report{
+		Source:      mailconv.Endpoint{Format: src.format.Name, Path: src.path},
+		Destination: mailconv.Endpoint{Format: dst.format.Name, Path: dst.path},
+		Started:     time.Now(),
+	}
+	code := convert(ctx, src, dst, readParams, writeParams, *durable, rep, *quiet, *progress, stderr)
+	if *reportFile != "" {
+		if err := writeReport(*reportFile, rep); err != nil {
+			fmt.Fprintln(stderr, "mailconv:", err)
+			if code == exitOK || code == exitLossy {
+				code = exitFailure
+			}
+		}
+	}
+	return code
+}
+
+func convert(ctx context.Context, src, dst store, readParams, writeParams map[string]string, durable bool,
+	rep *mailconv.Report, quiet bool, progress string, stderr io.Writer) int {
+	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
+	if err != nil {
+		rep.Error = err.Error()
+		return exitFor(err, stderr)
+	}
+	defer r.Close()
+	w, err := dst.format.Create(ctx, dst.path, &mailconv.Options{Params: writeParams, Events: rep.Add, Durable: durable})
+	if err != nil {
+		rep.Error = err.Error()
+		if errors.Is(err, mailconv.ErrDestinationNotEmpty) {
+			return exitFor(usageError{err}, stderr)
+		}
+		return exitFor(err, stderr)
+	}
+
+	copts := mailconv.ConvertOptions{Report: rep}
+	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
+	var bar *progressbar.ProgressBar
+	if showBar {
+		bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetDescription("converting"),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		var last time.Time
+		copts.Progress = func(p mailconv.Progress) {
+			if now := time.Now(); now.Sub(last) < 100*time.Millisecond {
+				return
+			} else {
+				last = now
+			}
+			if p.TotalBytes > 0 && bar.GetMax64() != p.TotalBytes {
+				bar.ChangeMax64(p.TotalBytes)
+			}
+			bar.Describe(fmt.Sprintf("%d msgs, mailbox %d/%d %s", p.Messages, p.MailboxesDone+1, p.MailboxesTotal, p.Mailbox))
+			bar.Set64(p.Bytes)
+		}
+	}
+	_, cerr := mailconv.Convert(ctx, r, w, copts)
+	if werr := w.Close(); cerr == nil && werr != nil {
+		cerr = fmt.Errorf("finishing %s: %w", dst.path, werr)
+		rep.Error = cerr.Error()
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	if !quiet {
+		printSummary(stderr, rep)
+	}
+	if cerr != nil {
+		return exitFor(cerr, stderr)
+	}
+	if !rep.Clean() {
+		return exitLossy
+	}
+	return exitOK
+}
+
+func writeReport(path string, rep *mailconv.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	if err := rep.WriteJSON(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return f.Close()
+}
+
+// printSummary writes the human-readable outcome.
+func printSummary(w io.Writer, rep *mailconv.Report) {
+	t := rep.Totals
+	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d skipped, %d loss(es), %d renamed, %d warning(s)\n",
+		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.Skips, t.Losses, t.Renames, t.Warnings)
+	show := func(title string, evs []mailconv.Event) {
+		if len(evs) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "%s:\n", title)
+		for i, e := range evs {
+			if i == 20 {
+				fmt.Fprintf(w, "  ... %d more (see --report)\n", len(evs)-20)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+	show("skipped", rep.Skips)
+	show("lost", rep.Losses)
+	show("renamed", rep.Renames)
+	show("warnings", rep.Warnings)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,24 @@
+// Package mailconv moves mail out of legacy stores without losing anything.
+//
+// It defines one message model that every store format maps into, and the
+// seams between formats:
+//
+//   - Message: the metadata of one message (flags, keywords, internal date
+//     and where it came from, envelope sender, source location); its raw
+//     RFC 5322 octets are streamed, never required to be in memory whole.
+//   - Reader and MailboxReader: a store read as a folder tree, then as a
+//     stream of messages per mailbox, in the manner of archive/tar
+//     (Next, then Read).
+//   - Writer and MailboxWriter, with Capabilities telling what the
+//     destination can hold.
+//   - a format registry (RegisterFormat, LookupFormat, DetectFormat) in the
+//     manner of image.RegisterFormat: format packages (mbox, maildir,
+//     eudora) register themselves when imported; this package imports none.
+//   - PlanNames, the one deterministic mapping of folder names onto what a
+//     destination accepts.
+//   - Convert, which streams one message at a time from a Reader to a Writer
+//     and returns a Report of what was read, written, skipped and lost.
+//
+// Nothing a reader or writer cannot carry is dropped silently: skips, losses
+// and renames are Events, collected in the Report.
+package mailconv

@@ -1,0 +1,47 @@
+// Package mbox reads and writes mbox files, directories of them and
+// Thunderbird folder trees.
+//
+// # Reading
+//
+// A Reader streams the messages of one file, in the manner of
+// archive/tar.Reader: Next returns a message's metadata, Read its octets.
+// Every dialect in the wild is accepted:
+//
+//   - mboxo, mboxrd, mboxcl and mboxcl2, detected from the file's evidence
+//     (Content-Length headers that frame messages, quoted and unquoted From
+//     lines, producer fingerprints) and reported in Stats; the lines whose
+//     meaning differs between mboxo and mboxrd (">>From ") are counted as
+//     the ambiguity;
+//   - From_ lines from every producer: C asctime, zones before or after the
+//     year (Gmail Takeout), RFC 2822 dates, no seconds, two-digit years,
+//     Thunderbird's "From - ", Eudora's "From ???@???", bare "From " lines;
+//   - LF, CRLF and CR-only (classic Mac) line endings, kept as stored.
+//
+// A message ends before the line end that precedes the next From_ line (the
+// convention of Dovecot and MimeKit), so a message without a final line end
+// survives. Content-Length is trusted only when it lands exactly on such a
+// line end followed by a From_ line, or on the end of the file. A "From "
+// line without a blank line before it starts a message only when the next
+// line looks like a header field; such splits are reported.
+//
+// The state headers (Status, X-Status, X-Keywords, X-Mozilla-Status,
+// X-Mozilla-Status2, X-Mozilla-Keys) become flags and keywords; they, and
+// Content-Length, X-UID and X-IMAP*, are removed from the octets unless
+// ReaderOptions.Verbatim is set. Messages Thunderbird marked expunged are
+// skipped (and reported) unless ReaderOptions.Recover is set.
+//
+// # Writing
+//
+// A Writer writes mboxrd: every line matching ^>*From gets one more '>', so
+// that reading restores the octets exactly; fresh state headers replace stale
+// ones. A StoreWriter writes a Thunderbird-style tree (mailbox A/B is the
+// file A.sbd/B), which can hold a mailbox with both messages and children.
+//
+// # Limits
+//
+// ReaderOptions.MaxHeaderBytes (default 1 MiB) bounds the header held in
+// memory per message; MaxFromLine (1000 bytes) bounds a line considered as a
+// separator. Memory use does not depend on message size.
+//
+// The package registers the format "mbox" with the mailconv registry.
+package mbox

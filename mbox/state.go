@@ -1,0 +1,323 @@
+package mbox
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mailconv/mailconv"
+)
+
+// metadata header kinds. These headers hold mailbox state, not message
+// content: they are consumed into metadata and (unless Verbatim) not
+// repeated in the message octets.
+const (
+	metaNone = iota
+	metaStatus
+	metaXStatus
+	metaXKeywords
+	metaMozStatus
+	metaMozStatus2
+	metaMozKeys
+	metaContentLength
+	metaXUID
+	metaXIMAP     // X-IMAP (pseudo-message marker) and X-IMAPbase
+	metaXIMAPBase // X-IMAPbase
+)
+
+// metaKind returns the metadata kind of header field name (any case).
+func metaKind(name []byte) int {
+	switch len(name) {
+	case 5:
+		if bytes.EqualFold(name, []byte("x-uid")) {
+			return metaXUID
+		}
+	case 6:
+		if bytes.EqualFold(name, []byte("status")) {
+			return metaStatus
+		}
+		if bytes.EqualFold(name, []byte("x-imap")) {
+			return metaXIMAP
+		}
+	case 8:
+		if bytes.EqualFold(name, []byte("x-status")) {
+			return metaXStatus
+		}
+	case 10:
+		if bytes.EqualFold(name, []byte("x-keywords")) {
+			return metaXKeywords
+		}
+		if bytes.EqualFold(name, []byte("x-imapbase")) {
+			return metaXIMAPBase
+		}
+	case 14:
+		if bytes.EqualFold(name, []byte("content-length")) {
+			return metaContentLength
+		}
+		if bytes.EqualFold(name, []byte("x-mozilla-keys")) {
+			return metaMozKeys
+		}
+	case 16:
+		if bytes.EqualFold(name, []byte("x-mozilla-status")) {
+			return metaMozStatus
+		}
+	case 17:
+		if bytes.EqualFold(name, []byte("x-mozilla-status2")) {
+			return metaMozStatus2
+		}
+	}
+	return metaNone
+}
+
+// Thunderbird nsMsgMessageFlags bits that carry state.
+const (
+	mozRead           = 0x0001
+	mozReplied        = 0x0002
+	mozMarked         = 0x0004
+	mozExpunged       = 0x0008
+	mozQueued         = 0x0800
+	mozForwarded      = 0x1000
+	mozRedirected     = 0x2000
+	mozPriorities     = 0xE000
+	mozIMAPDeleted    = 0x00200000
+	mozMDNNeeded      = 0x00400000
+	mozMDNSent        = 0x00800000
+	mozTemplate       = 0x01000000
+	mozLabels         = 0x0E000000
+	mozLabelShift     = 25
+	mozStatusHeader   = "X-Mozilla-Status"
+	mozStatus2Header  = "X-Mozilla-Status2"
+	mozKeysHeader     = "X-Mozilla-Keys"
+	mozKeysReserve    = 80 // Thunderbird pads X-Mozilla-Keys so tags can be set in place
+	mdnRequestedKwd   = "$MDNRequested"
+	redirectedKeyword = "$Redirected"
+	templateKeyword   = "$Template"
+)
+
+// state accumulates the metadata headers of one message.
+type state struct {
+	status, xstatus     bool
+	statusVal           string
+	xstatusVal          string
+	moz, moz2           bool
+	mozVal, moz2Val     uint32
+	keywords            []string
+	contentLength       int64 // -1: none
+	ximap               bool  // X-IMAP: the UW/Dovecot pseudo-message marker
+	ximapBase           bool
+	badKeywords         []string
+	unparsedMetaHeaders []string
+}
+
+func (s *state) reset() {
+	kw, bad := s.keywords[:0], s.badKeywords[:0]
+	*s = state{keywords: kw, badKeywords: bad, contentLength: -1, unparsedMetaHeaders: s.unparsedMetaHeaders[:0]}
+}
+
+// add interprets one metadata field; value has its line breaks unfolded.
+func (s *state) add(kind int, name string, value []byte) {
+	v := strings.TrimSpace(string(value))
+	switch kind {
+	case metaStatus:
+		s.status = true
+		s.statusVal += v
+	case metaXStatus:
+		s.xstatus = true
+		s.xstatusVal += v
+	case metaXKeywords, metaMozKeys:
+		// X-Keywords is whitespace-separated (Dovecot); mox writes commas.
+		for _, k := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' }) {
+			s.keywords = append(s.keywords, k)
+		}
+	case metaMozStatus:
+		if n, err := strconv.ParseUint(v, 16, 32); err == nil {
+			s.moz, s.mozVal = true, uint32(n)
+		} else {
+			s.unparsedMetaHeaders = append(s.unparsedMetaHeaders, name)
+		}
+	case metaMozStatus2:
+		if n, err := strconv.ParseUint(v, 16, 32); err == nil {
+			s.moz2, s.moz2Val = true, uint32(n)
+		} else {
+			s.unparsedMetaHeaders = append(s.unparsedMetaHeaders, name)
+		}
+	case metaContentLength:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			s.contentLength = n
+		}
+	case metaXIMAP:
+		s.ximap = true
+	case metaXIMAPBase:
+		s.ximapBase = true
+	}
+}
+
+// expunged reports whether Thunderbird marked the message as expunged: it is
+// gone for the user and only waits for compaction.
+func (s *state) expunged() bool { return s.moz && s.mozVal&mozExpunged != 0 }
+
+// apply sets m's flags and keywords from the accumulated headers.
+func (s *state) apply(m *mailconv.Message) {
+	if !s.status && !s.moz {
+		// Absence of Status means a message no client has listed.
+		m.Flags |= mailconv.FlagNew
+	}
+	for _, c := range s.statusVal {
+		switch c {
+		case 'R':
+			m.Flags |= mailconv.FlagSeen
+		case 'r':
+			m.Flags |= mailconv.FlagAnswered
+		}
+	}
+	for _, c := range s.xstatusVal {
+		switch c {
+		case 'A':
+			m.Flags |= mailconv.FlagAnswered
+		case 'F':
+			m.Flags |= mailconv.FlagFlagged
+		case 'D':
+			m.Flags |= mailconv.FlagDeleted
+		case 'T':
+			m.Flags |= mailconv.FlagDraft
+		case 'R':
+			m.Flags |= mailconv.FlagSeen // YAM wrote R here too
+		}
+	}
+	if s.moz {
+		v := s.mozVal
+		if v&mozRead != 0 {
+			m.Flags |= mailconv.FlagSeen
+		}
+		if v&mozReplied != 0 {
+			m.Flags |= mailconv.FlagAnswered
+		}
+		if v&mozMarked != 0 {
+			m.Flags |= mailconv.FlagFlagged
+		}
+		if v&mozForwarded != 0 {
+			m.Flags |= mailconv.FlagForwarded
+		}
+		// 0x2000 shares bits with the legacy priority field; it means
+		// "redirected" only when the other priority bits are clear.
+		if v&mozPriorities == mozRedirected {
+			m.Flags |= mailconv.FlagForwarded
+			m.AddKeyword(redirectedKeyword)
+		}
+		if v&mozExpunged != 0 {
+			m.Flags |= mailconv.FlagDeleted
+		}
+	}
+	if s.moz2 {
+		v := s.moz2Val
+		if v&mozIMAPDeleted != 0 {
+			m.Flags |= mailconv.FlagDeleted
+		}
+		if v&mozMDNNeeded != 0 {
+			m.AddKeyword(mdnRequestedKwd)
+		}
+		if v&mozMDNSent != 0 {
+			m.AddKeyword("$MDNSent")
+		}
+		if v&mozTemplate != 0 {
+			m.AddKeyword(templateKeyword)
+		}
+		if l := (v & mozLabels) >> mozLabelShift; l != 0 {
+			m.AddKeyword(fmt.Sprintf("$label%d", l))
+		}
+	}
+	for _, k := range s.keywords {
+		if !m.AddKeyword(k) {
+			s.badKeywords = append(s.badKeywords, k)
+		}
+	}
+}
+
+// appendStatusHeaders appends the Status/X-Status/X-Keywords lines (and the
+// X-Mozilla-* lines when moz is set) describing m, each ended with eol.
+func appendStatusHeaders(dst []byte, m *mailconv.Message, eol []byte, status, moz bool) []byte {
+	f := m.Flags
+	if status {
+		if f&mailconv.FlagNew == 0 || f&mailconv.FlagSeen != 0 {
+			dst = append(dst, "Status: "...)
+			if f&mailconv.FlagSeen != 0 {
+				dst = append(dst, 'R')
+			}
+			dst = append(dst, 'O')
+			dst = append(dst, eol...)
+		}
+		if f&(mailconv.FlagAnswered|mailconv.FlagFlagged|mailconv.FlagDeleted|mailconv.FlagDraft) != 0 {
+			dst = append(dst, "X-Status: "...)
+			if f&mailconv.FlagAnswered != 0 {
+				dst = append(dst, 'A')
+			}
+			if f&mailconv.FlagFlagged != 0 {
+				dst = append(dst, 'F')
+			}
+			if f&mailconv.FlagDeleted != 0 {
+				dst = append(dst, 'D')
+			}
+			if f&mailconv.FlagDraft != 0 {
+				dst = append(dst, 'T')
+			}
+			dst = append(dst, eol...)
+		}
+		if f&mailconv.FlagForwarded != 0 || len(m.Keywords) > 0 {
+			dst = append(dst, "X-Keywords:"...)
+			if f&mailconv.FlagForwarded != 0 {
+				dst = append(dst, " $Forwarded"...)
+			}
+			for _, k := range m.Keywords {
+				dst = append(dst, ' ')
+				dst = append(dst, k...)
+			}
+			dst = append(dst, eol...)
+		}
+	}
+	if moz {
+		var v, v2 uint32
+		if f&mailconv.FlagSeen != 0 {
+			v |= mozRead
+		}
+		if f&mailconv.FlagAnswered != 0 {
+			v |= mozReplied
+		}
+		if f&mailconv.FlagFlagged != 0 {
+			v |= mozMarked
+		}
+		if f&mailconv.FlagForwarded != 0 {
+			v |= mozForwarded
+		}
+		if f&mailconv.FlagDeleted != 0 {
+			v2 |= mozIMAPDeleted
+		}
+		keys := make([]string, 0, len(m.Keywords))
+		for _, k := range m.Keywords {
+			switch {
+			case strings.EqualFold(k, "$MDNSent"):
+				v2 |= mozMDNSent
+			case strings.EqualFold(k, mdnRequestedKwd):
+				v2 |= mozMDNNeeded
+			case strings.EqualFold(k, templateKeyword):
+				v2 |= mozTemplate
+			case strings.EqualFold(k, redirectedKeyword):
+				v |= mozRedirected
+			default:
+				keys = append(keys, k)
+			}
+		}
+		dst = fmt.Appendf(dst, "%s: %04x", mozStatusHeader, v)
+		dst = append(dst, eol...)
+		dst = fmt.Appendf(dst, "%s: %08x", mozStatus2Header, v2)
+		dst = append(dst, eol...)
+		line := strings.Join(keys, " ")
+		dst = append(dst, mozKeysHeader+": "...)
+		dst = append(dst, line...)
+		for i := len(line); i < mozKeysReserve; i++ {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, eol...)
+	}
+	return dst
+}

@@ -1,0 +1,218 @@
+package mbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/mailconv/mailconv"
+)
+
+// StoreWriter writes mailboxes as a Thunderbird-style folder tree (mailbox
+// "A/B" is the file A.sbd/B, and A is an mbox file too, so a mailbox can
+// hold messages and children), or, in single mode, one mbox file. It
+// implements mailconv.Writer.
+type StoreWriter struct {
+	root       string
+	single     bool
+	singleUsed bool
+	opts       StoreOptions
+}
+
+// CreateStore prepares path for writing. In tree mode path must be absent or
+// an empty directory; in single mode (StoreOptions.Single, or a path ending in
+// ".mbox") it must be absent or an empty file.
+func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
+	single := opts.Single || strings.HasSuffix(strings.ToLower(path), ".mbox")
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && single:
+		if !fi.Mode().IsRegular() || fi.Size() != 0 {
+			return nil, fmt.Errorf("mbox: %s: %w", path, mailconv.ErrDestinationNotEmpty)
+		}
+	case err == nil:
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("mbox: %s exists and is not a directory: %w", path, mailconv.ErrDestinationNotEmpty)
+		}
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return nil, fmt.Errorf("mbox: %w", err)
+		}
+		if len(entries) > 0 {
+			return nil, fmt.Errorf("mbox: %s: %w", path, mailconv.ErrDestinationNotEmpty)
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if !single {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return nil, fmt.Errorf("mbox: %w", err)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("mbox: %w", err)
+	}
+	return &StoreWriter{root: path, single: single, opts: opts}, nil
+}
+
+// maxSegmentBytes keeps room for ".sbd" within a 255-byte file name.
+const maxSegmentBytes = 240
+
+// Capabilities reports what the store keeps: every flag and keyword through
+// the state headers (unless disabled), dates on the From_ line, and mixed
+// mailboxes in tree mode.
+func (sw *StoreWriter) Capabilities() mailconv.Capabilities {
+	c := mailconv.Capabilities{
+		Dates: true,
+		Mixed: !sw.single,
+		Names: mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
+	}
+	wo := sw.opts.Writer
+	if !wo.NoStatus {
+		c.Flags = mailconv.AllFlags
+		c.Keywords = true
+	} else if wo.MozillaStatus {
+		c.Flags = mailconv.FlagSeen | mailconv.FlagAnswered | mailconv.FlagFlagged | mailconv.FlagForwarded | mailconv.FlagDeleted
+		c.Keywords = true
+	}
+	return c
+}
+
+// filePath returns the file of mailbox p inside the tree.
+func (sw *StoreWriter) filePath(p mailconv.Path) string {
+	parts := make([]string, len(p))
+	for i, seg := range p {
+		if i == 0 && p.IsInbox() {
+			seg = "Inbox"
+		}
+		if i < len(p)-1 {
+			seg += ".sbd"
+		}
+		parts[i] = seg
+	}
+	return filepath.Join(append([]string{sw.root}, parts...)...)
+}
+
+// checkSegments refuses names that could leave the root (PlanNames never
+// produces them; a caller that bypasses it gets an error, not an escape).
+func checkSegments(p mailconv.Path) error {
+	for _, s := range p {
+		if s == "" || strings.HasPrefix(s, ".") || strings.ContainsAny(s, "/\x00") || (filepath.Separator != '/' && strings.ContainsRune(s, filepath.Separator)) {
+			return fmt.Errorf("mbox: mailbox name %q cannot be a file name: %w", s, mailconv.ErrOutsideRoot)
+		}
+	}
+	return nil
+}
+
+// CreateMailbox creates the mbox file of mb (and the folders above it).
+func (sw *StoreWriter) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxWriter, error) {
+	if sw.single {
+		if mb.NoSelect {
+			return nil, nil
+		}
+		if sw.singleUsed {
+			return nil, fmt.Errorf("mbox: a single-file destination holds one mailbox; %s would be merged into it (write a folder tree instead): %w", mb.Path, mailconv.ErrUnsupported)
+		}
+		sw.singleUsed = true
+		return sw.open(sw.root)
+	}
+	if err := checkSegments(mb.Path); err != nil {
+		return nil, err
+	}
+	// Parents: a directory Name.sbd, and (for Thunderbird) a file Name.
+	for i := 1; i < len(mb.Path); i++ {
+		parent := sw.filePath(mb.Path[:i])
+		if err := touch(parent); err != nil {
+			return nil, err
+		}
+	}
+	fp := sw.filePath(mb.Path)
+	if err := os.MkdirAll(filepath.Dir(fp), 0o755); err != nil {
+		return nil, fmt.Errorf("mbox: %w", err)
+	}
+	if mb.NoSelect {
+		if err := touch(fp); err != nil {
+			return nil, err
+		}
+		return nil, sw.syncDir(filepath.Dir(fp))
+	}
+	return sw.open(fp)
+}
+
+func (sw *StoreWriter) open(fp string) (mailconv.MailboxWriter, error) {
+	f, err := os.OpenFile(fp, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("mbox: %w", err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		f.Close()
+		return nil, fmt.Errorf("mbox: %s: %w", fp, mailconv.ErrDestinationNotEmpty)
+	}
+	if err := sw.syncDir(filepath.Dir(fp)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &mailboxWriter{f: f, w: NewWriter(f, sw.opts.Writer), durable: sw.opts.Durable}, nil
+}
+
+// touch creates an empty file if nothing exists at p.
+func touch(p string) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("mbox: %w", err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("mbox: %w", err)
+	}
+	return f.Close()
+}
+
+func (sw *StoreWriter) syncDir(dir string) error {
+	if !sw.opts.Durable {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("mbox: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("mbox: fsync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Close finishes the store.
+func (sw *StoreWriter) Close() error { return nil }
+
+type mailboxWriter struct {
+	f       *os.File
+	w       *Writer
+	durable bool
+}
+
+func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, body io.Reader) error {
+	if err := mw.w.WriteMessage(ctx, m, body); err != nil {
+		return err
+	}
+	if mw.durable {
+		if err := mw.f.Sync(); err != nil {
+			return fmt.Errorf("mbox: fsync: %w", err)
+		}
+	}
+	return nil
+}
+
+func (mw *mailboxWriter) Close() error {
+	err := mw.w.Close()
+	if err == nil && mw.durable {
+		err = mw.f.Sync()
+	}
+	if cerr := mw.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,75 @@
+package mailconv
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestPathStringParse(t *testing.T) {
+	for _, p := range []Path{{"INBOX"}, {"a", "b/c", `d\e`}, {"Réunions", "Comptes rendus"}} {
+		assert.Equal(t, p, ParsePath(p.String()), p.String())
+	}
+	assert.Equal(t, `a/b\/c`, Path{"a", "b/c"}.String())
+	assert.True(t, Path{"inbox"}.IsInbox())
+	assert.False(t, Path{"x", "INBOX"}.IsInbox())
+	assert.True(t, Path{"a", "b"}.HasPrefix(Path{"a"}))
+	assert.Equal(t, Path{"a"}, Path{"a", "b"}.Parent())
+}
+
+func TestAddKeyword(t *testing.T) {
+	var m Message
+	assert.True(t, m.AddKeyword("$forwarded"))
+	assert.Equal(t, FlagForwarded, m.Flags)
+	assert.True(t, m.AddKeyword("$mdnsent"))
+	assert.True(t, m.AddKeyword("$MDNSENT"))
+	assert.True(t, m.AddKeyword("work"))
+	assert.False(t, m.AddKeyword("two words"))
+	assert.False(t, m.AddKeyword(`\Seen`))
+	assert.False(t, m.AddKeyword(strings.Repeat("k", MaxKeywordLen+1)))
+	assert.True(t, m.AddKeyword(strings.Repeat("k", MaxKeywordLen)))
+	assert.Equal(t, []string{"$MDNSent", "work", strings.Repeat("k", MaxKeywordLen)}, m.Keywords)
+}
+
+func TestPlanNamesHazards(t *testing.T) {
+	mbs := []*Mailbox{
+		{Path: Path{"INBOX"}},
+		{Path: Path{"Work"}},
+		{Path: Path{"work"}},
+		{Path: Path{"new"}},
+		{Path: Path{" lead"}},
+		{Path: Path{"100%41"}},
+		{Path: Path{strings.Repeat("é", 200)}},
+		{Path: Path{"a.b", "c"}},
+		{Path: Path{"Tab\there"}},
+	}
+	caps := Capabilities{Mixed: true, Names: NameRules{Forbidden: ".", ForbiddenFirst: " ", Reserved: []string{"new"},
+		CaseInsensitive: true, MaxSegment: 100}}
+	plan := PlanNames(mbs, caps)
+	got := map[string]string{}
+	for _, mb := range mbs {
+		got[mb.Path.String()] = plan.Dest(mb.Path).String()
+	}
+	long := plan.Dest(Path{strings.Repeat("é", 200)})[0]
+	assert.LessOrEqual(t, len(long), 100)
+	assert.Contains(t, long, "~")
+	assert.Equal(t, map[string]string{
+		"INBOX":                  "INBOX",
+		"Work":                   "Work",
+		"work":                   "work~2",
+		"new":                    "%6Eew",
+		" lead":                  "%20lead",
+		"100%41":                 "100%2541",
+		strings.Repeat("é", 200): long,
+		"a.b/c":                  "a%2Eb/c",
+		"Tab\there":              "Tab%09here",
+	}, got)
+	// reversible where no collision or shortening happened
+	for _, s := range []string{"new", " lead", "100%41", "Tab\there"} {
+		assert.Equal(t, s, UnescapeName(plan.Dest(Path{s})[0]))
+	}
+	// deterministic
+	assert.Equal(t, plan.Dest(Path{"work"}), PlanNames(mbs, caps).Dest(Path{"work"}))
+	assert.Len(t, plan.Changes, 7)
+}
