@@ -112,9 +112,8 @@ type ReaderOptions struct {
 	// Separators is the separator policy.
 	Separators SeparatorPolicy
 	// Verbatim keeps the metadata headers (Status, X-Status, X-Keywords,
-	// X-Mozilla-*, Content-Length, X-UID, X-IMAP*) and leading >From
-	// postmark lines in the message octets. By default they become
-	// metadata only.
+	// X-Mozilla-*, Content-Length, X-UID, X-IMAP*) in the message octets.
+	// By default they become metadata only.
 	Verbatim bool
 	// Recover emits messages Thunderbird marked as expunged (deleted and
 	// waiting for compaction), with FlagDeleted. By default they are
@@ -168,8 +167,9 @@ type Stats struct {
 	Quoted2 int `json:"quoted_2_ambiguous"`
 	// Unquoted counts lines changed by unquoting.
 	Unquoted int `json:"unquoted"`
-	// Postmarks counts leading >From lines dropped from headers.
-	Postmarks int `json:"postmarks_dropped,omitempty"`
+	// Postmarks counts messages whose octets start with a "From " or
+	// ">From " line before the first header field (kept as they are).
+	Postmarks int `json:"postmark_lines,omitempty"`
 	// Expunged counts messages Thunderbird had marked expunged.
 	Expunged int `json:"expunged,omitempty"`
 	// PseudoMessage: a UW-IMAP/Dovecot folder-data message was skipped.
@@ -687,8 +687,15 @@ func (rd *Reader) trimHeldEnd() {
 	rd.out = rd.out[:n-rd.nheld]
 }
 
+// isBlankLine reports whether line is only a line end (LF, CRLF or CR).
 func isBlankLine(line []byte) bool {
-	return len(line) == 1 || (len(line) == 2 && line[0] == '\r')
+	switch len(line) {
+	case 1:
+		return line[0] == '\n' || line[0] == '\r'
+	case 2:
+		return line[0] == '\r' && line[1] == '\n'
+	}
+	return false
 }
 
 // filterHeader copies rd.hdr into rd.out without the metadata fields (which
@@ -712,11 +719,12 @@ func (rd *Reader) filterHeader(overflow bool) {
 			break
 		}
 		if !sawField && (bytes.HasPrefix(field, []byte("From ")) || bytes.HasPrefix(field, []byte(">From "))) {
-			// a postmark line before the first field
+			// A postmark line before the first field (UUCP, or a
+			// Thunderbird copy). It is not a header field, but it is part
+			// of the stored octets: kept, and counted.
 			rd.stats.Postmarks++
-			if !rd.opts.Verbatim {
-				continue
-			}
+			rd.out = append(rd.out, field...)
+			continue
 		}
 		sawField = true
 		colon := bytes.IndexByte(field, ':')

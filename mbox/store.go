@@ -75,6 +75,7 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 	}
 	so.Events = o.Events
 	so.Reader.Events = o.Events
+	so.Writer.Events = o.Events
 	so.Durable = o.Durable
 	so.Writer.EOL = EOLAuto
 	for k, v := range o.Params {

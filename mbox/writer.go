@@ -43,6 +43,8 @@ type WriterOptions struct {
 	// stale state headers. Beyond it the state headers are put first and
 	// the rest passes through. Zero means DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
+	// Events receives losses (state that could not be written).
+	Events func(mailconv.Event)
 }
 
 // Writer writes messages to one mbox file in mboxrd form: every line that
@@ -167,17 +169,29 @@ func (wr *Writer) WriteMessage(ctx context.Context, m *mailconv.Message, body io
 		wr.out = append(wr.out, field...)
 	}
 	status := appendStatusHeaders(nil, m, eol, !wr.opts.NoStatus, wr.opts.MozillaStatus)
+	if overflow {
+		wr.out = append(wr.out[:0], wr.hdr...)
+	}
 	switch {
-	case overflow || !complete:
-		// State headers go first: the header's end is not known (too
-		// long) or has no line end to append after.
-		if overflow {
-			wr.out = append(wr.out[:0], wr.hdr...)
-		}
-		wr.out = append(status, wr.out...)
-	default:
+	case complete && !overflow:
 		wr.out = append(wr.out, status...)
 		wr.out = append(wr.out, tail...)
+	case !overflow && len(wr.out) > 0 && wr.out[len(wr.out)-1] == '\n':
+		// The whole message is a header without a blank line: append.
+		wr.out = append(wr.out, status...)
+	case len(status) == 0:
+	case len(wr.out) > 0 && (wr.out[0] == ' ' || wr.out[0] == '\t'):
+		// State headers cannot go first (the message's first line would
+		// continue them) nor last (no line end, or the header is too long
+		// to hold): the state is lost for this message, and said so.
+		if wr.opts.Events != nil {
+			wr.opts.Events(mailconv.Event{Kind: mailconv.EventLoss, Code: "mbox.state-not-written", Message: m.ID,
+				Location: &m.Source, Detail: "message starts with white space and has no header end: its state headers cannot be placed"})
+		}
+	default:
+		// The header's end is not known (too long) or has no line end to
+		// append after: state headers go first.
+		wr.out = append(status, wr.out...)
 	}
 
 	// The From_ line.
@@ -294,16 +308,23 @@ type quoter struct {
 	gt        int     // '>' seen at the start of the current line
 	match     int     // bytes of "From " matched after them
 	tail      [3]byte // the last bytes written
+	n         int64   // bytes of the message seen
 }
 
 // endsBlank reports whether the octets written end with an empty line.
 func (q *quoter) endsBlank() bool {
 	t := q.tail
-	return t[2] == '\n' && (t[1] == '\n' || (t[1] == '\r' && t[0] == '\n'))
+	switch {
+	case t[2] != '\n':
+		return false
+	case q.n == 1 || (q.n == 2 && t[1] == '\r'):
+		return true // the message is one empty line
+	}
+	return t[1] == '\n' || (t[1] == '\r' && t[0] == '\n')
 }
 
 func (q *quoter) reset() {
-	q.lineStart, q.gt, q.match, q.tail = true, 0, 0, [3]byte{}
+	q.lineStart, q.gt, q.match, q.tail, q.n = true, 0, 0, [3]byte{}, 0
 }
 
 func (q *quoter) writeGT(n int) {
@@ -326,6 +347,7 @@ func (q *quoter) write(p []byte) {
 	if len(p) == 0 {
 		return
 	}
+	q.n += int64(len(p))
 	if len(p) >= 3 {
 		copy(q.tail[:], p[len(p)-3:])
 	} else {
