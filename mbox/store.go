@@ -47,6 +47,7 @@ func init() {
 			{Name: "status", Write: true, Doc: "write Status/X-Status/X-Keywords headers (default true)"},
 			{Name: "mozilla-status", Write: true, Doc: "write X-Mozilla-Status/Status2/Keys headers for Thunderbird (default false)"},
 			{Name: "eol", Write: true, Doc: "line ending of added lines: auto (follow each message, default), lf or crlf"},
+			{Name: "unescape", Read: true, Doc: "decode %XX escapes in folder names (default: only in trees written by mailconv)"},
 			{Name: "single", Write: true, Doc: "write one mbox file instead of a folder tree (the source must have one mailbox with messages)"},
 		},
 	})
@@ -64,6 +65,10 @@ type StoreOptions struct {
 	// Durable makes the writer fsync each message and the directories it
 	// creates.
 	Durable bool
+	// Unescape decodes mailconv's %XX escapes in folder names when
+	// reading. It is implied for trees written by mailconv (they carry a
+	// marker file).
+	Unescape bool
 	// Events receives the events of every file.
 	Events func(mailconv.Event)
 }
@@ -115,6 +120,8 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 			}
 		case "single":
 			so.Single, err = parseBool(k, v)
+		case "unescape":
+			so.Unescape, err = parseBool(k, v)
 		default:
 			err = fmt.Errorf("unknown mbox option %q", k)
 		}
@@ -180,6 +187,15 @@ func isMboxFile(path string) bool {
 	return bytes.HasPrefix(head, []byte("From "))
 }
 
+// markerFile is left by StoreWriter in the root of a tree; its presence
+// tells OpenStore that folder names carry mailconv's %XX escapes
+// (mailconv.UnescapeName). It starts with a dot, so it is never taken for a
+// mailbox.
+const (
+	markerFile    = ".mailconv"
+	markerContent = "# Written by mailconv: folder names use %XX escapes for characters a file name cannot hold.\nescape=%\n"
+)
+
 // maxTreeDepth bounds how deep OpenStore descends into folders.
 const maxTreeDepth = 64
 
@@ -187,9 +203,10 @@ const maxTreeDepth = 64
 // are folders), or a Thunderbird folder tree (a folder Foo is the mbox file
 // Foo, its children live in Foo.sbd/). It implements mailconv.Reader.
 type Store struct {
-	root   string
-	single bool
-	opts   StoreOptions
+	root     string
+	single   bool
+	unescape bool
+	opts     StoreOptions
 }
 
 // OpenStore opens path, an mbox file or a directory, for reading.
@@ -198,11 +215,14 @@ func OpenStore(path string, opts StoreOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mbox: %w", err)
 	}
-	s := &Store{root: path, opts: opts}
+	s := &Store{root: path, opts: opts, unescape: opts.Unescape}
 	switch {
 	case fi.Mode().IsRegular():
 		s.single = true
 	case fi.IsDir():
+		if _, err := os.Stat(filepath.Join(path, markerFile)); err == nil {
+			s.unescape = true
+		}
 	default:
 		return nil, &mailconv.ParseError{File: path, Offset: -1, Err: fmt.Errorf("%w: not a file or directory", mailconv.ErrFormat)}
 	}
@@ -359,7 +379,7 @@ func (s *Store) walk(ctx context.Context, rootReal, dir string, parent mailconv.
 			continue
 		}
 		mname := stripExt(k.name)
-		p := parent.Child(decodeName(mname))
+		p := parent.Child(s.name(mname))
 		role := mailconv.RoleNone
 		if depth == 0 {
 			if strings.EqualFold(mname, "inbox") {
@@ -394,18 +414,27 @@ func (s *Store) walk(ctx context.Context, rootReal, dir string, parent mailconv.
 			// Apple Mail export bundle: Name.mbox/mbox
 			inner := filepath.Join(k.path, "mbox")
 			if fi, err := os.Stat(inner); err == nil && fi.Mode().IsRegular() {
-				p := parent.Child(decodeName(stripExt(name)))
+				p := parent.Child(s.name(stripExt(name)))
 				*out = append(*out, &mailconv.Mailbox{Path: p, Source: inner, Messages: -1, Bytes: fi.Size()})
 				continue
 			}
 		}
-		p := parent.Child(decodeName(name))
+		p := parent.Child(s.name(name))
 		*out = append(*out, &mailconv.Mailbox{Path: p, NoSelect: true, Source: k.path, Messages: -1, Bytes: -1})
 		if err := s.walk(ctx, rootReal, k.path, p, depth+1, out); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// name turns a file name into a mailbox name.
+func (s *Store) name(file string) string {
+	n := decodeName(file)
+	if s.unescape {
+		n = mailconv.UnescapeName(n)
+	}
+	return n
 }
 
 func dirExists(p string) bool {

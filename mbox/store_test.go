@@ -236,3 +236,47 @@ func TestDamagedFileInTree(t *testing.T) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, mailconv.EventSkip, evs[0].Kind)
 }
+
+// Names a file system cannot hold are escaped on the way in (PlanNames) and
+// restored on the way out, thanks to the marker the writer leaves; the
+// inbox's children live in Inbox.sbd.
+func TestTreeNamesRoundTrip(t *testing.T) {
+	paths := []mailconv.Path{{"INBOX"}, {"INBOX", "Sub"}, {"OS/2 Users' Group"}, {".hidden"}, {"100%41"}, {"Réunions", "Comptes rendus"}}
+	var mbs []*mailconv.Mailbox
+	for _, p := range paths {
+		mbs = append(mbs, &mailconv.Mailbox{Path: p})
+	}
+	dst := filepath.Join(t.TempDir(), "out")
+	w, err := CreateStore(dst, StoreOptions{})
+	require.NoError(t, err)
+	plan := mailconv.PlanNames(mbs, w.Capabilities())
+	for _, mb := range plan.Mailboxes {
+		mw, err := w.CreateMailbox(context.Background(), mb)
+		require.NoError(t, err)
+		if mw == nil {
+			continue
+		}
+		require.NoError(t, mw.WriteMessage(context.Background(), &mailconv.Message{}, strings.NewReader("Subject: "+mb.Path.String()+"\n\nx\n")))
+		require.NoError(t, mw.Close())
+	}
+	require.NoError(t, w.Close())
+	assert.FileExists(t, filepath.Join(dst, "Inbox.sbd", "Sub"))
+	assert.FileExists(t, filepath.Join(dst, "OS%2F2 Users' Group"))
+
+	r, err := OpenStore(dst, StoreOptions{})
+	require.NoError(t, err)
+	got, err := r.Mailboxes(context.Background())
+	require.NoError(t, err)
+	var names []string
+	for _, mb := range got {
+		if !mb.NoSelect {
+			names = append(names, mb.Path.String())
+		}
+	}
+	var want []string
+	for _, p := range paths {
+		want = append(want, p.String())
+	}
+	want = append(want, "Réunions") // the implicit parent is an (empty) mailbox file, as in Thunderbird
+	assert.ElementsMatch(t, want, names)
+}

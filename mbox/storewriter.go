@@ -55,6 +55,13 @@ func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 	default:
 		return nil, fmt.Errorf("mbox: %w", err)
 	}
+	if !single {
+		// Record that folder names carry mailconv's %XX escapes, so that
+		// reading the tree back restores the original names.
+		if err := os.WriteFile(filepath.Join(path, markerFile), []byte(markerContent), 0o644); err != nil {
+			return nil, fmt.Errorf("mbox: %w", err)
+		}
+	}
 	return &StoreWriter{root: path, single: single, opts: opts}, nil
 }
 
@@ -85,8 +92,8 @@ func (sw *StoreWriter) Capabilities() mailconv.Capabilities {
 func (sw *StoreWriter) filePath(p mailconv.Path) string {
 	parts := make([]string, len(p))
 	for i, seg := range p {
-		if i == 0 && p.IsInbox() {
-			seg = "Inbox"
+		if i == 0 && strings.EqualFold(seg, "INBOX") {
+			seg = "Inbox" // Thunderbird's name; children go to Inbox.sbd
 		}
 		if i < len(p)-1 {
 			seg += ".sbd"
