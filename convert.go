@@ -8,6 +8,8 @@ import (
 	"time"
 )
 
+var timeNow = time.Now
+
 // Progress is handed to ConvertOptions.Progress after every message.
 type Progress struct {
 	Mailbox        Path  // source mailbox being converted
@@ -28,6 +30,23 @@ type ConvertOptions struct {
 	Progress func(Progress)
 	// Include, if set, selects the source mailboxes to convert.
 	Include func(*Mailbox) bool
+	// Journal, if set, records every committed message and lets this run
+	// skip what an earlier run over the same source and destination did
+	// (resume after an interruption, incremental runs). The writer must
+	// have been created with Options.Resume when the journal is not
+	// empty.
+	Journal *Journal
+	// Dedup skips messages the destination mailbox already holds (from
+	// this run or, through the journal, from earlier runs over other
+	// sources).
+	Dedup DedupPolicy
+	// SpoolDir is where messages larger than SpoolMemory are held while
+	// Convert decides whether to write them (resumed runs, dedup). Empty
+	// means os.TempDir().
+	SpoolDir string
+	// SpoolMemory bounds the memory used to hold one such message; zero
+	// means DefaultSpoolMemory.
+	SpoolMemory int64
 }
 
 // SkipError is returned by a MailboxWriter for a message it refuses but
@@ -87,6 +106,11 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		rep.Add(Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
 			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))})
 	}
+	if j := opts.Journal; j != nil {
+		if err := j.startRun(rep.Source, rep.Destination, caps); err != nil {
+			return err
+		}
+	}
 
 	// Destination folders that are not the target of any source mailbox
 	// (implicit parents, NoSelect halves of split mailboxes).
@@ -95,7 +119,9 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		bySrc[pathKey(plan.Dest(mb.Path))] = mb
 	}
 
-	prog := Progress{MailboxesTotal: len(mbs), TotalBytes: total}
+	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts,
+		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
+	defer c.close()
 	for _, dmb := range plan.Mailboxes {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -117,15 +143,24 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 					mr := rep.mailbox(src.Path, src.Source)
 					mr.Destination = dmb.Path
 					rep.update(func() { rep.Totals.MailboxesRead++ })
-					prog.MailboxesDone++
+					c.prog.MailboxesDone++
 				}
 				continue
 			}
 		}
-		if err := convertMailbox(ctx, r, w, src, dmb, caps, rep, opts.Progress, &prog); err != nil {
+		if err := c.mailbox(src, dmb); err != nil {
 			return err
 		}
-		prog.MailboxesDone++
+		c.prog.MailboxesDone++
+	}
+	t := rep.Totals
+	if j := opts.Journal; j != nil {
+		if err := j.write(&journalRecord{Type: recDone, Time: timeNow()}, true); err != nil {
+			return err
+		}
+		rep.update(func() {
+			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged
+		})
 	}
 	return nil
 }
@@ -141,18 +176,77 @@ func joinReasons(rs []string) string {
 	return s
 }
 
-func convertMailbox(ctx context.Context, r Reader, w Writer, src, dst *Mailbox, caps Capabilities,
-	rep *Report, progress func(Progress), prog *Progress) error {
+// converter carries the state of one Convert call.
+type converter struct {
+	ctx  context.Context
+	r    Reader
+	w    Writer
+	caps Capabilities
+	rep  *Report
+	opts ConvertOptions
+	prog Progress
+	sp   *spool
+	dg   *digester
+	body countingReader
+	teed teeReader
+}
+
+func (c *converter) close() {
+	if c.sp != nil {
+		c.sp.close()
+	}
+}
+
+func (c *converter) fingerprint(mb *Mailbox) string {
+	if f, ok := c.r.(Fingerprinter); ok {
+		fp, err := f.Fingerprint(mb)
+		if err != nil {
+			return ""
+		}
+		return fp
+	}
+	if mb.Source == "" {
+		return ""
+	}
+	return StatFingerprint(mb.Source)
+}
+
+// mailbox converts the messages of source mailbox src into dst.
+func (c *converter) mailbox(src, dst *Mailbox) error {
+	ctx, rep, j := c.ctx, c.rep, c.opts.Journal
 	mrep := rep.mailbox(src.Path, src.Source)
 	mrep.Destination = dst.Path
 	rep.update(func() { rep.Totals.MailboxesRead++ })
 
-	mr, err := r.Open(ctx, src)
+	var st *mailboxState
+	fp := c.fingerprint(src)
+	if j != nil {
+		if n, ok := j.unchanged(rep.Source, src.Path, fp); ok {
+			rep.update(func() {
+				mrep.Unchanged = n
+				mrep.Read = n
+				rep.Totals.MessagesRead += n
+				rep.Totals.MessagesUnchanged += n
+			})
+			return nil
+		}
+		var err error
+		if st, err = j.beginMailbox(rep.Source, src.Path, dst.Path); err != nil {
+			return err
+		}
+	}
+
+	mr, err := c.r.Open(ctx, src)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", src.Path, err)
 	}
 	defer mr.Close()
-	mw, err := w.CreateMailbox(ctx, dst)
+	var mw MailboxWriter
+	if rw, ok := c.w.(ResumeWriter); ok && st != nil && st.reopen {
+		mw, err = rw.ResumeMailbox(ctx, dst, st.cp)
+	} else {
+		mw, err = c.w.CreateMailbox(ctx, dst)
+	}
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", dst.Path, err)
 	}
@@ -160,8 +254,26 @@ func convertMailbox(ctx context.Context, r Reader, w Writer, src, dst *Mailbox, 
 	if mw == nil {
 		return fmt.Errorf("creating %s: writer returned no mailbox writer for a mailbox with messages", dst.Path)
 	}
-	prog.Mailbox = src.Path
-	body := &countingReader{ctx: ctx, r: mr}
+	holder, _ := mw.(Holder)
+	c.prog.Mailbox = src.Path
+	if c.dg == nil {
+		c.dg = newDigester()
+	}
+	// Decide per message only when something can make us skip one:
+	// journal entries, or dedup against what the destination holds.
+	spoolMode := st != nil && (len(st.known) > 0 || st.resumed || (c.opts.Dedup != DedupNone && (len(st.dest) > 0 || len(st.mids) > 0)))
+	if c.opts.Dedup != DedupNone && st == nil {
+		st = &mailboxState{} // dedup within this run only
+		spoolMode = true
+	}
+	if spoolMode && c.sp == nil {
+		lim := c.opts.SpoolMemory
+		if lim <= 0 {
+			lim = DefaultSpoolMemory
+		}
+		c.sp = &spool{dir: c.opts.SpoolDir, limit: lim, d: c.dg}
+	}
+	written := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			mw.Close()
@@ -179,21 +291,73 @@ func convertMailbox(ctx context.Context, r Reader, w Writer, src, dst *Mailbox, 
 			mrep.Read++
 			rep.Totals.MessagesRead++
 		})
-		reportLosses(rep, caps, src.Path, m)
-		body.n = 0
-		werr := mw.WriteMessage(ctx, m, body)
-		rep.update(func() {
-			mrep.Bytes += body.n
-			rep.Totals.BytesRead += body.n
-		})
+		var body io.Reader
+		var d Digest
+		var size int64
+		var mid string
+		if spoolMode {
+			if err := c.sp.fill(ctx, mr); err != nil {
+				mw.Close()
+				return fmt.Errorf("reading message %s of %s: %w", m.Source, src.Path, err)
+			}
+			d, size, mid = c.dg.sum(), c.sp.size, c.dg.messageID()
+			rep.update(func() {
+				mrep.Bytes += size
+				rep.Totals.BytesRead += size
+			})
+			if skip, err := c.alreadyThere(st, holder, mw, m, d, size, mid, mrep); err != nil {
+				mw.Close()
+				return err
+			} else if skip {
+				c.progress(size)
+				continue
+			}
+			body = c.sp.reader()
+		} else {
+			c.dg.reset()
+			c.teed = teeReader{r: mr, w: c.dg}
+			body = &c.teed
+		}
+		reportLosses(rep, c.caps, src.Path, m)
+		c.body = countingReader{ctx: ctx, r: body}
+		werr := mw.WriteMessage(ctx, m, &c.body)
+		n := c.body.n
+		if !spoolMode {
+			d, size, mid = c.dg.sum(), c.dg.n, c.dg.messageID()
+			rep.update(func() {
+				mrep.Bytes += n
+				rep.Totals.BytesRead += n
+			})
+		}
 		var skip *SkipError
 		switch {
 		case werr == nil:
+			written++
 			rep.update(func() {
 				mrep.Written++
 				rep.Totals.MessagesWritten++
-				rep.Totals.BytesWritten += body.n
+				rep.Totals.BytesWritten += n
 			})
+			if st != nil {
+				if st.dest == nil {
+					st.dest = map[Digest]int{}
+				}
+				st.dest[d]++
+				if mid != "" {
+					if st.mids == nil {
+						st.mids = map[string]bool{}
+					}
+					st.mids[mid] = true
+				}
+			}
+			if j != nil {
+				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, Dst: dst.Path, ID: m.ID, D: d,
+					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw)}
+				if err := j.write(rec, true); err != nil {
+					mw.Close()
+					return err
+				}
+			}
 		case errors.As(werr, &skip):
 			loc := m.Source
 			rep.Add(Event{Kind: EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
@@ -202,11 +366,7 @@ func convertMailbox(ctx context.Context, r Reader, w Writer, src, dst *Mailbox, 
 			mw.Close()
 			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
 		}
-		prog.Messages++
-		prog.Bytes += body.n
-		if progress != nil {
-			progress(*prog)
-		}
+		c.progress(size)
 	}
 	if d, ok := mr.(interface{ Details() any }); ok {
 		det := d.Details()
@@ -215,7 +375,93 @@ func convertMailbox(ctx context.Context, r Reader, w Writer, src, dst *Mailbox, 
 	if err := mw.Close(); err != nil {
 		return fmt.Errorf("closing %s: %w", dst.Path, err)
 	}
+	if j != nil && mrep.Skipped == 0 {
+		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, FP: fp, Count: mrep.Read}, true); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+func (c *converter) progress(size int64) {
+	c.prog.Messages++
+	c.prog.Bytes += size
+	if c.opts.Progress != nil {
+		c.opts.Progress(c.prog)
+	}
+}
+
+// alreadyThere decides whether a spooled message is skipped: recorded by an
+// earlier run, held by the destination (the crash window), or a duplicate
+// under the dedup policy.
+func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWriter, m *Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
+	rep, j := c.rep, c.opts.Journal
+	unchanged := func() {
+		rep.update(func() {
+			mrep.Unchanged++
+			rep.Totals.MessagesUnchanged++
+		})
+	}
+	if st.known[d] > 0 {
+		st.known[d]--
+		unchanged()
+		return true, nil
+	}
+	if holder != nil && st.resumed {
+		held, err := holder.Holds(c.ctx, m, d.String(), size, mid)
+		if err != nil {
+			return false, fmt.Errorf("checking %s for %s: %w", st.dst, m.Source, err)
+		}
+		if held {
+			if j != nil {
+				if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+					Size: size, MID: mid, CP: checkpoint(mw)}, true); err != nil {
+					return false, err
+				}
+			}
+			unchanged()
+			return true, nil
+		}
+	}
+	dup := ""
+	switch c.opts.Dedup {
+	case DedupContent:
+		if st.dest[d] > 0 {
+			dup = "content"
+		}
+	case DedupMessageID:
+		if mid != "" && st.mids[mid] {
+			dup = "message-id"
+		}
+	}
+	if dup == "" {
+		return false, nil
+	}
+	loc := m.Source
+	rep.Add(Event{Kind: EventInfo, Code: "dedup." + dup, Mailbox: st.mb, Message: m.ID, Location: &loc,
+		Detail: fmt.Sprintf("not written: %s already holds it (same %s; Message-ID %s)", st.dst, dup, mid)})
+	rep.update(func() { rep.Totals.MessagesMerged++ })
+	if j != nil {
+		if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+			Size: size, MID: mid, Dup: dup}, true); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// teeReader copies what it reads into w (a digester: never fails).
+type teeReader struct {
+	r io.Reader
+	w io.Writer
+}
+
+func (t *teeReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.w.Write(p[:n])
+	}
+	return n, err
 }
 
 // reportLosses records the metadata of m that the destination cannot hold.

@@ -92,17 +92,20 @@ type MailboxReport struct {
 
 // Totals are the counters of a Report.
 type Totals struct {
-	MailboxesRead     int   `json:"mailboxes_read"`
-	MailboxesWritten  int   `json:"mailboxes_written"`
-	MessagesRead      int   `json:"messages_read"`
-	MessagesWritten   int   `json:"messages_written"`
-	MessagesUnchanged int   `json:"messages_unchanged"`
-	Skips             int   `json:"skips"`
-	Losses            int   `json:"losses"`
-	Renames           int   `json:"renames"`
-	Warnings          int   `json:"warnings"`
-	BytesRead         int64 `json:"bytes_read"`
-	BytesWritten      int64 `json:"bytes_written"`
+	MailboxesRead     int `json:"mailboxes_read"`
+	MailboxesWritten  int `json:"mailboxes_written"`
+	MessagesRead      int `json:"messages_read"`
+	MessagesWritten   int `json:"messages_written"`
+	MessagesUnchanged int `json:"messages_unchanged"`
+	// MessagesMerged counts messages not written because the destination
+	// already held them (dedup).
+	MessagesMerged int   `json:"messages_merged"`
+	Skips          int   `json:"skips"`
+	Losses         int   `json:"losses"`
+	Renames        int   `json:"renames"`
+	Warnings       int   `json:"warnings"`
+	BytesRead      int64 `json:"bytes_read"`
+	BytesWritten   int64 `json:"bytes_written"`
 }
 
 // Endpoint names one side of a conversion.

@@ -121,6 +121,10 @@ type Options struct {
 	// Durable asks writers to make each committed message survive a power
 	// loss (fsync of files and directories).
 	Durable bool
+	// Resume lets Create open a destination that an earlier mailconv run
+	// wrote (it is not empty): the run continues it, guided by the
+	// journal.
+	Resume bool
 }
 
 // Emit sends e to o.Events, if set.

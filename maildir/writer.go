@@ -51,7 +51,19 @@ func Create(ctx context.Context, dir string, opts *mailconv.Options) (*Writer, e
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureEmptyDir(dir); err != nil {
+	if opts.Resume {
+		// An earlier run's destination is continued (the journal decides
+		// what is already there); it must be one mailconv wrote.
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			if _, err := os.Stat(filepath.Join(dir, markerFile)); err != nil {
+				if err := ensureEmptyDir(dir); err != nil {
+					return nil, fmt.Errorf("maildir: cannot resume into %s: it was not written by mailconv: %w", dir, err)
+				}
+			}
+		} else if err := ensureEmptyDir(dir); err != nil {
+			return nil, err
+		}
+	} else if err := ensureEmptyDir(dir); err != nil {
 		return nil, err
 	}
 	root, err := os.OpenRoot(dir)
@@ -340,6 +352,7 @@ type mailboxWriter struct {
 	dirs     [2]*os.File // cur/ and new/, open when durable
 	info     []byte
 	letters  []byte
+	held     map[string]int64 // IDDigest -> size of files found (Holds)
 }
 
 // WriteMessage delivers one message: it streams body into tmp/, sets the
@@ -497,6 +510,42 @@ func (mw *mailboxWriter) uniqueBase(id string) string {
 func IDDigest(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:8])
+}
+
+// Holds reports whether this mailbox already holds the message written for
+// source message m by an earlier run: a file whose unique name carries
+// IDDigest(m.ID) and whose size is size. Convert asks it only for a mailbox
+// an interrupted run was writing, for the message written just before the
+// interruption and not yet journaled. It implements mailconv.Holder.
+func (mw *mailboxWriter) Holds(ctx context.Context, m *mailconv.Message, digest string, size int64, messageID string) (bool, error) {
+	if m.ID == "" {
+		return false, nil
+	}
+	if mw.held == nil {
+		mw.held = make(map[string]int64)
+		for _, sub := range [...]string{"cur", "new"} {
+			d, err := mw.w.root.Open(path.Join(mw.dir, sub))
+			if err != nil {
+				return false, fmt.Errorf("maildir: %w", err)
+			}
+			names, err := d.Readdirnames(-1)
+			d.Close()
+			if err != nil {
+				return false, fmt.Errorf("maildir: %w", err)
+			}
+			var in Info
+			for _, n := range names {
+				in = ParseName(n, &in)
+				if i := strings.Index(in.Base, "R"); i >= 0 {
+					if dot := strings.IndexByte(in.Base[i:], '.'); dot == 17 {
+						mw.held[in.Base[i+1:i+17]] = in.Size
+					}
+				}
+			}
+		}
+	}
+	sz, ok := mw.held[IDDigest(m.ID)]
+	return ok && (sz < 0 || sz == size), nil
 }
 
 // keywordBits returns the letters of m's keywords (and of $Forwarded),

@@ -65,6 +65,8 @@ type StoreOptions struct {
 	// Durable makes the writer fsync each message and the directories it
 	// creates.
 	Durable bool
+	// Resume lets CreateStore open a destination an earlier run wrote.
+	Resume bool
 	// Unescape decodes mailconv's %XX escapes in folder names when
 	// reading. It is implied for trees written by mailconv (they carry a
 	// marker file).
@@ -82,6 +84,7 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 	so.Reader.Events = o.Events
 	so.Writer.Events = o.Events
 	so.Durable = o.Durable
+	so.Resume = o.Resume
 	so.Writer.EOL = EOLAuto
 	for k, v := range o.Params {
 		var err error
@@ -192,7 +195,7 @@ func isMboxFile(path string) bool {
 // (mailconv.UnescapeName). It starts with a dot, so it is never taken for a
 // mailbox.
 const (
-	markerFile    = ".mailconv"
+	markerFile    = ".mailconv-mbox"
 	markerContent = "# Written by mailconv: folder names use %XX escapes for characters a file name cannot hold.\nescape=%\n"
 )
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -31,6 +32,11 @@ func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 	single := opts.Single || strings.HasSuffix(strings.ToLower(path), ".mbox")
 	fi, err := os.Stat(path)
 	switch {
+	case err == nil && opts.Resume:
+		// An earlier run's destination: the journal decides what stays.
+		if single != fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("mbox: %s: cannot resume: it is not what this run would write", path)
+		}
 	case err == nil && single:
 		if !fi.Mode().IsRegular() || fi.Size() != 0 {
 			return nil, fmt.Errorf("mbox: %s: %w", path, mailconv.ErrDestinationNotEmpty)
@@ -162,7 +168,73 @@ func (sw *StoreWriter) open(fp string) (mailconv.MailboxWriter, error) {
 		f.Close()
 		return nil, err
 	}
-	return &mailboxWriter{f: f, w: NewWriter(f, sw.opts.Writer), durable: sw.opts.Durable}, nil
+	return sw.newMailboxWriter(f, 0, nil), nil
+}
+
+func (sw *StoreWriter) newMailboxWriter(f *os.File, off int64, pending []byte) *mailboxWriter {
+	mw := &mailboxWriter{f: f, durable: sw.opts.Durable, off: off}
+	mw.cw = countWriter{w: f, n: &mw.off}
+	mw.w = NewWriter(&mw.cw, sw.opts.Writer)
+	if len(pending) > 0 {
+		mw.w.wrote = true
+		mw.w.pending = append(mw.w.pending[:0], pending...)
+	}
+	return mw
+}
+
+// ResumeMailbox reopens the mbox file of mb after an interrupted run: the
+// file is cut at the checkpoint recorded after the last journaled message
+// (an empty checkpoint: nothing of it was journaled, the file is emptied),
+// and new messages are appended from there. It implements
+// mailconv.ResumeWriter.
+func (sw *StoreWriter) ResumeMailbox(ctx context.Context, mb *mailconv.Mailbox, checkpoint string) (mailconv.MailboxWriter, error) {
+	var off int64
+	if checkpoint != "" {
+		n, err := strconv.ParseInt(checkpoint, 10, 64)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("mbox: bad checkpoint %q", checkpoint)
+		}
+		off = n
+	}
+	fp := sw.root
+	if !sw.single {
+		if err := checkSegments(mb.Path); err != nil {
+			return nil, err
+		}
+		fp = sw.filePath(mb.Path)
+		if err := os.MkdirAll(filepath.Dir(fp), 0o755); err != nil {
+			return nil, fmt.Errorf("mbox: %w", err)
+		}
+	}
+	sw.singleUsed = true
+	f, err := os.OpenFile(fp, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("mbox: %w", err)
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.Size() < off {
+		err = fmt.Errorf("%s is shorter (%d bytes) than the journal says it was (%d)", fp, fi.Size(), off)
+	}
+	if err == nil {
+		err = f.Truncate(off)
+	}
+	// the line end owed before the next From_ line: the file's own
+	var pending []byte
+	if err == nil && off > 0 {
+		pending = []byte("\n")
+		var tail [2]byte
+		if n, _ := f.ReadAt(tail[:], off-min(off, 2)); n == 2 && tail == [2]byte{'\r', '\n'} {
+			pending = []byte("\r\n")
+		}
+	}
+	if err == nil {
+		_, err = f.Seek(off, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("mbox: resuming %s: %w", fp, err)
+	}
+	return sw.newMailboxWriter(f, off, pending), nil
 }
 
 // touch creates an empty file if nothing exists at p.
@@ -198,7 +270,24 @@ func (sw *StoreWriter) Close() error { return nil }
 type mailboxWriter struct {
 	f       *os.File
 	w       *Writer
+	cw      countWriter
+	off     int64 // file size after what was written
 	durable bool
+}
+
+// Checkpoint returns the file size after the last message written: a
+// resumed run cuts the file there. It implements mailconv.Checkpointer.
+func (mw *mailboxWriter) Checkpoint() string { return strconv.FormatInt(mw.off, 10) }
+
+type countWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	*c.n += int64(n)
+	return n, err
 }
 
 func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, body io.Reader) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -52,6 +53,7 @@ type store struct {
 // address has no prefix.
 func resolveSource(addr string) (store, error) {
 	name, path := mailconv.SplitAddress(addr)
+	path = absPath(path)
 	if name == "" {
 		if _, err := os.Stat(path); err != nil {
 			return store{}, err
@@ -72,6 +74,7 @@ func resolveSource(addr string) (store, error) {
 // resolveDestination requires a FORMAT: prefix.
 func resolveDestination(addr string) (store, error) {
 	name, path := mailconv.SplitAddress(addr)
+	path = absPath(path)
 	if name == "" {
 		return store{}, usageError{fmt.Errorf("destination %q needs a format prefix, one of: %s", addr, formatNames())}
 	}
@@ -166,4 +169,63 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// defaultJournal returns the journal file of a destination: beside a local
+// destination, or in the user's cache directory for a network one.
+func defaultJournal(dst store) string {
+	if strings.HasPrefix(dst.path, "//") {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		safe := strings.Map(func(r rune) rune {
+			if r == '/' || r == ':' || r == '@' || r == '\\' {
+				return '_'
+			}
+			return r
+		}, dst.format.Name+dst.path)
+		return filepath.Join(dir, "mailconv", safe+".mailconv-journal")
+	}
+	return mailconv.JournalPath(dst.path)
+}
+
+// openJournal opens the journal of dst and checks it against the
+// destination: a journal that records messages for a destination that is
+// gone would make the run skip them.
+//
+// existed tells whether the journal was there before: an earlier run began
+// writing the destination, which is then continued.
+func openJournal(path string, dst store, durable bool) (j *mailconv.Journal, existed bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, false, fmt.Errorf("journal: %w", err)
+	}
+	existed = fileExists(path)
+	j, err = mailconv.OpenJournal(path, durable)
+	if err != nil {
+		return nil, false, err
+	}
+	if existed && !j.Empty() && !strings.HasPrefix(dst.path, "//") && !fileExists(dst.path) {
+		j.Close()
+		return nil, false, usageError{fmt.Errorf("journal %s records %d message(s) written to %s, which does not exist: remove the journal to start over", path, j.Messages(), dst.path)}
+	}
+	return j, existed, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// absPath makes a local path absolute, so that a journal names the same
+// store whatever the working directory; network addresses ("//host") are
+// left alone.
+func absPath(p string) string {
+	if p == "" || strings.HasPrefix(p, "//") {
+		return p
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

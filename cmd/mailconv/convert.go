@@ -33,6 +33,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	durable := fs.Bool("durable", false, "fsync every message and directory written (slower; survives power loss)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	journalFile := fs.String("journal", "", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
+	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content")
+	net := addNetFlags(fs)
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
 	argv, err := parseArgs(fs, args)
@@ -54,9 +57,14 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
+	net.apply(opts, src, dst)
 	readParams, writeParams, err := splitParams(opts, src, &dst)
 	if err != nil {
 		return exitFor(err, stderr)
+	}
+	policy, err := mailconv.ParseDedupPolicy(*dedup)
+	if err != nil {
+		return exitFor(usageError{err}, stderr)
 	}
 
 	rep := &mailconv.Report{
@@ -64,7 +72,21 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		Destination: mailconv.Endpoint{Format: dst.format.Name, Path: dst.path},
 		Started:     time.Now(),
 	}
-	code := convert(ctx, src, dst, readParams, writeParams, *durable, rep, *quiet, *progress, stderr)
+	jpath := *journalFile
+	if jpath == "" {
+		jpath = defaultJournal(dst)
+	}
+	journal, resume, err := openJournal(jpath, dst, *durable)
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
+		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+	code := run.do(ctx, rep, stderr)
+	if err := journal.Close(); err != nil && code != exitFailure {
+		fmt.Fprintln(stderr, "mailconv:", err)
+		code = exitFailure
+	}
 	if *reportFile != "" {
 		if err := writeReport(*reportFile, rep); err != nil {
 			fmt.Fprintln(stderr, "mailconv:", err)
@@ -76,15 +98,31 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return code
 }
 
-func convert(ctx context.Context, src, dst store, readParams, writeParams map[string]string, durable bool,
-	rep *mailconv.Report, quiet bool, progress string, stderr io.Writer) int {
-	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
+// convertRun is one conversion as the command line asked for it.
+type convertRun struct {
+	src, dst                store
+	readParams, writeParams map[string]string
+	durable                 bool
+	journal                 *mailconv.Journal
+	resume                  bool // the journal was there: continue its destination
+	dedup                   mailconv.DedupPolicy
+	quiet                   bool
+	progress                string
+}
+
+func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
+	src, dst, quiet, progress := cr.src, cr.dst, cr.quiet, cr.progress
+	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: cr.readParams, Events: rep.Add})
 	if err != nil {
 		rep.Error = err.Error()
 		return exitFor(err, stderr)
 	}
 	defer r.Close()
-	w, err := dst.format.Create(ctx, dst.path, &mailconv.Options{Params: writeParams, Events: rep.Add, Durable: durable})
+	resume := cr.resume
+	if resume && !quiet {
+		fmt.Fprintf(stderr, "mailconv: continuing from journal %s\n", cr.journal)
+	}
+	w, err := dst.format.Create(ctx, dst.path, &mailconv.Options{Params: cr.writeParams, Events: rep.Add, Durable: cr.durable, Resume: resume})
 	if err != nil {
 		rep.Error = err.Error()
 		if errors.Is(err, mailconv.ErrDestinationNotEmpty) {
@@ -93,7 +131,7 @@ func convert(ctx context.Context, src, dst store, readParams, writeParams map[st
 		return exitFor(err, stderr)
 	}
 
-	copts := mailconv.ConvertOptions{Report: rep}
+	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -129,6 +167,9 @@ func convert(ctx context.Context, src, dst store, readParams, writeParams map[st
 	}
 	if !quiet {
 		printSummary(stderr, rep)
+		if rep.NothingToDo {
+			fmt.Fprintln(stderr, "mailconv: nothing to do: every message was already converted")
+		}
 	}
 	if cerr != nil {
 		return exitFor(cerr, stderr)
@@ -154,8 +195,9 @@ func writeReport(path string, rep *mailconv.Report) error {
 // printSummary writes the human-readable outcome.
 func printSummary(w io.Writer, rep *mailconv.Report) {
 	t := rep.Totals
-	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d skipped, %d loss(es), %d renamed, %d warning(s)\n",
-		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.Skips, t.Losses, t.Renames, t.Warnings)
+	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)\n",
+		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
+		t.Skips, t.Losses, t.Renames, t.Warnings)
 	show := func(title string, evs []mailconv.Event) {
 		if len(evs) == 0 {
 			return

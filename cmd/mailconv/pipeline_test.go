@@ -1,0 +1,350 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/storegen"
+)
+
+// binary builds the mailconv command once for the tests that run it as a
+// process (to kill it).
+var binaryPath string
+
+func binary(t *testing.T) string {
+	t.Helper()
+	if binaryPath != "" {
+		return binaryPath
+	}
+	dir, err := os.MkdirTemp("", "mailconv-bin")
+	require.NoError(t, err)
+	p := filepath.Join(dir, "mailconv")
+	out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	binaryPath = p
+	return p
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
+	os.Exit(code)
+}
+
+// makeTree writes an mbox tree of n mailboxes (some nested) with about
+// size bytes each, including a few large messages so that kills land inside
+// a message.
+func makeTree(t *testing.T, dir string, n int, size int64, seed int64) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("box%02d", i)
+		if i%3 == 2 {
+			name = filepath.Join(fmt.Sprintf("box%02d.sbd", i-1), fmt.Sprintf("child%02d", i))
+		}
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		opts := storegen.MboxOptions{Size: size, Seed: seed + int64(i), MaxAttachment: 64 << 10}
+		if i == 0 {
+			opts.BigMessages = []int64{2 << 20}
+		}
+		_, err = storegen.WriteMbox(f, opts)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+}
+
+// treeDigest hashes every file of a tree (names, modes, contents), to prove
+// a source was not modified.
+func treeDigest(t *testing.T, root string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		fmt.Fprintf(h, "%s %v %d\n", rel, fi.Mode(), fi.ModTime().UnixNano())
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Write(b)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+type verifyOut struct {
+	code int
+	res  mailconv.VerifyResult
+	text string
+}
+
+func runVerifyJSON(t *testing.T, src, dst string) verifyOut {
+	t.Helper()
+	code, out, stderr := runCLI("verify", "--json", src, dst)
+	var res mailconv.VerifyResult
+	require.NoError(t, json.Unmarshal([]byte(out), &res), "verify output: %s %s", out, stderr)
+	return verifyOut{code, res, out}
+}
+
+// A conversion killed with SIGKILL at random points and started again with
+// the same command ends with exactly the messages of an uninterrupted run.
+func TestKillAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills many processes")
+	}
+	bin := binary(t)
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 6, 400<<10, 1)
+	before := treeDigest(t, src)
+
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			// How long does an uninterrupted run take?
+			ref := filepath.Join(t.TempDir(), "ref")
+			start := time.Now()
+			out, err := exec.Command(bin, "convert", "--quiet", src, format+":"+ref).CombinedOutput()
+			require.NoError(t, err, string(out))
+			full := time.Since(start)
+			rng := rand.New(rand.NewSource(42))
+			iterations := 12
+			for i := 0; i < iterations; i++ {
+				dst := filepath.Join(t.TempDir(), "dst")
+				kills := 1 + rng.Intn(3)
+				for k := 0; k < kills; k++ {
+					cmd := exec.Command(bin, "convert", "--quiet", src, format+":"+dst)
+					require.NoError(t, cmd.Start())
+					time.Sleep(time.Duration(rng.Int63n(int64(full) + 1)))
+					cmd.Process.Signal(syscall.SIGKILL)
+					cmd.Wait()
+				}
+				out, err := exec.Command(bin, "convert", "--quiet", src, format+":"+dst).CombinedOutput()
+				require.NoError(t, err, "resume %d: %s", i, out)
+				v := runVerifyJSON(t, src, dst)
+				require.Equal(t, exitOK, v.code, "iteration %d: %s", i, v.text)
+				assert.Zero(t, v.res.Totals.Missing)
+				assert.Zero(t, v.res.Totals.Duplicates)
+				assert.Equal(t, v.res.Totals.SourceMessages, v.res.Totals.DestMessages)
+				// and a further run has nothing to do
+				out, err = exec.Command(bin, "convert", src, format+":"+dst).CombinedOutput()
+				require.NoError(t, err, string(out))
+				assert.Contains(t, string(out), "nothing to do")
+			}
+		})
+	}
+	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+}
+
+// Re-running a finished conversion writes nothing and says so; adding 10
+// messages to the source converts exactly those 10.
+func TestIncremental(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 3, 50<<10, 7)
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr := runCLI("convert", src, format+":"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			first := readReport(t, rep)
+
+			code, _, stderr = runCLI("convert", src, format+":"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			again := readReport(t, rep)
+			assert.True(t, again.NothingToDo)
+			assert.Zero(t, again.Totals.MessagesWritten)
+			assert.Equal(t, first.Totals.MessagesWritten, again.Totals.MessagesUnchanged)
+			assert.Contains(t, stderr, "nothing to do")
+
+			// 10 more messages in one mailbox
+			f, err := os.OpenFile(filepath.Join(src, "box00"), os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			for i := 0; i < 10; i++ {
+				fmt.Fprintf(f, "\nFrom new@example.com Mon Jan  1 00:00:%02d 2024\nSubject: new %d\nMessage-ID: <new%d@x>\n\nbody %d\n", i, i, i, i)
+			}
+			require.NoError(t, f.Close())
+			code, _, stderr = runCLI("convert", src, format+":"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			inc := readReport(t, rep)
+			assert.Equal(t, 10, inc.Totals.MessagesWritten)
+			assert.False(t, inc.NothingToDo)
+			v := runVerifyJSON(t, src, dst)
+			assert.Equal(t, exitOK, v.code, v.text)
+		})
+	}
+}
+
+func readReport(t *testing.T, path string) *mailconv.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	r := &mailconv.Report{}
+	require.NoError(t, json.Unmarshal(b, r))
+	return r
+}
+
+// verify detects each kind of damage to a destination.
+func TestVerifyDetectsDamage(t *testing.T) {
+	src := t.TempDir()
+	mbox := func(subjects ...string) string {
+		var b strings.Builder
+		for i, s := range subjects {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "From a@b Mon Jan  1 00:00:%02d 2001\nSubject: %s\nStatus: RO\n\nbody of %s\n", i, s, s)
+		}
+		return b.String()
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(src, "Inbox"), []byte(mbox("one", "two", "three")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "Work"), []byte(mbox("w1", "w2")), 0o644))
+
+	fresh := func(t *testing.T) string {
+		dst := filepath.Join(t.TempDir(), "dst")
+		code, _, stderr := runCLI("convert", src, "maildir:"+dst)
+		require.Equal(t, exitOK, code, stderr)
+		v := runVerifyJSON(t, src, dst)
+		require.Equal(t, exitOK, v.code, v.text)
+		return dst
+	}
+	files := func(t *testing.T, dir string) []string {
+		m, err := filepath.Glob(filepath.Join(dir, "cur", "*"))
+		require.NoError(t, err)
+		require.NotEmpty(t, m)
+		return m
+	}
+	check := func(t *testing.T, dst string, what func(mailconv.VerifyTotals) int) {
+		v := runVerifyJSON(t, src, dst)
+		assert.Equal(t, exitFailure, v.code)
+		assert.False(t, v.res.OK)
+		assert.Equal(t, 1, what(v.res.Totals), v.text)
+	}
+	t.Run("message deleted", func(t *testing.T) {
+		dst := fresh(t)
+		require.NoError(t, os.Remove(files(t, dst)[0]))
+		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Missing })
+	})
+	t.Run("one byte changed", func(t *testing.T) {
+		dst := fresh(t)
+		f := files(t, dst)[1]
+		b, _ := os.ReadFile(f)
+		b[len(b)-2] ^= 1
+		fi, _ := os.Stat(f)
+		require.NoError(t, os.WriteFile(f, b, 0o600))
+		os.Chtimes(f, fi.ModTime(), fi.ModTime())
+		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Missing })
+	})
+	t.Run("flag changed", func(t *testing.T) {
+		dst := fresh(t)
+		f := files(t, dst)[0]
+		require.True(t, strings.HasSuffix(f, ":2,S"), f)
+		require.NoError(t, os.Rename(f, strings.TrimSuffix(f, ":2,S")+":2,FS"))
+		check(t, dst, func(v mailconv.VerifyTotals) int { return v.FlagDiffs })
+	})
+	t.Run("message duplicated", func(t *testing.T) {
+		dst := fresh(t)
+		f := files(t, dst)[0]
+		b, _ := os.ReadFile(f)
+		dup := filepath.Join(filepath.Dir(f), "9999999999.copy.host:2,S")
+		require.NoError(t, os.WriteFile(dup, b, 0o600))
+		fi, _ := os.Stat(f)
+		os.Chtimes(dup, fi.ModTime(), fi.ModTime())
+		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Duplicates })
+	})
+	t.Run("folder renamed", func(t *testing.T) {
+		dst := fresh(t)
+		require.NoError(t, os.Rename(filepath.Join(dst, ".Work"), filepath.Join(dst, ".Play")))
+		v := runVerifyJSON(t, src, dst)
+		assert.Equal(t, exitFailure, v.code)
+		assert.Equal(t, 2, v.res.Totals.Missing)
+		assert.Equal(t, 2, v.res.Totals.Extra)
+		var missingMailbox, extraMailbox bool
+		for _, mv := range v.res.Mailboxes {
+			missingMailbox = missingMailbox || mv.MissingMailbox
+			extraMailbox = extraMailbox || mv.ExtraMailbox
+		}
+		assert.True(t, missingMailbox && extraMailbox, v.text)
+	})
+}
+
+// Sources are never modified, by any kind of conversion, including failing
+// ones.
+func TestSourceUnchanged(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 4, 30<<10, 3)
+	before := treeDigest(t, src)
+	dsts := []string{"mbox:" + filepath.Join(t.TempDir(), "a"), "maildir:" + filepath.Join(t.TempDir(), "b"),
+		"mbox:" + filepath.Join(t.TempDir(), "single.mbox")} // the last one fails: several mailboxes
+	for _, d := range dsts {
+		runCLI("convert", src, d)
+		runCLI("inspect", src)
+		runCLI("verify", src, strings.SplitN(d, ":", 2)[1])
+	}
+	// a conversion that fails half-way (destination not writable)
+	ro := filepath.Join(t.TempDir(), "ro")
+	require.NoError(t, os.MkdirAll(ro, 0o500))
+	runCLI("convert", src, "maildir:"+filepath.Join(ro, "x"))
+	assert.Equal(t, before, treeDigest(t, src))
+}
+
+// A conversion into a file system that fills up fails cleanly; once space
+// is freed, the same command finishes the job with nothing lost or
+// duplicated. Needs root (it mounts a small tmpfs); skipped otherwise.
+func TestDiskFullThenResume(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a size-limited tmpfs")
+	}
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 5, 300<<10, 11)
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			mnt := t.TempDir()
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", mnt).CombinedOutput(); err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("mount tmpfs: %v %s", err, out)
+				}
+				t.Skipf("cannot mount tmpfs here: %v %s", err, out)
+			}
+			defer exec.Command("umount", mnt).Run()
+			dst := filepath.Join(mnt, "dst")
+			code, _, stderr := runCLI("convert", "--quiet", src, format+":"+dst)
+			require.Equal(t, exitFailure, code, "the small file system must fill up")
+			assert.Contains(t, stderr, "no space left on device")
+			// free space, run the same command again
+			out, err := exec.Command("mount", "-o", "remount,size=64m", mnt).CombinedOutput()
+			require.NoError(t, err, string(out))
+			code, _, stderr = runCLI("convert", "--quiet", src, format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+			v := runVerifyJSON(t, src, dst)
+			require.Equal(t, exitOK, v.code, v.text)
+			assert.Zero(t, v.res.Totals.Duplicates)
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/mailconv/mailconv"
+)
+
+func init() {
+	commands["verify"] = command{
+		summary: "check that a destination holds everything a source does: mailconv verify [--json] SRC DST",
+		run:     runVerify,
+	}
+}
+
+const verifySynopsis = `[--json] SRC DST
+
+Reads SRC and DST independently and compares them mailbox by mailbox:
+message counts, content digests, flags, keywords and received dates.
+Mailbox names are taken from the conversion's journal when there is one.
+Exit code 0 only when DST holds every message of SRC, with its state, and
+nothing else.`
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("verify", verifySynopsis, stderr)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	journalFile := fs.String("journal", "", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
+	opts := optList{}
+	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
+	net := addNetFlags(fs)
+	argv, err := parseArgs(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(argv) != 2 {
+		fs.Usage()
+		return exitUsage
+	}
+	src, err := resolveSource(argv[0])
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	dst, err := resolveSource(argv[1])
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	net.apply(opts, src, dst)
+	readParams, _, err := splitParams(opts, src, nil)
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	dstParams := map[string]string{}
+	for k, v := range opts {
+		for _, p := range dst.format.Params {
+			if p.Name == k && p.Read {
+				dstParams[k] = v
+			}
+		}
+	}
+	rep := &mailconv.Report{}
+	sr, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	defer sr.Close()
+	dr, err := dst.format.Open(ctx, dst.path, &mailconv.Options{Params: dstParams, Events: rep.Add})
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	defer dr.Close()
+	vopts := mailconv.VerifyOptions{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}}
+	jpath := *journalFile
+	if jpath == "" {
+		jpath = defaultJournal(dst)
+	}
+	if fileExists(jpath) {
+		j, err := mailconv.OpenJournal(jpath, false)
+		if err != nil {
+			return exitFor(err, stderr)
+		}
+		defer j.Close()
+		vopts.Journal = j
+	}
+	res, err := mailconv.Verify(ctx, sr, dr, vopts)
+	if err != nil {
+		return exitFor(err, stderr)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+	} else {
+		printVerify(stdout, res)
+	}
+	if !res.OK {
+		return exitFailure
+	}
+	return exitOK
+}
+
+func printVerify(w io.Writer, res *mailconv.VerifyResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tDESTINATION\tSRC\tDST\tMISSING\tEXTRA\tDUPLICATES\tFLAGS\tKEYWORDS\tDATES")
+	for _, mv := range res.Mailboxes {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", mv.Source, mv.Destination, mv.SourceMessages, mv.DestMessages,
+			mv.Missing, mv.Extra, mv.Duplicates, mv.FlagDiffs, mv.KeywordDiffs, mv.DateDiffs)
+	}
+	t := res.Totals
+	fmt.Fprintf(tw, "TOTAL\t\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", t.SourceMessages, t.DestMessages, t.Missing, t.Extra, t.Duplicates,
+		t.FlagDiffs, t.KeywordDiffs, t.DateDiffs)
+	tw.Flush()
+	for _, mv := range res.Mailboxes {
+		for _, p := range mv.Problems {
+			fmt.Fprintf(w, "  %s: %s\n", mv.Source, p)
+		}
+	}
+	if res.OK {
+		fmt.Fprintf(w, "OK: the destination holds all %d message(s) of the source, with their state", t.SourceMessages)
+		if t.LineEndings > 0 {
+			fmt.Fprintf(w, " (%d with line endings normalised)", t.LineEndings)
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintln(w, "MISMATCH: see the problems above")
+	}
+}

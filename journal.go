@@ -1,0 +1,401 @@
+package mailconv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Journal records, beside a destination, every message a conversion
+// committed, so that an interrupted or repeated run continues where the last
+// one stopped: nothing lost, nothing written twice. It is keyed by source
+// identity (source store, mailbox, message ID) and content digest.
+//
+// The file is JSON Lines, one record per line, appended and never rewritten
+// (the format is documented in the README). A crash can leave a torn last
+// line; it is ignored on load. With Durable set each record is fsynced after
+// the message data it describes, so a power cut cannot lose a message the
+// journal says is done.
+type Journal struct {
+	path    string
+	f       *os.File
+	w       *bufio.Writer
+	durable bool
+	mu      sync.Mutex
+
+	// state loaded from earlier runs
+	runs    int
+	sources map[string]bool               // source endpoints seen
+	done    map[string]map[Digest]int     // source key -> digest multiset
+	lastCP  map[string]string             // destination path key -> last checkpoint
+	dstUsed map[string]bool               // destination path key -> a run began writing it
+	dstOf   map[string]Path               // source key -> destination mailbox
+	fps     map[string]journalMailboxDone // source key -> finished mailbox
+	byDest  map[string]map[Digest]int     // destination path key -> digests held
+	msgIDs  map[string]map[string]bool    // destination path key -> Message-IDs held
+	started map[string]bool               // source key -> mailbox begun in a run
+	caps    *Capabilities                 // destination capabilities of the last run
+}
+
+// Digest is the content digest of a message: the first 16 bytes of the
+// SHA-256 of its octets as the source reader yields them.
+type Digest [16]byte
+
+// String returns the digest in hex.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Digest) UnmarshalText(b []byte) error {
+	if len(b) != 32 {
+		return fmt.Errorf("digest: want 32 hex digits, got %d", len(b))
+	}
+	_, err := hex.Decode(d[:], b)
+	return err
+}
+
+// journal record types
+const (
+	recRun         = "run"
+	recMailbox     = "mailbox"
+	recMessage     = "msg"
+	recMailboxDone = "mailbox-done"
+	recDone        = "done"
+)
+
+// journalRecord is one line of the journal. Fields are short: the journal
+// of a large store has millions of lines.
+type journalRecord struct {
+	Type string `json:"t"`
+	// run
+	Version int          `json:"v,omitempty"`
+	Time    time.Time    `json:"time,omitzero"`
+	Source  *Endpoint    `json:"source,omitempty"`
+	Dest    *Endpoint    `json:"dest,omitempty"`
+	Caps    *journalCaps `json:"caps,omitempty"`
+	// mailbox, msg, mailbox-done
+	Src  string `json:"src,omitempty"` // source endpoint key
+	Mb   Path   `json:"mb,omitempty"`  // source mailbox
+	Dst  Path   `json:"dst,omitempty"` // destination mailbox
+	ID   string `json:"id,omitempty"`  // source message ID
+	D    Digest `json:"d,omitzero"`
+	Size int64  `json:"size,omitempty"`
+	MID  string `json:"mid,omitempty"` // Message-ID header
+	Ref  string `json:"ref,omitempty"` // where the writer put it
+	CP   string `json:"cp,omitempty"`  // writer checkpoint after the message
+	// mailbox-done
+	FP    string `json:"fp,omitempty"`
+	Count int    `json:"n,omitempty"`
+	// what happened to a message that was not written
+	Dup string `json:"dup,omitempty"`
+}
+
+// journalCaps is what the journal keeps of the destination's
+// Capabilities, for verify.
+type journalCaps struct {
+	Flags    Flags `json:"flags"`
+	Keywords bool  `json:"keywords"`
+	Dates    bool  `json:"dates"`
+}
+
+type journalMailboxDone struct {
+	fp    string
+	count int
+}
+
+// JournalPath returns the default journal file of a destination path: the
+// destination with ".mailconv-journal" appended, beside it (so that the
+// journal is not part of the converted store).
+func JournalPath(dest string) string {
+	return filepath.Clean(dest) + ".mailconv-journal"
+}
+
+// JournalVersion is the version of the journal format written.
+const JournalVersion = 1
+
+// OpenJournal opens (creating if needed) the journal at path and loads what
+// earlier runs recorded.
+func OpenJournal(path string, durable bool) (*Journal, error) {
+	j := &Journal{path: path, durable: durable,
+		sources: map[string]bool{}, done: map[string]map[Digest]int{}, lastCP: map[string]string{},
+		dstOf: map[string]Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]map[Digest]int{},
+		msgIDs: map[string]map[string]bool{}, started: map[string]bool{}}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	good, err := j.load(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
+	}
+	// Cut a torn last line so that new records start on a line of their
+	// own.
+	if err := f.Truncate(good); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	j.f = f
+	j.w = bufio.NewWriter(f)
+	return j, nil
+}
+
+// maxJournalLine bounds one journal line.
+const maxJournalLine = 1 << 20
+
+// load reads the records; it returns the offset after the last complete
+// record.
+func (j *Journal) load(f *os.File) (int64, error) {
+	br := bufio.NewReaderSize(f, 256<<10)
+	var off int64
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			return 0, fmt.Errorf("offset %d: %w: line longer than %d bytes", off, ErrFormat, br.Size())
+		}
+		if err == io.EOF {
+			return off, nil // a torn last line (no newline) is dropped
+		}
+		if err != nil {
+			return 0, err
+		}
+		var r journalRecord
+		if err := json.Unmarshal(bytes.TrimSpace(line), &r); err != nil {
+			return 0, fmt.Errorf("offset %d: %w: %v", off, ErrFormat, err)
+		}
+		j.apply(&r)
+		off += int64(len(line))
+	}
+}
+
+func srcKey(src string, mb Path) string { return src + "\x00" + pathKey(mb) }
+
+func (j *Journal) apply(r *journalRecord) {
+	switch r.Type {
+	case recRun:
+		j.runs++
+		if r.Source != nil {
+			j.sources[endpointKey(*r.Source)] = true
+		}
+		if r.Caps != nil {
+			j.caps = &Capabilities{Flags: r.Caps.Flags, Keywords: r.Caps.Keywords, Dates: r.Caps.Dates}
+		}
+	case recMailbox:
+		k := srcKey(r.Src, r.Mb)
+		j.started[k] = true
+		j.dstOf[k] = r.Dst
+		j.dstUsed[pathKey(r.Dst)] = true
+		delete(j.fps, k)
+	case recMessage:
+		k := srcKey(r.Src, r.Mb)
+		if j.done[k] == nil {
+			j.done[k] = map[Digest]int{}
+		}
+		j.done[k][r.D]++
+		if r.CP != "" {
+			j.lastCP[pathKey(r.Dst)] = r.CP
+		}
+		if r.Dup == "" {
+			dk := pathKey(r.Dst)
+			if j.byDest[dk] == nil {
+				j.byDest[dk] = map[Digest]int{}
+			}
+			j.byDest[dk][r.D]++
+			if r.MID != "" {
+				if j.msgIDs[dk] == nil {
+					j.msgIDs[dk] = map[string]bool{}
+				}
+				j.msgIDs[dk][r.MID] = true
+			}
+		}
+	case recMailboxDone:
+		j.fps[srcKey(r.Src, r.Mb)] = journalMailboxDone{r.FP, r.Count}
+	}
+}
+
+func endpointKey(e Endpoint) string { return e.Format + ":" + e.Path }
+
+// Runs returns how many runs the journal has recorded.
+func (j *Journal) Runs() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.runs
+}
+
+// Empty reports whether no message has been recorded yet.
+func (j *Journal) Empty() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.done) == 0 && len(j.fps) == 0
+}
+
+// Sources returns the source endpoints earlier runs converted.
+func (j *Journal) Sources() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []string
+	for s := range j.sources {
+		out = append(out, s)
+	}
+	return out
+}
+
+// DestOf returns the destination mailbox recorded for a source mailbox.
+func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	p, ok := j.dstOf[srcKey(endpointKey(src), mb)]
+	return p, ok
+}
+
+func (j *Journal) write(r *journalRecord, sync bool) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.apply(r)
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if len(b) >= maxJournalLine {
+		return fmt.Errorf("journal: record too long")
+	}
+	b = append(b, '\n')
+	if _, err := j.w.Write(b); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if !sync {
+		return nil
+	}
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if j.durable {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("journal: fsync: %w", err)
+		}
+	}
+	return nil
+}
+
+// Flush writes buffered records to the file (and fsyncs when durable).
+func (j *Journal) Flush() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if j.durable {
+		return j.f.Sync()
+	}
+	return nil
+}
+
+// Close flushes and closes the journal.
+func (j *Journal) Close() error {
+	err := j.Flush()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// mailboxState is the journal's view of one source mailbox for a run.
+type mailboxState struct {
+	key     string
+	src     string
+	mb      Path
+	dst     Path
+	known   map[Digest]int // digests recorded as done, consumed as met
+	dest    map[Digest]int // digests held by the destination mailbox
+	mids    map[string]bool
+	cp      string // writer checkpoint of the destination mailbox
+	reopen  bool   // a run began writing the destination mailbox before
+	resumed bool   // a run began this source mailbox before and did not finish it
+}
+
+// beginMailbox returns the state of a source mailbox and records that the
+// run starts it.
+func (j *Journal) beginMailbox(src Endpoint, mb, dst Path) (*mailboxState, error) {
+	sk := endpointKey(src)
+	k := srcKey(sk, mb)
+	j.mu.Lock()
+	_, finished := j.fps[k]
+	// resumed: an earlier run began this mailbox and did not finish it, so
+	// the message it was writing when it stopped may be in the destination
+	// without a journal record.
+	dk := pathKey(dst)
+	st := &mailboxState{key: k, src: sk, mb: mb, dst: dst, cp: j.lastCP[dk], reopen: j.dstUsed[dk],
+		resumed: j.started[k] && !finished}
+	st.known = make(map[Digest]int, len(j.done[k]))
+	for d, n := range j.done[k] {
+		st.known[d] = n
+	}
+	st.dest = j.byDest[pathKey(dst)]
+	st.mids = j.msgIDs[pathKey(dst)]
+	j.mu.Unlock()
+	return st, j.write(&journalRecord{Type: recMailbox, Src: sk, Mb: mb, Dst: dst}, true)
+}
+
+// unchanged reports whether a source mailbox was finished by an earlier run
+// and has the same fingerprint now; it returns the message count then.
+func (j *Journal) unchanged(src Endpoint, mb Path, fp string) (int, bool) {
+	if fp == "" {
+		return 0, false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	d, ok := j.fps[srcKey(endpointKey(src), mb)]
+	return d.count, ok && d.fp == fp
+}
+
+// ErrJournalMismatch is returned when a journal belongs to another
+// destination.
+var ErrJournalMismatch = errors.New("journal belongs to another destination")
+
+// startRun records the start of a run.
+func (j *Journal) startRun(src, dst Endpoint, caps Capabilities) error {
+	return j.write(&journalRecord{Type: recRun, Version: JournalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
+		Caps: &journalCaps{Flags: caps.Flags, Keywords: caps.Keywords, Dates: caps.Dates}}, true)
+}
+
+// Capabilities returns what the last run recorded of the destination's
+// capabilities (flags, keywords, dates), if any.
+func (j *Journal) Capabilities() (*Capabilities, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.caps, j.caps != nil
+}
+
+// Messages returns how many messages the journal records as written to the
+// destination.
+func (j *Journal) Messages() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, m := range j.byDest {
+		for _, c := range m {
+			n += c
+		}
+	}
+	return n
+}
+
+// journalSummary describes a journal for reports and messages.
+func (j *Journal) String() string {
+	return fmt.Sprintf("%s (%d earlier run(s), sources: %s)", j.path, j.runs, strings.Join(j.Sources(), ", "))
+}

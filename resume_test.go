@@ -1,0 +1,163 @@
+package mailconv_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/mbox"
+)
+
+// failingWriter wraps a Writer and fails the n-th WriteMessage with ENOSPC,
+// either before handing the message on (nothing written) or after (written,
+// but the caller is told it failed: the crash window before the journal).
+type failingWriter struct {
+	mailconv.Writer
+	n     *int
+	after bool
+}
+
+func (f failingWriter) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxWriter, error) {
+	mw, err := f.Writer.CreateMailbox(ctx, mb)
+	if mw == nil || err != nil {
+		return mw, err
+	}
+	return failingMailbox{mw, f}, nil
+}
+
+func (f failingWriter) ResumeMailbox(ctx context.Context, mb *mailconv.Mailbox, cp string) (mailconv.MailboxWriter, error) {
+	rw, ok := f.Writer.(mailconv.ResumeWriter)
+	if !ok {
+		return f.CreateMailbox(ctx, mb)
+	}
+	mw, err := rw.ResumeMailbox(ctx, mb, cp)
+	if err != nil {
+		return nil, err
+	}
+	return failingMailbox{mw, f}, nil
+}
+
+type failingMailbox struct {
+	mailconv.MailboxWriter
+	f failingWriter
+}
+
+var errFull = fmt.Errorf("write: %w", syscall.ENOSPC)
+
+func (m failingMailbox) WriteMessage(ctx context.Context, msg *mailconv.Message, body io.Reader) error {
+	*m.f.n--
+	if *m.f.n == 0 && !m.f.after {
+		return errFull
+	}
+	if err := m.MailboxWriter.WriteMessage(ctx, msg, body); err != nil {
+		return err
+	}
+	if *m.f.n == 0 {
+		return errFull
+	}
+	return nil
+}
+
+func (m failingMailbox) Checkpoint() string {
+	if c, ok := m.MailboxWriter.(mailconv.Checkpointer); ok {
+		return c.Checkpoint()
+	}
+	return ""
+}
+
+func (m failingMailbox) Holds(ctx context.Context, msg *mailconv.Message, d string, size int64, mid string) (bool, error) {
+	if h, ok := m.MailboxWriter.(mailconv.Holder); ok {
+		return h.Holds(ctx, msg, d, size, mid)
+	}
+	return false, nil
+}
+
+func writeMboxTree(t *testing.T, dir string, boxes, per int) {
+	for b := 0; b < boxes; b++ {
+		var s strings.Builder
+		for i := 0; i < per; i++ {
+			if i > 0 {
+				s.WriteString("\n")
+			}
+			fmt.Fprintf(&s, "From a@b Mon Jan  1 00:%02d:%02d 2001\nSubject: box %d msg %d\nStatus: RO\n\n%s\n", b, i, b, i, strings.Repeat("x", i*100))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("box%d", b)), []byte(s.String()), 0o644))
+	}
+}
+
+// An injected "no space left" at every position, before and after the
+// message reached the destination: the next run completes the conversion
+// with nothing lost and nothing duplicated.
+func TestInjectedWriteErrorsResume(t *testing.T) {
+	src := t.TempDir()
+	writeMboxTree(t, src, 3, 5)
+	ctx := context.Background()
+	type format struct {
+		name   string
+		create func(dst string, resume bool) (mailconv.Writer, error)
+		open   func(dst string) (mailconv.Reader, error)
+	}
+	formats := []format{
+		{"maildir", func(d string, r bool) (mailconv.Writer, error) {
+			return maildir.Create(ctx, d, &mailconv.Options{Resume: r})
+		}, func(d string) (mailconv.Reader, error) { return maildir.Open(ctx, d, nil) }},
+		{"mbox", func(d string, r bool) (mailconv.Writer, error) {
+			return mbox.CreateStore(d, mbox.StoreOptions{Resume: r})
+		}, func(d string) (mailconv.Reader, error) { return mbox.OpenStore(d, mbox.StoreOptions{}) }},
+	}
+	for _, f := range formats {
+		for _, after := range []bool{false, true} {
+			for k := 1; k <= 15; k++ {
+				name := fmt.Sprintf("%s/after=%v/fail-at-%d", f.name, after, k)
+				t.Run(name, func(t *testing.T) {
+					dst := filepath.Join(t.TempDir(), "dst")
+					jpath := mailconv.JournalPath(dst)
+					run := func(failAt int) error {
+						j, err := mailconv.OpenJournal(jpath, false)
+						require.NoError(t, err)
+						defer j.Close()
+						r, err := mbox.OpenStore(src, mbox.StoreOptions{})
+						require.NoError(t, err)
+						w, err := f.create(dst, j.Runs() > 0)
+						require.NoError(t, err)
+						n := failAt
+						var ww mailconv.Writer = w
+						if failAt > 0 {
+							ww = failingWriter{w, &n, after}
+						}
+						rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: src}}
+						_, err = mailconv.Convert(ctx, r, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+						w.Close()
+						return err
+					}
+					err := run(k)
+					require.Error(t, err)
+					require.True(t, errors.Is(err, syscall.ENOSPC), "%v", err)
+					require.NoError(t, run(0))
+					sr, _ := mbox.OpenStore(src, mbox.StoreOptions{})
+					dr, err := f.open(dst)
+					require.NoError(t, err)
+					j, err := mailconv.OpenJournal(jpath, false)
+					require.NoError(t, err)
+					defer j.Close()
+					res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j,
+						Source: mailconv.Endpoint{Format: "mbox", Path: src}})
+					require.NoError(t, err)
+					assert.True(t, res.OK, "%+v", res.Totals)
+					assert.Equal(t, 15, res.Totals.Matched)
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,354 @@
+package mailconv
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// VerifyOptions tune Verify.
+type VerifyOptions struct {
+	// Source identifies the source store in the journal (the Endpoint the
+	// conversion used).
+	Source Endpoint
+	// Journal, if set, gives the destination mailbox of each source mailbox
+	// as the conversion chose it. Without it the names are planned again
+	// with PlanNames and the destination's capabilities.
+	Journal *Journal
+	// Capabilities of the destination: flags, keywords and dates it cannot
+	// hold are not compared. Zero means: compare everything.
+	Capabilities *Capabilities
+	// DateTolerance is the largest difference between two internal dates
+	// taken as equal (stores keep seconds, some only minutes). Zero means
+	// one second.
+	DateTolerance time.Duration
+	// MaxProblems bounds the problems listed per mailbox (all are counted);
+	// zero means 100.
+	MaxProblems int
+}
+
+// VerifyResult is the outcome of Verify.
+type VerifyResult struct {
+	Mailboxes []*MailboxVerify `json:"mailboxes"`
+	Totals    VerifyTotals     `json:"totals"`
+	// OK is true when the destination holds every source message with its
+	// state, and nothing else.
+	OK bool `json:"ok"`
+}
+
+// VerifyTotals sums the mailboxes of a VerifyResult.
+type VerifyTotals struct {
+	SourceMessages int `json:"source_messages"`
+	DestMessages   int `json:"destination_messages"`
+	Matched        int `json:"matched"`
+	Missing        int `json:"missing"`
+	Extra          int `json:"extra"`
+	Duplicates     int `json:"duplicates"`
+	FlagDiffs      int `json:"flag_differences"`
+	KeywordDiffs   int `json:"keyword_differences"`
+	DateDiffs      int `json:"date_differences"`
+	// LineEndings counts messages equal only once line endings are
+	// normalised (an IMAP server stores CRLF): not a problem.
+	LineEndings int `json:"line_endings_normalised"`
+}
+
+// MailboxVerify compares one source mailbox with its destination.
+type MailboxVerify struct {
+	Source      Path `json:"source,omitempty"`
+	Destination Path `json:"destination,omitempty"`
+	// MissingMailbox: the destination has no such mailbox;
+	// ExtraMailbox: a destination mailbox no source mailbox maps to.
+	MissingMailbox bool `json:"missing_mailbox,omitempty"`
+	ExtraMailbox   bool `json:"extra_mailbox,omitempty"`
+	VerifyTotals
+	Problems []string `json:"problems,omitempty"`
+}
+
+// verifyEntry is what Verify keeps of one message.
+type verifyEntry struct {
+	exact, norm Digest
+	flags       Flags
+	keywords    string // sorted, lower-case, space-separated
+	date        time.Time
+	loc         string
+	used        bool
+}
+
+// Verify reads the source and the destination independently and compares
+// them mailbox by mailbox: message counts, per-message content digests,
+// flags, keywords and internal dates. Messages are paired by content (the
+// octets as each reader yields them); a message that differs only in its
+// line endings counts as equal.
+func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyResult, error) {
+	if opts.DateTolerance == 0 {
+		opts.DateTolerance = time.Second
+	}
+	if opts.MaxProblems == 0 {
+		opts.MaxProblems = 100
+	}
+	if opts.Capabilities == nil && opts.Journal != nil {
+		opts.Capabilities, _ = opts.Journal.Capabilities()
+	}
+	smbs, err := src.Mailboxes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	dmbs, err := dst.Mailboxes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("destination: %w", err)
+	}
+	destByPath := map[string]*Mailbox{}
+	for _, mb := range dmbs {
+		destByPath[pathKey(mb.Path)] = mb
+	}
+	var plan *NamePlan
+	if opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "" {
+		plan = PlanNames(smbs, *opts.Capabilities)
+	}
+	res := &VerifyResult{}
+	usedDest := map[string]bool{}
+	var sbuf, dbuf bytes.Buffer
+	for _, smb := range smbs {
+		if smb.NoSelect {
+			continue
+		}
+		dpath := smb.Path
+		if opts.Journal != nil {
+			if p, ok := opts.Journal.DestOf(opts.Source, smb.Path); ok {
+				dpath = p
+			} else if plan != nil {
+				dpath = plan.Dest(smb.Path)
+			}
+		} else if plan != nil {
+			dpath = plan.Dest(smb.Path)
+		}
+		mv := &MailboxVerify{Source: smb.Path, Destination: dpath}
+		res.Mailboxes = append(res.Mailboxes, mv)
+		sents, err := readEntries(ctx, src, smb, &sbuf)
+		if err != nil {
+			return res, fmt.Errorf("source %s: %w", smb.Path, err)
+		}
+		mv.SourceMessages = len(sents)
+		dmb := destByPath[pathKey(dpath)]
+		if dmb == nil || dmb.NoSelect {
+			if len(sents) > 0 {
+				mv.MissingMailbox = true
+				mv.Missing = len(sents)
+				mv.problem(opts, fmt.Sprintf("destination mailbox %s not found: %d message(s) missing", dpath, len(sents)))
+			}
+			continue
+		}
+		usedDest[pathKey(dpath)] = true
+		dents, err := readEntries(ctx, dst, dmb, &dbuf)
+		if err != nil {
+			return res, fmt.Errorf("destination %s: %w", dpath, err)
+		}
+		mv.DestMessages = len(dents)
+		compareEntries(mv, sents, dents, opts)
+	}
+	for _, dmb := range dmbs {
+		if dmb.NoSelect || usedDest[pathKey(dmb.Path)] {
+			continue
+		}
+		dents, err := readEntries(ctx, dst, dmb, &dbuf)
+		if err != nil {
+			return res, fmt.Errorf("destination %s: %w", dmb.Path, err)
+		}
+		if len(dents) == 0 {
+			continue
+		}
+		mv := &MailboxVerify{Destination: dmb.Path, ExtraMailbox: true}
+		mv.DestMessages = len(dents)
+		mv.Extra = len(dents)
+		mv.problem(opts, fmt.Sprintf("mailbox %s is not in the source: %d extra message(s)", dmb.Path, len(dents)))
+		res.Mailboxes = append(res.Mailboxes, mv)
+	}
+	t := &res.Totals
+	for _, mv := range res.Mailboxes {
+		t.SourceMessages += mv.SourceMessages
+		t.DestMessages += mv.DestMessages
+		t.Matched += mv.Matched
+		t.Missing += mv.Missing
+		t.Extra += mv.Extra
+		t.Duplicates += mv.Duplicates
+		t.FlagDiffs += mv.FlagDiffs
+		t.KeywordDiffs += mv.KeywordDiffs
+		t.DateDiffs += mv.DateDiffs
+		t.LineEndings += mv.LineEndings
+	}
+	res.OK = t.Missing == 0 && t.Extra == 0 && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
+	return res, nil
+}
+
+func (mv *MailboxVerify) problem(opts VerifyOptions, s string) {
+	if len(mv.Problems) < opts.MaxProblems {
+		mv.Problems = append(mv.Problems, s)
+	}
+}
+
+// readEntries reads every message of mb.
+func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) ([]*verifyEntry, error) {
+	mr, err := r.Open(ctx, mb)
+	if err != nil {
+		return nil, err
+	}
+	defer mr.Close()
+	var out []*verifyEntry
+	exact, norm := sha256.New(), sha256.New()
+	nw := &lfNormalizer{w: norm}
+	chunk := make([]byte, 64<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		m, err := mr.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		exact.Reset()
+		norm.Reset()
+		nw.cr = false
+		for {
+			n, err := mr.Read(chunk)
+			exact.Write(chunk[:n])
+			nw.Write(chunk[:n])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Source, err)
+			}
+		}
+		nw.flush()
+		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String()}
+		var sum [sha256.Size]byte
+		copy(e.exact[:], exact.Sum(sum[:0]))
+		copy(e.norm[:], norm.Sum(sum[:0]))
+		kws := make([]string, len(m.Keywords))
+		for i, k := range m.Keywords {
+			kws[i] = strings.ToLower(k)
+		}
+		sort.Strings(kws)
+		e.keywords = strings.Join(kws, " ")
+		out = append(out, e)
+	}
+}
+
+// lfNormalizer writes its input with CRLF and lone CR turned into LF.
+type lfNormalizer struct {
+	w  io.Writer
+	cr bool // a CR is pending
+}
+
+func (n *lfNormalizer) Write(p []byte) (int, error) {
+	out := make([]byte, 0, len(p))
+	for _, c := range p {
+		if n.cr {
+			n.cr = false
+			out = append(out, '\n')
+			if c == '\n' {
+				continue
+			}
+		}
+		if c == '\r' {
+			n.cr = true
+			continue
+		}
+		out = append(out, c)
+	}
+	n.w.Write(out)
+	return len(p), nil
+}
+
+func (n *lfNormalizer) flush() {
+	if n.cr {
+		n.cr = false
+		n.w.Write([]byte{'\n'})
+	}
+}
+
+// compareEntries pairs source and destination messages by content and
+// compares their state.
+func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions) {
+	byExact := map[Digest][]*verifyEntry{}
+	byNorm := map[Digest][]*verifyEntry{}
+	srcCount := map[Digest]int{}
+	for _, e := range dst {
+		byExact[e.exact] = append(byExact[e.exact], e)
+		byNorm[e.norm] = append(byNorm[e.norm], e)
+	}
+	for _, e := range src {
+		srcCount[e.norm]++
+	}
+	take := func(list []*verifyEntry) *verifyEntry {
+		for _, e := range list {
+			if !e.used {
+				e.used = true
+				return e
+			}
+		}
+		return nil
+	}
+	var unmatched []*verifyEntry
+	for _, s := range src {
+		if d := take(byExact[s.exact]); d != nil {
+			mv.compareState(s, d, opts)
+			continue
+		}
+		unmatched = append(unmatched, s)
+	}
+	for _, s := range unmatched {
+		if d := take(byNorm[s.norm]); d != nil {
+			mv.LineEndings++
+			mv.compareState(s, d, opts)
+			continue
+		}
+		mv.Missing++
+		mv.problem(opts, "missing: source message at "+s.loc)
+	}
+	for _, d := range dst {
+		if d.used {
+			continue
+		}
+		mv.Extra++
+		if srcCount[d.norm] > 0 {
+			mv.Duplicates++
+			mv.problem(opts, "duplicate: destination message at "+d.loc+" is a second copy of a source message")
+		} else {
+			mv.problem(opts, "extra: destination message at "+d.loc+" is not in the source (or its content changed)")
+		}
+	}
+}
+
+func (mv *MailboxVerify) compareState(s, d *verifyEntry, opts VerifyOptions) {
+	mv.Matched++
+	mask := AllFlags
+	keywords, dates := true, true
+	if c := opts.Capabilities; c != nil {
+		mask = c.Flags
+		keywords = c.Keywords
+		dates = c.Dates
+	}
+	if sf, df := s.flags&mask, d.flags&mask; sf != df {
+		mv.FlagDiffs++
+		mv.problem(opts, fmt.Sprintf("flags differ: source %s [%s], destination %s [%s]", s.loc, sf, d.loc, df))
+	}
+	if keywords && s.keywords != d.keywords {
+		mv.KeywordDiffs++
+		mv.problem(opts, fmt.Sprintf("keywords differ: source %s [%s], destination %s [%s]", s.loc, s.keywords, d.loc, d.keywords))
+	}
+	if dates && !s.date.IsZero() {
+		if diff := s.date.Sub(d.date); d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance {
+			mv.DateDiffs++
+			mv.problem(opts, fmt.Sprintf("dates differ: source %s %s, destination %s %s", s.loc, s.date.UTC().Format(time.RFC3339), d.loc, d.date.UTC().Format(time.RFC3339)))
+		}
+	}
+}
