@@ -3,6 +3,7 @@ module github.com/mailconv/mailconv
 go 1.26.0
 
 require (
+	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 	github.com/go-ldap/ldap/v3 v3.1.7
 	github.com/go-ldap/ldif v0.0.0-20250910174327-aa3bc3095c92
