@@ -286,6 +286,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	// The separator line.
 	var sep Separator
 	hasSep := false
+	sepLen := int64(0)
 	if peek, _ := r.br.Peek(maxSepLine); len(peek) > 0 {
 		line := peek
 		j := indexLineEnd(line)
@@ -302,6 +303,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 				}
 			}
 			r.br.Discard(n)
+			sepLen = int64(n)
 		}
 	}
 	if !hasSep && e.origin != fromTOC {
@@ -363,43 +365,43 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	}
 
 	// The octets.
-	r.nul.r = io.MultiReader(bytes.NewReader(r.head.Bytes()), r.br)
-	var src io.Reader = &r.nul
 	opts := rebuildRequest{Platform: pl, Composition: composition || r.n.system == "out", Date: m.Date, Store: s}
 	if rec != nil {
 		opts.HTML, opts.Flowed = rec.html(pl), rec.flowed(pl)
 		opts.Priority = rec.priority(pl)
 	}
 	if !s.cfg.Raw && rebuilder != nil {
-		res, err := rebuilder(r.ctx, src, opts)
+		// The rebuild reads the stored message in place.
+		msgStart := e.start + sepLen
+		res, err := rebuilder(r.ctx, io.NewSectionReader(r.f, msgStart, e.end-msgStart), opts)
 		if err != nil {
 			return nil, fmt.Errorf("eudora: rebuilding message at %s: %w", m.Source, err)
 		}
 		for _, pb := range res.Problems {
-			kind := mailconv.EventWarning
-			if pb.Loss {
-				kind = mailconv.EventLoss
-			}
-			s.emit(mailconv.Event{Kind: kind, Code: pb.Code, Mailbox: r.n.mb.Path, Message: m.ID, Location: &m.Source, Detail: pb.Detail})
+			s.emit(mailconv.Event{Kind: pb.Kind, Code: pb.Code, Mailbox: r.n.mb.Path, Message: m.ID, Location: &m.Source, Detail: pb.Detail})
 		}
 		r.body, r.closer = res.R, res.Close
 		m.Rebuilt = res.Rebuilt
 		if res.Rebuilt {
 			r.p.det.Rebuilt++
+		} else if pl == Mac {
+			// Passed through untouched: still CR line ends.
+			r.cr.reset(res.R)
+			r.body = &r.cr
+			r.noteCR()
 		}
 		if priorityMissing(hdr, opts.Priority) {
 			r.body = io.MultiReader(strings.NewReader(fmt.Sprintf("X-Priority: %d\r\n", opts.Priority)), r.body)
+			m.Rebuilt = true
 		}
 		return m, nil
 	}
+	r.nul.r = io.MultiReader(bytes.NewReader(r.head.Bytes()), r.br)
+	var src io.Reader = &r.nul
 	if pl == Mac {
 		r.cr.reset(src)
 		src = &r.cr
-		if !r.p.det.CRConverted {
-			r.p.det.CRConverted = true
-			s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.line-ends", Mailbox: r.n.mb.Path, Location: s.loc(r.n.file, -1),
-				Detail: "Mac CR line ends converted to CRLF"})
-		}
+		r.noteCR()
 	}
 	r.body = src
 	if priorityMissing(hdr, opts.Priority) {
@@ -407,6 +409,17 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 			Detail: fmt.Sprintf("the TOC gives priority %d, which raw output (rebuild=false) cannot carry", opts.Priority)})
 	}
 	return m, nil
+}
+
+// noteCR records, once per mailbox, that Mac CR line ends were turned into
+// CRLF outside the rebuild.
+func (r *mboxReader) noteCR() {
+	if r.p.det.CRConverted {
+		return
+	}
+	r.p.det.CRConverted = true
+	r.s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.line-ends", Mailbox: r.n.mb.Path, Location: r.s.loc(r.n.file, -1),
+		Detail: "Mac CR line ends converted to CRLF"})
 }
 
 func b2i(b bool) int {
