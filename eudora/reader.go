@@ -322,14 +322,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	// Identity, state, date.
 	var composition bool
 	rec := e.rec
-	switch e.origin {
-	case fromTOC:
-		m.ID = fmt.Sprintf("toc:%d:%d", rec.Offset, rec.Length)
-	case fromUncovered:
-		m.ID = fmt.Sprintf("deleted:%d", e.start)
-	default:
-		m.ID = fmt.Sprintf("scan:%d", e.start)
-	}
+	m.ID = e.id()
 	if e.origin == fromScan || e.origin == fromTail {
 		r.p.det.Scanned++
 		if sr := r.p.salvage[[2]int64{e.start, e.end - e.start}]; sr != nil {
@@ -420,6 +413,18 @@ func (r *mboxReader) noteCR() {
 	r.p.det.CRConverted = true
 	r.s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.line-ends", Mailbox: r.n.mb.Path, Location: r.s.loc(r.n.file, -1),
 		Detail: "Mac CR line ends converted to CRLF"})
+}
+
+// id is the stable message ID of an entry: the TOC record's offset and
+// length, or where a scan found it.
+func (e entry) id() string {
+	switch {
+	case e.origin == fromTOC && e.rec != nil:
+		return fmt.Sprintf("toc:%d:%d", e.rec.Offset, e.rec.Length)
+	case e.origin == fromUncovered:
+		return fmt.Sprintf("deleted:%d", e.start)
+	}
+	return fmt.Sprintf("scan:%d", e.start)
 }
 
 func b2i(b bool) int {
