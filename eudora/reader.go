@@ -509,57 +509,104 @@ func zoneOrUTC(z *time.Location) *time.Location {
 }
 
 // readHeader copies the header block (up to and including the blank line
-// that ends it) from br into buf, at most max bytes. It reports whether the
-// end of the header was reached within max.
+// that ends it) from br into buf, at most max bytes. Lines end with CRLF,
+// LF or a lone CR. It reports whether the end of the header was reached
+// within max (or the message ended).
 func readHeader(br *bufio.Reader, buf *bytes.Buffer, max int) bool {
-	atLineStart := true
+	atLineStart := true // no byte of the current line seen yet
+	pendCR := false     // the last byte was a CR, maybe the start of CRLF
+	crBlank := false    // the line that CR ended was empty
 	for buf.Len() < max {
-		c, err := br.ReadByte()
-		if err != nil {
-			return true
-		}
-		buf.WriteByte(c)
-		switch c {
-		case '\r':
-			if n, err := br.Peek(1); err == nil && n[0] == '\n' {
-				br.ReadByte()
-				buf.WriteByte('\n')
-			}
-			if atLineStart {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
 				return true
 			}
-			atLineStart = true
-		case '\n':
-			if atLineStart {
-				return true
-			}
-			atLineStart = true
-		default:
-			atLineStart = false
 		}
+		chunk, _ := br.Peek(min(br.Buffered(), max-buf.Len()))
+		for i := 0; i < len(chunk); i++ {
+			c := chunk[i]
+			if pendCR {
+				pendCR = false
+				if c == '\n' {
+					if crBlank {
+						buf.Write(chunk[:i+1])
+						br.Discard(i + 1)
+						return true
+					}
+					atLineStart = true
+					continue
+				}
+				if crBlank { // a lone CR ended an empty line
+					buf.Write(chunk[:i])
+					br.Discard(i)
+					return true
+				}
+				atLineStart = true
+			}
+			switch c {
+			case '\r':
+				pendCR, crBlank = true, atLineStart
+			case '\n':
+				if atLineStart {
+					buf.Write(chunk[:i+1])
+					br.Discard(i + 1)
+					return true
+				}
+				atLineStart = true
+			default:
+				atLineStart = false
+			}
+		}
+		buf.Write(chunk)
+		br.Discard(len(chunk))
 	}
 	return false
 }
 
-// header is a parsed header block: unfolded fields, names lower-cased.
+// header holds the few fields of a header block the reader looks at
+// (names lower-cased, values unfolded). Other fields are not copied.
 type header []struct{ name, value string }
+
+// wantedFields are the fields parseHeader keeps.
+var wantedFields = []string{"date", "x-priority", "importance", "priority"}
 
 func parseHeader(b []byte) header {
 	var h header
-	lines := splitLines(b)
-	for _, l := range lines {
+	keep := false
+	for len(b) > 0 {
+		i := indexLineEnd(b)
+		l := b
+		if i >= 0 {
+			l = b[:i]
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			b = b[i+1:]
+		} else {
+			b = nil
+		}
 		if len(l) == 0 {
 			break
 		}
-		if (l[0] == ' ' || l[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].value += " " + strings.TrimSpace(string(l))
+		if l[0] == ' ' || l[0] == '\t' {
+			if keep {
+				h[len(h)-1].value += " " + strings.TrimSpace(string(l))
+			}
 			continue
 		}
-		name, val, ok := bytes.Cut(l, []byte{':'})
-		if !ok || len(name) == 0 || bytes.ContainsAny(name, " \t") {
+		keep = false
+		c := bytes.IndexByte(l, ':')
+		if c <= 0 {
 			continue
 		}
-		h = append(h, struct{ name, value string }{strings.ToLower(string(name)), strings.TrimSpace(string(val))})
+		name := l[:c]
+		for _, w := range wantedFields {
+			if len(w) == len(name) && strings.EqualFold(w, string(name)) {
+				h = append(h, struct{ name, value string }{w, strings.TrimSpace(string(l[c+1:]))})
+				keep = true
+				break
+			}
+		}
 	}
 	return h
 }
@@ -574,24 +621,6 @@ func (h header) get(name string) (string, bool) {
 }
 
 func (h header) has(name string) bool { _, ok := h.get(name); return ok }
-
-// splitLines splits on CRLF, LF or CR.
-func splitLines(b []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		i := indexLineEnd(b)
-		if i < 0 {
-			out = append(out, b)
-			break
-		}
-		out = append(out, b[:i])
-		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-			i++
-		}
-		b = b[i+1:]
-	}
-	return out
-}
 
 // nulDropper removes NUL bytes (crash damage, in-place repairs) and counts
 // them.
