@@ -128,3 +128,40 @@ func TestPriority(t *testing.T) {
 		t.Errorf("raw: %v", ev.code("eudora.priority"))
 	}
 }
+
+// §7 items 7 and 27 through the reader: an "Attach" folder found as
+// "attach", the folder named by Eudora.ini's AutoReceiveAttachmentsDirectory,
+// and Mac "#hex"-shortened names told apart by the marker's file ID.
+func TestAttachmentFolders(t *testing.T) {
+	st := inbox(
+		eudoratest.Msg{Raw: "Subject: a\r\nMessage-ID: <a@x>\r\n\r\nsee file\r\n\r\nAttachment Converted: \"C:\\EUDORA\\ATTACH\\Plan.PDF\"\r\n"},
+		eudoratest.Msg{Raw: "Subject: b\r\nMessage-ID: <b@x>\r\n\r\nsee file\r\n\r\nAttachment Converted: \"D:\\Mail\\Files\\budget.xls\"\r\n"},
+	)
+	st.AttachDir = "Attach"
+	st.Attach = map[string][]byte{"plan.pdf": []byte("plan")}
+	st.Ini = "[Settings]\nAutoReceiveAttachmentsDirectory=D:\\Mail\\Files\n"
+	dir := t.TempDir()
+	if _, err := st.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "Files"), 0o755)
+	os.WriteFile(filepath.Join(dir, "Files", "budget.xls"), []byte("xls"), 0o644)
+	s, ev := open(t, dir, eudora.Config{})
+	msgs, _ := readBox(t, s, "INBOX")
+	for i, want := range []string{"plan", "xls"} {
+		_, ps := parseParts(t, []byte(msgs[i].Body))
+		if len(ps) != 2 || string(ps[1].Body) != want {
+			t.Errorf("message %d: parts %+v (events %v)", i, ps, ev.all)
+		}
+	}
+
+	mac := &eudoratest.Store{Platform: eudoratest.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
+		{Raw: "Subject: c\r\nMessage-ID: <c@x>\r\n\r\nsee file\r\nAttachment converted: Macintosh HD:Two same prefix one.doc (WDBN/MSWD) (00003C4D)\r\n"},
+	}}}}, Attach: map[string][]byte{"Two same prefix#1A2B.doc": []byte("wrong"), "Two same prefix#3C4D.doc": []byte("right")}}
+	s, _, ev = build(t, mac, eudora.Config{})
+	msgs, _ = readBox(t, s, "INBOX")
+	_, ps := parseParts(t, []byte(msgs[0].Body))
+	if len(ps) != 2 || string(ps[1].Body) != "right" {
+		t.Errorf("mac: parts %+v (events %v)", ps, ev.all)
+	}
+}
