@@ -231,10 +231,12 @@ type Found struct {
 // an error wrapping mailconv.ErrOutsideRoot; a file that is not there is an
 // error wrapping fs.ErrNotExist.
 func (s *Store) Lookup(kind AttachKind, recorded, name string) (*Found, error) {
-	return s.attach.lookup(kind, recorded, name)
+	return s.attach.lookupRef(kind, recorded, name, 0)
 }
 
-func (af *attachFinder) lookup(kind AttachKind, recorded, name string) (*Found, error) {
+// lookupRef is Lookup with the Mac file ID of the marker, which names the
+// "#hex" suffix of a shortened name.
+func (af *attachFinder) lookupRef(kind AttachKind, recorded, name string, fid uint32) (*Found, error) {
 	s := af.s
 	if hasDotDot(recorded) || hasDotDot(name) || strings.ContainsRune(recorded+name, 0) {
 		return nil, fmt.Errorf("attachment %q: %w", recorded+name, mailconv.ErrOutsideRoot)
@@ -280,6 +282,18 @@ func (af *attachFinder) lookup(kind AttachKind, recorded, name string) (*Found, 
 		}
 		if s.platform == Mac {
 			hits := matchMangled(d.all, name)
+			if len(hits) > 1 && fid != 0 {
+				suffix := fmt.Sprintf("#%X", fid)
+				var exact []string
+				for _, h := range hits {
+					if strings.Contains(strings.ToUpper(h), suffix+".") || strings.HasSuffix(strings.ToUpper(h), suffix) {
+						exact = append(exact, h)
+					}
+				}
+				if len(exact) > 0 {
+					hits = exact
+				}
+			}
 			if len(hits) == 1 {
 				return af.open(d, hits[0])
 			}

@@ -26,7 +26,7 @@ func benchStore(b *testing.B) (string, eudoratest.GenStats) {
 		size = n
 	}
 	dir := filepath.Join(b.TempDir(), "store")
-	st, err := eudoratest.Generate(dir, eudoratest.GenOptions{Size: size, Seed: 1})
+	st, err := eudoratest.Generate(dir, eudoratest.GenOptions{Size: size, Seed: 1, MaxAttachment: 32 << 10})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,11 +24,24 @@ func ParseDate(v string, loc *time.Location) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, false
 	}
+	// The common shape, cheaply: "Mon, 2 Jan 2006 15:04:05 -0700
+	// (comment)".
+	f := v
+	if i := strings.IndexByte(f, '('); i > 0 {
+		f = strings.TrimSpace(f[:i])
+	}
+	for _, layout := range fastLayouts {
+		if t, err := time.Parse(layout, f); err == nil {
+			return t, true
+		}
+	}
 	if t, err := mail.ParseDate(v); err == nil {
 		return t, true
 	}
 	return lenientDate(v, loc)
 }
+
+var fastLayouts = []string{"Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700"}
 
 func lenientDate(v string, loc *time.Location) (time.Time, bool) {
 	if loc == nil {

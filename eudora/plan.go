@@ -249,8 +249,9 @@ func (s *Store) planFromTOC(p *mplan, toc *TOC, f *os.File, size int64) string {
 	}
 	// Alignment: each record should point at a separator line.
 	misaligned := 0
+	scratch := make([]byte, 2*searchWindow+1+maxSepLine)
 	for _, l := range ls {
-		at, exact := s.findSeparatorNear(f, size, l.start, l.end)
+		at, exact := s.findSeparatorNear(f, size, l.start, l.end, scratch)
 		switch {
 		case exact:
 		case at >= 0:
@@ -389,10 +390,10 @@ func isBlankRange(f io.ReaderAt, start, end int64) bool {
 // looks for the nearest one within searchWindow bytes (at a line start,
 // before end). exact is true when off itself is fine (a strict separator,
 // or a line starting "From " in an imported mailbox).
-func (s *Store) findSeparatorNear(f io.ReaderAt, size, off, end int64) (at int64, exact bool) {
+func (s *Store) findSeparatorNear(f io.ReaderAt, size, off, end int64, scratch []byte) (at int64, exact bool) {
 	lo := max(0, off-searchWindow-1)
 	hi := min(size, off+searchWindow+maxSepLine)
-	buf := make([]byte, hi-lo)
+	buf := scratch[:hi-lo]
 	n, _ := f.ReadAt(buf, lo)
 	buf = buf[:n]
 	lineAt := func(pos int64) []byte {

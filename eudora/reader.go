@@ -286,6 +286,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	// The separator line.
 	var sep Separator
 	hasSep := false
+	sepLen := int64(0)
 	if peek, _ := r.br.Peek(maxSepLine); len(peek) > 0 {
 		line := peek
 		j := indexLineEnd(line)
@@ -302,6 +303,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 				}
 			}
 			r.br.Discard(n)
+			sepLen = int64(n)
 		}
 	}
 	if !hasSep && e.origin != fromTOC {
@@ -320,14 +322,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	// Identity, state, date.
 	var composition bool
 	rec := e.rec
-	switch e.origin {
-	case fromTOC:
-		m.ID = fmt.Sprintf("toc:%d:%d", rec.Offset, rec.Length)
-	case fromUncovered:
-		m.ID = fmt.Sprintf("deleted:%d", e.start)
-	default:
-		m.ID = fmt.Sprintf("scan:%d", e.start)
-	}
+	m.ID = e.id()
 	if e.origin == fromScan || e.origin == fromTail {
 		r.p.det.Scanned++
 		if sr := r.p.salvage[[2]int64{e.start, e.end - e.start}]; sr != nil {
@@ -363,43 +358,43 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	}
 
 	// The octets.
-	r.nul.r = io.MultiReader(bytes.NewReader(r.head.Bytes()), r.br)
-	var src io.Reader = &r.nul
 	opts := rebuildRequest{Platform: pl, Composition: composition || r.n.system == "out", Date: m.Date, Store: s}
 	if rec != nil {
 		opts.HTML, opts.Flowed = rec.html(pl), rec.flowed(pl)
 		opts.Priority = rec.priority(pl)
 	}
 	if !s.cfg.Raw && rebuilder != nil {
-		res, err := rebuilder(r.ctx, src, opts)
+		// The rebuild reads the stored message in place.
+		msgStart := e.start + sepLen
+		res, err := rebuilder(r.ctx, io.NewSectionReader(r.f, msgStart, e.end-msgStart), opts)
 		if err != nil {
 			return nil, fmt.Errorf("eudora: rebuilding message at %s: %w", m.Source, err)
 		}
 		for _, pb := range res.Problems {
-			kind := mailconv.EventWarning
-			if pb.Loss {
-				kind = mailconv.EventLoss
-			}
-			s.emit(mailconv.Event{Kind: kind, Code: pb.Code, Mailbox: r.n.mb.Path, Message: m.ID, Location: &m.Source, Detail: pb.Detail})
+			s.emit(mailconv.Event{Kind: pb.Kind, Code: pb.Code, Mailbox: r.n.mb.Path, Message: m.ID, Location: &m.Source, Detail: pb.Detail})
 		}
 		r.body, r.closer = res.R, res.Close
 		m.Rebuilt = res.Rebuilt
 		if res.Rebuilt {
 			r.p.det.Rebuilt++
+		} else if pl == Mac {
+			// Passed through untouched: still CR line ends.
+			r.cr.reset(res.R)
+			r.body = &r.cr
+			r.noteCR()
 		}
 		if priorityMissing(hdr, opts.Priority) {
 			r.body = io.MultiReader(strings.NewReader(fmt.Sprintf("X-Priority: %d\r\n", opts.Priority)), r.body)
+			m.Rebuilt = true
 		}
 		return m, nil
 	}
+	r.nul.r = io.MultiReader(bytes.NewReader(r.head.Bytes()), r.br)
+	var src io.Reader = &r.nul
 	if pl == Mac {
 		r.cr.reset(src)
 		src = &r.cr
-		if !r.p.det.CRConverted {
-			r.p.det.CRConverted = true
-			s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.line-ends", Mailbox: r.n.mb.Path, Location: s.loc(r.n.file, -1),
-				Detail: "Mac CR line ends converted to CRLF"})
-		}
+		r.noteCR()
 	}
 	r.body = src
 	if priorityMissing(hdr, opts.Priority) {
@@ -407,6 +402,29 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 			Detail: fmt.Sprintf("the TOC gives priority %d, which raw output (rebuild=false) cannot carry", opts.Priority)})
 	}
 	return m, nil
+}
+
+// noteCR records, once per mailbox, that Mac CR line ends were turned into
+// CRLF outside the rebuild.
+func (r *mboxReader) noteCR() {
+	if r.p.det.CRConverted {
+		return
+	}
+	r.p.det.CRConverted = true
+	r.s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.line-ends", Mailbox: r.n.mb.Path, Location: r.s.loc(r.n.file, -1),
+		Detail: "Mac CR line ends converted to CRLF"})
+}
+
+// id is the stable message ID of an entry: the TOC record's offset and
+// length, or where a scan found it.
+func (e entry) id() string {
+	switch {
+	case e.origin == fromTOC && e.rec != nil:
+		return fmt.Sprintf("toc:%d:%d", e.rec.Offset, e.rec.Length)
+	case e.origin == fromUncovered:
+		return fmt.Sprintf("deleted:%d", e.start)
+	}
+	return fmt.Sprintf("scan:%d", e.start)
 }
 
 func b2i(b bool) int {
@@ -491,57 +509,104 @@ func zoneOrUTC(z *time.Location) *time.Location {
 }
 
 // readHeader copies the header block (up to and including the blank line
-// that ends it) from br into buf, at most max bytes. It reports whether the
-// end of the header was reached within max.
+// that ends it) from br into buf, at most max bytes. Lines end with CRLF,
+// LF or a lone CR. It reports whether the end of the header was reached
+// within max (or the message ended).
 func readHeader(br *bufio.Reader, buf *bytes.Buffer, max int) bool {
-	atLineStart := true
+	atLineStart := true // no byte of the current line seen yet
+	pendCR := false     // the last byte was a CR, maybe the start of CRLF
+	crBlank := false    // the line that CR ended was empty
 	for buf.Len() < max {
-		c, err := br.ReadByte()
-		if err != nil {
-			return true
-		}
-		buf.WriteByte(c)
-		switch c {
-		case '\r':
-			if n, err := br.Peek(1); err == nil && n[0] == '\n' {
-				br.ReadByte()
-				buf.WriteByte('\n')
-			}
-			if atLineStart {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
 				return true
 			}
-			atLineStart = true
-		case '\n':
-			if atLineStart {
-				return true
-			}
-			atLineStart = true
-		default:
-			atLineStart = false
 		}
+		chunk, _ := br.Peek(min(br.Buffered(), max-buf.Len()))
+		for i := 0; i < len(chunk); i++ {
+			c := chunk[i]
+			if pendCR {
+				pendCR = false
+				if c == '\n' {
+					if crBlank {
+						buf.Write(chunk[:i+1])
+						br.Discard(i + 1)
+						return true
+					}
+					atLineStart = true
+					continue
+				}
+				if crBlank { // a lone CR ended an empty line
+					buf.Write(chunk[:i])
+					br.Discard(i)
+					return true
+				}
+				atLineStart = true
+			}
+			switch c {
+			case '\r':
+				pendCR, crBlank = true, atLineStart
+			case '\n':
+				if atLineStart {
+					buf.Write(chunk[:i+1])
+					br.Discard(i + 1)
+					return true
+				}
+				atLineStart = true
+			default:
+				atLineStart = false
+			}
+		}
+		buf.Write(chunk)
+		br.Discard(len(chunk))
 	}
 	return false
 }
 
-// header is a parsed header block: unfolded fields, names lower-cased.
+// header holds the few fields of a header block the reader looks at
+// (names lower-cased, values unfolded). Other fields are not copied.
 type header []struct{ name, value string }
+
+// wantedFields are the fields parseHeader keeps.
+var wantedFields = []string{"date", "x-priority", "importance", "priority"}
 
 func parseHeader(b []byte) header {
 	var h header
-	lines := splitLines(b)
-	for _, l := range lines {
+	keep := false
+	for len(b) > 0 {
+		i := indexLineEnd(b)
+		l := b
+		if i >= 0 {
+			l = b[:i]
+			if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			b = b[i+1:]
+		} else {
+			b = nil
+		}
 		if len(l) == 0 {
 			break
 		}
-		if (l[0] == ' ' || l[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].value += " " + strings.TrimSpace(string(l))
+		if l[0] == ' ' || l[0] == '\t' {
+			if keep {
+				h[len(h)-1].value += " " + strings.TrimSpace(string(l))
+			}
 			continue
 		}
-		name, val, ok := bytes.Cut(l, []byte{':'})
-		if !ok || len(name) == 0 || bytes.ContainsAny(name, " \t") {
+		keep = false
+		c := bytes.IndexByte(l, ':')
+		if c <= 0 {
 			continue
 		}
-		h = append(h, struct{ name, value string }{strings.ToLower(string(name)), strings.TrimSpace(string(val))})
+		name := l[:c]
+		for _, w := range wantedFields {
+			if len(w) == len(name) && strings.EqualFold(w, string(name)) {
+				h = append(h, struct{ name, value string }{w, strings.TrimSpace(string(l[c+1:]))})
+				keep = true
+				break
+			}
+		}
 	}
 	return h
 }
@@ -556,24 +621,6 @@ func (h header) get(name string) (string, bool) {
 }
 
 func (h header) has(name string) bool { _, ok := h.get(name); return ok }
-
-// splitLines splits on CRLF, LF or CR.
-func splitLines(b []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		i := indexLineEnd(b)
-		if i < 0 {
-			out = append(out, b)
-			break
-		}
-		out = append(out, b[:i])
-		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
-			i++
-		}
-		b = b[i+1:]
-	}
-	return out
-}
 
 // nulDropper removes NUL bytes (crash damage, in-place repairs) and counts
 // them.

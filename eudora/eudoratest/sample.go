@@ -31,7 +31,8 @@ func sampleWhen(day, hour int) time.Time { return time.Date(2010, 12, day, hour,
 // a label, and a deleted message not yet compacted; Out with sent, queued
 // and unsent compositions; Trash and Junk; nested folders with non-ASCII
 // names. Stored messages carry what Eudora leaves: stale multipart
-// Content-Type headers, no Content-Transfer-Encoding, pseudo-tags and
+// Content-Type headers, RFC 2047 words decoded in place to raw
+// Windows-1252, no Content-Transfer-Encoding, pseudo-tags and
 // marker lines with the original PC's paths. It is checked in as
 // testdata/eudora-sample, the README's demo input.
 func Sample() *Store {
@@ -72,8 +73,8 @@ Attachment Converted: "` + sampleAttach + `report.pdf"
 
 Attachment Converted: "` + sampleAttach + `notes.txt"
 `), State: 3, Flags: 0x8000, Who: "Bob Stone", Subject: "Quarterly report", Label: 2, Arrival: sampleWhen(13, 14)},
-		{Raw: crlf(`Date: Tue, 14 Dec 2010 10:00:00 +0100
-From: =?iso-8859-1?Q?Ren=E9?= <rene@example.fr>
+		{Raw: string(encode1252(crlf(`Date: Tue, 14 Dec 2010 10:00:00 +0100
+From: René Dupont <rene@example.fr>
 To: jane@example.com
 Subject: Photo from the trip
 Message-ID: <4D073200.3000400@example.fr>
@@ -92,7 +93,7 @@ Content-Type: multipart/related; boundary="------------010203040506070809000102"
 </x-html>
 
 Embedded Content: trip.png: 00000001,` + hex8(Hash(SampleCID)) + `,00000000,00000000
-`), State: 1, FlagsEx: 0x0002, Flags: 0x2000, Who: "René", Subject: "Photo from the trip", Arrival: sampleWhen(14, 9)},
+`))), State: 1, FlagsEx: 0x0002, Flags: 0x2000, Who: "René", Subject: "Photo from the trip", Arrival: sampleWhen(14, 9)},
 		{Raw: crlf(`Date: Wed, 15 Dec 2010 16:30:00 -0800
 From: Carol <carol@example.com>
 To: jane@example.com
@@ -177,6 +178,7 @@ Message-Id: <6.2.5.6.2.20101218100000.01e2f550@example.com>
 From: Prize Office <win@lottery.example>
 To: jane@example.com
 Subject: You have won!
+Message-ID: <win-123@lottery.example>
 
 Claim your prize now.
 `), State: 0, Junk: 0x80 | 95, Who: "Prize Office", Subject: "You have won!", Arrival: sampleWhen(18, 3)}}},
@@ -184,6 +186,7 @@ Claim your prize now.
 From: Shop <orders@shop.example>
 To: jane@example.com
 Subject: Your order has shipped
+Message-ID: <order-98765@shop.example>
 
 Tracking number 12345.
 `), State: 1, Who: "Shop", Subject: "Your order has shipped", Arrival: sampleWhen(6, 11)}}},
@@ -194,6 +197,7 @@ Tracking number 12345.
 From: Client <client@corp.example>
 To: jane@example.com
 Subject: Contract renewal
+Message-ID: <contract-2011@corp.example>
 
 Please find the contract terms below.
 `), State: 2, Label: 1, Who: "Client", Subject: "Contract renewal", Arrival: sampleWhen(10, 20)}}},
@@ -202,12 +206,13 @@ Please find the contract terms below.
 From: PM <pm@corp.example>
 To: jane@example.com
 Subject: Alpha kickoff
+Message-ID: <alpha-kickoff@corp.example>
 
 Kickoff is on Monday.
 `), State: 1, Who: "PM", Subject: "Alpha kickoff", Arrival: sampleWhen(9, 9)}}},
 				}}}},
 				{Name: "Famille & Amis", File: "Famille.fol", Mailboxes: []*Mailbox{
-					{Name: "Vacances été", File: "Vacances.mbx", Unread: 'N', Msgs: []Msg{{Raw: crlf("Date: Sun, 01 Aug 2010 18:00:00 +0200\nFrom: Maman <maman@example.fr>\nTo: jane@example.com\nSubject: Vacances\n\nOn arrive le 3 ao\xfbt.\n"), State: 1, Who: "Maman", Subject: "Vacances", Arrival: time.Date(2010, 8, 1, 18, 5, 0, 0, time.UTC)}}},
+					{Name: "Vacances été", File: "Vacances.mbx", Unread: 'N', Msgs: []Msg{{Raw: crlf("Date: Sun, 01 Aug 2010 18:00:00 +0200\nFrom: Maman <maman@example.fr>\nTo: jane@example.com\nSubject: Vacances\nMessage-ID: <vacances-2010@example.fr>\n\nOn arrive le 3 ao\xfbt.\n"), State: 1, Who: "Maman", Subject: "Vacances", Arrival: time.Date(2010, 8, 1, 18, 5, 0, 0, time.UTC)}}},
 				}},
 			},
 		},
