@@ -400,3 +400,33 @@ func TestSampleMacSameMessages(t *testing.T) {
 		}
 	}
 }
+
+// mailconv.Verify finds every sample message, with its state and date, in
+// the maildir the conversion wrote: the rebuild is deterministic, so the
+// source read again gives the same octets.
+func TestSampleVerify(t *testing.T) {
+	out, _ := convertStore(t, sampleDir, "maildir", nil)
+	ctx := context.Background()
+	ef, _ := mailconv.LookupFormat("eudora")
+	src, err := ef.Open(ctx, sampleDir, &mailconv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	mf, _ := mailconv.LookupFormat("maildir")
+	dst, err := mf.Open(ctx, out, &mailconv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	res, err := mailconv.Verify(ctx, src, dst, mailconv.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK || res.Totals.Matched != 13 {
+		for _, mb := range res.Mailboxes {
+			t.Logf("%+v", mb)
+		}
+		t.Fatalf("verify: %+v", res.Totals)
+	}
+}
