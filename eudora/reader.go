@@ -98,8 +98,9 @@ type mboxReader struct {
 	nul     nulDropper
 	cr      crToCRLF
 
-	zoneWarned bool
-	closed     bool
+	zoneWarned  bool
+	closed      bool
+	nulReported int64
 }
 
 // Details returns what was decided about the mailbox (TOC used or not and
@@ -125,6 +126,12 @@ func (r *mboxReader) finishBody() {
 	if r.closer != nil {
 		r.closer()
 		r.closer = nil
+	}
+	if r.body != nil && r.nul.dropped > r.nulReported {
+		loc := r.msg.Source
+		r.s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.nul-dropped", Mailbox: r.n.mb.Path, Message: r.msg.ID, Location: &loc,
+			Detail: fmt.Sprintf("%d NUL bytes dropped (crash damage or an in-place repair)", r.nul.dropped-r.nulReported)})
+		r.nulReported = r.nul.dropped
 	}
 	r.body = nil
 }

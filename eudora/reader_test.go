@@ -262,7 +262,7 @@ func TestOddBytes(t *testing.T) {
 		if scan {
 			st.Root.Mailboxes[0].TOC = eudoratest.TOCNone
 		}
-		s, l, _ := build(t, st, eudora.Config{Raw: true})
+		s, l, ev := build(t, st, eudora.Config{Raw: true})
 		msgs, det := readBox(t, s, "INBOX")
 		stored := storedOf(l, "In.mbx", false)
 		if scan {
@@ -279,6 +279,9 @@ func TestOddBytes(t *testing.T) {
 		}
 		if det.NULsDropped != 2 {
 			t.Errorf("NULs dropped %d", det.NULsDropped)
+		}
+		if e := ev.code("eudora.nul-dropped"); len(e) != 1 || e[0].Message != msgs[0].ID {
+			t.Errorf("NUL events %v", e)
 		}
 		if det.UncoveredRanges != 0 {
 			t.Errorf("0x1A counted as deleted bytes: %+v", det)
