@@ -308,8 +308,11 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 				if line := peek[j:]; line[0] == '\r' && len(line) > 1 && line[1] == '\n' {
 					n++
 				}
+				r.br.Discard(n)
+			} else {
+				// A separator line longer than the peek: skip to its end.
+				n = skipLine(r.br)
 			}
-			r.br.Discard(n)
 			sepLen = int64(n)
 		}
 	}
@@ -409,6 +412,29 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 			Detail: fmt.Sprintf("the TOC gives priority %d, which raw output (rebuild=false) cannot carry", opts.Priority)})
 	}
 	return m, nil
+}
+
+// skipLine discards one line, its line end included (CRLF, LF or CR), and
+// returns the number of bytes discarded.
+func skipLine(br *bufio.Reader) int {
+	n := 0
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return n
+		}
+		n++
+		switch c {
+		case '\n':
+			return n
+		case '\r':
+			if b, err := br.Peek(1); err == nil && b[0] == '\n' {
+				br.ReadByte()
+				n++
+			}
+			return n
+		}
+	}
 }
 
 // noteCR records, once per mailbox, that Mac CR line ends were turned into

@@ -432,3 +432,20 @@ func TestFixMbxAltered(t *testing.T) {
 		t.Fatalf("%+v %q", det, bodies(msgs))
 	}
 }
+
+// A separator line longer than the reader's look-ahead is still removed
+// whole.
+func TestLongSeparatorLine(t *testing.T) {
+	long := "From someone@example.com Mon Dec 13 18:45:29 2010 " + strings.Repeat("x", 3000)
+	st := inbox(eudoratest.Msg{Raw: msg("long sep", "body\r\n"), Separator: long})
+	for _, raw := range []bool{true, false} {
+		s, l, _ := build(t, st, eudora.Config{Raw: raw})
+		msgs, _ := readBox(t, s, "INBOX")
+		if len(msgs) != 1 || strings.Contains(msgs[0].Body, "xxxx") {
+			t.Fatalf("raw=%v: %q", raw, bodies(msgs))
+		}
+		if raw && msgs[0].Body != storedOf(l, "In.mbx", false)[0] {
+			t.Errorf("body %q", msgs[0].Body)
+		}
+	}
+}
