@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/storegen"
+	"github.com/mailconv/mailconv/mbox"
 )
 
 // binary builds the mailconv command once for the tests that run it as a
@@ -345,6 +347,77 @@ func TestDiskFullThenResume(t *testing.T) {
 			v := runVerifyJSON(t, src, dst)
 			require.Equal(t, exitOK, v.code, v.text)
 			assert.Zero(t, v.res.Totals.Duplicates)
+		})
+	}
+}
+
+// inspect lists every naming hazard and the name each mailbox will get; the
+// conversion then uses exactly those names.
+func TestInspectNameHazardsMatchConversion(t *testing.T) {
+	// (a 300-character name cannot be a file name: it is in the library
+	// test TestInspectLongNames, with an in-memory source)
+	long := strings.Repeat("Long name ", 24) // 240 bytes: the longest an mbox tree holds
+	paths := []mailconv.Path{{"INBOX"}, {"Réunions", "Comptes rendus"}, {"OS/2 Users"}, {"tine20.org"}, {"Tom & Jerry"},
+		{" lead"}, {"trail "}, {"Work"}, {"work"}, {long}, {"Projects"}, {"Projects", "INBOX"}, {"Projects", "2019"}, {"100%"}}
+	src := filepath.Join(t.TempDir(), "src")
+	w, err := mbox.CreateStore(src, mbox.StoreOptions{})
+	require.NoError(t, err)
+	var mbs []*mailconv.Mailbox
+	for _, p := range paths {
+		mbs = append(mbs, &mailconv.Mailbox{Path: p})
+	}
+	plan := mailconv.PlanNames(mbs, w.Capabilities())
+	for _, mb := range plan.Mailboxes {
+		mw, err := w.CreateMailbox(context.Background(), mb)
+		require.NoError(t, err)
+		if mw != nil {
+			require.NoError(t, mw.WriteMessage(context.Background(), &mailconv.Message{Flags: mailconv.FlagSeen},
+				strings.NewReader("Subject: x\nMessage-ID: <same@x>\n\ny\n")))
+			require.NoError(t, mw.Close())
+		}
+	}
+	require.NoError(t, w.Close())
+
+	for _, target := range []string{"maildir", "mbox"} {
+		t.Run(target, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			code, out, stderr := runCLI("inspect", "--json", "--to", target+":"+dst, src)
+			require.Equal(t, exitOK, code, stderr)
+			var inv mailconv.Inventory
+			require.NoError(t, json.Unmarshal([]byte(out), &inv))
+			hazards := map[string]string{}
+			planned := map[string]string{}
+			for _, n := range inv.Names {
+				hazards[n.Path.String()] = strings.Join(n.Hazards, "; ")
+				if n.Destination != nil {
+					planned[n.Path.String()] = n.Destination.String()
+				}
+			}
+			assert.Contains(t, hazards["Réunions"], "non-ASCII")
+			assert.Contains(t, hazards[`OS\/2 Users`], "contains '/'")
+			assert.Contains(t, hazards["tine20.org"], "contains '.'")
+			assert.Contains(t, hazards["Tom & Jerry"], "contains '&'")
+			assert.Contains(t, hazards[" lead"], "white space")
+			assert.Contains(t, hazards["trail "], "white space")
+			assert.Contains(t, hazards["Work"], "differs only in case")
+			assert.Contains(t, hazards["work"], "differs only in case")
+			assert.Contains(t, hazards["Projects/INBOX"], "reserved name INBOX")
+			assert.Contains(t, hazards["Projects"], "holds messages and sub-mailboxes")
+			assert.Equal(t, len(paths)-1, inv.DuplicateMessageIDs, "the same Message-ID everywhere")
+			require.NotNil(t, inv.Target)
+			assert.NotEmpty(t, planned, "some names change for %s", target)
+
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr = runCLI("convert", src, target+":"+dst, "--report", rep)
+			require.Equal(t, exitLossy, code, "renames make the run lossy: %s", stderr)
+			r := readReport(t, rep)
+			used := map[string]string{}
+			for _, mr := range r.Mailboxes {
+				if !mr.Destination.Equal(mr.Source) {
+					used[mr.Source.String()] = mr.Destination.String()
+				}
+			}
+			assert.Equal(t, planned, used, "the conversion used the names inspect announced")
 		})
 	}
 }
