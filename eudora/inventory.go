@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 
@@ -155,3 +156,32 @@ func (s *Store) scanRefs(ctx context.Context, n *node, inv *AttachmentInventory,
 }
 
 func hasFromPrefix(l []byte) bool { return len(l) >= 5 && string(l[:5]) == "From " }
+
+// AuditAttachments implements mailconv.AttachmentAuditor for the inspect
+// command: the inventory of Attachments in the root package's terms
+// (refused references count as missing, with the reason in File).
+func (s *Store) AuditAttachments(ctx context.Context) (*mailconv.AttachmentAudit, error) {
+	inv, err := s.Attachments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &mailconv.AttachmentAudit{Referenced: inv.Found}
+	for _, m := range inv.Missing {
+		a.Missing = append(a.Missing, mailconv.MissingAttachment{Mailbox: m.Mailbox, Message: m.Message, File: m.Path})
+	}
+	for _, m := range inv.Refused {
+		a.Missing = append(a.Missing, mailconv.MissingAttachment{Mailbox: m.Mailbox, Message: m.Message,
+			File: m.Path + " (refused: leads outside the attachment folders)"})
+	}
+	for _, p := range inv.Unreferenced {
+		var size int64
+		if fi, err := os.Stat(p); err == nil {
+			size = fi.Size()
+		}
+		a.Unreferenced = append(a.Unreferenced, mailconv.UnreferencedFile{Path: p, Size: size})
+		a.UnreferencedBytes += size
+	}
+	return a, nil
+}
+
+var _ mailconv.AttachmentAuditor = (*Store)(nil)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
 )
@@ -57,5 +58,25 @@ func TestAttachmentInventory(t *testing.T) {
 	inv, _ = s.Attachments(t.Context())
 	if len(inv.Unreferenced) != 1 || filepath.Base(inv.Unreferenced[0]) != "kept.pdf" {
 		t.Errorf("recover: unreferenced %v", inv.Unreferenced)
+	}
+}
+
+// The inspect command's attachment audit (mailconv.Inspect calls
+// AuditAttachments on readers that have it).
+func TestAuditAttachments(t *testing.T) {
+	ef, _ := mailconv.LookupFormat("eudora")
+	r, err := ef.Open(t.Context(), sampleDir, &mailconv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	inv, err := mailconv.Inspect(t.Context(), r, mailconv.InspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := inv.Attachments
+	if a == nil || a.Referenced != 3 || len(a.Missing) != 0 || len(a.Unreferenced) != 1 ||
+		filepath.Base(a.Unreferenced[0].Path) != "orphan.doc" || a.UnreferencedBytes != int64(len("attachment of a deleted message\r\n")) {
+		t.Fatalf("audit %+v", a)
 	}
 }
