@@ -165,3 +165,22 @@ func TestAttachmentFolders(t *testing.T) {
 		t.Errorf("mac: parts %+v (events %v)", ps, ev.all)
 	}
 }
+
+// §7 item 19: Mac priority 0 means unset; 40…200 map to 1…5 (120 normal).
+func TestMacPriority(t *testing.T) {
+	st := &eudoratest.Store{Platform: eudoratest.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
+		{Raw: "Subject: unset\r\n\r\nx\r\n", Priority: 0},
+		{Raw: "Subject: highest\r\n\r\nx\r\n", Priority: 40},
+		{Raw: "Subject: normal\r\n\r\nx\r\n", Priority: 120},
+		{Raw: "Subject: lowest\r\n\r\nx\r\n", Priority: 200},
+	}}}}}
+	s, _, _ := build(t, st, eudora.Config{})
+	msgs, _ := readBox(t, s, "INBOX")
+	want := []string{"", "1", "", "5"}
+	for i, m := range msgs {
+		h, _ := parseParts(t, []byte(m.Body))
+		if got := h.Get("X-Priority"); got != want[i] {
+			t.Errorf("message %d: X-Priority %q, want %q", i, got, want[i])
+		}
+	}
+}
