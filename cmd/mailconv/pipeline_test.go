@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/eudora/eudoratest"
 	"github.com/mailconv/mailconv/internal/storegen"
 	"github.com/mailconv/mailconv/mbox"
 )
@@ -123,12 +124,18 @@ func TestKillAndResume(t *testing.T) {
 		t.Skip("kills many processes")
 	}
 	bin := binary(t)
-	src := filepath.Join(t.TempDir(), "src")
-	makeTree(t, src, 6, 400<<10, 1)
-	before := treeDigest(t, src)
+	mboxSrc := filepath.Join(t.TempDir(), "src")
+	makeTree(t, mboxSrc, 6, 400<<10, 1)
+	eudoraSrc := filepath.Join(t.TempDir(), "eudora")
+	_, err := eudoratest.Generate(eudoraSrc, eudoratest.GenOptions{Size: 3 << 20, Seed: 5, MaxAttachment: 256 << 10})
+	require.NoError(t, err)
+	before := map[string]string{mboxSrc: treeDigest(t, mboxSrc), eudoraSrc: treeDigest(t, eudoraSrc)}
 
-	for _, format := range []string{"maildir", "mbox"} {
-		t.Run(format, func(t *testing.T) {
+	for _, c := range []struct{ name, src, format string }{
+		{"mbox-to-maildir", mboxSrc, "maildir"}, {"mbox-to-mbox", mboxSrc, "mbox"}, {"eudora-to-maildir", eudoraSrc, "maildir"},
+	} {
+		src, format := c.src, c.format
+		t.Run(c.name, func(t *testing.T) {
 			// How long does an uninterrupted run take?
 			ref := filepath.Join(t.TempDir(), "ref")
 			start := time.Now()
@@ -161,7 +168,9 @@ func TestKillAndResume(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+	for src, d := range before {
+		assert.Equal(t, d, treeDigest(t, src), "the source %s is unchanged", src)
+	}
 }
 
 // Re-running a finished conversion writes nothing and says so; adding 10
@@ -301,6 +310,21 @@ func TestVerifyDetectsDamage(t *testing.T) {
 func TestSourceUnchanged(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "src")
 	makeTree(t, src, 4, 30<<10, 3)
+	t.Run("eudora", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "eudora")
+		require.NoError(t, os.CopyFS(src, os.DirFS("../../testdata/eudora-sample")))
+		before := treeDigest(t, src)
+		for _, d := range []string{"mbox:" + filepath.Join(t.TempDir(), "a"), "maildir:" + filepath.Join(t.TempDir(), "b")} {
+			runCLI("convert", "--opt", "recover=emit", src, d)
+			runCLI("inspect", src)
+			runCLI("verify", src, strings.SplitN(d, ":", 2)[1])
+			runCLI("contacts", src, filepath.Join(t.TempDir(), "c.ldif"))
+			runCLI("filters", src, filepath.Join(t.TempDir(), "f.sieve"))
+			runCLI("extras", src, t.TempDir())
+		}
+		runCLI("convert", src, "mbox:"+filepath.Join(t.TempDir(), "single.mbox")) // fails: several mailboxes
+		assert.Equal(t, before, treeDigest(t, src))
+	})
 	before := treeDigest(t, src)
 	dsts := []string{"mbox:" + filepath.Join(t.TempDir(), "a"), "maildir:" + filepath.Join(t.TempDir(), "b"),
 		"mbox:" + filepath.Join(t.TempDir(), "single.mbox")} // the last one fails: several mailboxes
