@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-var timeNow = time.Now
 
 // Progress is handed to ConvertOptions.Progress after every message.
 type Progress struct {
@@ -155,7 +154,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	}
 	t := rep.Totals
 	if j := opts.Journal; j != nil {
-		if err := j.write(&journalRecord{Type: recDone, Time: timeNow()}, true); err != nil {
+		if err := j.write(&journalRecord{Type: recDone, Time: time.Now().UTC()}, true); err != nil {
 			return err
 		}
 		rep.update(func() {

@@ -373,10 +373,10 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 		opts.HTML, opts.Flowed = rec.html(pl), rec.flowed(pl)
 		opts.Priority = rec.priority(pl)
 	}
-	if !s.cfg.Raw && rebuilder != nil {
+	if !s.cfg.Raw {
 		// The rebuild reads the stored message in place.
 		msgStart := e.start + sepLen
-		res, err := rebuilder(r.ctx, io.NewSectionReader(r.f, msgStart, e.end-msgStart), opts)
+		res, err := mimeRebuild(r.ctx, io.NewSectionReader(r.f, msgStart, e.end-msgStart), opts)
 		if err != nil {
 			return nil, fmt.Errorf("eudora: rebuilding message at %s: %w", m.Source, err)
 		}

@@ -37,13 +37,6 @@ type rebuildResult struct {
 	Problems []rebuildProblem
 }
 
-// rebuildFunc turns a stored message (without its separator line) into an
-// RFC 5322 message.
-type rebuildFunc func(ctx context.Context, msg *io.SectionReader, req rebuildRequest) (*rebuildResult, error)
-
-// rebuilder is the MIME rebuild step (package mime).
-var rebuilder rebuildFunc = mimeRebuild
-
 // problemKinds says how each mime problem is reported: files that could
 // not be attached and flattened signatures lose something; the rest are
 // warnings.
