@@ -172,33 +172,46 @@ func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 		}
 		c = imapclient.New(tc, copts)
 	default:
+		// Look at the greeting's capabilities first: STARTTLS when the
+		// server offers it, plaintext only when allowed.
+		plain := imapclient.New(raw, copts)
+		if err := plain.WaitGreeting(); err != nil {
+			plain.Close()
+			return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
+		}
+		caps := plain.Caps()
+		if len(caps) == 0 {
+			if caps, err = plain.Capability().Wait(); err != nil {
+				plain.Close()
+				return nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
+			}
+		}
+		if !caps.Has(imapv2.CapStartTLS) {
+			if !cc.allowPlaintext {
+				plain.Close()
+				return nil, fmt.Errorf("%w: %s does not offer STARTTLS; use imaps://, or --allow-plaintext for a loopback test server", ErrTLS, addr)
+			}
+			if !isLoopback(cc.addr.Host) {
+				cc.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.plaintext",
+					Detail: fmt.Sprintf("%s offers no STARTTLS: the password and all mail travel unencrypted (--allow-plaintext)", addr)})
+			}
+			c = plain
+			break
+		}
+		plain.Close()
+		raw, err = d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		}
+		stop2 := context.AfterFunc(ctx, func() { raw.Close() })
+		defer stop2()
 		c, err = imapclient.NewStartTLS(raw, copts)
 		if err != nil {
 			raw.Close()
-			var ie *imapv2.Error
-			if errors.As(err, &ie) && cc.allowPlaintext {
-				// The server does not do STARTTLS and plaintext is
-				// allowed: connect again without it.
-				raw, err = d.DialContext(ctx, "tcp", addr)
-				if err != nil {
-					return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
-				}
-				stop2 := context.AfterFunc(ctx, func() { raw.Close() })
-				defer stop2()
-				c = imapclient.New(raw, copts)
-				if !isLoopback(cc.addr.Host) {
-					cc.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.plaintext",
-						Detail: fmt.Sprintf("%s offers no STARTTLS: the password and all mail travel unencrypted (--allow-plaintext)", addr)})
-				}
-				break
-			}
-			if errors.As(err, &ie) {
-				return nil, fmt.Errorf("%w: %s does not offer STARTTLS (%v); use imaps://, or --allow-plaintext for a loopback test server", ErrTLS, addr, err)
-			}
 			if isTLSError(err) {
 				return nil, tlsError(addr, err)
 			}
-			return nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, err)
+			return nil, fmt.Errorf("%w: STARTTLS at %s: %v", ErrTLS, addr, err)
 		}
 	}
 	if err := c.WaitGreeting(); err != nil {

@@ -644,7 +644,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			}
 			reconnected = true
 			if err := w.ensureConn(ctx); err != nil {
-				return fmt.Errorf("APPEND of message %s to %q: connection lost (%v), and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err, err)
+				return fmt.Errorf("APPEND of message %s to %q: the connection was lost and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err)
 			}
 			if w.info.UIDPlus || msgID != "" {
 				if uid, ferr := mw.findAfterDrop(ctx, msgID, norm, repaired); ferr != nil {

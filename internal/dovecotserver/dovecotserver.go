@@ -87,6 +87,8 @@ type Server struct {
 	Config Config
 
 	t        testing.TB
+	bin      string
+	ports    []int
 	conf     string
 	logFile  string
 	home     string
@@ -196,8 +198,8 @@ func start(t testing.TB, bin string, cfg Config) (*Server, error) {
 	uid, _ := strconv.Atoi(nobody.Uid)
 	gid, _ := strconv.Atoi(nobody.Gid)
 	s := &Server{Dir: dir, User: "mailconv", Password: "Test-Pa55word!", Config: cfg, t: t, uid: uid, gid: gid,
-		conf: filepath.Join(dir, "dovecot.conf"), logFile: filepath.Join(dir, "dovecot.log"),
-		home: filepath.Join(dir, "home", "mailconv"), done: make(chan struct{})}
+		bin: bin, conf: filepath.Join(dir, "dovecot.conf"), logFile: filepath.Join(dir, "dovecot.log"),
+		home: filepath.Join(dir, "home", "mailconv")}
 	for _, d := range []string{"run", "state", "home"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
@@ -226,38 +228,66 @@ func start(t testing.TB, bin string, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := os.WriteFile(s.conf, []byte(s.configText(ports)), 0o644); err != nil {
+	s.ports = ports
+	if err := s.launch(); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-F", "-c", s.conf)
-	cmd.Dir = dir
+	return s, nil
+}
+
+// launch writes the configuration and starts dovecot, waiting for both
+// listeners to greet.
+func (s *Server) launch() error {
+	if err := os.WriteFile(s.conf, []byte(s.configText(s.ports)), 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command(s.bin, "-F", "-c", s.conf)
+	cmd.Dir = s.Dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
 	s.cmd = cmd
-	go func() { cmd.Wait(); close(s.done) }()
+	s.done = make(chan struct{})
+	s.stopOnce = sync.Once{}
+	done := s.done
+	go func() { cmd.Wait(); close(done) }()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		select {
-		case <-s.done:
+		case <-done:
 			log := s.Log()
 			if strings.Contains(log+out.String(), "Address already in use") {
-				return nil, fmt.Errorf("%w: %s", errBind, strings.TrimSpace(out.String()))
+				return fmt.Errorf("%w: %s", errBind, strings.TrimSpace(out.String()))
 			}
-			return nil, fmt.Errorf("dovecot exited: %s\n%s", strings.TrimSpace(out.String()), log)
+			return fmt.Errorf("dovecot exited: %s\n%s", strings.TrimSpace(out.String()), log)
 		default:
 		}
 		if greeted(s.IMAPAddr) && greeted(s.POP3Addr) {
-			return s, nil
+			return nil
 		}
 		if time.Now().After(deadline) {
 			s.Stop()
-			return nil, fmt.Errorf("dovecot did not answer on %s within 15s\n%s", s.IMAPAddr, s.Log())
+			return fmt.Errorf("dovecot did not answer on %s within 15s\n%s", s.IMAPAddr, s.Log())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Restart stops the server and starts it again on the same ports, with
+// the same mail, under configuration cfg (TLS must not change): a test
+// raises a quota this way, or cuts every connection.
+func (s *Server) Restart(cfg Config) {
+	s.t.Helper()
+	if cfg.TLS != s.Config.TLS {
+		s.t.Fatal("dovecotserver: Restart cannot change TLS")
+	}
+	s.Stop()
+	s.Config = cfg
+	if err := s.launch(); err != nil {
+		s.t.Fatalf("dovecotserver: restart: %v", err)
 	}
 }
 
