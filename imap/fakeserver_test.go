@@ -2,8 +2,8 @@ package imap_test
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"strings"

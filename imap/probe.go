@@ -75,7 +75,7 @@ var specialUseRoles = map[imapv2.MailboxAttr]mailconv.Role{
 }
 
 // probeChars are the characters the active probe tries in a name.
-const probeChars = `/\*%`
+const probeChars = `./\*%`
 
 // probe learns the server's rules. With active set it creates a folder
 // (and deletes it again) to test mixed mailboxes and name characters. With
