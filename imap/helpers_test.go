@@ -13,6 +13,7 @@ import (
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	_ "github.com/mailconv/mailconv/mbox"
+	_ "github.com/mailconv/mailconv/pop3"
 )
 
 // server starts a Dovecot and sets the password environment variable.
