@@ -100,8 +100,8 @@ func ParseAddress(s string, tls bool) (*Address, error) {
 		return nil, fmt.Errorf("%w %s: query and fragment are not allowed", ErrAddress, scheme+":"+s)
 	}
 	a := &Address{TLS: tls, User: u.User.Username(), Host: u.Hostname()}
-	if a.Host == "" {
-		return nil, fmt.Errorf("%w %s: no host", ErrAddress, scheme+":"+s)
+	if !validHost(a.Host) {
+		return nil, fmt.Errorf("%w %s: bad or missing host %q", ErrAddress, scheme+":"+s, a.Host)
 	}
 	a.Port = 143
 	if tls {
@@ -160,4 +160,21 @@ func Password(params map[string]string) (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("%w: none given: set the environment variable %s or use --password-file", ErrPassword, PasswordEnv)
+}
+
+// validHost accepts a DNS name or an IP address (IPv6 given in brackets in
+// the URL).
+func validHost(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if strings.Contains(h, ":") {
+		return net.ParseIP(h) != nil
+	}
+	for _, c := range h {
+		if c <= ' ' || c == 0x7f || strings.ContainsRune("/@?#[]%\\\"<>", c) {
+			return false
+		}
+	}
+	return true
 }

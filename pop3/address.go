@@ -66,8 +66,8 @@ func ParseAddress(s string, tls bool) (*Address, error) {
 		return nil, fmt.Errorf("%w %s: a POP3 address has no folder, query or fragment", ErrAddress, scheme+":"+s)
 	}
 	a := &Address{TLS: tls, User: u.User.Username(), Host: u.Hostname(), Port: 110}
-	if a.Host == "" {
-		return nil, fmt.Errorf("%w %s: no host", ErrAddress, scheme+":"+s)
+	if !validHost(a.Host) {
+		return nil, fmt.Errorf("%w %s: bad or missing host %q", ErrAddress, scheme+":"+s, a.Host)
 	}
 	if strings.ContainsAny(a.User, "\r\n") {
 		return nil, fmt.Errorf("%w: the user name holds a line break", ErrAddress)
@@ -120,4 +120,21 @@ func Password(params map[string]string) (string, error) {
 		return "", fmt.Errorf("%w holds a line break", ErrPassword)
 	}
 	return p, nil
+}
+
+// validHost accepts a DNS name or an IP address (IPv6 given in brackets in
+// the URL).
+func validHost(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if strings.Contains(h, ":") {
+		return net.ParseIP(h) != nil
+	}
+	for _, c := range h {
+		if c <= ' ' || c == 0x7f || strings.ContainsRune("/@?#[]%\\\"<>", c) {
+			return false
+		}
+	}
+	return true
 }
