@@ -4,6 +4,8 @@ package main
 // registry when imported.
 import (
 	_ "github.com/mailconv/mailconv/eudora"
+	_ "github.com/mailconv/mailconv/imap"
 	_ "github.com/mailconv/mailconv/maildir"
 	_ "github.com/mailconv/mailconv/mbox"
+	_ "github.com/mailconv/mailconv/pop3"
 )
