@@ -332,11 +332,18 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		switch {
 		case werr == nil:
 			written++
-			rep.update(func() {
-				mrep.Written++
-				rep.Totals.MessagesWritten++
-				rep.Totals.BytesWritten += n
-			})
+			if er, ok := mw.(ExistReporter); ok && er.LastExisted() {
+				rep.update(func() {
+					mrep.Unchanged++
+					rep.Totals.MessagesUnchanged++
+				})
+			} else {
+				rep.update(func() {
+					mrep.Written++
+					rep.Totals.MessagesWritten++
+					rep.Totals.BytesWritten += n
+				})
+			}
 			if st != nil {
 				if st.dest == nil {
 					st.dest = map[Digest]int{}

@@ -30,6 +30,10 @@ type VerifyOptions struct {
 	// MaxProblems bounds the problems listed per mailbox (all are counted);
 	// zero means 100.
 	MaxProblems int
+	// Matched, if set, is called for every source message found in the
+	// destination (by content), with the source mailbox and message ID: a
+	// POP3 source deletes exactly those when asked to.
+	Matched func(mb *Mailbox, id string)
 }
 
 // VerifyResult is the outcome of Verify.
@@ -76,6 +80,7 @@ type verifyEntry struct {
 	keywords    string // sorted, lower-case, space-separated
 	date        time.Time
 	loc         string
+	id          string
 	used        bool
 }
 
@@ -135,6 +140,17 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		}
 		mv.SourceMessages = len(sents)
 		dmb := destByPath[pathKey(dpath)]
+		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
+			// A server may hold it in its own special-use mailbox
+			// (Sent Messages for Sent): match by role.
+			for _, d := range dmbs {
+				if d.Role == smb.Role && !d.NoSelect && !usedDest[pathKey(d.Path)] {
+					dmb, dpath = d, d.Path
+					mv.Destination = d.Path
+					break
+				}
+			}
+		}
 		if dmb == nil || dmb.NoSelect {
 			if len(sents) > 0 {
 				mv.MissingMailbox = true
@@ -149,7 +165,12 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 			return res, fmt.Errorf("destination %s: %w", dpath, err)
 		}
 		mv.DestMessages = len(dents)
-		compareEntries(mv, sents, dents, opts)
+		var matched func(id string)
+		if opts.Matched != nil {
+			mb := smb
+			matched = func(id string) { opts.Matched(mb, id) }
+		}
+		compareEntries(mv, sents, dents, opts, matched)
 	}
 	for _, dmb := range dmbs {
 		if dmb.NoSelect || usedDest[pathKey(dmb.Path)] {
@@ -228,7 +249,7 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 			}
 		}
 		nw.flush()
-		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String()}
+		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String(), id: m.ID}
 		var sum [sha256.Size]byte
 		copy(e.exact[:], exact.Sum(sum[:0]))
 		copy(e.norm[:], norm.Sum(sum[:0]))
@@ -242,7 +263,8 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 	}
 }
 
-// lfNormalizer writes its input with CRLF and lone CR turned into LF.
+// lfNormalizer writes its input with CRLF and lone CR turned into LF, and
+// NUL bytes dropped (what IMAP servers do to a message).
 type lfNormalizer struct {
 	w  io.Writer
 	cr bool // a CR is pending
@@ -262,6 +284,9 @@ func (n *lfNormalizer) Write(p []byte) (int, error) {
 			n.cr = true
 			continue
 		}
+		if c == 0 {
+			continue
+		}
 		out = append(out, c)
 	}
 	n.w.Write(out)
@@ -277,7 +302,13 @@ func (n *lfNormalizer) flush() {
 
 // compareEntries pairs source and destination messages by content and
 // compares their state.
-func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions) {
+func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions, matched func(id string)) {
+	pair := func(s, d *verifyEntry) {
+		mv.compareState(s, d, opts)
+		if matched != nil {
+			matched(s.id)
+		}
+	}
 	byExact := map[Digest][]*verifyEntry{}
 	byNorm := map[Digest][]*verifyEntry{}
 	srcCount := map[Digest]int{}
@@ -300,7 +331,7 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 	var unmatched []*verifyEntry
 	for _, s := range src {
 		if d := take(byExact[s.exact]); d != nil {
-			mv.compareState(s, d, opts)
+			pair(s, d)
 			continue
 		}
 		unmatched = append(unmatched, s)
@@ -308,7 +339,7 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 	for _, s := range unmatched {
 		if d := take(byNorm[s.norm]); d != nil {
 			mv.LineEndings++
-			mv.compareState(s, d, opts)
+			pair(s, d)
 			continue
 		}
 		mv.Missing++

@@ -49,6 +49,16 @@ func init() {
 			Create: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Writer, error) {
 				return Create(ctx, path, tls, opts)
 			},
+			// Planning (inspect --to) connects and probes the server the
+			// way a conversion would, then disconnects.
+			Capabilities: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, error) {
+				w, err := Create(ctx, path, tls, opts)
+				if err != nil {
+					return mailconv.Capabilities{}, err
+				}
+				defer w.Close()
+				return w.Capabilities(), nil
+			},
 			Params: params,
 		})
 	}

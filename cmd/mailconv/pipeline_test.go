@@ -109,9 +109,9 @@ type verifyOut struct {
 	text string
 }
 
-func runVerifyJSON(t *testing.T, src, dst string) verifyOut {
+func runVerifyJSON(t *testing.T, src, dst string, flags ...string) verifyOut {
 	t.Helper()
-	code, out, stderr := runCLI("verify", "--json", src, dst)
+	code, out, stderr := runCLI(append(append([]string{"verify", "--json"}, flags...), src, dst)...)
 	var res mailconv.VerifyResult
 	require.NoError(t, json.Unmarshal([]byte(out), &res), "verify output: %s %s", out, stderr)
 	return verifyOut{code, res, out}

@@ -54,16 +54,22 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFor(err, stderr)
 	}
 	net.apply(opts, src, dst)
-	readParams, _, err := splitParams(opts, src, nil)
-	if err != nil {
-		return exitFor(err, stderr)
-	}
-	dstParams := map[string]string{}
+	readParams, dstParams := map[string]string{}, map[string]string{}
 	for k, v := range opts {
-		for _, p := range dst.format.Params {
-			if p.Name == k && p.Read {
-				dstParams[k] = v
+		used := false
+		for _, side := range []struct {
+			s store
+			m map[string]string
+		}{{src, readParams}, {dst, dstParams}} {
+			for _, p := range side.s.format.Params {
+				if p.Name == k && p.Read {
+					side.m[k] = v
+					used = true
+				}
 			}
+		}
+		if !used {
+			return exitFor(usageError{fmt.Errorf("option %q is not known to the formats in use (see 'mailconv formats')", k)}, stderr)
 		}
 	}
 	rep := &mailconv.Report{}
