@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-
 // Progress is handed to ConvertOptions.Progress after every message.
 type Progress struct {
 	Mailbox        Path  // source mailbox being converted
