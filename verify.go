@@ -30,6 +30,12 @@ type VerifyOptions struct {
 	// MaxProblems bounds the problems listed per mailbox (all are counted);
 	// zero means 100.
 	MaxProblems int
+	// Accounted, if set, tells whether a difference of the given kind
+	// ("missing", "flags", "keywords", "date") for source message id of
+	// mailbox mb was an intended, reported transformation (a loss or a
+	// skip in the report of the run). Such differences are counted in
+	// VerifyTotals.Accounted, not as failures.
+	Accounted func(mb Path, id, kind string) bool
 	// Matched, if set, is called for every source message found in the
 	// destination (by content), with the source mailbox and message ID: a
 	// POP3 source deletes exactly those when asked to.
@@ -59,6 +65,9 @@ type VerifyTotals struct {
 	// LineEndings counts messages equal only once line endings are
 	// normalised (an IMAP server stores CRLF): not a problem.
 	LineEndings int `json:"line_endings_normalised"`
+	// Accounted counts differences the run reported as intended (see
+	// VerifyOptions.Accounted): not a problem.
+	Accounted int `json:"accounted"`
 }
 
 // MailboxVerify compares one source mailbox with its destination.
@@ -71,6 +80,8 @@ type MailboxVerify struct {
 	ExtraMailbox   bool `json:"extra_mailbox,omitempty"`
 	VerifyTotals
 	Problems []string `json:"problems,omitempty"`
+
+	accounted func(id, kind string) bool
 }
 
 // verifyEntry is what Verify keeps of one message.
@@ -170,6 +181,11 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 			mb := smb
 			matched = func(id string) { opts.Matched(mb, id) }
 		}
+		mv.accounted = func(string, string) bool { return false }
+		if opts.Accounted != nil {
+			p := smb.Path
+			mv.accounted = func(id, kind string) bool { return opts.Accounted(p, id, kind) }
+		}
 		compareEntries(mv, sents, dents, opts, matched)
 	}
 	for _, dmb := range dmbs {
@@ -201,6 +217,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		t.KeywordDiffs += mv.KeywordDiffs
 		t.DateDiffs += mv.DateDiffs
 		t.LineEndings += mv.LineEndings
+		t.Accounted += mv.Accounted
 	}
 	res.OK = t.Missing == 0 && t.Extra == 0 && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
@@ -342,6 +359,10 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 			pair(s, d)
 			continue
 		}
+		if mv.accounted(s.id, "missing") {
+			mv.Accounted++
+			continue
+		}
 		mv.Missing++
 		mv.problem(opts, "missing: source message at "+s.loc)
 	}
@@ -368,16 +389,22 @@ func (mv *MailboxVerify) compareState(s, d *verifyEntry, opts VerifyOptions) {
 		keywords = c.Keywords
 		dates = c.Dates
 	}
-	if sf, df := s.flags&mask, d.flags&mask; sf != df {
+	if sf, df := s.flags&mask, d.flags&mask; sf != df && mv.accounted(s.id, "flags") {
+		mv.Accounted++
+	} else if sf != df {
 		mv.FlagDiffs++
 		mv.problem(opts, fmt.Sprintf("flags differ: source %s [%s], destination %s [%s]", s.loc, sf, d.loc, df))
 	}
-	if keywords && s.keywords != d.keywords {
+	if keywords && s.keywords != d.keywords && mv.accounted(s.id, "keywords") {
+		mv.Accounted++
+	} else if keywords && s.keywords != d.keywords {
 		mv.KeywordDiffs++
 		mv.problem(opts, fmt.Sprintf("keywords differ: source %s [%s], destination %s [%s]", s.loc, s.keywords, d.loc, d.keywords))
 	}
 	if dates && !s.date.IsZero() {
-		if diff := s.date.Sub(d.date); d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance {
+		if diff := s.date.Sub(d.date); (d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance) && mv.accounted(s.id, "date") {
+			mv.Accounted++
+		} else if d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance {
 			mv.DateDiffs++
 			mv.problem(opts, fmt.Sprintf("dates differ: source %s %s, destination %s %s", s.loc, s.date.UTC().Format(time.RFC3339), d.loc, d.date.UTC().Format(time.RFC3339)))
 		}

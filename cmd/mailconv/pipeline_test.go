@@ -500,3 +500,30 @@ func inspectJSON(t *testing.T, path string) *mailconv.Inventory {
 	require.NoError(t, json.Unmarshal([]byte(out), inv))
 	return inv
 }
+
+// verify accounts for the losses the conversion reported when given its
+// report: 30 keywords in one maildir folder (Dovecot keeps 26).
+func TestVerifyAccountsForReportedLosses(t *testing.T) {
+	src := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 30; i++ {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "From a@b Mon Jan  1 00:00:%02d 2001\nSubject: %d\nStatus: RO\nX-Keywords: tag%02d\n\nbody %d\n", i, i, i, i)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(src, "Inbox"), []byte(b.String()), 0o644))
+	dst := filepath.Join(t.TempDir(), "dst")
+	rep := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runCLI("convert", src, "maildir:"+dst, "--report", rep)
+	require.Equal(t, exitLossy, code, stderr)
+	r := readReport(t, rep)
+	require.Equal(t, 4, r.Totals.Losses, "keywords 27 to 30 cannot be held")
+
+	v := runVerifyJSON(t, src, dst)
+	assert.Equal(t, exitFailure, v.code)
+	assert.Equal(t, 4, v.res.Totals.KeywordDiffs)
+	v = runVerifyJSON(t, src, dst, "--report", rep)
+	assert.Equal(t, exitOK, v.code, v.text)
+	assert.Equal(t, 4, v.res.Totals.Accounted)
+}
