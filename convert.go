@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-var timeNow = time.Now
-
 // Progress is handed to ConvertOptions.Progress after every message.
 type Progress struct {
 	Mailbox        Path  // source mailbox being converted
@@ -155,7 +153,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	}
 	t := rep.Totals
 	if j := opts.Journal; j != nil {
-		if err := j.write(&journalRecord{Type: recDone, Time: timeNow()}, true); err != nil {
+		if err := j.write(&journalRecord{Type: recDone, Time: time.Now().UTC()}, true); err != nil {
 			return err
 		}
 		rep.update(func() {
@@ -339,11 +337,18 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		switch {
 		case werr == nil:
 			written++
-			rep.update(func() {
-				mrep.Written++
-				rep.Totals.MessagesWritten++
-				rep.Totals.BytesWritten += n
-			})
+			if er, ok := mw.(ExistReporter); ok && er.LastExisted() {
+				rep.update(func() {
+					mrep.Unchanged++
+					rep.Totals.MessagesUnchanged++
+				})
+			} else {
+				rep.update(func() {
+					mrep.Written++
+					rep.Totals.MessagesWritten++
+					rep.Totals.BytesWritten += n
+				})
+			}
 			if st != nil {
 				if st.dest == nil {
 					st.dest = map[Digest]int{}

@@ -184,3 +184,43 @@ func TestReportBoundsEventLists(t *testing.T) {
 	require.NoError(t, rep.WriteJSON(&b))
 	assert.Contains(t, b.String(), `"events_omitted": 7`)
 }
+
+// A 300-character mailbox name (possible in sources whose names are not file
+// names) is listed by Inspect with the name it will get, and Convert uses
+// that name.
+func TestInspectLongNames(t *testing.T) {
+	long := strings.Repeat("Réunion ", 37) + "fin" // 300 characters
+	src := newMem()
+	src.add(mailconv.Path{"INBOX"}, mailconv.Message{}, "Subject: a\n\nx\n")
+	src.add(mailconv.Path{long}, mailconv.Message{}, "Subject: b\n\ny\n")
+	src.add(mailconv.Path{"Parent", long}, mailconv.Message{}, "Subject: c\n\nz\n")
+	caps := mailconv.Capabilities{Mixed: true, Names: mailconv.NameRules{MaxSegment: 255, MaxPath: 255,
+		PathLen: func(p mailconv.Path) int {
+			n := 0
+			for _, s := range p {
+				n += 1 + len(s)
+			}
+			return n
+		}}}
+	inv, err := mailconv.Inspect(context.Background(), src, mailconv.InspectOptions{TargetCapabilities: &caps, FreeBytes: -1})
+	require.NoError(t, err)
+	planned := map[string]mailconv.Path{}
+	for _, n := range inv.Names {
+		if strings.HasPrefix(n.Path.Name(), "Réunion") {
+			assert.Contains(t, strings.Join(n.Hazards, ","), "long name (")
+			require.NotNil(t, n.Destination)
+			planned[n.Path.String()] = n.Destination
+		}
+	}
+	require.Len(t, planned, 2)
+	dst := newMem()
+	dst.caps = caps
+	rep, err := mailconv.Convert(context.Background(), src, dst, mailconv.ConvertOptions{})
+	require.NoError(t, err)
+	for _, mr := range rep.Mailboxes {
+		if want, ok := planned[mr.Source.String()]; ok {
+			assert.Equal(t, want, mr.Destination)
+			assert.LessOrEqual(t, caps.Names.PathLen(mr.Destination), 255)
+		}
+	}
+}

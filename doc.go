@@ -18,6 +18,13 @@
 //     destination accepts.
 //   - Convert, which streams one message at a time from a Reader to a Writer
 //     and returns a Report of what was read, written, skipped and lost.
+//   - Journal, which records what a conversion committed so that a run
+//     interrupted at any point, or repeated after the source grew, goes on
+//     without losing or duplicating a message; DedupPolicy for merging
+//     several stores into one.
+//   - Inspect, the inventory of a store before a migration, and Verify, which
+//     reads a source and a destination independently and compares them
+//     message by message.
 //
 // Nothing a reader or writer cannot carry is dropped silently: skips, losses
 // and renames are Events, collected in the Report.

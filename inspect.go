@@ -1,10 +1,17 @@
 package mailconv
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"net/textproto"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Inventory describes a store: its mailboxes, their messages, sizes, dates
@@ -14,9 +21,105 @@ type Inventory struct {
 	Path      string              `json:"path"`
 	Mailboxes []*MailboxInventory `json:"mailboxes"`
 	Totals    InventoryTotals     `json:"totals"`
+	// Names lists every mailbox whose name is a hazard for a migration
+	// (and, with a target, the name it will get there).
+	Names []NameHazard `json:"names,omitempty"`
+	// Mixed lists mailboxes holding both messages and sub-mailboxes.
+	Mixed []Path `json:"mixed,omitempty"`
+	// DuplicateMessageIDs counts messages whose Message-ID another message
+	// of the store already has; Duplicates gives examples.
+	DuplicateMessageIDs int                `json:"duplicate_message_ids"`
+	Duplicates          []DuplicateMessage `json:"duplicate_examples,omitempty"`
+	// Unparsable counts messages whose header cannot be parsed (each is
+	// also an event "inspect.unparsable").
+	Unparsable int `json:"unparsable_messages"`
+	// Attachments is the audit of detached attachment files, for stores
+	// that keep them apart (Eudora).
+	Attachments *AttachmentAudit `json:"attachments,omitempty"`
+	// Target is the plan for the destination given with InspectOptions.
+	Target *TargetPlan `json:"target,omitempty"`
 	// Events holds the reader's skips, warnings and notes.
 	Events *Report `json:"events"`
 }
+
+// NameHazard describes a mailbox name that needs attention.
+type NameHazard struct {
+	Path    Path     `json:"path"`
+	Hazards []string `json:"hazards"`
+	// Destination and Changes: the name in the target and why it changed
+	// (only with a target).
+	Destination Path     `json:"destination,omitempty"`
+	Changes     []string `json:"changes,omitempty"`
+}
+
+// DuplicateMessage lists the places of one Message-ID found more than once.
+type DuplicateMessage struct {
+	MessageID string   `json:"message_id"`
+	Locations []string `json:"locations"`
+}
+
+// AttachmentAudit is what a store that keeps attachments in separate files
+// (Eudora) reports about them.
+type AttachmentAudit struct {
+	// Referenced counts the files messages refer to that were found.
+	Referenced int `json:"referenced"`
+	// Missing lists references to files that are not there.
+	Missing []MissingAttachment `json:"missing,omitempty"`
+	// Unreferenced lists files in the attachment folders no message
+	// refers to (Eudora keeps them after a message is deleted); they are
+	// not converted.
+	Unreferenced      []UnreferencedFile `json:"unreferenced,omitempty"`
+	UnreferencedBytes int64              `json:"unreferenced_bytes"`
+}
+
+// MissingAttachment is a reference to a file that is not in the store.
+type MissingAttachment struct {
+	Mailbox Path   `json:"mailbox"`
+	Message string `json:"message"`
+	File    string `json:"file"`
+}
+
+// UnreferencedFile is an attachment file no message refers to.
+type UnreferencedFile struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+}
+
+// AttachmentAuditor is implemented by Readers of stores that keep
+// attachments in separate files.
+type AttachmentAuditor interface {
+	AuditAttachments(ctx context.Context) (*AttachmentAudit, error)
+}
+
+// TargetPlan is what a conversion into a given destination would do.
+type TargetPlan struct {
+	Endpoint Endpoint `json:"endpoint"`
+	// Renames lists every mailbox whose name changes.
+	Renames []NameChange `json:"renames,omitempty"`
+	// EstimatedBytes is the expected size of the output.
+	EstimatedBytes int64 `json:"estimated_bytes"`
+	// FreeBytes is the space available where the destination would be
+	// written, -1 when unknown; Fits compares the two.
+	FreeBytes int64 `json:"free_bytes"`
+	Fits      *bool `json:"fits,omitempty"`
+}
+
+// InspectOptions tune Inspect.
+type InspectOptions struct {
+	// Report receives the reader's events (pass the one whose Add is the
+	// reader's Options.Events). Nil allocates one.
+	Report *Report
+	// Target, if set, plans the names for that destination.
+	Target *Endpoint
+	// TargetCapabilities are the destination's capabilities (from
+	// Format.Capabilities).
+	TargetCapabilities *Capabilities
+	// FreeBytes is the free space at the target, -1 if unknown.
+	FreeBytes int64
+}
+
+// maxDuplicateExamples bounds Inventory.Duplicates.
+const maxDuplicateExamples = 50
 
 // InventoryTotals sums the mailboxes of an Inventory.
 type InventoryTotals struct {
@@ -47,13 +150,24 @@ type MailboxInventory struct {
 }
 
 // Inspect reads every message of r (octets included, so that sizes are
-// exact) and returns an inventory. rep, if not nil, is the Report whose Add
-// method the reader's Options.Events calls; it becomes Inventory.Events.
-func Inspect(ctx context.Context, r Reader, rep *Report) (*Inventory, error) {
+// exact) and returns an inventory: per mailbox the counts, sizes, date range
+// and states; the names that are hazards for a migration (and what they
+// become in the target, if one is given); mixed mailboxes; duplicate
+// Message-IDs; messages whose header cannot be parsed; the attachment audit
+// of stores that keep attachments apart; and the output size estimate.
+func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, error) {
+	rep := opts.Report
 	if rep == nil {
 		rep = &Report{}
 	}
 	inv := &Inventory{Events: rep}
+	seenIDs := map[uint64]string{} // Message-ID hash -> first location
+	dupIdx := map[uint64]int{}     // -> index in inv.Duplicates
+	var estimate int64
+	tformat := ""
+	if opts.Target != nil {
+		tformat = opts.Target.Format
+	}
 	mbs, err := r.Mailboxes(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing mailboxes: %w", err)
@@ -65,6 +179,7 @@ func Inspect(ctx context.Context, r Reader, rep *Report) (*Inventory, error) {
 		}
 	}
 	buf := make([]byte, 64<<10)
+	head := make([]byte, 0, maxHeadBytes)
 	for _, mb := range mbs {
 		mi := &MailboxInventory{Path: mb.Path, Role: mb.Role, NoSelect: mb.NoSelect, Source: mb.Source,
 			Flags: map[string]int{}, Children: parents[pathKey(mb.Path)]}
@@ -91,9 +206,13 @@ func Inspect(ctx context.Context, r Reader, rep *Report) (*Inventory, error) {
 				return inv, fmt.Errorf("reading %s: %w", mb.Path, err)
 			}
 			var n int64
+			head = head[:0]
 			for {
 				k, err := mr.Read(buf)
 				n += int64(k)
+				if room := maxHeadBytes - len(head); room > 0 {
+					head = append(head, buf[:min(room, k)]...)
+				}
 				if err == io.EOF {
 					break
 				}
@@ -104,6 +223,32 @@ func Inspect(ctx context.Context, r Reader, rep *Report) (*Inventory, error) {
 			}
 			mi.Messages++
 			mi.Bytes += n
+			estimate += estimateOutput(tformat, n)
+			loc := m.Source.String()
+			if mid := HeaderValue(head, "Message-ID"); mid != "" {
+				h := fnv.New64a()
+				h.Write([]byte(mid))
+				k := h.Sum64()
+				if first, ok := seenIDs[k]; ok {
+					inv.DuplicateMessageIDs++
+					if i, ok := dupIdx[k]; ok {
+						if len(inv.Duplicates[i].Locations) < 10 {
+							inv.Duplicates[i].Locations = append(inv.Duplicates[i].Locations, loc)
+						}
+					} else if len(inv.Duplicates) < maxDuplicateExamples {
+						dupIdx[k] = len(inv.Duplicates)
+						inv.Duplicates = append(inv.Duplicates, DuplicateMessage{MessageID: mid, Locations: []string{first, loc}})
+					}
+				} else {
+					seenIDs[k] = loc
+				}
+			}
+			if err := checkHeader(head, n); err != nil {
+				inv.Unparsable++
+				l := m.Source
+				rep.Add(Event{Kind: EventWarning, Code: "inspect.unparsable", Mailbox: mb.Path, Message: m.ID, Location: &l,
+					Detail: "header cannot be parsed: " + err.Error()})
+			}
 			if !m.Date.IsZero() {
 				if mi.Oldest.IsZero() || m.Date.Before(mi.Oldest) {
 					mi.Oldest = m.Date
@@ -130,6 +275,152 @@ func Inspect(ctx context.Context, r Reader, rep *Report) (*Inventory, error) {
 		mr.Close()
 		inv.Totals.Messages += mi.Messages
 		inv.Totals.Bytes += mi.Bytes
+		if mi.Children && mi.Messages > 0 {
+			inv.Mixed = append(inv.Mixed, mb.Path)
+		}
+	}
+	inv.Names = nameHazards(mbs, inv.Mixed)
+	if opts.TargetCapabilities != nil {
+		plan := PlanNames(mbs, *opts.TargetCapabilities)
+		tp := &TargetPlan{Renames: plan.Changes, EstimatedBytes: estimate, FreeBytes: opts.FreeBytes}
+		if opts.Target != nil {
+			tp.Endpoint = *opts.Target
+		}
+		if opts.FreeBytes >= 0 {
+			fits := estimate <= opts.FreeBytes
+			tp.Fits = &fits
+		}
+		inv.Target = tp
+		changes := map[string]NameChange{}
+		for _, ch := range plan.Changes {
+			changes[pathKey(ch.Source)] = ch
+		}
+		known := map[string]int{}
+		for i, nh := range inv.Names {
+			known[pathKey(nh.Path)] = i
+		}
+		for _, mb := range mbs {
+			ch, ok := changes[pathKey(mb.Path)]
+			if !ok {
+				continue
+			}
+			i, ok := known[pathKey(mb.Path)]
+			if !ok {
+				inv.Names = append(inv.Names, NameHazard{Path: mb.Path})
+				i = len(inv.Names) - 1
+				known[pathKey(mb.Path)] = i
+			}
+			inv.Names[i].Destination = ch.Destination
+			inv.Names[i].Changes = ch.Reasons
+		}
+	}
+	if a, ok := r.(AttachmentAuditor); ok {
+		audit, err := a.AuditAttachments(ctx)
+		if err != nil {
+			return inv, fmt.Errorf("attachment audit: %w", err)
+		}
+		inv.Attachments = audit
 	}
 	return inv, nil
 }
+
+// estimateOutput guesses the bytes a message of n octets takes in the given
+// destination format: a maildir file occupies whole 4 KiB blocks, an mbox
+// message gains a From_ line and state headers.
+func estimateOutput(format string, n int64) int64 {
+	switch format {
+	case "maildir":
+		return (n + 4095) / 4096 * 4096
+	case "mbox":
+		return n + 100
+	}
+	return n
+}
+
+// checkHeader parses the header block at the start of a message. A header
+// cut by the inspection limit (no blank line within the bytes kept) is not
+// judged.
+func checkHeader(head []byte, size int64) error {
+	if size == 0 {
+		return fmt.Errorf("empty message")
+	}
+	end := bytes.Index(head, []byte("\n\n"))
+	if e2 := bytes.Index(head, []byte("\n\r\n")); e2 >= 0 && (end < 0 || e2 < end) {
+		end = e2
+	}
+	if end < 0 {
+		if int64(len(head)) < size || len(head) >= maxHeadBytes {
+			return nil // the header goes on beyond what was kept
+		}
+		// a message that is all header
+		head = append(append([]byte(nil), head...), "\r\n\r\n"...)
+	} else {
+		head = head[:end+3]
+	}
+	tp := textproto.NewReader(bufio.NewReader(bytes.NewReader(head)))
+	h, err := tp.ReadMIMEHeader()
+	if err != nil {
+		return err
+	}
+	if len(h) == 0 {
+		return fmt.Errorf("no header field")
+	}
+	return nil
+}
+
+// nameHazards lists the mailbox names that commonly break a migration.
+func nameHazards(mbs []*Mailbox, mixed []Path) []NameHazard {
+	isMixed := map[string]bool{}
+	for _, p := range mixed {
+		isMixed[pathKey(p)] = true
+	}
+	siblings := map[string][]string{} // parent key + lower name -> names
+	for _, mb := range mbs {
+		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(mb.Path.Name())
+		siblings[k] = append(siblings[k], mb.Path.Name())
+	}
+	var out []NameHazard
+	for _, mb := range mbs {
+		name := mb.Path.Name()
+		var hz []string
+		add := func(s string) { hz = append(hz, s) }
+		for _, r := range name {
+			if r >= utf8.RuneSelf {
+				add("non-ASCII characters")
+				break
+			}
+		}
+		for _, c := range []struct{ ch, what string }{{"/", "'/'"}, {".", "'.'"}, {"&", "'&'"}, {"%", "'%'"}, {"\\", "'\\'"}} {
+			if strings.Contains(name, c.ch) {
+				add("contains " + c.what)
+			}
+		}
+		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			add("control characters")
+		}
+		if name != strings.TrimSpace(name) {
+			add("leading or trailing white space")
+		}
+		if len(name) > 255 {
+			add(fmt.Sprintf("long name (%d bytes)", len(name)))
+		}
+		if len(mb.Path) > 1 && strings.EqualFold(name, "INBOX") {
+			add("reserved name INBOX below the top level")
+		}
+		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(name)
+		for _, other := range siblings[k] {
+			if other != name {
+				add("differs only in case from " + strconvQuote(other))
+			}
+		}
+		if isMixed[pathKey(mb.Path)] {
+			add("holds messages and sub-mailboxes")
+		}
+		if len(hz) > 0 {
+			out = append(out, NameHazard{Path: mb.Path, Hazards: hz})
+		}
+	}
+	return out
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

@@ -129,6 +129,10 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 		} else {
 			seg, why := safeSegment(mb.Path.Name(), rules)
 			reasons = append(reasons, why...)
+			if fit := fitPath(parent, seg, rules); fit != seg {
+				seg = fit
+				reasons = append(reasons, "whole folder path too long for the destination: last name shortened, with a hash of the full name")
+			}
 			name := claim(parent, seg)
 			if name != seg {
 				reasons = append(reasons, "name collides with a sibling in the destination")
@@ -262,6 +266,25 @@ func fitSegment(s string, r NameRules) string {
 	for n := len(runes); n > 0; n-- {
 		cand := string(runes[:n]) + suffix
 		if measure(cand) <= r.MaxSegment {
+			return cand
+		}
+	}
+	return suffix
+}
+
+// fitPath shortens seg, the last segment under parent, so that the whole
+// path fits r.MaxPath, keeping a hash of the full name.
+func fitPath(parent Path, seg string, r NameRules) string {
+	if r.MaxPath <= 0 || r.PathLen == nil || r.PathLen(parent.Child(seg)) <= r.MaxPath {
+		return seg
+	}
+	h := fnv.New32a()
+	h.Write([]byte(seg))
+	suffix := fmt.Sprintf("~%08x", h.Sum32())
+	runes := []rune(seg)
+	for n := len(runes) - 1; n > 0; n-- {
+		cand := string(runes[:n]) + suffix
+		if r.PathLen(parent.Child(cand)) <= r.MaxPath {
 			return cand
 		}
 	}

@@ -28,6 +28,11 @@ type Format struct {
 	// Create creates a store for writing. The path must not exist or be an
 	// empty directory. Nil when the format cannot be written.
 	Create func(ctx context.Context, path string, opts *Options) (Writer, error)
+	// Capabilities tells what a store created at path with opts could
+	// hold, without creating anything (a network format may connect to
+	// probe the server). inspect --to uses it to plan names. Nil when the
+	// format cannot be written.
+	Capabilities func(ctx context.Context, path string, opts *Options) (Capabilities, error)
 	// Params documents the keys accepted in Options.Params.
 	Params []Param
 }

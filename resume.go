@@ -60,6 +60,15 @@ type RefReporter interface {
 	LastRef() string
 }
 
+// ExistReporter is implemented by MailboxWriters that can find that a
+// message they were asked to write was already in the destination (an IMAP
+// writer that looks before it appends): LastExisted tells, after a
+// successful WriteMessage, that nothing was written. Convert counts such
+// messages as unchanged, not written.
+type ExistReporter interface {
+	LastExisted() bool
+}
+
 // StatFingerprint fingerprints files and directories by size, modification
 // time and inode. For a directory it also covers its cur/ and new/
 // subdirectories (a maildir gains messages there). Missing paths count as

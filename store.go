@@ -108,6 +108,14 @@ type NameRules struct {
 	// SegmentLen measures a segment as the store encodes it (for example
 	// modified UTF-7 bytes). Nil means UTF-8 bytes.
 	SegmentLen func(string) int
+	// MaxPath is the longest a whole path may be, in the units of
+	// PathLen (a Maildir++ folder is one file name: ".A.B.C" holds at
+	// most 255 bytes); 0 for no limit. The last segment is shortened to
+	// fit.
+	MaxPath int
+	// PathLen measures a whole path as the store encodes it. It is used
+	// only with MaxPath.
+	PathLen func(Path) int
 }
 
 // Options are handed by the registry to a format's Open and Create

@@ -30,6 +30,16 @@ type VerifyOptions struct {
 	// MaxProblems bounds the problems listed per mailbox (all are counted);
 	// zero means 100.
 	MaxProblems int
+	// Accounted, if set, tells whether a difference of the given kind
+	// ("missing", "flags", "keywords", "date") for source message id of
+	// mailbox mb was an intended, reported transformation (a loss or a
+	// skip in the report of the run). Such differences are counted in
+	// VerifyTotals.Accounted, not as failures.
+	Accounted func(mb Path, id, kind string) bool
+	// Matched, if set, is called for every source message found in the
+	// destination (by content), with the source mailbox and message ID: a
+	// POP3 source deletes exactly those when asked to.
+	Matched func(mb *Mailbox, id string)
 }
 
 // VerifyResult is the outcome of Verify.
@@ -55,6 +65,9 @@ type VerifyTotals struct {
 	// LineEndings counts messages equal only once line endings are
 	// normalised (an IMAP server stores CRLF): not a problem.
 	LineEndings int `json:"line_endings_normalised"`
+	// Accounted counts differences the run reported as intended (see
+	// VerifyOptions.Accounted): not a problem.
+	Accounted int `json:"accounted"`
 }
 
 // MailboxVerify compares one source mailbox with its destination.
@@ -67,6 +80,8 @@ type MailboxVerify struct {
 	ExtraMailbox   bool `json:"extra_mailbox,omitempty"`
 	VerifyTotals
 	Problems []string `json:"problems,omitempty"`
+
+	accounted func(id, kind string) bool
 }
 
 // verifyEntry is what Verify keeps of one message.
@@ -76,6 +91,7 @@ type verifyEntry struct {
 	keywords    string // sorted, lower-case, space-separated
 	date        time.Time
 	loc         string
+	id          string
 	used        bool
 }
 
@@ -135,6 +151,17 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		}
 		mv.SourceMessages = len(sents)
 		dmb := destByPath[pathKey(dpath)]
+		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
+			// A server may hold it in its own special-use mailbox
+			// (Sent Messages for Sent): match by role.
+			for _, d := range dmbs {
+				if d.Role == smb.Role && !d.NoSelect && !usedDest[pathKey(d.Path)] {
+					dmb, dpath = d, d.Path
+					mv.Destination = d.Path
+					break
+				}
+			}
+		}
 		if dmb == nil || dmb.NoSelect {
 			if len(sents) > 0 {
 				mv.MissingMailbox = true
@@ -149,7 +176,17 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 			return res, fmt.Errorf("destination %s: %w", dpath, err)
 		}
 		mv.DestMessages = len(dents)
-		compareEntries(mv, sents, dents, opts)
+		var matched func(id string)
+		if opts.Matched != nil {
+			mb := smb
+			matched = func(id string) { opts.Matched(mb, id) }
+		}
+		mv.accounted = func(string, string) bool { return false }
+		if opts.Accounted != nil {
+			p := smb.Path
+			mv.accounted = func(id, kind string) bool { return opts.Accounted(p, id, kind) }
+		}
+		compareEntries(mv, sents, dents, opts, matched)
 	}
 	for _, dmb := range dmbs {
 		if dmb.NoSelect || usedDest[pathKey(dmb.Path)] {
@@ -180,6 +217,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		t.KeywordDiffs += mv.KeywordDiffs
 		t.DateDiffs += mv.DateDiffs
 		t.LineEndings += mv.LineEndings
+		t.Accounted += mv.Accounted
 	}
 	res.OK = t.Missing == 0 && t.Extra == 0 && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
@@ -228,7 +266,7 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 			}
 		}
 		nw.flush()
-		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String()}
+		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String(), id: m.ID}
 		var sum [sha256.Size]byte
 		copy(e.exact[:], exact.Sum(sum[:0]))
 		copy(e.norm[:], norm.Sum(sum[:0]))
@@ -242,7 +280,8 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 	}
 }
 
-// lfNormalizer writes its input with CRLF and lone CR turned into LF.
+// lfNormalizer writes its input with CRLF and lone CR turned into LF, and
+// NUL bytes dropped (what IMAP servers do to a message).
 type lfNormalizer struct {
 	w  io.Writer
 	cr bool // a CR is pending
@@ -262,6 +301,9 @@ func (n *lfNormalizer) Write(p []byte) (int, error) {
 			n.cr = true
 			continue
 		}
+		if c == 0 {
+			continue
+		}
 		out = append(out, c)
 	}
 	n.w.Write(out)
@@ -277,7 +319,13 @@ func (n *lfNormalizer) flush() {
 
 // compareEntries pairs source and destination messages by content and
 // compares their state.
-func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions) {
+func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions, matched func(id string)) {
+	pair := func(s, d *verifyEntry) {
+		mv.compareState(s, d, opts)
+		if matched != nil {
+			matched(s.id)
+		}
+	}
 	byExact := map[Digest][]*verifyEntry{}
 	byNorm := map[Digest][]*verifyEntry{}
 	srcCount := map[Digest]int{}
@@ -300,7 +348,7 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 	var unmatched []*verifyEntry
 	for _, s := range src {
 		if d := take(byExact[s.exact]); d != nil {
-			mv.compareState(s, d, opts)
+			pair(s, d)
 			continue
 		}
 		unmatched = append(unmatched, s)
@@ -308,7 +356,11 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 	for _, s := range unmatched {
 		if d := take(byNorm[s.norm]); d != nil {
 			mv.LineEndings++
-			mv.compareState(s, d, opts)
+			pair(s, d)
+			continue
+		}
+		if mv.accounted(s.id, "missing") {
+			mv.Accounted++
 			continue
 		}
 		mv.Missing++
@@ -337,16 +389,22 @@ func (mv *MailboxVerify) compareState(s, d *verifyEntry, opts VerifyOptions) {
 		keywords = c.Keywords
 		dates = c.Dates
 	}
-	if sf, df := s.flags&mask, d.flags&mask; sf != df {
+	if sf, df := s.flags&mask, d.flags&mask; sf != df && mv.accounted(s.id, "flags") {
+		mv.Accounted++
+	} else if sf != df {
 		mv.FlagDiffs++
 		mv.problem(opts, fmt.Sprintf("flags differ: source %s [%s], destination %s [%s]", s.loc, sf, d.loc, df))
 	}
-	if keywords && s.keywords != d.keywords {
+	if keywords && s.keywords != d.keywords && mv.accounted(s.id, "keywords") {
+		mv.Accounted++
+	} else if keywords && s.keywords != d.keywords {
 		mv.KeywordDiffs++
 		mv.problem(opts, fmt.Sprintf("keywords differ: source %s [%s], destination %s [%s]", s.loc, s.keywords, d.loc, d.keywords))
 	}
 	if dates && !s.date.IsZero() {
-		if diff := s.date.Sub(d.date); d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance {
+		if diff := s.date.Sub(d.date); (d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance) && mv.accounted(s.id, "date") {
+			mv.Accounted++
+		} else if d.date.IsZero() || diff > opts.DateTolerance || diff < -opts.DateTolerance {
 			mv.DateDiffs++
 			mv.problem(opts, fmt.Sprintf("dates differ: source %s %s, destination %s %s", s.loc, s.date.UTC().Format(time.RFC3339), d.loc, d.date.UTC().Format(time.RFC3339)))
 		}

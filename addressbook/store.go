@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/foldfs"
 )
 
 // ReadNicknames reads one Eudora nicknames file (Windows NNdbase.txt or a
@@ -67,18 +68,18 @@ func FindBooks(dir string, opts *Options) ([]BookFile, error) {
 			Detail: fmt.Sprintf(format, args...)})
 	}
 	// Windows.
-	if f, ok := lookupFold(fsys, ".", "NNdbase.txt"); ok {
+	if f, ok := foldfs.Lookup(fsys, ".", "NNdbase.txt"); ok {
 		out = append(out, BookFile{Path: f, Book: bookName(f)})
-		if g, ok := lookupFold(fsys, ".", "NNdbase.nnt"); ok {
+		if g, ok := foldfs.Lookup(fsys, ".", "NNdbase.nnt"); ok {
 			note(mailconv.EventWarning, "addressbook.nnt-ignored", g, "NNdbase.txt is the address book Eudora uses; %s is older and was not read", g)
 		}
-	} else if f, ok := lookupFold(fsys, ".", "NNdbase.nnt"); ok {
+	} else if f, ok := foldfs.Lookup(fsys, ".", "NNdbase.nnt"); ok {
 		out = append(out, BookFile{Path: f, Book: bookName(f)})
 	}
-	if d, ok := lookupFold(fsys, ".", "Nickname"); ok {
+	if d, ok := foldfs.Lookup(fsys, ".", "Nickname"); ok {
 		out = append(out, listBooks(fsys, d, ".txt", false)...)
 	}
-	if ini, ok := lookupFold(fsys, ".", "Eudora.ini"); ok {
+	if ini, ok := foldfs.Lookup(fsys, ".", "Eudora.ini"); ok {
 		for _, x := range extraDirsFromIni(fsys, ini) {
 			d, ok := findExtraDir(fsys, x)
 			if !ok {
@@ -90,16 +91,16 @@ func FindBooks(dir string, opts *Options) ([]BookFile, error) {
 		}
 	}
 	// Mac.
-	if f, ok := lookupFold(fsys, ".", "Eudora Nicknames"); ok {
+	if f, ok := foldfs.Lookup(fsys, ".", "Eudora Nicknames"); ok {
 		out = append(out, BookFile{Path: f, Book: path.Base(f), Mac: true})
 	}
-	if d, ok := lookupFold(fsys, ".", "Nicknames Folder"); ok {
+	if d, ok := foldfs.Lookup(fsys, ".", "Nicknames Folder"); ok {
 		out = append(out, listBooks(fsys, d, "", true)...)
 	}
-	if f, ok := lookupFold(fsys, ".", "Personal Nicknames"); ok {
+	if f, ok := foldfs.Lookup(fsys, ".", "Personal Nicknames"); ok {
 		out = append(out, BookFile{Path: f, Book: path.Base(f), Mac: true})
 	}
-	if f, ok := lookupFold(fsys, ".", "History List"); ok {
+	if f, ok := foldfs.Lookup(fsys, ".", "History List"); ok {
 		if opts != nil && opts.IncludeHistory {
 			out = append(out, BookFile{Path: f, Book: path.Base(f), Mac: true})
 		} else {
@@ -182,25 +183,6 @@ func ReadStore(ctx context.Context, dir string, opts *Options) (*Book, error) {
 		all = append(all, p.entries...)
 	}
 	return resolve(all, opts.events()), nil
-}
-
-// lookupFold finds the entry of dir named name, ignoring case.
-func lookupFold(fsys fs.FS, dir, name string) (string, bool) {
-	ents, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return "", false
-	}
-	for _, e := range ents {
-		if e.Name() == name {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	for _, e := range ents {
-		if strings.EqualFold(e.Name(), name) {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	return "", false
 }
 
 // listBooks lists the regular files of dir with extension ext (any file
@@ -288,7 +270,7 @@ func findExtraDir(fsys fs.FS, win string) (string, bool) {
 			if s == ".." {
 				return "", false
 			}
-			d, ok := lookupFold(fsys, dir, s)
+			d, ok := foldfs.Lookup(fsys, dir, s)
 			if !ok {
 				return "", false
 			}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/foldfs"
 )
 
 // Kind tells what an item is.
@@ -79,7 +80,7 @@ func Find(dir string) ([]Item, error) {
 	fsys := root.FS()
 	var items []Item
 	list := func(sub string, kind Kind, ext string, mac bool) {
-		d, ok := lookupFold(fsys, ".", sub)
+		d, ok := foldfs.Lookup(fsys, ".", sub)
 		if !ok {
 			return
 		}
@@ -107,7 +108,7 @@ func Find(dir string) ([]Item, error) {
 	}
 	list("Sigs", Signature, ".txt", false)
 	for _, legacy := range []struct{ file, name string }{{"signatur.pce", "Standard"}, {"signatur.alt", "Alternate"}} {
-		f, ok := lookupFold(fsys, ".", legacy.file)
+		f, ok := foldfs.Lookup(fsys, ".", legacy.file)
 		if !ok {
 			continue
 		}
@@ -367,22 +368,4 @@ func create(outDir, sub, name, ext, body string) (string, error) {
 		return path.Join(sub, fn), nil
 	}
 	return "", fmt.Errorf("%s: too many files named %q", d, name)
-}
-
-func lookupFold(fsys fs.FS, dir, name string) (string, bool) {
-	ents, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return "", false
-	}
-	for _, e := range ents {
-		if e.Name() == name {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	for _, e := range ents {
-		if strings.EqualFold(e.Name(), name) {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	return "", false
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/foldfs"
 )
 
 // FindFiles lists the filter files of a Eudora store in the order Eudora
@@ -25,7 +26,7 @@ func FindFiles(dir string) ([]string, error) {
 	defer root.Close()
 	fsys := root.FS()
 	var pre, post, main []string
-	if sub, ok := lookupFold(fsys, ".", "Filters"); ok {
+	if sub, ok := foldfs.Lookup(fsys, ".", "Filters"); ok {
 		if ents, err := fs.ReadDir(fsys, sub); err == nil {
 			for _, e := range ents {
 				if !e.Type().IsRegular() {
@@ -41,7 +42,7 @@ func FindFiles(dir string) ([]string, error) {
 		}
 	}
 	for _, n := range []string{"Filters.pce", "Eudora Filters"} {
-		if f, ok := lookupFold(fsys, ".", n); ok {
+		if f, ok := foldfs.Lookup(fsys, ".", n); ok {
 			if st, err := fs.Stat(fsys, f); err == nil && st.Mode().IsRegular() {
 				main = append(main, f)
 			}
@@ -83,22 +84,4 @@ func ReadStore(ctx context.Context, dir string, opts *Options) ([]*Set, error) {
 		sets = append(sets, s)
 	}
 	return sets, nil
-}
-
-func lookupFold(fsys fs.FS, dir, name string) (string, bool) {
-	ents, err := fs.ReadDir(fsys, dir)
-	if err != nil {
-		return "", false
-	}
-	for _, e := range ents {
-		if e.Name() == name {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	for _, e := range ents {
-		if strings.EqualFold(e.Name(), name) {
-			return path.Join(dir, e.Name()), true
-		}
-	}
-	return "", false
 }

@@ -61,6 +61,17 @@ func init() {
 		Create: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Writer, error) {
 			return Create(ctx, path, opts)
 		},
+		Capabilities: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, error) {
+			var params map[string]string
+			if opts != nil {
+				params = opts.Params
+			}
+			cfg, err := parseWriteParams(params)
+			if err != nil {
+				return mailconv.Capabilities{}, err
+			}
+			return (&Writer{cfg: cfg}).Capabilities(), nil
+		},
 		Params: []mailconv.Param{
 			{Name: ParamLayout, Read: true, Write: true, Doc: "folder layout: maildir++ (default) or fs"},
 			{Name: ParamNames, Read: true, Write: true, Doc: "folder name encoding: mutf7 (default) or utf8; auto when reading"},

@@ -93,9 +93,17 @@ func nameRules(l Layout, enc NameEncoding) mailconv.NameRules {
 	}
 	if l == LayoutMaildirPP {
 		// The whole ".A.B" name is one file name: a segment can use at most
-		// 254 bytes after the leading dot.
+		// 254 bytes after the leading dot, and so can the whole path.
 		r.Forbidden += "."
 		r.MaxSegment = 254
+		r.MaxPath = 255
+		r.PathLen = func(p mailconv.Path) int {
+			n := 0
+			for _, seg := range p {
+				n += 1 + len(encodeName(escapeSegment(seg, l), enc))
+			}
+			return n
+		}
 	} else {
 		r.ForbiddenFirst += "."
 		r.Reserved = reservedFS

@@ -37,6 +37,14 @@ func init() {
 			}
 			return CreateStore(path, opts)
 		},
+		Capabilities: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Capabilities, error) {
+			opts, err := storeOptionsFrom(o)
+			if err != nil {
+				return mailconv.Capabilities{}, err
+			}
+			sw := &StoreWriter{root: path, opts: opts, single: opts.Single || strings.HasSuffix(strings.ToLower(path), ".mbox")}
+			return sw.Capabilities(), nil
+		},
 		Params: []mailconv.Param{
 			{Name: "variant", Read: true, Doc: "auto (default), mboxo, mboxrd, mboxcl or mboxcl2: how body From lines were quoted"},
 			{Name: "separators", Read: true, Doc: "auto (default), strict (dated From_ line after a blank line) or lenient (every From_ line)"},

@@ -20,8 +20,12 @@ type lineReader struct {
 	err        error
 }
 
+// initialLineBuffer is the buffer a lineReader starts with; it grows, up to
+// max+4 KiB, only for long lines.
+const initialLineBuffer = 8 << 10
+
 func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, max+4096), max: max}
+	return &lineReader{r: r, buf: make([]byte, min(max+4096, initialLineBuffer)), max: max}
 }
 
 // indexEOL returns the index of the first CR or LF in b, or -1.
@@ -99,6 +103,12 @@ func (lr *lineReader) fill() {
 	if lr.start > 0 {
 		n := copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.start, lr.end = 0, n
+	}
+	if lr.end == len(lr.buf) && len(lr.buf) < lr.max+4096 {
+		// a line longer than the buffer: grow it (bounded by max)
+		nb := make([]byte, min(2*len(lr.buf), lr.max+4096))
+		copy(nb, lr.buf[:lr.end])
+		lr.buf = nb
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := lr.r.Read(lr.buf[lr.end:])

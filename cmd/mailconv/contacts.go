@@ -137,6 +137,16 @@ func newUsageFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 // parseFlags parses args; it returns a non-negative exit code when the
 // command must stop (help shown, or a usage error).
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) int {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return exitOK
+		}
+	}
 	pos, err := parseArgs(fs, args)
 	if err == nil {
 		// leave the positional arguments in fs.Args()
@@ -144,9 +154,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) int {
 	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return exitOK
+			return exitOK // the flag package printed the usage
 		}
 		return exitUsage
 	}

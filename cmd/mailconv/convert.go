@@ -174,10 +174,62 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if cerr != nil {
 		return exitFor(cerr, stderr)
 	}
+	if d, ok := r.(verifiedDeleter); ok && d.DeleteAfterVerify() {
+		if err := cr.deleteVerified(ctx, rep, stderr); err != nil {
+			return exitFor(err, stderr)
+		}
+	}
 	if !rep.Clean() {
 		return exitLossy
 	}
 	return exitOK
+}
+
+// verifiedDeleter is a source that can delete the messages a verification
+// found in the destination (a POP3 maildrop with --delete-after-verify).
+type verifiedDeleter interface {
+	DeleteAfterVerify() bool
+	DeleteVerified(ctx context.Context, ids []string) (int, error)
+}
+
+// deleteVerified reads the source and the destination again, compares them,
+// and has the source delete exactly the messages found in the destination.
+func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, stderr io.Writer) error {
+	sr, err := cr.src.format.Open(ctx, cr.src.path, &mailconv.Options{Params: cr.readParams, Events: rep.Add})
+	if err != nil {
+		return err
+	}
+	defer sr.Close()
+	dstRead := map[string]string{}
+	for k, v := range cr.writeParams {
+		for _, p := range cr.dst.format.Params {
+			if p.Name == k && p.Read {
+				dstRead[k] = v
+			}
+		}
+	}
+	dr, err := cr.dst.format.Open(ctx, cr.dst.path, &mailconv.Options{Params: dstRead, Events: rep.Add})
+	if err != nil {
+		return fmt.Errorf("reading the destination back to verify: %w", err)
+	}
+	defer dr.Close()
+	var ids []string
+	res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: cr.journal, Source: rep.Source,
+		Matched: func(_ *mailconv.Mailbox, id string) { ids = append(ids, id) }})
+	if err != nil {
+		return fmt.Errorf("verifying before deleting: %w", err)
+	}
+	n, err := sr.(verifiedDeleter).DeleteVerified(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("deleting verified messages from the source: %w", err)
+	}
+	rep.Add(mailconv.Event{Kind: mailconv.EventInfo, Code: "source.deleted-after-verify",
+		Detail: fmt.Sprintf("%d message(s) deleted from the source after verification (%d found in the destination, %d missing there kept)",
+			n, len(ids), res.Totals.Missing)})
+	if !cr.quiet {
+		fmt.Fprintf(stderr, "mailconv: %d verified message(s) deleted from the source; %d not found in the destination were kept\n", n, res.Totals.Missing)
+	}
+	return nil
 }
 
 func writeReport(path string, rep *mailconv.Report) error {

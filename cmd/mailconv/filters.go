@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/addressbook"
+	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/filters"
 )
 
@@ -31,19 +32,26 @@ editheader extension (Dovecot: sieve_extensions = +editheader).`
 
 // storeFolders returns, for the Eudora store at src, the resolver from
 // Eudora mailbox file paths to the source mailbox paths the mail conversion
-// uses, and those mailboxes.
-//
-// SEAM: this is where the eudora store package's resolver (descmap.pce
-// display names) is to be plugged in. Until then the fallback derives names
-// from file names (filters.FallbackResolver) and says so in the report.
-var storeFolders = func(ctx context.Context, src string) (resolve filters.FolderResolver, mailboxes []*mailconv.Mailbox, note string) {
+// uses (descmap.pce display names), and those mailboxes. When src cannot be
+// opened as a store, names are derived from file names and the note says
+// so.
+func storeFolders(ctx context.Context, src string) (resolve filters.FolderResolver, mailboxes []*mailconv.Mailbox, note string) {
+	st, err := eudora.OpenStore(ctx, src, eudora.Config{})
+	if err == nil {
+		defer st.Close()
+		mbs, err := st.Mailboxes(ctx)
+		if err == nil {
+			return st.PathForFile, mbs, ""
+		}
+	}
 	return filters.FallbackResolver, nil,
-		"mailbox names were derived from Eudora file names (descmap.pce display names were not read): check the fileinto names"
+		"mailbox names were derived from Eudora file names (the store's descmap.pce could not be read: " + err.Error() + "): check the fileinto names"
 }
 
 func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newUsageFlagSet("filters", filtersUsage, stderr)
 	sep := fs.String("separator", "/", "hierarchy separator of the target server's mailbox names")
+	to := fs.String("to", "", "the mail conversion's destination `FORMAT:PATH`: fileinto names follow its naming rules")
 	anyHeaders := fs.String("any-headers", strings.Join(filters.DefaultAnyHeaders, ","), "comma-separated fields searched for «Any Header»")
 	reportFile := fs.String("report", "", "write a JSON report to this file")
 	force := fs.Bool("force", false, "replace OUT if it exists")
@@ -108,6 +116,22 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	caps := mailconv.Capabilities{Mixed: true, Names: mailconv.NameRules{Forbidden: *sep}}
+	if *to != "" {
+		t, err := resolveDestination(*to)
+		if err != nil {
+			return exitFor(err, stderr)
+		}
+		if t.format.Capabilities != nil {
+			c, err := t.format.Capabilities(ctx, t.path, &mailconv.Options{})
+			if err != nil {
+				return rep.finish(*reportFile, err)
+			}
+			caps = c
+			if !strings.Contains(caps.Names.Forbidden, *sep) {
+				caps.Names.Forbidden += *sep
+			}
+		}
+	}
 	plan := mailconv.PlanNames(mailboxes, caps)
 	sopts := &filters.SieveOptions{Resolve: resolve, Plan: plan, Separator: *sep, Events: rep.add}
 	if *anyHeaders != "" {

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/mailconv/mailconv"
@@ -21,8 +23,10 @@ func init() {
 }
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("inspect", "[--json] SRC", stderr)
+	fs := newFlagSet("inspect", "[--json] [--to FORMAT:PATH] SRC", stderr)
 	asJSON := fs.Bool("json", false, "print the inventory as JSON")
+	to := fs.String("to", "", "plan a conversion into `FORMAT:PATH`: names it would change, output size, free space")
+	net := addNetFlags(fs)
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
 	argv, err := parseArgs(fs, args)
@@ -40,17 +44,42 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
-	readParams, _, err := splitParams(opts, src, nil)
+	var target *store
+	if *to != "" {
+		t, err := resolveDestination(*to)
+		if err != nil {
+			return exitFor(err, stderr)
+		}
+		target = &t
+		net.apply(opts, src, t)
+	} else {
+		net.apply(opts, src)
+	}
+	readParams, writeParams, err := splitParams(opts, src, target)
 	if err != nil {
 		return exitFor(err, stderr)
 	}
+	iopts := mailconv.InspectOptions{FreeBytes: -1}
 	rep := &mailconv.Report{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}}
 	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
 	if err != nil {
 		return exitFor(err, stderr)
 	}
 	defer r.Close()
-	inv, err := mailconv.Inspect(ctx, r, rep)
+	iopts.Report = rep
+	if target != nil {
+		if target.format.Capabilities == nil {
+			return exitFor(usageError{fmt.Errorf("format %s cannot be planned for", target.format.Name)}, stderr)
+		}
+		caps, err := target.format.Capabilities(ctx, target.path, &mailconv.Options{Params: writeParams})
+		if err != nil {
+			return exitFor(err, stderr)
+		}
+		iopts.Target = &mailconv.Endpoint{Format: target.format.Name, Path: target.path}
+		iopts.TargetCapabilities = &caps
+		iopts.FreeBytes = freeSpace(target.path)
+	}
+	inv, err := mailconv.Inspect(ctx, r, iopts)
 	if err != nil {
 		return exitFor(err, stderr)
 	}
@@ -94,6 +123,52 @@ func printInventory(w io.Writer, inv *mailconv.Inventory) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", name, mb.Role, mb.Messages, humanBytes(mb.Bytes), oldest, newest, strings.Join(flags, " "))
 	}
 	tw.Flush()
+	if len(inv.Names) > 0 {
+		fmt.Fprintf(w, "\nnames needing attention:\n")
+		for _, n := range inv.Names {
+			line := "  " + n.Path.String()
+			if len(n.Hazards) > 0 {
+				line += ": " + strings.Join(n.Hazards, ", ")
+			}
+			if n.Destination != nil {
+				line += fmt.Sprintf("\n      -> %s (%s)", n.Destination, strings.Join(n.Changes, "; "))
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	if len(inv.Mixed) > 0 {
+		fmt.Fprintf(w, "\nmailboxes holding messages and sub-mailboxes: %d\n", len(inv.Mixed))
+	}
+	fmt.Fprintf(w, "\nduplicate Message-IDs: %d\nunparsable messages: %d\n", inv.DuplicateMessageIDs, inv.Unparsable)
+	for i, d := range inv.Duplicates {
+		if i == 10 {
+			fmt.Fprintln(w, "  ... (use --json for all)")
+			break
+		}
+		fmt.Fprintf(w, "  %s at %s\n", d.MessageID, strings.Join(d.Locations, ", "))
+	}
+	if a := inv.Attachments; a != nil {
+		fmt.Fprintf(w, "\nattachments: %d referenced files found, %d missing, %d unreferenced file(s) (%s, not converted)\n",
+			a.Referenced, len(a.Missing), len(a.Unreferenced), humanBytes(a.UnreferencedBytes))
+		for i, m := range a.Missing {
+			if i == 20 {
+				fmt.Fprintln(w, "  ... (use --json for all)")
+				break
+			}
+			fmt.Fprintf(w, "  missing: %s (message %s in %s)\n", m.File, m.Message, m.Mailbox)
+		}
+	}
+	if t := inv.Target; t != nil {
+		fmt.Fprintf(w, "\ntarget %s:%s: %d mailbox name(s) change; estimated size %s", t.Endpoint.Format, t.Endpoint.Path,
+			len(t.Renames), humanBytes(t.EstimatedBytes))
+		if t.FreeBytes >= 0 {
+			fmt.Fprintf(w, ", %s free", humanBytes(t.FreeBytes))
+			if t.Fits != nil && !*t.Fits {
+				fmt.Fprint(w, " -- NOT ENOUGH SPACE")
+			}
+		}
+		fmt.Fprintln(w)
+	}
 	rep := inv.Events
 	if t := rep.Totals; t.Skips+t.Warnings+t.Losses > 0 {
 		fmt.Fprintf(w, "\n%d skip(s), %d warning(s):\n", t.Skips, t.Warnings)
@@ -103,6 +178,23 @@ func printInventory(w io.Writer, inv *mailconv.Inventory) {
 				break
 			}
 			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+// freeSpace returns the bytes available to an unprivileged user on the file
+// system that would hold path (its nearest existing ancestor), or -1.
+func freeSpace(path string) int64 {
+	if strings.HasPrefix(path, "//") {
+		return -1
+	}
+	for p := path; ; p = filepath.Dir(p) {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(p, &st); err == nil {
+			return int64(st.Bavail) * int64(st.Bsize)
+		}
+		if p == filepath.Dir(p) {
+			return -1
 		}
 	}
 }

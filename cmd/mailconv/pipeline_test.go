@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -19,7 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/eudora/eudoratest"
 	"github.com/mailconv/mailconv/internal/storegen"
+	"github.com/mailconv/mailconv/mbox"
 )
 
 // binary builds the mailconv command once for the tests that run it as a
@@ -106,9 +109,9 @@ type verifyOut struct {
 	text string
 }
 
-func runVerifyJSON(t *testing.T, src, dst string) verifyOut {
+func runVerifyJSON(t *testing.T, src, dst string, flags ...string) verifyOut {
 	t.Helper()
-	code, out, stderr := runCLI("verify", "--json", src, dst)
+	code, out, stderr := runCLI(append(append([]string{"verify", "--json"}, flags...), src, dst)...)
 	var res mailconv.VerifyResult
 	require.NoError(t, json.Unmarshal([]byte(out), &res), "verify output: %s %s", out, stderr)
 	return verifyOut{code, res, out}
@@ -121,12 +124,18 @@ func TestKillAndResume(t *testing.T) {
 		t.Skip("kills many processes")
 	}
 	bin := binary(t)
-	src := filepath.Join(t.TempDir(), "src")
-	makeTree(t, src, 6, 400<<10, 1)
-	before := treeDigest(t, src)
+	mboxSrc := filepath.Join(t.TempDir(), "src")
+	makeTree(t, mboxSrc, 6, 400<<10, 1)
+	eudoraSrc := filepath.Join(t.TempDir(), "eudora")
+	_, err := eudoratest.Generate(eudoraSrc, eudoratest.GenOptions{Size: 3 << 20, Seed: 5, MaxAttachment: 256 << 10})
+	require.NoError(t, err)
+	before := map[string]string{mboxSrc: treeDigest(t, mboxSrc), eudoraSrc: treeDigest(t, eudoraSrc)}
 
-	for _, format := range []string{"maildir", "mbox"} {
-		t.Run(format, func(t *testing.T) {
+	for _, c := range []struct{ name, src, format string }{
+		{"mbox-to-maildir", mboxSrc, "maildir"}, {"mbox-to-mbox", mboxSrc, "mbox"}, {"eudora-to-maildir", eudoraSrc, "maildir"},
+	} {
+		src, format := c.src, c.format
+		t.Run(c.name, func(t *testing.T) {
 			// How long does an uninterrupted run take?
 			ref := filepath.Join(t.TempDir(), "ref")
 			start := time.Now()
@@ -159,7 +168,9 @@ func TestKillAndResume(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+	for src, d := range before {
+		assert.Equal(t, d, treeDigest(t, src), "the source %s is unchanged", src)
+	}
 }
 
 // Re-running a finished conversion writes nothing and says so; adding 10
@@ -299,6 +310,21 @@ func TestVerifyDetectsDamage(t *testing.T) {
 func TestSourceUnchanged(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "src")
 	makeTree(t, src, 4, 30<<10, 3)
+	t.Run("eudora", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "eudora")
+		require.NoError(t, os.CopyFS(src, os.DirFS("../../testdata/eudora-sample")))
+		before := treeDigest(t, src)
+		for _, d := range []string{"mbox:" + filepath.Join(t.TempDir(), "a"), "maildir:" + filepath.Join(t.TempDir(), "b")} {
+			runCLI("convert", "--opt", "recover=emit", src, d)
+			runCLI("inspect", src)
+			runCLI("verify", src, strings.SplitN(d, ":", 2)[1])
+			runCLI("contacts", src, filepath.Join(t.TempDir(), "c.ldif"))
+			runCLI("filters", src, filepath.Join(t.TempDir(), "f.sieve"))
+			runCLI("extras", src, t.TempDir())
+		}
+		runCLI("convert", src, "mbox:"+filepath.Join(t.TempDir(), "single.mbox")) // fails: several mailboxes
+		assert.Equal(t, before, treeDigest(t, src))
+	})
 	before := treeDigest(t, src)
 	dsts := []string{"mbox:" + filepath.Join(t.TempDir(), "a"), "maildir:" + filepath.Join(t.TempDir(), "b"),
 		"mbox:" + filepath.Join(t.TempDir(), "single.mbox")} // the last one fails: several mailboxes
@@ -347,4 +373,157 @@ func TestDiskFullThenResume(t *testing.T) {
 			assert.Zero(t, v.res.Totals.Duplicates)
 		})
 	}
+}
+
+// inspect lists every naming hazard and the name each mailbox will get; the
+// conversion then uses exactly those names.
+func TestInspectNameHazardsMatchConversion(t *testing.T) {
+	// (a 300-character name cannot be a file name: it is in the library
+	// test TestInspectLongNames, with an in-memory source)
+	long := strings.Repeat("Long name ", 24) // 240 bytes: the longest an mbox tree holds
+	paths := []mailconv.Path{{"INBOX"}, {"Réunions", "Comptes rendus"}, {"OS/2 Users"}, {"tine20.org"}, {"Tom & Jerry"},
+		{" lead"}, {"trail "}, {"Work"}, {"work"}, {long}, {"Projects"}, {"Projects", "INBOX"}, {"Projects", "2019"}, {"100%"}}
+	src := filepath.Join(t.TempDir(), "src")
+	w, err := mbox.CreateStore(src, mbox.StoreOptions{})
+	require.NoError(t, err)
+	var mbs []*mailconv.Mailbox
+	for _, p := range paths {
+		mbs = append(mbs, &mailconv.Mailbox{Path: p})
+	}
+	plan := mailconv.PlanNames(mbs, w.Capabilities())
+	for _, mb := range plan.Mailboxes {
+		mw, err := w.CreateMailbox(context.Background(), mb)
+		require.NoError(t, err)
+		if mw != nil {
+			require.NoError(t, mw.WriteMessage(context.Background(), &mailconv.Message{Flags: mailconv.FlagSeen},
+				strings.NewReader("Subject: x\nMessage-ID: <same@x>\n\ny\n")))
+			require.NoError(t, mw.Close())
+		}
+	}
+	require.NoError(t, w.Close())
+
+	for _, target := range []string{"maildir", "mbox"} {
+		t.Run(target, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			code, out, stderr := runCLI("inspect", "--json", "--to", target+":"+dst, src)
+			require.Equal(t, exitOK, code, stderr)
+			var inv mailconv.Inventory
+			require.NoError(t, json.Unmarshal([]byte(out), &inv))
+			hazards := map[string]string{}
+			planned := map[string]string{}
+			for _, n := range inv.Names {
+				hazards[n.Path.String()] = strings.Join(n.Hazards, "; ")
+				if n.Destination != nil {
+					planned[n.Path.String()] = n.Destination.String()
+				}
+			}
+			assert.Contains(t, hazards["Réunions"], "non-ASCII")
+			assert.Contains(t, hazards[`OS\/2 Users`], "contains '/'")
+			assert.Contains(t, hazards["tine20.org"], "contains '.'")
+			assert.Contains(t, hazards["Tom & Jerry"], "contains '&'")
+			assert.Contains(t, hazards[" lead"], "white space")
+			assert.Contains(t, hazards["trail "], "white space")
+			assert.Contains(t, hazards["Work"], "differs only in case")
+			assert.Contains(t, hazards["work"], "differs only in case")
+			assert.Contains(t, hazards["Projects/INBOX"], "reserved name INBOX")
+			assert.Contains(t, hazards["Projects"], "holds messages and sub-mailboxes")
+			assert.Equal(t, len(paths)-1, inv.DuplicateMessageIDs, "the same Message-ID everywhere")
+			require.NotNil(t, inv.Target)
+			assert.NotEmpty(t, planned, "some names change for %s", target)
+
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr = runCLI("convert", src, target+":"+dst, "--report", rep)
+			require.Equal(t, exitLossy, code, "renames make the run lossy: %s", stderr)
+			r := readReport(t, rep)
+			used := map[string]string{}
+			for _, mr := range r.Mailboxes {
+				if !mr.Destination.Equal(mr.Source) {
+					used[mr.Source.String()] = mr.Destination.String()
+				}
+			}
+			assert.Equal(t, planned, used, "the conversion used the names inspect announced")
+		})
+	}
+}
+
+// Two stores merged into one destination: with --dedup content the messages
+// the second shares with the first are not written twice, and the report
+// lists them; without dedup they are.
+func TestMergeWithDedup(t *testing.T) {
+	msg := func(id string) string {
+		return fmt.Sprintf("From a@b Mon Jan  1 00:00:00 2001\nSubject: %s\nMessage-ID: <%s@x>\nStatus: RO\n\nbody %s\n", id, id, id)
+	}
+	a, b := t.TempDir(), t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(a, "Inbox"), []byte(msg("1")+"\n"+msg("2")+"\n"+msg("3")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(b, "Inbox"), []byte(msg("2")+"\n"+msg("3")+"\n"+msg("4")), 0o644))
+	for _, format := range []string{"maildir", "mbox"} {
+		for _, policy := range []string{"content", "message-id", "none"} {
+			t.Run(format+"/"+policy, func(t *testing.T) {
+				dst := filepath.Join(t.TempDir(), "dst")
+				code, _, stderr := runCLI("convert", a, format+":"+dst)
+				require.Equal(t, exitOK, code, stderr)
+				rep := filepath.Join(t.TempDir(), "r.json")
+				code, _, stderr = runCLI("convert", "--dedup", policy, b, format+":"+dst, "--report", rep)
+				require.Equal(t, exitOK, code, stderr)
+				r := readReport(t, rep)
+				inv := inspectJSON(t, dst)
+				if policy == "none" {
+					assert.Equal(t, 3, r.Totals.MessagesWritten)
+					assert.Equal(t, 6, inv.Totals.Messages)
+					return
+				}
+				assert.Equal(t, 1, r.Totals.MessagesWritten)
+				assert.Equal(t, 2, r.Totals.MessagesMerged)
+				assert.Equal(t, 2, countCode(r.Infos, "dedup."+policy))
+				assert.Equal(t, 4, inv.Totals.Messages)
+				assert.Zero(t, inv.DuplicateMessageIDs)
+			})
+		}
+	}
+}
+
+func countCode(evs []mailconv.Event, code string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Code == code {
+			n++
+		}
+	}
+	return n
+}
+
+func inspectJSON(t *testing.T, path string) *mailconv.Inventory {
+	t.Helper()
+	code, out, stderr := runCLI("inspect", "--json", path)
+	require.Equal(t, exitOK, code, stderr)
+	inv := &mailconv.Inventory{}
+	require.NoError(t, json.Unmarshal([]byte(out), inv))
+	return inv
+}
+
+// verify accounts for the losses the conversion reported when given its
+// report: 30 keywords in one maildir folder (Dovecot keeps 26).
+func TestVerifyAccountsForReportedLosses(t *testing.T) {
+	src := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 30; i++ {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "From a@b Mon Jan  1 00:00:%02d 2001\nSubject: %d\nStatus: RO\nX-Keywords: tag%02d\n\nbody %d\n", i, i, i, i)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(src, "Inbox"), []byte(b.String()), 0o644))
+	dst := filepath.Join(t.TempDir(), "dst")
+	rep := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runCLI("convert", src, "maildir:"+dst, "--report", rep)
+	require.Equal(t, exitLossy, code, stderr)
+	r := readReport(t, rep)
+	require.Equal(t, 4, r.Totals.Losses, "keywords 27 to 30 cannot be held")
+
+	v := runVerifyJSON(t, src, dst)
+	assert.Equal(t, exitFailure, v.code)
+	assert.Equal(t, 4, v.res.Totals.KeywordDiffs)
+	v = runVerifyJSON(t, src, dst, "--report", rep)
+	assert.Equal(t, exitOK, v.code, v.text)
+	assert.Equal(t, 4, v.res.Totals.Accounted)
 }

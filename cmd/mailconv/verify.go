@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"text/tabwriter"
 
 	"github.com/mailconv/mailconv"
@@ -31,6 +32,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("verify", verifySynopsis, stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	journalFile := fs.String("journal", "", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
+	reportFile := fs.String("report", "", "the conversion's report `FILE` (--report of convert): the losses and skips it lists are accounted for")
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
 	net := addNetFlags(fs)
@@ -54,16 +56,22 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFor(err, stderr)
 	}
 	net.apply(opts, src, dst)
-	readParams, _, err := splitParams(opts, src, nil)
-	if err != nil {
-		return exitFor(err, stderr)
-	}
-	dstParams := map[string]string{}
+	readParams, dstParams := map[string]string{}, map[string]string{}
 	for k, v := range opts {
-		for _, p := range dst.format.Params {
-			if p.Name == k && p.Read {
-				dstParams[k] = v
+		used := false
+		for _, side := range []struct {
+			s store
+			m map[string]string
+		}{{src, readParams}, {dst, dstParams}} {
+			for _, p := range side.s.format.Params {
+				if p.Name == k && p.Read {
+					side.m[k] = v
+					used = true
+				}
 			}
+		}
+		if !used {
+			return exitFor(usageError{fmt.Errorf("option %q is not known to the formats in use (see 'mailconv formats')", k)}, stderr)
 		}
 	}
 	rep := &mailconv.Report{}
@@ -89,6 +97,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		defer j.Close()
 		vopts.Journal = j
+	}
+	if *reportFile != "" {
+		acc, err := accountedFromReport(*reportFile)
+		if err != nil {
+			return exitFor(err, stderr)
+		}
+		vopts.Accounted = acc
 	}
 	res, err := mailconv.Verify(ctx, sr, dr, vopts)
 	if err != nil {
@@ -117,6 +132,9 @@ func printVerify(w io.Writer, res *mailconv.VerifyResult) {
 	t := res.Totals
 	fmt.Fprintf(tw, "TOTAL\t\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", t.SourceMessages, t.DestMessages, t.Missing, t.Extra, t.Duplicates,
 		t.FlagDiffs, t.KeywordDiffs, t.DateDiffs)
+	if t.Accounted > 0 {
+		fmt.Fprintf(tw, "(%d difference(s) are losses or skips the conversion reported)\n", t.Accounted)
+	}
 	tw.Flush()
 	for _, mv := range res.Mailboxes {
 		for _, p := range mv.Problems {
@@ -132,4 +150,47 @@ func printVerify(w io.Writer, res *mailconv.VerifyResult) {
 	} else {
 		fmt.Fprintln(w, "MISMATCH: see the problems above")
 	}
+}
+
+// accountedFromReport reads a conversion report and returns the function
+// that tells which differences it explains: a loss of a message explains a
+// difference in its state, a skip its absence.
+func accountedFromReport(path string) (func(mb mailconv.Path, id, kind string) bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the report: %w", err)
+	}
+	rep := &mailconv.Report{}
+	if err := json.Unmarshal(b, rep); err != nil {
+		return nil, fmt.Errorf("reading the report %s: %w", path, err)
+	}
+	if rep.Omitted > 0 {
+		return nil, fmt.Errorf("the report %s does not list all its events (%d omitted): it cannot account for them", path, rep.Omitted)
+	}
+	key := func(mb mailconv.Path, id string) string { return mb.String() + "\x00" + id }
+	// Writers name the destination mailbox in their events, the pipeline
+	// the source one: record both.
+	srcOf := map[string]mailconv.Path{}
+	for _, mr := range rep.Mailboxes {
+		srcOf[mr.Destination.String()] = mr.Source
+	}
+	lost, skipped := map[string]bool{}, map[string]bool{}
+	mark := func(set map[string]bool, e mailconv.Event) {
+		set[key(e.Mailbox, e.Message)] = true
+		if src, ok := srcOf[e.Mailbox.String()]; ok {
+			set[key(src, e.Message)] = true
+		}
+	}
+	for _, e := range rep.Losses {
+		mark(lost, e)
+	}
+	for _, e := range rep.Skips {
+		mark(skipped, e)
+	}
+	return func(mb mailconv.Path, id, kind string) bool {
+		if kind == "missing" {
+			return skipped[key(mb, id)]
+		}
+		return lost[key(mb, id)]
+	}, nil
 }

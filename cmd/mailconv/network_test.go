@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/dovecotserver"
+)
+
+// The whole move through the command line against a real Dovecot: a Eudora
+// store uploaded over IMAP, verified; an upload killed at random points and
+// resumed through the journal; POP3 to IMAP with and without
+// --delete-after-verify.
+func TestNetworkEndToEnd(t *testing.T) {
+	srv := dovecotserver.Start(t, dovecotserver.Config{})
+	t.Setenv("MAILCONV_PASSWORD", srv.Password)
+	imapURL := func(prefix string) string {
+		u := "imap://" + srv.User + "@" + srv.IMAPAddr
+		if prefix != "" {
+			u += "/" + prefix
+		}
+		return u
+	}
+
+	t.Run("eudora to imap, verify", func(t *testing.T) {
+		rep := filepath.Join(t.TempDir(), "r.json")
+		code, _, stderr := runCLI("convert", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "j"),
+			"../../testdata/eudora-sample", imapURL(""), "--report", rep)
+		require.Contains(t, []int{exitOK, exitLossy}, code, stderr)
+		r := readReport(t, rep)
+		assert.Equal(t, 13, r.Totals.MessagesWritten)
+		code, out, stderr := runCLI("verify", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "none"),
+			"../../testdata/eudora-sample", imapURL(""))
+		assert.Equal(t, exitOK, code, out+stderr)
+	})
+
+	t.Run("kill and resume", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("kills processes")
+		}
+		bin := binary(t)
+		src := filepath.Join(t.TempDir(), "src")
+		makeTree(t, src, 4, 120<<10, 21)
+		rng := rand.New(rand.NewSource(3))
+		// how long does a whole upload take?
+		start := time.Now()
+		ref := imapURL("ref")
+		out, err := exec.Command(bin, "convert", "--quiet", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "j"), src, ref).CombinedOutput()
+		require.NoError(t, err, string(out))
+		full := time.Since(start)
+		for i := 0; i < 6; i++ {
+			dst := imapURL(fmt.Sprintf("run%d", i))
+			journal := filepath.Join(t.TempDir(), "journal")
+			args := []string{"convert", "--quiet", "--allow-plaintext", "--journal", journal, src, dst}
+			for k := 0; k <= rng.Intn(2); k++ {
+				cmd := exec.Command(bin, args...)
+				require.NoError(t, cmd.Start())
+				time.Sleep(time.Duration(rng.Int63n(int64(full))))
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+			}
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			require.NoError(t, err, "resume %d: %s", i, out)
+			v := runVerifyJSON(t, src, dst, "--allow-plaintext", "--journal", journal)
+			require.Equal(t, exitOK, v.code, "run %d: %s", i, v.text)
+			assert.Zero(t, v.res.Totals.Missing)
+			assert.Zero(t, v.res.Totals.Duplicates)
+		}
+	})
+
+	t.Run("pop3 to imap", func(t *testing.T) {
+		pop := dovecotserver.Start(t, dovecotserver.Config{})
+		require.Equal(t, srv.Password, pop.Password, "one password for both servers")
+		for i := 1; i <= 6; i++ {
+			m := fmt.Sprintf("Received: by mx; Tue, %d Mar 2004 08:00:00 +0000\r\nMessage-ID: <cli-%d@example.org>\r\nSubject: pop %d\r\n\r\nbody %d\r\n", i, i, i, i)
+			require.NoError(t, pop.Save("INBOX", []byte(m)))
+		}
+		popURL := "pop3://" + pop.User + "@" + pop.POP3Addr
+		journal := filepath.Join(t.TempDir(), "journal")
+		// by default, messages stay on the POP server
+		code, _, stderr := runCLI("convert", "--allow-plaintext", "--journal", journal, popURL, imapURL("pop"))
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, 6, popCount(t, popURL))
+		// a second run, with deletion: nothing new to write, and every
+		// message verified in the destination is deleted from the source
+		code, _, stderr = runCLI("convert", "--allow-plaintext", "--delete-after-verify", "--journal", journal, popURL, imapURL("pop"))
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stderr, "6 verified message(s) deleted")
+		assert.Equal(t, 0, popCount(t, popURL))
+	})
+}
+
+// popCount returns the number of messages in a POP3 maildrop.
+func popCount(t *testing.T, url string) int {
+	t.Helper()
+	f, ok := mailconv.LookupFormat("pop3")
+	require.True(t, ok)
+	_, path := mailconv.SplitAddress(url)
+	r, err := f.Open(context.Background(), path, &mailconv.Options{Params: map[string]string{"allow-plaintext": "true"}})
+	require.NoError(t, err)
+	defer r.Close()
+	mbs, err := r.Mailboxes(context.Background())
+	require.NoError(t, err)
+	n := 0
+	for _, mb := range mbs {
+		mr, err := r.Open(context.Background(), mb)
+		require.NoError(t, err)
+		for {
+			if _, err := mr.Next(); err == io.EOF {
+				break
+			} else {
+				require.NoError(t, err)
+			}
+			n++
+		}
+		mr.Close()
+	}
+	return n
+}

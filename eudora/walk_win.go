@@ -1,0 +1,173 @@
+package eudora
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/mailconv/mailconv"
+)
+
+// walkWin reads one Windows directory (the data folder or a .fol folder):
+// its descmap.pce, checked against the directory listing, which is the
+// ground truth (eudora.md §1.3).
+func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
+	s := w.s
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if depth == 0 {
+		if fi, err := s.root.Stat(rel); err == nil {
+			w.enterDir(rel, 0, fi)
+		}
+	}
+	dl, err := w.list(rel)
+	if err != nil {
+		if depth == 0 {
+			return err
+		}
+		s.emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eudora.unreadable", Mailbox: parent, Location: s.loc(rel, -1), Detail: err.Error()})
+		return nil
+	}
+	claimed := map[string]bool{} // on-disk names already used
+	var cs []*child
+
+	// 1. descmap.pce, advisory.
+	if dm, ok := dl.find("descmap.pce", Windows); ok {
+		dmRel := filepath.Join(rel, dm)
+		entries, problems, err := w.readDescmap(dmRel)
+		for _, p := range problems {
+			s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-line", Mailbox: parent,
+				Location: s.loc(dmRel, p.Offset), Detail: "line skipped: " + p.String()})
+		}
+		if err != nil {
+			s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-unreadable", Mailbox: parent,
+				Location: s.loc(dmRel, -1), Detail: err.Error() + "; the directory listing is used alone"})
+		}
+		for _, e := range entries {
+			disk, ok := dl.find(e.File, Windows)
+			if !ok {
+				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-missing-file", Mailbox: parent,
+					Location: s.loc(dmRel, e.Offset),
+					Detail:   fmt.Sprintf("entry %q names %s, which does not exist; dropped (as Eudora does)", e.Name, e.File)})
+				continue
+			}
+			if claimed[disk] {
+				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-duplicate", Mailbox: parent,
+					Location: s.loc(dmRel, e.Offset),
+					Detail:   fmt.Sprintf("entry %q names %s again; only the first entry is used", e.Name, disk)})
+				continue
+			}
+			crel := filepath.Join(rel, disk)
+			_, isDir, ok := w.entryKind(crel)
+			if !ok {
+				continue
+			}
+			if isDir != (e.Type == 'F') {
+				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-type", Mailbox: parent,
+					Location: s.loc(dmRel, e.Offset),
+					Detail:   fmt.Sprintf("entry %q has type %c but %s is a %s; the file system wins", e.Name, e.Type, disk, map[bool]string{true: "directory", false: "file"}[isDir])})
+			}
+			claimed[disk] = true
+			c := &child{display: e.Name, file: disk, isDir: isDir, typ: e.Type, kind: -1}
+			cs = append(cs, c)
+		}
+	} else if depth == 0 || len(dl.names) > 0 {
+		s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.no-descmap", Mailbox: parent, Location: s.loc(rel, -1),
+			Detail: "no descmap.pce: names come from the TOCs and file names"})
+	}
+
+	// 2. Unlisted .mbx files and .fol folders.
+	for _, name := range dl.names {
+		if claimed[name] {
+			continue
+		}
+		ext := strings.ToLower(filepath.Ext(name))
+		if ext != ".mbx" && ext != ".fol" {
+			continue
+		}
+		crel := filepath.Join(rel, name)
+		_, isDir, ok := w.entryKind(crel)
+		if !ok || isDir != (ext == ".fol") {
+			continue
+		}
+		c := &child{file: name, isDir: isDir, kind: -1}
+		base := decodeFileName(strings.TrimSuffix(name, filepath.Ext(name)), Windows)
+		c.display = base
+		if !isDir {
+			if tn := w.winTOCName(rel, dl, name); tn != "" {
+				c.display = tn
+			}
+			s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.unlisted-mailbox", Mailbox: parent.Child(c.display),
+				Location: s.loc(crel, -1), Detail: fmt.Sprintf("%s is not in descmap.pce; read as %q", name, c.display)})
+		} else {
+			s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.unlisted-folder", Mailbox: parent.Child(c.display),
+				Location: s.loc(crel, -1), Detail: fmt.Sprintf("%s is not in descmap.pce; read as %q", name, c.display)})
+		}
+		claimed[name] = true
+		cs = append(cs, c)
+	}
+
+	// 3. TOCs and system mailboxes.
+	for _, c := range cs {
+		if c.isDir {
+			continue
+		}
+		base := strings.TrimSuffix(c.file, filepath.Ext(c.file))
+		if toc, ok := dl.find(base+".toc", Windows); ok {
+			c.tocs = []tocSource{{file: filepath.Join(rel, toc)}}
+		}
+		if depth == 0 {
+			switch b := strings.ToLower(base); b {
+			case "in", "out", "trash":
+				c.system = b
+			case "junk":
+				if c.typ != 'M' { // a user mailbox called Junk before 6.0
+					c.system = b
+				}
+			}
+		}
+	}
+
+	return w.place(parent, depth == 0, cs, eudoraPrefix, rel, depth, func(c *child, p mailconv.Path, crel string) error {
+		prefix := c.file
+		if eudoraPrefix != "" {
+			prefix = eudoraPrefix + `\` + c.file
+		}
+		return w.walkWin(crel, p, prefix, depth+1)
+	})
+}
+
+func (w *walker) readDescmap(rel string) ([]DescmapEntry, []DescmapProblem, error) {
+	f, err := w.s.root.Open(rel)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return ParseDescmap(f, w.s.lim)
+}
+
+// winTOCName returns the display name stored in bytes 8–39 of the .toc
+// that goes with mbx, or "".
+func (w *walker) winTOCName(rel string, dl *dirList, mbx string) string {
+	toc, ok := dl.find(strings.TrimSuffix(mbx, filepath.Ext(mbx))+".toc", Windows)
+	if !ok {
+		return ""
+	}
+	f, err := w.s.root.Open(filepath.Join(rel, toc))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var h [40]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return ""
+	}
+	name := strings.TrimSpace(decodeCString(h[8:40], Windows))
+	for _, r := range name {
+		if r < ' ' {
+			return ""
+		}
+	}
+	return name
+}

@@ -1,0 +1,281 @@
+package imap
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/mailconv/mailconv"
+)
+
+// The parameters this package takes (Options.Params keys).
+const (
+	ParamPasswordFile   = "password-file"        // file holding the password (first line)
+	ParamAllowPlaintext = "allow-plaintext"      // "true": imap:// may go without STARTTLS
+	ParamInsecure       = "insecure-skip-verify" // "true": do not verify the server certificate
+	ParamCAFile         = "ca-file"              // PEM file of certificates to trust besides the system's
+	ParamTimeout        = "timeout"              // dial and command timeout, a Go duration
+	ParamAppendLimit    = "append-limit"         // largest message to send, bytes; overrides APPENDLIMIT
+	ParamSpoolMemory    = "spool-memory"         // bytes of a message kept in memory before spooling to a file
+	ParamSpoolDir       = "spool-dir"            // directory for spool files (default os.TempDir)
+	ParamSpecialUse     = "special-use"          // "auto" (default), "yes" or "no": map roles onto SPECIAL-USE mailboxes
+	ParamProbe          = "probe"                // "yes" (default) or "no": create and delete a probe folder to learn the name rules
+	ParamDedup          = "dedup"                // "yes" (default) or "no": do not append a message the mailbox already holds
+	ParamSubscribe      = "subscribe"            // "yes" (default) or "no": subscribe created mailboxes
+	ParamCheck          = "check"                // "yes" (default) or "no": read back flags, dates and sizes after appending
+)
+
+// connConfig is what dialing needs.
+type connConfig struct {
+	addr           *Address
+	password       string
+	allowPlaintext bool
+	tls            *tls.Config
+	timeout        time.Duration
+	events         func(mailconv.Event)
+}
+
+func boolParam(params map[string]string, key string, def bool) (bool, error) {
+	v, ok := params[key]
+	if !ok || v == "" {
+		return def, nil
+	}
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return def, fmt.Errorf("parameter %s: %q is not yes or no", key, v)
+}
+
+func intParam(params map[string]string, key string, def int64) (int64, error) {
+	v, ok := params[key]
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return def, fmt.Errorf("parameter %s: %q is not a non-negative number", key, v)
+	}
+	return n, nil
+}
+
+// newConnConfig reads the connection parameters.
+func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
+	params := opts.Params
+	cc := &connConfig{addr: addr, timeout: 60 * time.Second}
+	if opts != nil {
+		cc.events = opts.Events
+	}
+	var err error
+	if cc.allowPlaintext, err = boolParam(params, ParamAllowPlaintext, false); err != nil {
+		return nil, err
+	}
+	insecure, err := boolParam(params, ParamInsecure, false)
+	if err != nil {
+		return nil, err
+	}
+	if v := params[ParamTimeout]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("parameter %s: %q is not a duration", ParamTimeout, v)
+		}
+		cc.timeout = d
+	}
+	cc.tls = &tls.Config{ServerName: addr.Host, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
+	if f := params[ParamCAFile]; f != "" {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", ParamCAFile, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("parameter %s: no PEM certificate in %s", ParamCAFile, f)
+		}
+		cc.tls.RootCAs = pool
+	}
+	if cc.password, err = Password(params); err != nil {
+		return nil, err
+	}
+	return cc, nil
+}
+
+func (cc *connConfig) emit(e mailconv.Event) {
+	if cc.events != nil {
+		cc.events(e)
+	}
+}
+
+// isLoopback tells whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// tlsError wraps a handshake failure.
+func tlsError(addr string, err error) error {
+	return fmt.Errorf("%w: handshake with %s failed: %v (check the certificate, or use --insecure-skip-verify only for a test server)", ErrTLS, addr, err)
+}
+
+// isTLSError tells whether err comes from certificate verification or the
+// handshake.
+func isTLSError(err error) bool {
+	var ce *tls.CertificateVerificationError
+	var ue x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ie x509.CertificateInvalidError
+	var re tls.RecordHeaderError
+	var ae tls.AlertError
+	return errors.As(err, &ce) || errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ie) ||
+		errors.As(err, &re) || errors.As(err, &ae) || strings.Contains(err.Error(), "tls: ")
+}
+
+// dial connects and logs in, honouring ctx for the whole exchange.
+func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, cc.timeout)
+	defer cancel()
+	addr := cc.addr.HostPort()
+	d := &net.Dialer{Timeout: cc.timeout}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+	}
+	// Close the connection if ctx ends during the setup.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+	copts := &imapclient.Options{TLSConfig: cc.tls.Clone(), Dialer: d}
+	var c *imapclient.Client
+	switch {
+	case cc.addr.TLS:
+		tc := tls.Client(raw, cc.tls.Clone())
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, tlsError(addr, err)
+		}
+		c = imapclient.New(tc, copts)
+	default:
+		// Look at the greeting's capabilities first: STARTTLS when the
+		// server offers it, plaintext only when allowed.
+		plain := imapclient.New(raw, copts)
+		if err := plain.WaitGreeting(); err != nil {
+			plain.Close()
+			return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
+		}
+		caps := plain.Caps()
+		if len(caps) == 0 {
+			if caps, err = plain.Capability().Wait(); err != nil {
+				plain.Close()
+				return nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
+			}
+		}
+		if !caps.Has(imapv2.CapStartTLS) {
+			if !cc.allowPlaintext {
+				plain.Close()
+				return nil, fmt.Errorf("%w: %s does not offer STARTTLS; use imaps://, or --allow-plaintext for a loopback test server", ErrTLS, addr)
+			}
+			if !isLoopback(cc.addr.Host) {
+				cc.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.plaintext",
+					Detail: fmt.Sprintf("%s offers no STARTTLS: the password and all mail travel unencrypted (--allow-plaintext)", addr)})
+			}
+			c = plain
+			break
+		}
+		plain.Close()
+		raw, err = d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		}
+		stop2 := context.AfterFunc(ctx, func() { raw.Close() })
+		defer stop2()
+		c, err = imapclient.NewStartTLS(raw, copts)
+		if err != nil {
+			raw.Close()
+			if isTLSError(err) {
+				return nil, tlsError(addr, err)
+			}
+			return nil, fmt.Errorf("%w: STARTTLS at %s: %v", ErrTLS, addr, err)
+		}
+	}
+	if err := c.WaitGreeting(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
+	}
+	if c.State() == imapv2.ConnStateNotAuthenticated {
+		caps := c.Caps()
+		if caps.Has(imapv2.CapLoginDisabled) {
+			c.Close()
+			return nil, fmt.Errorf("%w: %s refuses LOGIN on this connection (LOGINDISABLED)", ErrAuth, addr)
+		}
+		if err := c.Login(cc.addr.User, cc.password).Wait(); err != nil {
+			c.Close()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, ctx.Err())
+			}
+			var ie *imapv2.Error
+			if errors.As(err, &ie) {
+				return nil, fmt.Errorf("%w for %s at %s: %s", ErrAuth, cc.addr.User, addr, serverText(ie))
+			}
+			return nil, fmt.Errorf("%w: login at %s: %v", ErrConnection, addr, err)
+		}
+	}
+	// The capabilities may change after login; ask again.
+	if _, err := c.Capability().Wait(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
+	}
+	return c, nil
+}
+
+// serverText formats a server's status response for a message to a user.
+func serverText(e *imapv2.Error) string {
+	s := string(e.Type)
+	if e.Code != "" {
+		s += " [" + string(e.Code) + "]"
+	}
+	if e.Text != "" {
+		s += " " + e.Text
+	}
+	return "server said: " + s
+}
+
+// connErr classifies an error of a command on an established connection.
+func connErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ie *imapv2.Error
+	if errors.As(err, &ie) {
+		if ie.Code == imapv2.ResponseCodeOverQuota {
+			return fmt.Errorf("%s: %w (%s); nothing was lost: free space on the server and run the same command again to resume", what, ErrQuota, serverText(ie))
+		}
+		return fmt.Errorf("%s: %w: %s", what, ErrRefused, serverText(ie))
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || isNetErr(err) {
+		return fmt.Errorf("%s: %w lost: %v; run the same command again to resume", what, ErrConnection, err)
+	}
+	return fmt.Errorf("%s: %w: %v", what, ErrConnection, err)
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe)
+}

@@ -1,0 +1,65 @@
+package imap
+
+import (
+	"context"
+
+	"github.com/mailconv/mailconv"
+)
+
+// Format names registered by this package: "imaps" (implicit TLS) and
+// "imap" (STARTTLS, or plaintext with allow-plaintext).
+const (
+	FormatIMAP  = "imap"
+	FormatIMAPS = "imaps"
+)
+
+// params are the format parameters, for both schemes.
+var params = []mailconv.Param{
+	{Name: ParamPasswordFile, Read: true, Write: true, Doc: "file whose first line is the password (default: the environment variable " + PasswordEnv + ")"},
+	{Name: ParamAllowPlaintext, Read: true, Write: true, Doc: "imap:// without STARTTLS when the server offers none (meant for loopback test servers)"},
+	{Name: ParamInsecure, Read: true, Write: true, Doc: "do not verify the server's TLS certificate"},
+	{Name: ParamCAFile, Read: true, Write: true, Doc: "PEM file of extra certificates to trust (a private CA, a self-signed test server)"},
+	{Name: ParamTimeout, Read: true, Write: true, Doc: "dial and login timeout, a duration such as 30s (default 60s)"},
+	{Name: ParamAppendLimit, Write: true, Doc: "largest message to send in octets; larger ones are skipped and reported (default: the server's APPENDLIMIT, else none)"},
+	{Name: ParamSpoolMemory, Write: true, Doc: "octets of a message held in memory before it is spooled to a temporary file (default 4194304)"},
+	{Name: ParamSpoolDir, Write: true, Doc: "directory for spool files (default: the system's temporary directory)"},
+	{Name: ParamSpecialUse, Write: true, Doc: "auto (default: yes without a prefix, no with one), yes or no: put Sent, Drafts, Trash, Junk and Archive into the server's SPECIAL-USE mailboxes"},
+	{Name: ParamProbe, Write: true, Doc: "yes (default) or no: create and delete a probe folder to learn whether mailboxes can mix messages and children, and which characters names may hold"},
+	{Name: ParamDedup, Write: true, Doc: "yes (default) or no: do not append a message the mailbox already holds (same Message-ID, size and content)"},
+	{Name: ParamSubscribe, Write: true, Doc: "yes (default) or no: subscribe the mailboxes created"},
+	{Name: ParamCheck, Write: true, Doc: "yes (default) or no: read back flags, INTERNALDATE and size of appended messages and report differences"},
+}
+
+func init() {
+	for _, scheme := range []struct {
+		name string
+		tls  bool
+		desc string
+	}{
+		{FormatIMAPS, true, "IMAP server over TLS: imaps://USER@HOST[:PORT][/PREFIX] (password from " + PasswordEnv + " or --password-file)"},
+		{FormatIMAP, false, "IMAP server with STARTTLS: imap://USER@HOST[:PORT][/PREFIX] (password from " + PasswordEnv + " or --password-file)"},
+	} {
+		tls := scheme.tls
+		mailconv.RegisterFormat(mailconv.Format{
+			Name:        scheme.name,
+			Description: scheme.desc,
+			Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
+				return Open(ctx, path, tls, opts)
+			},
+			Create: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Writer, error) {
+				return Create(ctx, path, tls, opts)
+			},
+			// Planning (inspect --to) connects and probes the server the
+			// way a conversion would, then disconnects.
+			Capabilities: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, error) {
+				w, err := Create(ctx, path, tls, opts)
+				if err != nil {
+					return mailconv.Capabilities{}, err
+				}
+				defer w.Close()
+				return w.Capabilities(), nil
+			},
+			Params: params,
+		})
+	}
+}

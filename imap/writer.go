@@ -1,0 +1,921 @@
+package imap
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/mailconv/mailconv"
+)
+
+// DedupIndexLimit bounds the number of existing messages of one mailbox
+// whose Message-ID and size the writer keeps in memory to avoid appending a
+// message twice; beyond it the writer asks the server (UID SEARCH) for each
+// message instead.
+const DedupIndexLimit = 200000
+
+// checkBatch is how many appended messages are read back at once.
+const checkBatch = 256
+
+// maxHeaderScan bounds how much of a message's header is read for its
+// Message-ID and for the 8-bit repair.
+const maxHeaderScan = 1 << 20
+
+// Stats counts what a Writer sent, for throughput measurements.
+type Stats struct {
+	Messages int64         // messages appended
+	Bytes    int64         // octets appended (after normalization)
+	Existing int64         // messages found already on the server and not appended again
+	Append   time.Duration // time spent in APPEND commands
+}
+
+// Writer uploads messages to an IMAP server. Create it with Create; it is
+// not safe for concurrent use (one MailboxWriter at a time).
+type Writer struct {
+	opts     *mailconv.Options
+	cc       *connConfig
+	c        *imapclient.Client
+	info     *ServerInfo
+	caps     mailconv.Capabilities
+	spool    spool
+	special  bool
+	limit    int64
+	dedup    bool
+	sub      bool
+	check    bool
+	created  map[string]bool
+	roleUsed map[mailconv.Role]string
+	allowKW  map[string]bool // keywords PERMANENTFLAGS names, lower case
+	kwRefuse int             // APPENDs refused with keywords, in a row
+	noKW     bool            // the server refused keywords: stop sending them
+	stats    Stats
+	closed   bool
+}
+
+// Create connects to the server named by addr (see ParseAddress; the tls
+// argument tells the scheme when addr comes without one), logs in, probes
+// the server and returns a Writer whose Capabilities tell what the server
+// keeps. Nothing is written to the server except the probe folder, which
+// is deleted again (parameter probe=no skips it).
+func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*Writer, error) {
+	if opts == nil {
+		opts = &mailconv.Options{}
+	}
+	a, err := ParseAddress(addr, tls)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := newConnConfig(a, opts)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{opts: opts, cc: cc, created: map[string]bool{}, roleUsed: map[mailconv.Role]string{}, allowKW: map[string]bool{}}
+	p := opts.Params
+	if w.limit, err = intParam(p, ParamAppendLimit, 0); err != nil {
+		return nil, err
+	}
+	if w.spool.limit, err = intParam(p, ParamSpoolMemory, DefaultSpoolMemory); err != nil {
+		return nil, err
+	}
+	w.spool.dir = p[ParamSpoolDir]
+	if err := tempDirOK(w.spool.dir); err != nil {
+		return nil, fmt.Errorf("parameter %s: %w", ParamSpoolDir, err)
+	}
+	if w.dedup, err = boolParam(p, ParamDedup, true); err != nil {
+		return nil, err
+	}
+	if w.sub, err = boolParam(p, ParamSubscribe, true); err != nil {
+		return nil, err
+	}
+	if w.check, err = boolParam(p, ParamCheck, true); err != nil {
+		return nil, err
+	}
+	active, err := boolParam(p, ParamProbe, true)
+	if err != nil {
+		return nil, err
+	}
+	switch v := strings.ToLower(p[ParamSpecialUse]); v {
+	case "", "auto":
+		w.special = len(a.Prefix) == 0
+	case "yes", "true":
+		w.special = true
+	case "no", "false":
+		w.special = false
+	default:
+		return nil, fmt.Errorf("parameter %s: %q is not auto, yes or no", ParamSpecialUse, v)
+	}
+	if w.c, err = dial(ctx, cc); err != nil {
+		return nil, err
+	}
+	if w.info, err = probe(ctx, w.c, active, false); err != nil {
+		w.c.Close()
+		return nil, err
+	}
+	if w.limit == 0 || (w.info.AppendLimit > 0 && w.info.AppendLimit < w.limit) {
+		if w.info.AppendLimit > 0 {
+			w.limit = w.info.AppendLimit
+		}
+	}
+	for _, k := range w.info.allowedKeywords() {
+		w.allowKW[strings.ToLower(k)] = true
+	}
+	w.caps = w.info.capabilities()
+	for _, d := range a.Prefix {
+		if w.info.Delimiter != "" && strings.Contains(d, w.info.Delimiter) {
+			w.c.Close()
+			return nil, fmt.Errorf("%w: prefix folder %q holds the server's hierarchy delimiter %q", ErrAddress, d, w.info.Delimiter)
+		}
+	}
+	opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.server", Detail: w.info.summary()})
+	return w, nil
+}
+
+// summary describes the probe on one line.
+func (info *ServerInfo) summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "delimiter %q", info.Delimiter)
+	if info.NamespacePrefix != "" {
+		fmt.Fprintf(&b, ", namespace prefix %q", info.NamespacePrefix)
+	}
+	fmt.Fprintf(&b, ", permanent flags %v", info.PermanentFlags)
+	if info.Keywords {
+		b.WriteString(" (new keywords allowed)")
+	} else {
+		b.WriteString(" (no new keywords)")
+	}
+	fmt.Fprintf(&b, ", mixed mailboxes %v (%s)", info.Mixed, info.MixedEvidence)
+	if info.AppendLimit > 0 {
+		fmt.Fprintf(&b, ", APPENDLIMIT %d", info.AppendLimit)
+	}
+	for _, c := range []struct {
+		ok   bool
+		name string
+	}{{info.UIDPlus, "UIDPLUS"}, {info.LiteralPlus, "LITERAL+"}, {info.MultiAppend, "MULTIAPPEND"}, {info.UTF8Accept, "UTF8=ACCEPT"}} {
+		if c.ok {
+			b.WriteString(", " + c.name)
+		}
+	}
+	if len(info.SpecialUse) > 0 {
+		fmt.Fprintf(&b, ", special-use %v", info.SpecialUse)
+	}
+	return b.String()
+}
+
+// Info returns what the probe learned about the server.
+func (w *Writer) Info() *ServerInfo { return w.info }
+
+// Stats returns the counters of what was sent so far.
+func (w *Writer) Stats() Stats { return w.stats }
+
+// Capabilities implements mailconv.Writer: the flags PERMANENTFLAGS lists
+// (FlagNew never: IMAP cannot set \Recent), keywords when the server lets
+// them be created (or names some), internal dates, mixed mailboxes as the
+// probe found, and name rules with the hierarchy delimiter (and the
+// characters the probe saw refused) forbidden in a segment, measured in
+// modified UTF-7.
+func (w *Writer) Capabilities() mailconv.Capabilities { return w.caps }
+
+// ServerName returns the name mb gets on the server (decoded; the client
+// library encodes it in modified UTF-7 on the wire) and, when the name does
+// not follow from the path, why: the inbox goes to INBOX when the address
+// has no prefix, and with special-use mapping on (the default without a
+// prefix) the first mailbox with role Sent, Drafts, Trash, Junk or Archive
+// goes to the server's mailbox with that attribute. Every other mailbox is
+// the namespace prefix, the address's prefix and the path, joined with the
+// hierarchy delimiter.
+func (w *Writer) ServerName(mb *mailconv.Mailbox) (name, why string) {
+	prefix := w.cc.addr.Prefix
+	if len(prefix) == 0 && mb.Path.IsInbox() {
+		return "INBOX", ""
+	}
+	if w.special && !mb.NoSelect {
+		if target, ok := w.info.roles[mb.Role]; ok {
+			key := mb.Path.String()
+			if used, taken := w.roleUsed[mb.Role]; !taken || used == key {
+				w.roleUsed[mb.Role] = key
+				return target, fmt.Sprintf("the server's %s mailbox (special-use)", mb.Role)
+			}
+		}
+	}
+	segs := make([]string, 0, len(prefix)+len(mb.Path))
+	segs = append(segs, prefix...)
+	segs = append(segs, mb.Path...)
+	d := w.info.Delimiter
+	if d == "" {
+		d = "/"
+	}
+	return w.info.NamespacePrefix + strings.Join(segs, d), ""
+}
+
+// CreateMailbox implements mailconv.Writer. It creates the mailbox (an
+// existing one is used as it is: a resumed run finds what it created) and
+// subscribes it. For a NoSelect folder it returns a nil writer.
+func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxWriter, error) {
+	if w.closed {
+		return nil, errors.New("imap: writer is closed")
+	}
+	name, why := w.ServerName(mb)
+	if w.info.Delimiter == "" && len(w.cc.addr.Prefix)+len(mb.Path) > 1 {
+		return nil, fmt.Errorf("%w: the server has no folder hierarchy and cannot hold %s", mailconv.ErrUnsupported, mb.Path)
+	}
+	if why != "" {
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.special-use", Mailbox: mb.Path,
+			Detail: fmt.Sprintf("%s -> %q, %s", mb.Path, name, why)})
+	}
+	if err := w.ensureConn(ctx); err != nil {
+		return nil, err
+	}
+	if !w.created[name] && !strings.EqualFold(name, "INBOX") {
+		if err := w.create(ctx, name); err != nil {
+			return nil, err
+		}
+		w.created[name] = true
+	}
+	if mb.NoSelect {
+		return nil, nil
+	}
+	mw := &MailboxWriter{w: w, name: name, path: mb.Path}
+	if err := mw.open(ctx); err != nil {
+		return nil, err
+	}
+	return mw, nil
+}
+
+// create creates a mailbox, taking "already exists" as success.
+func (w *Writer) create(ctx context.Context, name string) error {
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	if err := w.c.Create(name, nil).Wait(); err != nil {
+		var ie *imapv2.Error
+		if !errors.As(err, &ie) {
+			return connErr("CREATE "+name, err)
+		}
+		if ie.Code != imapv2.ResponseCodeAlreadyExists && !strings.Contains(strings.ToLower(ie.Text), "exist") {
+			return fmt.Errorf("creating mailbox %q: %w: %s", name, ErrRefused, serverText(ie))
+		}
+	}
+	if w.sub {
+		// A refused SUBSCRIBE loses nothing.
+		if err := w.c.Subscribe(name).Wait(); err != nil {
+			var ie *imapv2.Error
+			if !errors.As(err, &ie) {
+				return connErr("SUBSCRIBE "+name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ensureConn reconnects after a lost connection.
+func (w *Writer) ensureConn(ctx context.Context) error {
+	select {
+	case <-w.c.Closed():
+	default:
+		return nil
+	}
+	c, err := dial(ctx, w.cc)
+	if err != nil {
+		return err
+	}
+	w.c = c
+	w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.reconnected",
+		Detail: "the connection to " + w.cc.addr.HostPort() + " was lost and made again"})
+	return nil
+}
+
+// Close logs out.
+func (w *Writer) Close() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	w.spool.reset()
+	select {
+	case <-w.c.Closed():
+		return nil
+	default:
+	}
+	w.c.Logout().Wait()
+	return w.c.Close()
+}
+
+// MailboxWriter appends messages to one mailbox. Besides
+// mailconv.MailboxWriter it offers LastRef, LastExisted and Holds, for the
+// pipeline's journal.
+type MailboxWriter struct {
+	w    *Writer
+	name string
+	path mailconv.Path
+
+	uidValidity uint32
+	index       map[string][]imapv2.UID // Message-ID + size -> UIDs of messages there before
+	indexed     bool                    // index is complete (else: search the server)
+	existed     int                     // messages in the mailbox when it was opened
+
+	lastRef     string
+	lastExisted bool
+
+	pending    []appended
+	eolFixed   int64
+	undated    int64
+	mismatches int
+}
+
+// appended is what was sent, for the read-back check.
+type appended struct {
+	uid   imapv2.UID
+	id    string
+	loc   mailconv.Location
+	flags []imapv2.Flag
+	date  time.Time
+	size  int64
+}
+
+// open learns UIDVALIDITY and, for dedup, indexes the messages already
+// there.
+func (mw *MailboxWriter) open(ctx context.Context) error {
+	w := mw.w
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	st, err := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true}).Wait()
+	if err != nil {
+		return connErr("STATUS "+mw.name, err)
+	}
+	mw.uidValidity = st.UIDValidity
+	if st.NumMessages != nil {
+		mw.existed = int(*st.NumMessages)
+	}
+	if !w.dedup || mw.existed == 0 {
+		mw.indexed = true
+		return nil
+	}
+	if mw.existed > DedupIndexLimit {
+		return nil // search per message
+	}
+	if _, err := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return connErr("EXAMINE "+mw.name, err)
+	}
+	mw.index = map[string][]imapv2.UID{}
+	var all imapv2.UIDSet
+	all.AddRange(1, 0) // 1:*
+	cmd := w.c.Fetch(all, &imapv2.FetchOptions{UID: true, RFC822Size: true,
+		BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}}})
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return connErr("FETCH "+mw.name, err)
+		}
+		var hdr []byte
+		for _, b := range buf.BodySection {
+			hdr = b.Bytes
+		}
+		id, _ := headerValue(crlf(hdr), "Message-ID")
+		key := dedupKey(id, buf.RFC822Size)
+		mw.index[key] = append(mw.index[key], buf.UID)
+	}
+	if err := cmd.Close(); err != nil {
+		return connErr("FETCH "+mw.name, err)
+	}
+	mw.indexed = true
+	return nil
+}
+
+func crlf(b []byte) []byte {
+	if len(b) > 0 && !strings.Contains(string(b), "\r\n") {
+		return []byte(strings.ReplaceAll(string(b), "\n", "\r\n"))
+	}
+	return b
+}
+
+func dedupKey(messageID string, size int64) string {
+	return strings.TrimSpace(messageID) + "\x00" + strconv.FormatInt(size, 10)
+}
+
+// LastRef returns where the last message given to WriteMessage is on the
+// server, "UIDVALIDITY:UID" (both decimal), or "" when the server did not
+// say (no UIDPLUS). A journal can store it to find the copy again.
+func (mw *MailboxWriter) LastRef() string { return mw.lastRef }
+
+// LastExisted reports whether the last message given to WriteMessage was
+// found already in the mailbox (same Message-ID, size and SHA-256 of the
+// normalized octets) and therefore not appended again: a resumed run after
+// a crash between an APPEND and the journal's record, or a second run into
+// the same mailbox. LastRef then names the copy found.
+func (mw *MailboxWriter) LastExisted() bool { return mw.lastExisted }
+
+// Holds tells whether the mailbox holds a message with this Message-ID
+// header value (as written in the header, angle brackets included; "" for
+// a message without one) and this size and digest, the octet count and the
+// hex SHA-256 of the message as the server stores it: CRLF line ends and no
+// NUL bytes, which is what Normalize produces and reports. An empty digest
+// skips the content comparison (Message-ID and size only). Messages the
+// writer appended in this run are not considered: the journal records
+// those.
+func (mw *MailboxWriter) Holds(ctx context.Context, m *mailconv.Message, digest string, size int64, messageID string) (bool, error) {
+	uid, err := mw.find(ctx, messageID, size, digest, false)
+	return uid != 0, err
+}
+
+// find looks for a message that was in the mailbox before this run. With
+// consume set, a match is removed from the index, so that two identical
+// source messages are matched by two server messages, not one.
+func (mw *MailboxWriter) find(ctx context.Context, messageID string, size int64, digest string, consume bool) (imapv2.UID, error) {
+	if mw.existed == 0 {
+		return 0, nil
+	}
+	w := mw.w
+	if err := w.ensureConn(ctx); err != nil {
+		return 0, err
+	}
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	var cands []imapv2.UID
+	key := dedupKey(messageID, size)
+	if mw.indexed {
+		cands = mw.index[key]
+	} else {
+		if _, err := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return 0, connErr("EXAMINE "+mw.name, err)
+		}
+		crit := &imapv2.SearchCriteria{Larger: size - 1, Smaller: size + 1}
+		if messageID != "" {
+			crit.Header = []imapv2.SearchCriteriaHeaderField{{Key: "Message-ID", Value: messageID}}
+		}
+		data, err := w.c.UIDSearch(crit, nil).Wait()
+		if err != nil {
+			return 0, connErr("UID SEARCH "+mw.name, err)
+		}
+		cands = data.AllUIDs()
+	}
+	if len(cands) == 0 {
+		return 0, nil
+	}
+	if digest == "" {
+		uid := cands[0]
+		if consume && mw.indexed {
+			mw.index[key] = cands[1:]
+		}
+		return uid, nil
+	}
+	if _, err := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return 0, connErr("EXAMINE "+mw.name, err)
+	}
+	for i, uid := range cands {
+		d, err := mw.digestOf(uid)
+		if err != nil {
+			return 0, err
+		}
+		if d == digest {
+			if consume && mw.indexed {
+				mw.index[key] = append(cands[:i:i], cands[i+1:]...)
+			}
+			return uid, nil
+		}
+	}
+	return 0, nil
+}
+
+// digestOf streams a message from the server through SHA-256.
+func (mw *MailboxWriter) digestOf(uid imapv2.UID) (string, error) {
+	cmd := mw.w.c.Fetch(imapv2.UIDSetNum(uid), &imapv2.FetchOptions{UID: true,
+		BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
+	defer cmd.Close()
+	h := sha256.New()
+	found := false
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
+				if _, err := io.Copy(h, b.Literal); err != nil {
+					return "", connErr("FETCH", err)
+				}
+				found = true
+			}
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return "", connErr("FETCH", err)
+	}
+	if !found {
+		return "", nil
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// WriteMessage implements mailconv.MailboxWriter. The body is normalized
+// (CRLF line ends, NUL bytes dropped) into a spool (memory up to
+// spool-memory, a temporary file beyond), then appended with the message's
+// flags, keywords and internal date. When it returns nil the server has
+// confirmed the APPEND (or the message was already there, see
+// LastExisted).
+//
+// A message larger than the server's APPENDLIMIT (or the parameter
+// append-limit), an empty message, and a message the server refuses as too
+// big are skipped (*mailconv.SkipError, codes imap.too-big, imap.empty).
+// An account over quota stops the conversion with an error matching
+// ErrQuota. When the server refuses a message whose header holds raw 8-bit
+// bytes, the header is repaired (RepairHeader) and the message sent again;
+// when it refuses a message with keywords, it is sent again without them
+// and the keywords are reported lost. A lost connection is made again once
+// per message, the mailbox searched for the message (it may have arrived),
+// and the APPEND repeated.
+func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, body io.Reader) error {
+	w := mw.w
+	mw.lastRef, mw.lastExisted = "", false
+	w.spool.reset()
+	z := newNormalizer(&w.spool)
+	if _, err := io.Copy(z, body); err != nil {
+		return fmt.Errorf("reading message %s: %w", m.Source, err)
+	}
+	norm, err := z.finish()
+	if err != nil {
+		return fmt.Errorf("spooling message %s: %w", m.Source, err)
+	}
+	loc := m.Source
+	if norm.Size == 0 {
+		return &mailconv.SkipError{Code: "imap.empty", Reason: "the message is empty: an IMAP server cannot store a message of 0 octets"}
+	}
+	if w.limit > 0 && norm.Size > w.limit {
+		return &mailconv.SkipError{Code: "imap.too-big",
+			Reason: fmt.Sprintf("the message has %d octets, more than the server takes (APPENDLIMIT or append-limit %d); it was not sent (nor truncated)", norm.Size, w.limit)}
+	}
+	if norm.NUL > 0 {
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.nul-removed", Mailbox: mw.path, Message: m.ID, Location: &loc,
+			Detail: fmt.Sprintf("%d NUL bytes removed (IMAP forbids them in a message)", norm.NUL)})
+	}
+	if norm.BareLF+norm.BareCR > 0 {
+		mw.eolFixed++
+	}
+	hdr, err := w.spool.head(min(norm.HeaderLen, maxHeaderScan))
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	msgID, _ := headerValue(hdr, "Message-ID")
+
+	if w.dedup && mw.existed > 0 {
+		uid, err := mw.find(ctx, msgID, norm.Size, norm.Digest, true)
+		if err != nil {
+			return err
+		}
+		if uid != 0 {
+			mw.lastExisted = true
+			mw.lastRef = fmt.Sprintf("%d:%d", mw.uidValidity, uid)
+			w.stats.Existing++
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.already-present", Mailbox: mw.path, Message: m.ID, Location: &loc,
+				Detail: fmt.Sprintf("already in %q as UID %d (same Message-ID, size and content): not appended again", mw.name, uid)})
+			return nil
+		}
+	}
+
+	flags, lostKW := w.flags(m)
+	if len(lostKW) > 0 {
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventLoss, Code: "imap.keyword-refused", Mailbox: mw.path, Message: m.ID, Location: &loc,
+			Detail: fmt.Sprintf("the server does not let clients create keywords (PERMANENTFLAGS): %v not stored", lostKW)})
+	}
+	date := m.Date
+	if date.IsZero() {
+		mw.undated++
+	}
+
+	var repaired []byte // header after the 8-bit repair, when done
+	reconnected := false
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.ensureConn(ctx); err != nil {
+			return err
+		}
+		size := norm.Size
+		r := w.spool.reader()
+		if repaired != nil {
+			hlen := int64(len(hdr))
+			size = norm.Size - hlen + int64(len(repaired))
+			r = io.MultiReader(bytes.NewReader(repaired), io.NewSectionReader(readerAt(w), hlen, norm.Size-hlen))
+		}
+		start := time.Now()
+		data, err := w.append(ctx, mw.name, flags, date, size, r)
+		w.stats.Append += time.Since(start)
+		if err == nil {
+			w.stats.Messages++
+			w.stats.Bytes += size
+			if data != nil && data.UID != 0 {
+				uv := data.UIDValidity
+				if uv == 0 {
+					uv = mw.uidValidity
+				}
+				mw.lastRef = fmt.Sprintf("%d:%d", uv, data.UID)
+				if w.check {
+					mw.pending = append(mw.pending, appended{uid: data.UID, id: m.ID, loc: loc, flags: flags, date: date, size: size})
+					if len(mw.pending) >= checkBatch {
+						if err := mw.checkPending(ctx); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			w.kwRefuse = 0
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ie *imapv2.Error
+		if !errors.As(err, &ie) {
+			// The connection broke. The message may have been stored
+			// before it did: reconnect, look, send again once.
+			if reconnected {
+				return connErr(fmt.Sprintf("APPEND of message %s to %q", m.Source, mw.name), err)
+			}
+			reconnected = true
+			if err := w.ensureConn(ctx); err != nil {
+				return fmt.Errorf("APPEND of message %s to %q: the connection was lost and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err)
+			}
+			if w.info.UIDPlus || msgID != "" {
+				if uid, ferr := mw.findAfterDrop(ctx, msgID, norm, repaired); ferr != nil {
+					return ferr
+				} else if uid != 0 {
+					mw.lastRef = fmt.Sprintf("%d:%d", mw.uidValidity, uid)
+					w.stats.Messages++
+					w.stats.Bytes += norm.Size
+					return nil
+				}
+			}
+			continue
+		}
+		switch ie.Code {
+		case imapv2.ResponseCodeTooBig, imapv2.ResponseCodeLimit:
+			return &mailconv.SkipError{Code: "imap.too-big",
+				Reason: fmt.Sprintf("the server refused the message of %d octets as too big (%s); it was not sent (nor truncated)", size, serverText(ie))}
+		case imapv2.ResponseCodeOverQuota:
+			return connErr(fmt.Sprintf("APPEND of message %s to %q", m.Source, mw.name), err)
+		case imapv2.ResponseCodeTryCreate:
+			if attempt == 0 {
+				if err := w.create(ctx, mw.name); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if ie.Type == imapv2.StatusResponseTypeNo && strings.Contains(strings.ToLower(ie.Text), "quota") {
+			return fmt.Errorf("APPEND of message %s to %q: %w (%s); nothing was lost: free space on the server and run the same command again to resume", m.Source, mw.name, ErrQuota, serverText(ie))
+		}
+		if norm.Header8bit && repaired == nil {
+			cs := DetectHeaderCharset(hdr)
+			fixed, n := RepairHeader(hdr, cs)
+			repaired = fixed
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.8bit-header-repaired", Mailbox: mw.path, Message: m.ID, Location: &loc,
+				Detail: fmt.Sprintf("the server refused raw 8-bit header bytes (%s): %d header fields sent again as RFC 2047 encoded-words in %s", serverText(ie), n, cs)})
+			continue
+		}
+		if kw := keywordsOf(flags); len(kw) > 0 {
+			w.kwRefuse++
+			if w.kwRefuse >= 3 {
+				w.noKW = true
+			}
+			flags = systemFlagsOf(flags)
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventLoss, Code: "imap.keyword-refused", Mailbox: mw.path, Message: m.ID, Location: &loc,
+				Detail: fmt.Sprintf("the server refused the message with keywords %v (%s): sent again without them", kw, serverText(ie))})
+			continue
+		}
+		return fmt.Errorf("APPEND of message %s to %q: %w: %s", m.Source, mw.name, ErrRefused, serverText(ie))
+	}
+}
+
+// findAfterDrop looks for a message whose APPEND was cut by a lost
+// connection: it is there when the server committed it before the drop.
+func (mw *MailboxWriter) findAfterDrop(ctx context.Context, msgID string, norm Normalized, repaired []byte) (imapv2.UID, error) {
+	if repaired != nil {
+		return 0, nil // the digest differs; the search below cannot match
+	}
+	saved := mw.existed
+	savedIdx := mw.indexed
+	mw.existed, mw.indexed = 1, false // search the server, not the index
+	defer func() { mw.existed, mw.indexed = saved, savedIdx }()
+	uid, err := mw.find(ctx, msgID, norm.Size, norm.Digest, false)
+	if err != nil {
+		return 0, err
+	}
+	if uid != 0 {
+		mw.w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.append-interrupted", Mailbox: mw.path,
+			Detail: fmt.Sprintf("the connection broke during an APPEND that the server had committed: UID %d kept, not sent again", uid)})
+	}
+	return uid, nil
+}
+
+// readerAt exposes the spool for SectionReader.
+func readerAt(w *Writer) io.ReaderAt {
+	if w.spool.f != nil {
+		return w.spool.f
+	}
+	return bytes.NewReader(w.spool.buf.Bytes())
+}
+
+// append sends one APPEND and waits for its answer.
+func (w *Writer) append(ctx context.Context, name string, flags []imapv2.Flag, date time.Time, size int64, r io.Reader) (*imapv2.AppendData, error) {
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	opts := &imapv2.AppendOptions{Flags: flags}
+	if !date.IsZero() {
+		opts.Time = date
+	}
+	cmd := w.c.Append(name, size, opts)
+	_, werr := io.Copy(cmd, r)
+	cerr := cmd.Close()
+	data, err := cmd.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if werr != nil {
+		return nil, werr
+	}
+	if cerr != nil {
+		return nil, cerr
+	}
+	return data, nil
+}
+
+// flags returns the APPEND flag list of m and the keywords the server will
+// not take.
+func (w *Writer) flags(m *mailconv.Message) ([]imapv2.Flag, []string) {
+	var out []imapv2.Flag
+	f := m.Flags & w.caps.Flags
+	for _, x := range []struct {
+		bit  mailconv.Flags
+		flag imapv2.Flag
+	}{
+		{mailconv.FlagSeen, imapv2.FlagSeen}, {mailconv.FlagAnswered, imapv2.FlagAnswered},
+		{mailconv.FlagFlagged, imapv2.FlagFlagged}, {mailconv.FlagDeleted, imapv2.FlagDeleted},
+		{mailconv.FlagDraft, imapv2.FlagDraft}, {mailconv.FlagForwarded, "$Forwarded"},
+	} {
+		if f&x.bit != 0 {
+			out = append(out, x.flag)
+		}
+	}
+	var lost []string
+	if !w.caps.Keywords {
+		return out, nil // Convert reports these as losses
+	}
+	for _, k := range m.Keywords {
+		if !mailconv.ValidKeyword(k) || strings.EqualFold(k, "$Forwarded") {
+			continue
+		}
+		if (w.info.Keywords && !w.noKW) || w.allowKW[strings.ToLower(k)] {
+			out = append(out, imapv2.Flag(k))
+		} else {
+			lost = append(lost, k)
+		}
+	}
+	return out, lost
+}
+
+func keywordsOf(flags []imapv2.Flag) []string {
+	var out []string
+	for _, f := range flags {
+		if !strings.HasPrefix(string(f), `\`) {
+			out = append(out, string(f))
+		}
+	}
+	return out
+}
+
+func systemFlagsOf(flags []imapv2.Flag) []imapv2.Flag {
+	var out []imapv2.Flag
+	for _, f := range flags {
+		if strings.HasPrefix(string(f), `\`) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// checkPending reads back the flags, internal dates and sizes of the
+// messages appended since the last check and reports what the server did
+// not keep.
+func (mw *MailboxWriter) checkPending(ctx context.Context) error {
+	if len(mw.pending) == 0 {
+		return nil
+	}
+	w := mw.w
+	pend := mw.pending
+	mw.pending = mw.pending[:0]
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	if _, err := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return connErr("EXAMINE "+mw.name, err)
+	}
+	byUID := make(map[imapv2.UID]*appended, len(pend))
+	var set imapv2.UIDSet
+	for i := range pend {
+		byUID[pend[i].uid] = &pend[i]
+		set.AddNum(pend[i].uid)
+	}
+	got, err := w.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return connErr("FETCH (check) "+mw.name, err)
+	}
+	seen := map[imapv2.UID]bool{}
+	for _, g := range got {
+		a := byUID[g.UID]
+		if a == nil {
+			continue
+		}
+		seen[g.UID] = true
+		loc := a.loc
+		if missing := missingFlags(a.flags, g.Flags); len(missing) > 0 {
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventLoss, Code: "imap.flags-not-kept", Mailbox: mw.path, Message: a.id, Location: &loc,
+				Detail: fmt.Sprintf("UID %d in %q: the server dropped %v (it has %v)", g.UID, mw.name, missing, g.Flags)})
+		}
+		if !a.date.IsZero() && !a.date.Truncate(time.Second).Equal(g.InternalDate) {
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventLoss, Code: "imap.date-not-kept", Mailbox: mw.path, Message: a.id, Location: &loc,
+				Detail: fmt.Sprintf("UID %d in %q: INTERNALDATE is %s, %s was sent", g.UID, mw.name, g.InternalDate.Format(time.RFC3339), a.date.Format(time.RFC3339))})
+		}
+		if g.RFC822Size != a.size {
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.size-differs", Mailbox: mw.path, Message: a.id, Location: &loc,
+				Detail: fmt.Sprintf("UID %d in %q: the server reports %d octets, %d were sent", g.UID, mw.name, g.RFC822Size, a.size)})
+		}
+	}
+	for _, a := range pend {
+		if !seen[a.uid] {
+			loc := a.loc
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.not-found-after-append", Mailbox: mw.path, Message: a.id, Location: &loc,
+				Detail: fmt.Sprintf("UID %d that the server gave for the APPEND is not in %q (moved or expunged by another client?)", a.uid, mw.name)})
+		}
+	}
+	return nil
+}
+
+// missingFlags returns the flags of want that have is lacks
+// (case-insensitively).
+func missingFlags(want, have []imapv2.Flag) []string {
+	var out []string
+	for _, f := range want {
+		found := false
+		for _, h := range have {
+			if strings.EqualFold(string(f), string(h)) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, string(f))
+		}
+	}
+	return out
+}
+
+// Close finishes the mailbox: the last read-back check and the summary
+// events (line ends converted, messages without a date).
+func (mw *MailboxWriter) Close() error {
+	w := mw.w
+	var err error
+	if len(mw.pending) > 0 {
+		if e := w.ensureConn(context.Background()); e == nil {
+			err = mw.checkPending(context.Background())
+		} else {
+			err = e
+		}
+	}
+	if mw.eolFixed > 0 {
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.line-ends", Mailbox: mw.path,
+			Detail: fmt.Sprintf("%d messages had LF or CR line ends, sent with CRLF as IMAP requires", mw.eolFixed)})
+	}
+	if mw.undated > 0 {
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.date-by-server", Mailbox: mw.path,
+			Detail: fmt.Sprintf("%d messages had no received date: the server set INTERNALDATE to the time of upload", mw.undated)})
+	}
+	return err
+}
+
+var _ mailconv.Writer = (*Writer)(nil)
+var _ mailconv.MailboxWriter = (*MailboxWriter)(nil)
+
+// tempDirOK reports whether dir can hold spool files.
+func tempDirOK(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
