@@ -20,13 +20,15 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/addressbook"
+	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/filters"
 	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
 	"github.com/mailconv/mailconv/mime"
 )
 
-// The corpus sweep (issue 7): every file under ../shared/fixtures goes
+// The corpus sweep (issue 7): every file under ../shared/fixtures (and the
+// project's testdata/ sample stores) goes
 // through every parser that could claim it, and every directory through
 // every registered format whose Detect claims it, asserting no panic, no
 // goroutine left behind, and bounded memory.
@@ -63,6 +65,24 @@ var sweepFileClaimers = []fileClaimer{
 	}},
 	{"eudora filters", func(ctx context.Context, path string, data []byte) {
 		filters.Parse(ctx, bytes.NewReader(data), filepath.Base(path), nil)
+	}},
+	{"eudora toc (both byte orders)", func(_ context.Context, path string, data []byte) {
+		for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+			eudora.ParseTOC(bytes.NewReader(data), int64(len(data)), p, path, eudora.TOCOptions{Text: true})
+		}
+	}},
+	{"eudora descmap", func(_ context.Context, _ string, data []byte) {
+		eudora.ParseDescmap(bytes.NewReader(data), eudora.Limits{})
+	}},
+	{"eudora appledouble", func(_ context.Context, path string, data []byte) {
+		eudora.ParseAppleDouble(bytes.NewReader(data), int64(len(data)), path)
+	}},
+	{"eudora separator lines", func(_ context.Context, _ string, data []byte) {
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+				eudora.ParseSeparator(bytes.TrimRight(line, "\r"), p)
+			}
+		}
 	}},
 }
 
@@ -283,22 +303,25 @@ func withChecks(errorf func(string, ...any), hp *heapPeak, what, path string, si
 }
 
 func TestCorpusSweep(t *testing.T) {
+	// the shared fixtures, and the project's own sample stores
 	root := fixturesDir(t)
 	var files, dirs []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	for _, top := range []string{root, "../testdata"} {
+		err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch {
+			case d.IsDir():
+				dirs = append(dirs, p)
+			case d.Type().IsRegular():
+				files = append(files, p)
+			}
+			return nil
+		})
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		switch {
-		case d.IsDir():
-			dirs = append(dirs, p)
-		case d.Type().IsRegular():
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(files) == 0 {
 		t.Fatalf("no files under %s", root)
@@ -314,7 +337,10 @@ func TestCorpusSweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rel, _ := filepath.Rel(root, p)
+		rel := p
+		if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+			rel = r
+		}
 		for _, c := range sweepFileClaimers {
 			withChecks(t.Errorf, hp, c.name, rel, len(data), func() { c.run(ctx, p, data) })
 		}
@@ -327,7 +353,10 @@ func TestCorpusSweep(t *testing.T) {
 		}
 	}
 	for _, d := range dirs {
-		rel, _ := filepath.Rel(root, d)
+		rel := d
+		if r, err := filepath.Rel(root, d); err == nil && !strings.HasPrefix(r, "..") {
+			rel = r
+		}
 		for _, f := range formats {
 			if f.Open == nil || f.Detect == nil || f.Detect(d) <= 0 {
 				continue
