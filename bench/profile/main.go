@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	_ "github.com/mailconv/mailconv/eudora"
 	_ "github.com/mailconv/mailconv/maildir"
 	_ "github.com/mailconv/mailconv/mbox"
 )
