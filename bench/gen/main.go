@@ -4,6 +4,7 @@
 //	go run ./bench/gen -size 1GiB -big 300MiB -o /tmp/big.mbox
 //	go run ./bench/gen -workload -size 1GiB -o /tmp/w.mbox     # issue 7 mix
 //	go run ./bench/gen -workload -format maildir -size 256MiB -o /tmp/md
+//	go run ./bench/gen -format eudora -size 256MiB -o /tmp/eudora
 //
 // -workload selects the mix of the issue 7 reference measurements (a few
 // messages over 20 MB, attachments, CRLF and LF, quoted From lines,
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailconv/mailconv/eudora/eudoratest"
 	"github.com/mailconv/mailconv/internal/storegen"
 )
 
@@ -41,12 +43,12 @@ func main() {
 	big := flag.String("big", "", "comma-separated sizes of extra large messages")
 	seed := flag.Int64("seed", 1, "random seed")
 	workload := flag.Bool("workload", false, "the issue 7 benchmark mix")
-	format := flag.String("format", "mbox", "mbox or maildir")
+	format := flag.String("format", "mbox", "mbox, maildir or eudora")
 	out := flag.String("o", "", "output file (mbox) or directory (maildir)")
 	flag.Parse()
 	total, err := parseSize(*size)
 	if err != nil || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: gen [-workload] [-format mbox|maildir] -size N[GiB|MiB] [-big N,...] -o PATH")
+		fmt.Fprintln(os.Stderr, "usage: gen [-workload] [-format mbox|maildir|eudora] -size N[GiB|MiB] [-big N,...] -o PATH")
 		os.Exit(2)
 	}
 	opts := storegen.MboxOptions{Size: total, Seed: *seed}
@@ -87,8 +89,17 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+	case "eudora":
+		// the Eudora package's own generator: mailboxes with TOCs,
+		// attachment and embedded files
+		es, err := eudoratest.Generate(*out, eudoratest.GenOptions{Size: total, Seed: uint64(*seed), MaxAttachment: 256 << 10})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		st = storegen.Stats{Messages: es.Messages, Bytes: es.MailBytes + es.FileBytes}
 	default:
-		fmt.Fprintln(os.Stderr, "gen: -format is mbox or maildir")
+		fmt.Fprintln(os.Stderr, "gen: -format is mbox, maildir or eudora")
 		os.Exit(2)
 	}
 	fmt.Printf("%s: %d messages, %d bytes\n", *out, st.Messages, st.Bytes)
