@@ -267,7 +267,7 @@ func withChecks(errorf func(string, ...any), hp *heapPeak, what, path string, si
 	// No runtime.GC here: thousands of forced collections would dominate
 	// the run. The baseline then includes garbage awaiting collection,
 	// which the slack absorbs; a parser that holds much more still shows.
-	before := runtime.NumGoroutine()
+	before := goroutineIDs()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	alloc0 := ms.TotalAlloc
@@ -293,13 +293,43 @@ func withChecks(errorf func(string, ...any), hp *heapPeak, what, path string, si
 		errorf("%s on %s (%d bytes): allocated %d bytes", what, path, size, a)
 	}
 	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+	var left []string
+	for {
+		left = left[:0]
+		for id, stack := range goroutines() {
+			if !before[id] {
+				left = append(left, stack)
+			}
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		errorf("%s on %s left %d goroutine(s) behind:\n%s", what, path, n-before, buf[:runtime.Stack(buf, true)])
+	if len(left) > 0 {
+		errorf("%s on %s left %d goroutine(s) behind:\n%s", what, path, len(left), strings.Join(left, "\n\n"))
 	}
+}
+
+// goroutines returns the stacks of the running goroutines by id.
+func goroutines() map[string]string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	out := map[string]string{}
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if f := strings.Fields(g); len(f) > 1 && f[0] == "goroutine" {
+			out[f[1]] = g
+		}
+	}
+	return out
+}
+
+func goroutineIDs() map[string]bool {
+	ids := map[string]bool{}
+	for id := range goroutines() {
+		ids[id] = true
+	}
+	return ids
 }
 
 func TestCorpusSweep(t *testing.T) {

@@ -33,6 +33,11 @@ type Writer struct {
 	// pending lists the Maildir++ NoSelect folders that no child has
 	// implied yet.
 	pending []string
+	// mailboxes counts the mailbox writers created (names in tmp/).
+	mailboxes int
+	// open holds the mailbox writers not closed yet: Close stops their
+	// file-making goroutines.
+	open map[*mailboxWriter]bool
 	// senderNoted is set once the envelope-sender note was given.
 	senderNoted bool
 	// subscribed lists the on-disk names of the selectable folders, for the
@@ -241,6 +246,12 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 		mw.Close()
 		return nil, fmt.Errorf("maildir: %w", err)
 	}
+	w.mailboxes++
+	mw.pre = startPrecreate(mw.tmpRoot, fmt.Sprintf("%d.T%d_", w.start, w.mailboxes), "P"+w.pid+"."+w.host)
+	if w.open == nil {
+		w.open = map[*mailboxWriter]bool{}
+	}
+	w.open[mw] = true
 	return mw, nil
 }
 
@@ -326,6 +337,11 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	var err error
+	for mw := range w.open {
+		if cerr := mw.Close(); err == nil {
+			err = cerr
+		}
+	}
 	for _, p := range w.pending {
 		if merr := w.mkdirAll(p); err == nil {
 			err = merr
@@ -362,6 +378,7 @@ type mailboxWriter struct {
 	dirs     [2]*os.File // cur/ and new/, open when durable
 	mbRoot   *os.Root    // the mailbox directory
 	tmpRoot  *os.Root    // its tmp/
+	pre      *precreator // files of tmp/ made ahead
 	info     []byte
 	letters  []byte
 	held     map[string]int64 // IDDigest -> size of files found (Holds)
@@ -393,23 +410,16 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		sub = "new"
 	}
 
-	if mw.tmpRoot == nil {
+	if mw.pre == nil {
 		return fmt.Errorf("maildir: writing into %s: %w", w.abs(mw.dir), os.ErrClosed)
 	}
-	mw.seq++
-	base := mw.uniqueBase(m.ID)
-	tmpRel := path.Join(mw.dir, "tmp", base)
-	f, err := mw.tmpRoot.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	for try := 0; err != nil && errors.Is(err, fs.ErrExist) && try < 100; try++ {
-		mw.seq++
-		base = mw.uniqueBase(m.ID)
-		tmpRel = path.Join(mw.dir, "tmp", base)
-		f, err = mw.tmpRoot.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	}
+	tmpName, f, err := mw.pre.next()
 	if err != nil {
 		return fmt.Errorf("maildir: %w", err)
 	}
-	tmpName := base
+	tmpRel := path.Join(mw.dir, "tmp", tmpName)
+	mw.seq++
+	base := mw.uniqueBase(m.ID)
 	size, err := io.CopyBuffer(onlyWriter{f}, body, w.buf)
 	if err == nil && w.opts.Durable {
 		err = f.Sync()
@@ -480,9 +490,7 @@ func (mw *mailboxWriter) commit(name, sub, final string) error {
 	abs := func() string { return mw.w.abs(path.Join(mw.dir, sub, final)) }
 	err := mw.mbRoot.Link(t, fl)
 	if err == nil {
-		if err := mw.tmpRoot.Remove(name); err != nil {
-			return fmt.Errorf("maildir: %w", err)
-		}
+		mw.pre.removeLater(name) // delivered: the tmp/ name goes in the background
 		return nil
 	}
 	if errors.Is(err, fs.ErrExist) {
@@ -633,6 +641,13 @@ func (mw *mailboxWriter) loss(code string, m *mailconv.Message, detail string) {
 // Close finishes the mailbox.
 func (mw *mailboxWriter) Close() error {
 	var err error
+	if mw.pre != nil {
+		if perr := mw.pre.close(); perr != nil {
+			err = fmt.Errorf("maildir: %w", perr)
+		}
+		mw.pre = nil
+	}
+	delete(mw.w.open, mw)
 	for _, r := range [...]**os.Root{&mw.tmpRoot, &mw.mbRoot} {
 		if *r != nil {
 			if cerr := (*r).Close(); err == nil {
