@@ -311,10 +311,11 @@ func withChecks(errorf func(string, ...any), hp *heapPeak, what, path string, si
 	}
 }
 
+var stackBuf = make([]byte, 1<<20) // used by the test goroutine only
+
 // goroutines returns the stacks of the running goroutines by id.
 func goroutines() map[string]string {
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
+	buf := stackBuf[:runtime.Stack(stackBuf, true)]
 	out := map[string]string{}
 	for _, g := range strings.Split(string(buf), "\n\n") {
 		if f := strings.Fields(g); len(f) > 1 && f[0] == "goroutine" {
