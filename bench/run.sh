@@ -8,7 +8,9 @@
 #
 #   bench/run.sh                          # 1 GiB workload, 2 runs
 #   SIZE=256MiB RUNS=3 bench/run.sh
-#   EUDORA=/path/to/eudora/store bench/run.sh   # adds Eudora -> maildir
+#   EUDORA=/path/to/eudora/store bench/run.sh   # Eudora -> maildir on that store
+#                                         # (default: a generated store of
+#                                         # EUDORA_SIZE, 512MiB; EUDORA=none skips)
 #   WORK=/var/tmp/bench bench/run.sh      # where the files go (needs ~4x SIZE)
 #   DURABLE=0 bench/run.sh                # skip the --durable runs (they fsync
 #                                         # every message: slow on slow disks)
@@ -25,6 +27,7 @@ RUNS=${RUNS:-2}
 DURABLE=${DURABLE:-1}
 WORK=${WORK:-/tmp/mailconv-bench}
 EUDORA=${EUDORA:-}
+EUDORA_SIZE=${EUDORA_SIZE:-512MiB}
 TIME=/usr/bin/time
 
 [ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed" >&2; exit 1; }
@@ -49,6 +52,14 @@ if [ ! -d "$SRC/maildir" ] || [ "$(cat "$SRC/maildir.size" 2>/dev/null)" != "$SI
   rm -rf "$SRC/maildir"
   "$BIN/gen" -workload -format maildir -size "$SIZE" -o "$SRC/maildir" | tee "$SRC/maildir.txt"
   echo "$SIZE" >"$SRC/maildir.size"
+fi
+if [ -z "$EUDORA" ]; then
+  if [ ! -d "$SRC/eudora" ] || [ "$(cat "$SRC/eudora.size" 2>/dev/null)" != "$EUDORA_SIZE" ]; then
+    rm -rf "$SRC/eudora"
+    "$BIN/gen" -format eudora -size "$EUDORA_SIZE" -o "$SRC/eudora" | tee "$SRC/eudora.txt"
+    echo "$EUDORA_SIZE" >"$SRC/eudora.size"
+  fi
+  EUDORA=$SRC/eudora
 fi
 chmod -R a+rX "$SRC"
 MBOX=$SRC/workload.mbox
@@ -103,7 +114,7 @@ if [ "$DURABLE" = 1 ]; then
 fi
 measure "mailconv maildir->mbox" "$MDBYTES" "$BIN/mailconv" convert --quiet "maildir:$SRC/maildir" "mbox:$OUTM/tree/"
 measure "mailconv mbox->maildir (one big message)" "$BIGBYTES" "$BIN/mailconv" convert --quiet "mbox:$SRC/big.mbox" "maildir:$OUT"
-if [ -n "$EUDORA" ]; then
+if [ "$EUDORA" != none ]; then
   EBYTES=$(du -sb --apparent-size "$EUDORA" | cut -f1)
   measure "mailconv eudora->maildir" "$EBYTES" "$BIN/mailconv" convert --quiet "eudora:$EUDORA" "maildir:$OUT"
 fi
