@@ -349,7 +349,9 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 					rep.Totals.BytesWritten += n
 				})
 			}
-			if st != nil {
+			if st != nil && c.opts.Dedup != DedupNone {
+				// what this run wrote, for dedup only (memory that grows
+				// with the message count is not spent otherwise)
 				if st.dest == nil {
 					st.dest = map[Digest]int{}
 				}
