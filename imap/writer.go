@@ -284,6 +284,13 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 	default:
 		return nil
 	}
+	return w.reconnect(ctx)
+}
+
+// reconnect drops the connection (a command failed on it: the client may
+// not have noticed yet that it is gone) and makes a new one.
+func (w *Writer) reconnect(ctx context.Context) error {
+	w.c.Close()
 	c, err := dial(ctx, w.cc)
 	if err != nil {
 		return err
@@ -643,7 +650,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 				return connErr(fmt.Sprintf("APPEND of message %s to %q", m.Source, mw.name), err)
 			}
 			reconnected = true
-			if err := w.ensureConn(ctx); err != nil {
+			if err := w.reconnect(ctx); err != nil {
 				return fmt.Errorf("APPEND of message %s to %q: the connection was lost and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err)
 			}
 			if w.info.UIDPlus || msgID != "" {
