@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -153,5 +154,30 @@ func (p *precreator) close() error {
 			defer p.mu.Unlock()
 			return p.removeErr
 		}
+	}
+}
+
+// cleanTmp removes, from the tmp/ of a mailbox an earlier run wrote, the
+// files that run made ahead or had not yet removed when it was stopped:
+// names "<start>.T<n>_<counter>P<pid>.<host>" with a start before this
+// run's. (Delivered messages are linked into cur/ or new/ first, so such a
+// name is either an unused empty file or a second name of a delivered
+// message.) Other files are left alone.
+func (mw *mailboxWriter) cleanTmp() {
+	d, err := mw.tmpRoot.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	for _, n := range names {
+		start, rest, ok := strings.Cut(n, ".T")
+		if !ok || !strings.Contains(rest, "_") || !strings.Contains(rest, "P") {
+			continue
+		}
+		if t, err := strconv.ParseInt(start, 10, 64); err != nil || t >= mw.w.start {
+			continue
+		}
+		mw.tmpRoot.Remove(n)
 	}
 }

@@ -95,3 +95,46 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+// TestResumeCleansTmp: a run that continues an earlier one removes the
+// files the earlier run left in tmp/ under its own naming (made ahead, or
+// second names of delivered messages) and nothing else.
+func TestResumeCleansTmp(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "md")
+	w, err := maildir.Create(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err := w.CreateMailbox(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.Close()
+	w.Close()
+	left := []string{"1000.T1_0P42.host", "1000.T1_7P42.host"}
+	foreign := []string{"1000.M5P42.host", "other-delivery"}
+	for _, n := range append(append([]string{}, left...), foreign...) {
+		if err := os.WriteFile(filepath.Join(dir, "tmp", n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err = maildir.Create(ctx, dir, &mailconv.Options{Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err = w.CreateMailbox(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.Close()
+	w.Close()
+	ents, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != strings.Join(foreign, " ") {
+		t.Errorf("tmp/ holds %q, want %q", names, foreign)
+	}
+}

@@ -246,6 +246,9 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 		mw.Close()
 		return nil, fmt.Errorf("maildir: %w", err)
 	}
+	if w.opts.Resume {
+		mw.cleanTmp()
+	}
 	w.mailboxes++
 	mw.pre = startPrecreate(mw.tmpRoot, fmt.Sprintf("%d.T%d_", w.start, w.mailboxes), "P"+w.pid+"."+w.host)
 	if w.open == nil {
