@@ -45,6 +45,14 @@ type ConvertOptions struct {
 	// SpoolMemory bounds the memory used to hold one such message; zero
 	// means DefaultSpoolMemory.
 	SpoolMemory int64
+	// ReadAhead reads each mailbox in a goroutine of its own, one message
+	// ahead of the writer (in 1 MiB of buffers), so that parsing overlaps
+	// with writing. Messages are still written and journaled in order, one
+	// at a time. The reader's Events function is then called from that
+	// goroutine, possibly while the writer's is running: both must be safe
+	// for concurrent use (Report.Add is). Not used while Convert must
+	// decide per message whether to write it (resumed runs, dedup).
+	ReadAhead bool
 }
 
 // SkipError is returned by a MailboxWriter for a message it refuses but
@@ -275,13 +283,24 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 		c.sp = &spool{dir: c.opts.SpoolDir, limit: lim, d: c.dg}
 	}
+	// src yields the messages: mr itself, or mr read ahead in a goroutine
+	var src0 interface {
+		Next() (*Message, error)
+		io.Reader
+	} = mr
+	var ra *readAhead
+	if c.opts.ReadAhead && !spoolMode {
+		ra = newReadAhead(mr)
+		defer ra.close() // before mr.Close (deferred earlier)
+		src0 = ra
+	}
 	written := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			mw.Close()
 			return err
 		}
-		m, err := mr.Next()
+		m, err := src0.Next()
 		if err == io.EOF {
 			break
 		}
@@ -319,7 +338,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			if c.hp == nil {
 				c.hp = newHashPipe()
 			}
-			c.teed = hashTee{r: mr, p: c.hp}
+			c.teed = hashTee{r: src0, p: c.hp}
 			body = &c.teed
 		}
 		reportLosses(rep, c.caps, src.Path, m)
@@ -380,6 +399,9 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
 		}
 		c.progress(size)
+	}
+	if ra != nil {
+		ra.close()
 	}
 	if d, ok := mr.(interface{ Details() any }); ok {
 		det := d.Details()

@@ -29,18 +29,19 @@ func main() {
 	mem := flag.String("memprofile", "", "write an allocation profile to `FILE`")
 	durable := flag.Bool("durable", false, "durable mode")
 	noJournal := flag.Bool("nojournal", false, "run without a journal")
+	readAhead := flag.Bool("readahead", false, "ConvertOptions.ReadAhead")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: profile [-cpuprofile F] [-memprofile F] FORMAT:SRC FORMAT:DST")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), *cpu, *mem, *durable, *noJournal); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), *cpu, *mem, *durable, *noJournal, *readAhead); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		os.Exit(1)
 	}
 }
 
-func run(src, dst, cpu, mem string, durable, noJournal bool) error {
+func run(src, dst, cpu, mem string, durable, noJournal, readAhead bool) error {
 	ctx := context.Background()
 	sf, sp := mailconv.SplitAddress(src)
 	df, dp := mailconv.SplitAddress(dst)
@@ -59,7 +60,7 @@ func run(src, dst, cpu, mem string, durable, noJournal bool) error {
 	if err != nil {
 		return err
 	}
-	opts := mailconv.ConvertOptions{Report: rep}
+	opts := mailconv.ConvertOptions{Report: rep, ReadAhead: readAhead}
 	if !noJournal {
 		j, err := mailconv.OpenJournal(dp+".mailconv-journal", durable)
 		if err != nil {

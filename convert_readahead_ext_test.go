@@ -1,0 +1,100 @@
+package mailconv_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/mbox"
+)
+
+// With ReadAhead, a conversion writes and journals exactly what it does
+// without (same journal records, same verification), and an injected write
+// failure at any message is followed by a resume that completes with
+// nothing lost or duplicated.
+func TestReadAheadConvertAndResume(t *testing.T) {
+	src := t.TempDir()
+	writeMboxTree(t, src, 3, 5)
+	ctx := context.Background()
+	journalLines := func(p string) []string {
+		f, err := os.Open(p)
+		require.NoError(t, err)
+		defer f.Close()
+		var out []string
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			out = append(out, sc.Text())
+		}
+		return out
+	}
+	convert := func(dst string, readAhead bool, failAt int) error {
+		j, err := mailconv.OpenJournal(mailconv.JournalPath(dst), false)
+		require.NoError(t, err)
+		defer j.Close()
+		r, err := mbox.OpenStore(src, mbox.StoreOptions{})
+		require.NoError(t, err)
+		defer r.Close()
+		w, err := maildir.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
+		require.NoError(t, err)
+		defer w.Close()
+		var ww mailconv.Writer = w
+		n := failAt
+		if failAt > 0 {
+			ww = failingWriter{w, &n, true}
+		}
+		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: src}}
+		_, err = mailconv.Convert(ctx, r, ww, mailconv.ConvertOptions{Report: rep, Journal: j, ReadAhead: readAhead})
+		return err
+	}
+	verify := func(dst string) {
+		sr, err := mbox.OpenStore(src, mbox.StoreOptions{})
+		require.NoError(t, err)
+		defer sr.Close()
+		dr, err := maildir.Open(ctx, dst, nil)
+		require.NoError(t, err)
+		defer dr.Close()
+		j, err := mailconv.OpenJournal(mailconv.JournalPath(dst), false)
+		require.NoError(t, err)
+		defer j.Close()
+		res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j, Source: mailconv.Endpoint{Format: "mbox", Path: src}})
+		require.NoError(t, err)
+		assert.True(t, res.OK, "%+v", res.Totals)
+		assert.Equal(t, 15, res.Totals.Matched)
+	}
+
+	plain, ahead := filepath.Join(t.TempDir(), "plain"), filepath.Join(t.TempDir(), "ahead")
+	require.NoError(t, convert(plain, false, 0))
+	require.NoError(t, convert(ahead, true, 0))
+	verify(ahead)
+	// the journals differ only in times and the run record
+	msgs := func(lines []string) (out []string) {
+		for _, l := range lines {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err == nil && m["t"] == "msg" {
+				out = append(out, fmt.Sprint(m["mb"], m["id"], m["d"], m["size"], m["mid"]))
+			}
+		}
+		return out
+	}
+	assert.Equal(t, msgs(journalLines(mailconv.JournalPath(plain))), msgs(journalLines(mailconv.JournalPath(ahead))))
+	assert.Len(t, msgs(journalLines(mailconv.JournalPath(ahead))), 15)
+
+	for _, k := range []int{1, 4, 7, 15} {
+		dst := filepath.Join(t.TempDir(), fmt.Sprint("fail", k))
+		err := convert(dst, true, k)
+		require.True(t, errors.Is(err, syscall.ENOSPC), "%v", err)
+		require.NoError(t, convert(dst, true, 0))
+		verify(dst)
+	}
+}
