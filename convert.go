@@ -271,7 +271,8 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	}
 	// Decide per message only when something can make us skip one:
 	// journal entries, or dedup against what the destination holds.
-	spoolMode := st != nil && (len(st.known) > 0 || st.resumed || (c.opts.Dedup != DedupNone && (len(st.dest) > 0 || len(st.mids) > 0)))
+	spoolMode := st != nil && ((st.known != nil && st.known.len() > 0) || st.resumed ||
+		(c.opts.Dedup != DedupNone && (st.dest.len() > 0 || len(st.mids) > 0)))
 	if c.opts.Dedup != DedupNone && st == nil {
 		st = &mailboxState{} // dedup within this run only
 		spoolMode = true
@@ -371,15 +372,15 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			if st != nil && c.opts.Dedup != DedupNone {
 				// what this run wrote, for dedup only (memory that grows
 				// with the message count is not spent otherwise)
-				if st.dest == nil {
-					st.dest = map[Digest]int{}
+				if st.added == nil {
+					st.added = map[Digest]int{}
 				}
-				st.dest[d]++
+				st.added[d]++
 				if mid != "" {
 					if st.mids == nil {
-						st.mids = map[string]bool{}
+						st.mids = idSet{}
 					}
-					st.mids[mid] = true
+					st.mids.add(mid)
 				}
 			}
 			if j != nil {
@@ -437,8 +438,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 			rep.Totals.MessagesUnchanged++
 		})
 	}
-	if st.known[d] > 0 {
-		st.known[d]--
+	if st.known != nil && st.known.take(d) {
 		unchanged()
 		return true, nil
 	}
@@ -461,11 +461,11 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 	dup := ""
 	switch c.opts.Dedup {
 	case DedupContent:
-		if st.dest[d] > 0 {
+		if st.dest.has(d) || st.added[d] > 0 {
 			dup = "content"
 		}
 	case DedupMessageID:
-		if mid != "" && st.mids[mid] {
+		if mid != "" && st.mids != nil && st.mids.has(mid) {
 			dup = "message-id"
 		}
 	}

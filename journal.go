@@ -35,13 +35,13 @@ type Journal struct {
 	// state loaded from earlier runs
 	runs    int
 	sources map[string]bool               // source endpoints seen
-	done    map[string]map[Digest]int     // source key -> digest multiset
+	done    map[string]*digestBag         // source key -> digests recorded
 	lastCP  map[string]string             // destination path key -> last checkpoint
 	dstUsed map[string]bool               // destination path key -> a run began writing it
 	dstOf   map[string]Path               // source key -> destination mailbox
 	fps     map[string]journalMailboxDone // source key -> finished mailbox
-	byDest  map[string]map[Digest]int     // destination path key -> digests held
-	msgIDs  map[string]map[string]bool    // destination path key -> Message-IDs held
+	byDest  map[string]*digestBag         // destination path key -> digests held
+	msgIDs  map[string]idSet              // destination path key -> Message-IDs held
 	started map[string]bool               // source key -> mailbox begun in a run
 	caps    *Capabilities                 // destination capabilities of the last run
 }
@@ -128,9 +128,9 @@ const JournalVersion = 1
 // earlier runs recorded.
 func OpenJournal(path string, durable bool) (*Journal, error) {
 	j := &Journal{path: path, durable: durable,
-		sources: map[string]bool{}, done: map[string]map[Digest]int{}, lastCP: map[string]string{},
-		dstOf: map[string]Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]map[Digest]int{},
-		msgIDs: map[string]map[string]bool{}, started: map[string]bool{}}
+		sources: map[string]bool{}, done: map[string]*digestBag{}, lastCP: map[string]string{},
+		dstOf: map[string]Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]*digestBag{},
+		msgIDs: map[string]idSet{}, started: map[string]bool{}}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -204,23 +204,23 @@ func (j *Journal) apply(r *journalRecord) {
 	case recMessage:
 		k := srcKey(r.Src, r.Mb)
 		if j.done[k] == nil {
-			j.done[k] = map[Digest]int{}
+			j.done[k] = &digestBag{}
 		}
-		j.done[k][r.D]++
+		j.done[k].add(r.D)
 		if r.CP != "" {
 			j.lastCP[pathKey(r.Dst)] = r.CP
 		}
 		if r.Dup == "" {
 			dk := pathKey(r.Dst)
 			if j.byDest[dk] == nil {
-				j.byDest[dk] = map[Digest]int{}
+				j.byDest[dk] = &digestBag{}
 			}
-			j.byDest[dk][r.D]++
+			j.byDest[dk].add(r.D)
 			if r.MID != "" {
 				if j.msgIDs[dk] == nil {
-					j.msgIDs[dk] = map[string]bool{}
+					j.msgIDs[dk] = idSet{}
 				}
-				j.msgIDs[dk][r.MID] = true
+				j.msgIDs[dk].add(r.MID)
 			}
 		}
 	case recMailboxDone:
@@ -320,9 +320,10 @@ type mailboxState struct {
 	src     string
 	mb      Path
 	dst     Path
-	known   map[Digest]int // digests recorded as done, consumed as met
-	dest    map[Digest]int // digests held by the destination mailbox
-	mids    map[string]bool
+	known   *bagView       // digests recorded as done, consumed as met
+	dest    *digestBag     // digests the destination mailbox held before this run
+	added   map[Digest]int // digests written to it by this run (dedup)
+	mids    idSet
 	cp      string // writer checkpoint of the destination mailbox
 	reopen  bool   // a run began writing the destination mailbox before
 	resumed bool   // a run began this source mailbox before and did not finish it
@@ -341,12 +342,14 @@ func (j *Journal) beginMailbox(src Endpoint, mb, dst Path) (*mailboxState, error
 	dk := pathKey(dst)
 	st := &mailboxState{key: k, src: sk, mb: mb, dst: dst, cp: j.lastCP[dk], reopen: j.dstUsed[dk],
 		resumed: j.started[k] && !finished}
-	st.known = make(map[Digest]int, len(j.done[k]))
-	for d, n := range j.done[k] {
-		st.known[d] = n
+	if b := j.done[k]; b != nil {
+		st.known = b.view()
 	}
-	st.dest = j.byDest[pathKey(dst)]
-	st.mids = j.msgIDs[pathKey(dst)]
+	if b := j.byDest[dk]; b != nil {
+		b.settle()
+		st.dest = b
+	}
+	st.mids = j.msgIDs[dk]
 	j.mu.Unlock()
 	return st, j.write(&journalRecord{Type: recMailbox, Src: sk, Mb: mb, Dst: dst}, true)
 }
@@ -387,10 +390,8 @@ func (j *Journal) Messages() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
-	for _, m := range j.byDest {
-		for _, c := range m {
-			n += c
-		}
+	for _, b := range j.byDest {
+		n += b.len()
 	}
 	return n
 }

@@ -28,7 +28,7 @@ func addFiles(f *testing.F, patterns ...string) {
 // separator policy: no panic, every message readable to its end, and the
 // reader never returns more bytes than it was given (plus nothing).
 func FuzzMboxReader(f *testing.F) {
-	addFiles(f, "../mbox/testdata/*/*mbox*", "../testdata/sample-mbox/*")
+	addFiles(f, "../testdata/fixtures/*/*/*mbox*", "../testdata/sample-mbox/*")
 	f.Add([]byte("From a@b Mon Jan  1 00:00:00 2001\nSubject: x\nContent-Length: 3\n\nabc\nFrom -\nX: y\n\n"))
 	f.Add([]byte("From \rSubject: mac\r\rFrom x\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -58,7 +58,7 @@ func readMboxChunked(data []byte, v mbox.Variant, chunk int) ([][]byte, []mailco
 // 512 bytes only take the line path: the seeds are longer.)
 func FuzzMboxReadSizes(f *testing.F) {
 	// the fixtures' first 16 KiB (long inputs make slow fuzzing)
-	files, _ := filepath.Glob("../mbox/testdata/*/*mbox*")
+	files, _ := filepath.Glob("../testdata/fixtures/*/*/*mbox*")
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {
 			f.Add(data[:min(len(data), 16<<10)])

@@ -88,7 +88,7 @@ func sameMessagesAcross(t *testing.T, a, b map[string][]gotMessage, dropped map[
 // /work/shared/fixtures, with their ORIGIN.md files).
 func fixtureMboxes(t *testing.T) []string {
 	var files []string
-	for _, pat := range []string{"../mbox/testdata/mimekit/*.mbox.txt", "../mbox/testdata/thunderbird/mbox_*", "../mbox/testdata/mime4j/mbox.rlug*"} {
+	for _, pat := range []string{"../testdata/fixtures/mimekit/mbox/*.mbox.txt", "../testdata/fixtures/thunderbird-mbox/mbox_*", "../testdata/fixtures/mime4j/mbox-test-1/mbox.rlug*"} {
 		m, err := filepath.Glob(pat)
 		if err != nil {
 			t.Fatal(err)

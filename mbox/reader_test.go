@@ -75,12 +75,12 @@ func TestMimeKitSplitOffsets(t *testing.T) {
 	for _, name := range []string{"content-length", "issue1189"} {
 		for _, eol := range []string{"unix", "dos"} {
 			t.Run(name+"-"+eol, func(t *testing.T) {
-				data, err := os.ReadFile(filepath.Join("testdata/mimekit", name+".mbox.txt"))
+				data, err := os.ReadFile(filepath.Join("../testdata/fixtures/mimekit/mbox", name+".mbox.txt"))
 				require.NoError(t, err)
 				if eol == "dos" {
 					data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
 				}
-				want := loadOffsets(t, filepath.Join("testdata/mimekit", name+"."+eol+"-offsets.json"))
+				want := loadOffsets(t, filepath.Join("../testdata/fixtures/mimekit/mbox", name+"."+eol+"-offsets.json"))
 				// A file on disk, so that Content-Length can be checked.
 				path := filepath.Join(t.TempDir(), "mbox")
 				require.NoError(t, os.WriteFile(path, data, 0o644))
@@ -124,7 +124,7 @@ func TestThunderbirdMboxStyles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			msgs, rd := readFile(t, filepath.Join("testdata/thunderbird", tt.file), ReaderOptions{})
+			msgs, rd := readFile(t, filepath.Join("../testdata/fixtures/thunderbird-mbox", tt.file), ReaderOptions{})
 			require.Len(t, msgs, 2)
 			st := rd.Stats()
 			assert.Equal(t, tt.variant, st.Variant)
@@ -142,21 +142,21 @@ func TestThunderbirdMboxStyles(t *testing.T) {
 // before the next From_ line inside the message, this reader gives it to the
 // separator.
 func TestMime4jSplit(t *testing.T) {
-	msgs, _ := readFile(t, "testdata/mime4j/mbox.rlug", ReaderOptions{})
+	msgs, _ := readFile(t, "../testdata/fixtures/mime4j/mbox-test-1/mbox.rlug", ReaderOptions{})
 	require.Len(t, msgs, 5)
 	for i, m := range msgs {
-		want, err := os.ReadFile(filepath.Join("testdata/mime4j", "mbox.rlug-"+string(rune('0'+i))))
+		want, err := os.ReadFile(filepath.Join("../testdata/fixtures/mime4j/mbox-test-1", "mbox.rlug-"+string(rune('0'+i))))
 		require.NoError(t, err)
 		assert.Equal(t, string(want), string(m.body)+"\n", "message %d", i)
 	}
 }
 
 func TestMimeKitSimpleAndUnmunged(t *testing.T) {
-	msgs, rd := readFile(t, "testdata/mimekit/simple.mbox.txt", ReaderOptions{})
+	msgs, rd := readFile(t, "../testdata/fixtures/mimekit/mbox/simple.mbox.txt", ReaderOptions{})
 	assert.Len(t, msgs, 3)
 	assert.Equal(t, 2, rd.Stats().SplitsWithoutBlank)
 
-	msgs, rd = readFile(t, "testdata/mimekit/unmunged.mbox.txt", ReaderOptions{})
+	msgs, rd = readFile(t, "../testdata/fixtures/mimekit/mbox/unmunged.mbox.txt", ReaderOptions{})
 	require.Len(t, msgs, 2)
 	st := rd.Stats()
 	assert.True(t, st.BOM)

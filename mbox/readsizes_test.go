@@ -78,7 +78,7 @@ func TestReadSizesAgree(t *testing.T) {
 		}
 	}
 	inputs["dense"] = dense.Bytes()
-	files, _ := filepath.Glob("testdata/*/*mbox*")
+	files, _ := filepath.Glob("../testdata/fixtures/*/*/*mbox*")
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -51,7 +51,7 @@ func sameMessages(t *testing.T, a, b []readMsg, label string) {
 
 func fixtureMboxes(t *testing.T) []string {
 	var files []string
-	for _, pat := range []string{"testdata/mimekit/*.mbox.txt", "testdata/thunderbird/mbox_*", "testdata/mime4j/mbox.rlug"} {
+	for _, pat := range []string{"../testdata/fixtures/mimekit/mbox/*.mbox.txt", "../testdata/fixtures/thunderbird-mbox/mbox_*", "../testdata/fixtures/mime4j/mbox-test-1/mbox.rlug"} {
 		m, err := filepath.Glob(pat)
 		require.NoError(t, err)
 		files = append(files, m...)
@@ -92,7 +92,7 @@ func TestRoundTripFixtures(t *testing.T) {
 // The Wikipedia mboxrd sample is in our canonical form: it comes out byte
 // for byte as it went in.
 func TestCanonicalMboxrdIsByteIdentical(t *testing.T) {
-	data, err := os.ReadFile("testdata/thunderbird/mbox_mboxrd")
+	data, err := os.ReadFile("../testdata/fixtures/thunderbird-mbox/mbox_mboxrd")
 	require.NoError(t, err)
 	msgs, _ := readAllFrom(t, bytes.NewReader(data), ReaderOptions{})
 	assert.Equal(t, string(data), string(writeAll(t, msgs, WriterOptions{})))
