@@ -170,6 +170,7 @@ awk -F'\t' -v cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's
     printf "| %-42s | %8s | %8s | %9s | %9s | %11s |\n", "command", "seconds", "MB/s", "peak RSS", "time / cp", "doveadm / it"
     printf "|%s|%s|%s|%s|%s|%s|\n", "---------------------------------------------", "---------:", "---------:", "----------:", "----------:", "-------------:"
     for (i = 1; i <= NR; i++) {
+      if (secs[i] <= 0) secs[i] = 0.005 # below the resolution of time(1)
       mbs = bytes[i] / secs[i] / 1e6
       r = (cp > 0) ? sprintf("%.2f", secs[i] / cp) : "-"
       d = (dv > 0 && name[i] !~ /^doveadm|^cp$/) ? sprintf("%.2f", dv / secs[i]) : "-"
