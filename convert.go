@@ -116,6 +116,11 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		if err := j.startRun(rep.Source, rep.Destination, caps); err != nil {
 			return err
 		}
+		if opts.Dedup != DedupNone {
+			if err := j.loadDedupIndex(); err != nil {
+				return err
+			}
+		}
 	}
 
 	// Destination folders that are not the target of any source mailbox

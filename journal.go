@@ -44,6 +44,10 @@ type Journal struct {
 	msgIDs  map[string]idSet              // destination path key -> Message-IDs held
 	started map[string]bool               // source key -> mailbox begun in a run
 	caps    *Capabilities                 // destination capabilities of the last run
+	written int                           // message records written by this run
+	// dedupIndex: byDest and msgIDs are kept (only when a run
+	// deduplicates: see loadDedupIndex)
+	dedupIndex bool
 }
 
 // Digest is the content digest of a message: the first 16 bytes of the
@@ -178,14 +182,20 @@ func (j *Journal) load(f *os.File) (int64, error) {
 		if err := json.Unmarshal(bytes.TrimSpace(line), &r); err != nil {
 			return 0, fmt.Errorf("offset %d: %w: %v", off, ErrFormat, err)
 		}
-		j.apply(&r)
+		j.apply(&r, true)
 		off += int64(len(line))
 	}
 }
 
 func srcKey(src string, mb Path) string { return src + "\x00" + pathKey(mb) }
 
-func (j *Journal) apply(r *journalRecord) {
+// apply updates the state from a record. While loading, every record
+// counts; for the records this run writes (loading false) the per-message
+// digests and Message-IDs are not kept, so that memory does not grow with
+// the messages a run converts: they matter only to a later run, which
+// reads them from the file. A Journal therefore serves one Convert call;
+// open the file again for the next one.
+func (j *Journal) apply(r *journalRecord, loading bool) {
 	switch r.Type {
 	case recRun:
 		j.runs++
@@ -203,14 +213,18 @@ func (j *Journal) apply(r *journalRecord) {
 		delete(j.fps, k)
 	case recMessage:
 		k := srcKey(r.Src, r.Mb)
+		if r.CP != "" {
+			j.lastCP[pathKey(r.Dst)] = r.CP
+		}
+		if !loading {
+			j.written++
+			return
+		}
 		if j.done[k] == nil {
 			j.done[k] = &digestBag{}
 		}
 		j.done[k].add(r.D)
-		if r.CP != "" {
-			j.lastCP[pathKey(r.Dst)] = r.CP
-		}
-		if r.Dup == "" {
+		if r.Dup == "" && j.dedupIndex {
 			dk := pathKey(r.Dst)
 			if j.byDest[dk] == nil {
 				j.byDest[dk] = &digestBag{}
@@ -266,7 +280,7 @@ func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
 func (j *Journal) write(r *journalRecord, sync bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.apply(r)
+	j.apply(r, false)
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -389,11 +403,53 @@ func (j *Journal) Capabilities() (*Capabilities, bool) {
 func (j *Journal) Messages() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := 0
-	for _, b := range j.byDest {
+	n := j.written
+	for _, b := range j.done {
 		n += b.len()
 	}
 	return n
+}
+
+// loadDedupIndex reads the file again to build what the destination
+// mailboxes hold (digests, Message-IDs), which only deduplication needs.
+func (j *Journal) loadDedupIndex() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.dedupIndex {
+		return nil
+	}
+	if err := j.w.Flush(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.Open(j.path)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 256<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			break // EOF, or a torn or long line: load already judged them
+		}
+		var r journalRecord
+		if json.Unmarshal(bytes.TrimSpace(line), &r) != nil || r.Type != recMessage || r.Dup != "" {
+			continue
+		}
+		dk := pathKey(r.Dst)
+		if j.byDest[dk] == nil {
+			j.byDest[dk] = &digestBag{}
+		}
+		j.byDest[dk].add(r.D)
+		if r.MID != "" {
+			if j.msgIDs[dk] == nil {
+				j.msgIDs[dk] = idSet{}
+			}
+			j.msgIDs[dk].add(r.MID)
+		}
+	}
+	j.dedupIndex = true
+	return nil
 }
 
 // journalSummary describes a journal for reports and messages.
