@@ -35,6 +35,9 @@ const (
 	// and Date: headers when the date comes from them (default
 	// DefaultMaxHeaderBytes).
 	ParamMaxHeader = "max-header"
+	// ParamMaxDepth (reading, fs layout) bounds the folder nesting
+	// followed (default DefaultMaxDepth).
+	ParamMaxDepth = "max-depth"
 	// ParamInfoSeparator (writing) is the character before "2,<flags>":
 	// ":" (default) or ";" for file systems that cannot hold ':'.
 	ParamInfoSeparator = "info-separator"
@@ -78,6 +81,7 @@ func init() {
 			{Name: ParamUnescape, Read: true, Doc: "decode %xx escapes in folder names (default: only in trees written by mailconv)"},
 			{Name: ParamDate, Read: true, Doc: "internal date source order: mtime (default), received or header"},
 			{Name: ParamMaxHeader, Read: true, Doc: "bytes of header scanned for Received:/Date: (default 262144)"},
+			{Name: ParamMaxDepth, Read: true, Doc: "fs layout: folder nesting followed (default 64)"},
 			{Name: ParamInfoSeparator, Write: true, Doc: "info separator before 2,<flags>: ':' (default) or ';'"},
 		},
 	})
@@ -172,10 +176,11 @@ type readConfig struct {
 	unescapeSet bool
 	date        string
 	maxHeader   int64
+	maxDepth    int
 }
 
 func parseReadParams(p map[string]string) (readConfig, error) {
-	c := readConfig{names: NamesAuto, date: "mtime", maxHeader: DefaultMaxHeaderBytes}
+	c := readConfig{names: NamesAuto, date: "mtime", maxHeader: DefaultMaxHeaderBytes, maxDepth: DefaultMaxDepth}
 	var err error
 	if v, ok := p[ParamLayout]; ok {
 		if c.layout, err = parseLayout(v); err != nil {
@@ -209,6 +214,13 @@ func parseReadParams(p map[string]string) (readConfig, error) {
 			return c, fmt.Errorf("maildir: %s=%q: want a positive byte count", ParamMaxHeader, v)
 		}
 		c.maxHeader = n
+	}
+	if v, ok := p[ParamMaxDepth]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("maildir: %s=%q: want a positive number of levels", ParamMaxDepth, v)
+		}
+		c.maxDepth = n
 	}
 	return c, nil
 }

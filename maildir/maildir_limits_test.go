@@ -160,4 +160,11 @@ func TestLimitMaxDepth(t *testing.T) {
 	if len(back) != maildir.DefaultMaxDepth || codes(events, "maildir.too-deep") != 1 {
 		t.Errorf("%d messages read (want %d), %d too-deep events", len(back), maildir.DefaultMaxDepth, codes(events, "maildir.too-deep"))
 	}
+	// the same tree with the limit configured: just under and just over
+	for _, max := range []int{10, 11} {
+		back, events := readBack(t, dir, map[string]string{"layout": "fs", maildir.ParamMaxDepth: fmt.Sprint(max)})
+		if len(back) != max || codes(events, "maildir.too-deep") != 1 {
+			t.Errorf("max-depth=%d: %d messages read, %d too-deep events", max, len(back), codes(events, "maildir.too-deep"))
+		}
+	}
 }

@@ -19,7 +19,8 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
-// DefaultMaxDepth bounds the folder nesting the fs-layout reader follows
+// DefaultMaxDepth is the default of ParamMaxDepth: the folder nesting the
+// fs-layout reader follows
 // (a guard against symbolic-link loops inside the tree).
 const DefaultMaxDepth = 64
 
@@ -262,9 +263,9 @@ func (r *Reader) listMaildirPP(ctx context.Context, add func(mailconv.Path, stri
 }
 
 func (r *Reader) walkFS(ctx context.Context, dir string, parent mailconv.Path, depth int, add func(mailconv.Path, string, string)) error {
-	if depth >= DefaultMaxDepth {
+	if depth >= r.cfg.maxDepth {
 		r.emit(mailconv.EventSkip, "maildir.too-deep", parent, r.abs(dir),
-			"folders nested deeper than %d levels are not read", DefaultMaxDepth)
+			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
 		return nil
 	}
 	names, err := r.readDirNames(dir)

@@ -40,7 +40,7 @@
 // # Limits
 //
 // ReaderOptions.MaxHeaderBytes (default 1 MiB) bounds the header held in
-// memory per message; MaxFromLine (1000 bytes) bounds a line considered as a
+// memory per message; ReaderOptions.MaxFromLine (default 1000 bytes) bounds a line considered as a
 // separator. Memory use does not depend on message size.
 //
 // The package registers the format "mbox" with the mailconv registry.

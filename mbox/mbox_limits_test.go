@@ -85,34 +85,41 @@ func TestLimitReaderMaxHeaderBytes(t *testing.T) {
 }
 
 // TestLimitMaxFromLine: a From_ line of MaxFromLine bytes separates
-// messages; one byte longer, it is body text.
+// messages; one byte longer, it is body text. Checked at the default and at
+// a configured limit.
 func TestLimitMaxFromLine(t *testing.T) {
-	for _, n := range []int{mbox.MaxFromLine, mbox.MaxFromLine + 1} {
-		sep := "From a@b Mon Jan  1 00:00:00 2001 remote from " // a dated line with a long trailer
-		sep += strings.Repeat("h", n-len(sep))
-		if len(sep) != n {
-			t.Fatal(len(sep))
+	for _, limit := range []int{0, 200} {
+		max := limit
+		if max == 0 {
+			max = mbox.DefaultMaxFromLine
 		}
-		file := "From a@b Mon Jan  1 00:00:00 2001\nSubject: 1\n\none\n\n" + sep + "\nSubject: 2\n\ntwo\n"
-		rd, err := mbox.NewReader(strings.NewReader(file), mbox.ReaderOptions{Variant: mbox.MboxRD})
-		if err != nil {
-			t.Fatal(err)
-		}
-		count := 0
-		for {
-			if _, err := rd.Next(); err == io.EOF {
-				break
-			} else if err != nil {
+		for _, n := range []int{max, max + 1} {
+			sep := "From a@b Mon Jan  1 00:00:00 2001 remote from " // a dated line with a long trailer
+			sep += strings.Repeat("h", n-len(sep))
+			if len(sep) != n {
+				t.Fatal(len(sep))
+			}
+			file := "From a@b Mon Jan  1 00:00:00 2001\nSubject: 1\n\none\n\n" + sep + "\nSubject: 2\n\ntwo\n"
+			rd, err := mbox.NewReader(strings.NewReader(file), mbox.ReaderOptions{Variant: mbox.MboxRD, MaxFromLine: limit})
+			if err != nil {
 				t.Fatal(err)
 			}
-			count++
-		}
-		want := 2
-		if n > mbox.MaxFromLine {
-			want = 1
-		}
-		if count != want {
-			t.Errorf("From_ line of %d bytes: %d messages, want %d", n, count, want)
+			count := 0
+			for {
+				if _, err := rd.Next(); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				count++
+			}
+			want := 2
+			if n > max {
+				want = 1
+			}
+			if count != want {
+				t.Errorf("limit %d, From_ line of %d bytes: %d messages, want %d", max, n, count, want)
+			}
 		}
 	}
 }

@@ -93,9 +93,11 @@ const (
 	DefaultMaxHeaderBytes = 1 << 20
 	// DefaultDetectWindow is the default ReaderOptions.DetectWindow.
 	DefaultDetectWindow = 16 << 20
-	// MaxFromLine is the longest line considered as a From_ separator.
-	// Longer lines starting with "From " are body text.
-	MaxFromLine = 1000
+	// DefaultMaxFromLine is the default ReaderOptions.MaxFromLine.
+	DefaultMaxFromLine = 1000
+	// MaxFromLineLimit caps ReaderOptions.MaxFromLine (the line and the
+	// one after it are looked at inside the read buffer).
+	MaxFromLineLimit = 64 << 10
 	// lookahead needed to see the line after a From_ line
 	nextLineLookahead = 200
 	bufSize           = 256 << 10
@@ -127,6 +129,10 @@ type ReaderOptions struct {
 	// uninterpreted and a warning is reported. Zero means
 	// DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
+	// MaxFromLine is the longest line considered as a From_ separator;
+	// longer lines starting with "From " are body text. Zero means
+	// DefaultMaxFromLine; values above MaxFromLineLimit are capped.
+	MaxFromLine int
 	// DetectWindow is how much of the file variant detection reads (only
 	// when the input is an io.ReaderAt). Zero means DefaultDetectWindow.
 	DetectWindow int64
@@ -229,6 +235,7 @@ type Reader struct {
 	first     bool  // the next message is the file's first
 
 	scratch []byte
+	clBuf   []byte   // Content-Length check buffer
 	scan    lineScan // where the next line starting with 'F' or '>' is
 	stats   Stats
 	detect  bool // detection pass: no events
@@ -265,6 +272,10 @@ func NewReader(src io.Reader, opts ReaderOptions) (*Reader, error) {
 }
 
 func newReader(src io.Reader, opts ReaderOptions) *Reader {
+	if opts.MaxFromLine <= 0 {
+		opts.MaxFromLine = DefaultMaxFromLine
+	}
+	opts.MaxFromLine = min(opts.MaxFromLine, MaxFromLineLimit)
 	if opts.MaxHeaderBytes <= 0 {
 		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
@@ -420,17 +431,17 @@ func (rd *Reader) atSeparator(prevBlank bool) bool {
 	if rd.w-rd.r < 5 || string(rd.buf[rd.r:rd.r+5]) != "From " {
 		return false
 	}
-	rd.ensure(MaxFromLine + nextLineLookahead)
+	rd.ensure(rd.opts.MaxFromLine + nextLineLookahead)
 	data := rd.buf[rd.r:rd.w]
 	end := bytes.IndexByte(data, rd.eol)
 	if end < 0 {
-		if !rd.eof || len(data) > MaxFromLine {
+		if !rd.eof || len(data) > rd.opts.MaxFromLine {
 			rd.stats.FromLinesKept++
 			return false
 		}
 		end = len(data)
 	}
-	if end > MaxFromLine {
+	if end > rd.opts.MaxFromLine {
 		rd.stats.FromLinesKept++
 		return false
 	}
@@ -520,7 +531,7 @@ func (rd *Reader) skipRest() error {
 func (rd *Reader) begin() (skip bool, err error) {
 	sepOff := rd.pos()
 	// consume the From_ line
-	rd.ensure(MaxFromLine + 2)
+	rd.ensure(rd.opts.MaxFromLine + 2)
 	data := rd.buf[rd.r:rd.w]
 	end := bytes.IndexByte(data, rd.eol)
 	if end < 0 {
@@ -833,8 +844,11 @@ func (rd *Reader) checkContentLength() {
 		rd.stats.ContentLengthIgnored++
 		return
 	}
-	var b [1 + 2 + MaxFromLine]byte
-	n, err := rd.ra.ReadAt(b[:], t-1)
+	if rd.clBuf == nil {
+		rd.clBuf = make([]byte, 1+2+rd.opts.MaxFromLine)
+	}
+	b := rd.clBuf
+	n, err := rd.ra.ReadAt(b, t-1)
 	if err != nil && err != io.EOF {
 		rd.stats.ContentLengthIgnored++
 		return
@@ -1141,7 +1155,7 @@ func (rd *Reader) readCL(p []byte) int {
 			rd.finish(false)
 			return 0
 		}
-		rd.ensure(MaxFromLine + 2)
+		rd.ensure(rd.opts.MaxFromLine + 2)
 		rd.sepLine = ParseFromLine(rd.lineAt(rd.r), rd.opts.Location)
 		rd.endMessage(false)
 		return 0

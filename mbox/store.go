@@ -51,6 +51,7 @@ func init() {
 			{Name: "verbatim", Read: true, Doc: "keep Status/X-Status/X-Keywords/X-Mozilla-*/Content-Length/X-UID/X-IMAP headers in the message octets"},
 			{Name: "recover", Read: true, Doc: "also convert messages Thunderbird marked expunged (flagged \\Deleted)"},
 			{Name: "tz", Read: true, Doc: "time zone of From_ line dates without one (IANA name, default UTC)"},
+			{Name: "max-from-line", Read: true, Doc: "longest line taken as a From_ separator (default 1000)"},
 			{Name: "max-header-bytes", Read: true, Write: true, Doc: "header bytes held in memory per message (default 1048576)"},
 			{Name: "status", Write: true, Doc: "write Status/X-Status/X-Keywords headers (default true)"},
 			{Name: "mozilla-status", Write: true, Doc: "write X-Mozilla-Status/Status2/Keys headers for Thunderbird (default false)"},
@@ -107,6 +108,11 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 			so.Reader.Recover, err = parseBool(k, v)
 		case "tz":
 			so.Reader.Location, err = time.LoadLocation(v)
+		case "max-from-line":
+			var n int
+			if _, err = fmt.Sscanf(v, "%d", &n); err == nil {
+				so.Reader.MaxFromLine = n
+			}
 		case "max-header-bytes":
 			var n int
 			if _, err = fmt.Sscanf(v, "%d", &n); err == nil {
