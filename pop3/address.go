@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
-	"strings"
+
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Address is a parsed pop3:// or pop3s:// address: pop3s://USER@HOST[:PORT].
@@ -39,102 +39,25 @@ func (a *Address) String() string {
 // ("//me@host") with tls telling the scheme. A password in the URL is
 // refused.
 func ParseAddress(s string, tls bool) (*Address, error) {
-	switch {
-	case strings.HasPrefix(s, "pop3s://"):
-		s, tls = s[len("pop3s:"):], true
-	case strings.HasPrefix(s, "pop3://"):
-		s, tls = s[len("pop3:"):], false
-	}
-	if !strings.HasPrefix(s, "//") {
-		return nil, fmt.Errorf("%w %q: want pop3s://USER@HOST[:PORT]", ErrAddress, s)
-	}
-	scheme := "pop3"
-	if tls {
-		scheme = "pop3s"
-	}
-	u, err := url.Parse(scheme + ":" + s)
+	u, err := netaddr.Parse(s, tls, netaddr.Scheme{Plain: "pop3", TLS: "pop3s", PlainPort: 110, TLSPort: 995})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrAddress, err)
+		return nil, err
 	}
-	if u.User == nil || u.User.Username() == "" {
-		return nil, fmt.Errorf("%w %s: no user name (pop3s://USER@HOST)", ErrAddress, scheme+":"+s)
+	if u.Path != "" {
+		return nil, fmt.Errorf("%w %q: a POP3 address has no folder", ErrAddress, s)
 	}
-	if _, has := u.User.Password(); has {
-		return nil, fmt.Errorf("%w: the address holds a password; give it in the environment variable %s or with --password-file, never on the command line", ErrPassword, PasswordEnv)
-	}
-	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w %s: a POP3 address has no folder, query or fragment", ErrAddress, scheme+":"+s)
-	}
-	a := &Address{TLS: tls, User: u.User.Username(), Host: u.Hostname(), Port: 110}
-	if !validHost(a.Host) {
-		return nil, fmt.Errorf("%w %s: bad or missing host %q", ErrAddress, scheme+":"+s, a.Host)
-	}
-	if strings.ContainsAny(a.User, "\r\n") {
-		return nil, fmt.Errorf("%w: the user name holds a line break", ErrAddress)
-	}
-	if tls {
-		a.Port = 995
-	}
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("%w: bad port %q", ErrAddress, p)
-		}
-		a.Port = n
-	}
-	return a, nil
+	return &Address{TLS: u.TLS, User: u.User, Host: u.Host, Port: u.Port}, nil
 }
 
 // PasswordEnv is the environment variable that holds the password when no
 // password file is given (the same as the imap package's).
-const PasswordEnv = "MAILCONV_PASSWORD"
+const PasswordEnv = netaddr.PasswordEnv
 
 // MaxPasswordFile bounds the size of a password file.
-const MaxPasswordFile = 4096
+const MaxPasswordFile = netaddr.MaxPasswordFile
 
 // Password returns the first line of the file named by the parameter
 // password-file when set, else the value of MAILCONV_PASSWORD.
 func Password(params map[string]string) (string, error) {
-	p := ""
-	if f := params[ParamPasswordFile]; f != "" {
-		fi, err := os.Stat(f)
-		if err != nil {
-			return "", fmt.Errorf("%w file: %v", ErrPassword, err)
-		}
-		if fi.Size() > MaxPasswordFile {
-			return "", fmt.Errorf("%w file %s: larger than %d bytes", ErrPassword, f, MaxPasswordFile)
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", fmt.Errorf("%w file: %v", ErrPassword, err)
-		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		p = strings.TrimSuffix(line, "\r")
-		if p == "" {
-			return "", fmt.Errorf("%w file %s is empty", ErrPassword, f)
-		}
-	} else if p = os.Getenv(PasswordEnv); p == "" {
-		return "", fmt.Errorf("%w: none given: set the environment variable %s or use --password-file", ErrPassword, PasswordEnv)
-	}
-	if strings.ContainsAny(p, "\r\n") {
-		return "", fmt.Errorf("%w holds a line break", ErrPassword)
-	}
-	return p, nil
-}
-
-// validHost accepts a DNS name or an IP address (IPv6 given in brackets in
-// the URL).
-func validHost(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	if strings.Contains(h, ":") {
-		return net.ParseIP(h) != nil
-	}
-	for _, c := range h {
-		if c <= ' ' || c == 0x7f || strings.ContainsRune("/@?#[]%\\\"<>", c) {
-			return false
-		}
-	}
-	return true
+	return netaddr.Password(params, ParamPasswordFile)
 }

@@ -14,14 +14,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Sentinel errors, for errors.Is.
 var (
-	// ErrAddress: the store address is not a POP3 URL this package takes.
-	ErrAddress = errors.New("bad POP3 address")
+	// ErrAddress: the store address is not a POP3 URL this package takes
+	// (the same value as the imap package's).
+	ErrAddress = netaddr.ErrAddress
 	// ErrPassword: no password was given, or the address carried one.
-	ErrPassword = errors.New("password")
+	ErrPassword = netaddr.ErrPassword
 	// ErrAuth: the server refused the user name or password.
 	ErrAuth = errors.New("authentication failed")
 	// ErrTLS: the TLS handshake failed or STLS is not offered.
