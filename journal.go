@@ -224,18 +224,8 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.done[k] = &digestBag{}
 		}
 		j.done[k].add(r.D)
-		if r.Dup == "" && j.dedupIndex {
-			dk := pathKey(r.Dst)
-			if j.byDest[dk] == nil {
-				j.byDest[dk] = &digestBag{}
-			}
-			j.byDest[dk].add(r.D)
-			if r.MID != "" {
-				if j.msgIDs[dk] == nil {
-					j.msgIDs[dk] = idSet{}
-				}
-				j.msgIDs[dk].add(r.MID)
-			}
+		if j.dedupIndex {
+			j.indexDest(r)
 		}
 	case recMailboxDone:
 		j.fps[srcKey(r.Src, r.Mb)] = journalMailboxDone{r.FP, r.Count}
@@ -433,23 +423,31 @@ func (j *Journal) loadDedupIndex() error {
 			break // EOF, or a torn or long line: load already judged them
 		}
 		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) != nil || r.Type != recMessage || r.Dup != "" {
-			continue
-		}
-		dk := pathKey(r.Dst)
-		if j.byDest[dk] == nil {
-			j.byDest[dk] = &digestBag{}
-		}
-		j.byDest[dk].add(r.D)
-		if r.MID != "" {
-			if j.msgIDs[dk] == nil {
-				j.msgIDs[dk] = idSet{}
-			}
-			j.msgIDs[dk].add(r.MID)
+		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage {
+			j.indexDest(&r)
 		}
 	}
 	j.dedupIndex = true
 	return nil
+}
+
+// indexDest records what a message record says the destination mailbox
+// holds (a message not written because of dedup is not there).
+func (j *Journal) indexDest(r *journalRecord) {
+	if r.Dup != "" {
+		return
+	}
+	dk := pathKey(r.Dst)
+	if j.byDest[dk] == nil {
+		j.byDest[dk] = &digestBag{}
+	}
+	j.byDest[dk].add(r.D)
+	if r.MID != "" {
+		if j.msgIDs[dk] == nil {
+			j.msgIDs[dk] = idSet{}
+		}
+		j.msgIDs[dk].add(r.MID)
+	}
 }
 
 // journalSummary describes a journal for reports and messages.
