@@ -41,21 +41,9 @@ const (
 // TOCs in AppleDouble forks or sidecar .toc files.
 func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
 	s := w.s
-	if err := w.ctx.Err(); err != nil {
+	dl, skip, err := w.openDir(rel, parent, depth)
+	if skip || err != nil {
 		return err
-	}
-	if depth == 0 {
-		if fi, err := s.root.Stat(rel); err == nil {
-			w.enterDir(rel, 0, fi)
-		}
-	}
-	dl, err := w.list(rel)
-	if err != nil {
-		if depth == 0 {
-			return err
-		}
-		s.emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eudora.unreadable", Mailbox: parent, Location: s.loc(rel, -1), Detail: err.Error()})
-		return nil
 	}
 	atMailRoot := depth == 0
 	atStoreRoot := atMailRoot && (rel == "." || rel == "")

@@ -8,26 +8,38 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
-// walkWin reads one Windows directory (the data folder or a .fol folder):
-// its descmap.pce, checked against the directory listing, which is the
-// ground truth (eudora.md §1.3).
-func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
+// openDir lists a directory for walkWin and walkMac. An unreadable folder
+// below the root is reported and skipped (skip true); an unreadable root is
+// an error.
+func (w *walker) openDir(rel string, parent mailconv.Path, depth int) (dl *dirList, skip bool, err error) {
 	s := w.s
 	if err := w.ctx.Err(); err != nil {
-		return err
+		return dl, true, err
 	}
 	if depth == 0 {
 		if fi, err := s.root.Stat(rel); err == nil {
 			w.enterDir(rel, 0, fi)
 		}
 	}
-	dl, err := w.list(rel)
+	dl, err = w.list(rel)
 	if err != nil {
 		if depth == 0 {
-			return err
+			return dl, true, err
 		}
 		s.emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eudora.unreadable", Mailbox: parent, Location: s.loc(rel, -1), Detail: err.Error()})
-		return nil
+		return dl, true, nil
+	}
+	return dl, false, nil
+}
+
+// walkWin reads one Windows directory (the data folder or a .fol folder):
+// its descmap.pce, checked against the directory listing, which is the
+// ground truth (eudora.md §1.3).
+func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
+	s := w.s
+	dl, skip, err := w.openDir(rel, parent, depth)
+	if skip || err != nil {
+		return err
 	}
 	claimed := map[string]bool{} // on-disk names already used
 	var cs []*child
