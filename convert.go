@@ -300,7 +300,6 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		defer ra.close() // before mr.Close (deferred earlier)
 		src0 = ra
 	}
-	written := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			mw.Close()
@@ -361,7 +360,6 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		var skip *SkipError
 		switch {
 		case werr == nil:
-			written++
 			if er, ok := mw.(ExistReporter); ok && er.LastExisted() {
 				rep.update(func() {
 					mrep.Unchanged++
