@@ -182,6 +182,9 @@ func (j *Journal) load(f *os.File) (int64, error) {
 		if err := json.Unmarshal(bytes.TrimSpace(line), &r); err != nil {
 			return 0, fmt.Errorf("offset %d: %w: %v", off, ErrFormat, err)
 		}
+		if r.Type == recRun && r.Version > JournalVersion {
+			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, ErrUnsupported, r.Version, JournalVersion)
+		}
 		j.apply(&r, true)
 		off += int64(len(line))
 	}

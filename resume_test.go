@@ -161,3 +161,22 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 		}
 	}
 }
+
+// A journal is append-only JSON Lines: a torn last line (a crash while
+// writing it) is dropped; a journal written by a newer format version is
+// refused rather than misread.
+func TestJournalTornLineAndVersion(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "j")
+	require.NoError(t, os.WriteFile(p, []byte(`{"t":"run","v":1}`+"\n"+`{"t":"msg","src":"mbox:/x","mb":"INBOX","d":"0000`), 0o644))
+	j, err := mailconv.OpenJournal(p, false)
+	require.NoError(t, err)
+	assert.Equal(t, 1, j.Runs())
+	assert.True(t, j.Empty())
+	require.NoError(t, j.Close())
+	b, _ := os.ReadFile(p)
+	assert.Equal(t, `{"t":"run","v":1}`+"\n", string(b), "the torn line is cut so new records start cleanly")
+
+	require.NoError(t, os.WriteFile(p, []byte(`{"t":"run","v":99}`+"\n"), 0o644))
+	_, err = mailconv.OpenJournal(p, false)
+	assert.ErrorIs(t, err, mailconv.ErrUnsupported)
+}
