@@ -7,6 +7,8 @@ import (
 	"math/rand"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/internal/dovecottest"
 )
 
 // The whole move through the command line against a real Dovecot: a Eudora
@@ -43,6 +46,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 		code, out, stderr := runCLI("verify", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "none"),
 			"../../testdata/eudora-sample", imapURL(""))
 		assert.Equal(t, exitOK, code, out+stderr)
+		checkServerStore(t, srv, "../../testdata/eudora-sample")
 	})
 
 	t.Run("kill and resume", func(t *testing.T) {
@@ -127,4 +131,82 @@ func popCount(t *testing.T, url string) int {
 		mr.Close()
 	}
 	return n
+}
+
+// checkServerStore reads the server's maildir with doveadm (independently of
+// the imap package) and checks that it holds every message of the source
+// store: same body (CRLF-normalised), flags and keywords, received date;
+// the messages of one source mailbox in one server mailbox, and the folder
+// tree's names present.
+func checkServerStore(t *testing.T, srv *dovecotserver.Server, src string) {
+	t.Helper()
+	snap, err := srv.Snapshot()
+	require.NoError(t, err)
+	sess := dovecottest.Open(t, snap, dovecottest.Config{Separator: srv.Config.Separator})
+	server := sess.Fetch()
+	names := strings.Join(sess.Mailboxes(), "\n")
+	f, _ := mailconv.LookupFormat("eudora")
+	r, err := f.Open(context.Background(), src, &mailconv.Options{})
+	require.NoError(t, err)
+	defer r.Close()
+	mbs, err := r.Mailboxes(context.Background())
+	require.NoError(t, err)
+	norm := func(b []byte) string {
+		return strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\r", "\n")
+	}
+	used := make([]bool, len(server))
+	for _, mb := range mbs {
+		if mb.NoSelect {
+			continue
+		}
+		if mb.Role == mailconv.RoleNone {
+			assert.Contains(t, names, mb.Path.Name(), "mailbox %s on the server", mb.Path)
+		}
+		mr, err := r.Open(context.Background(), mb)
+		require.NoError(t, err)
+		home := ""
+		for {
+			m, err := mr.Next()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+			body, err := io.ReadAll(mr)
+			require.NoError(t, err)
+			found := -1
+			for i, sm := range server {
+				if !used[i] && norm(sm.Text) == norm(body) {
+					found = i
+					break
+				}
+			}
+			if !assert.GreaterOrEqual(t, found, 0, "message %s of %s not on the server", m.ID, mb.Path) {
+				continue
+			}
+			used[found] = true
+			sm := server[found]
+			if home == "" {
+				home = sm.Mailbox
+			}
+			assert.Equal(t, home, sm.Mailbox, "the messages of %s stay together", mb.Path)
+			var want []string
+			for i, name := range []string{`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`, "$Forwarded"} {
+				if m.Flags&(1<<i) != 0 {
+					want = append(want, name)
+				}
+			}
+			want = append(want, m.Keywords...)
+			got := append([]string(nil), sm.Flags...)
+			sort.Strings(want)
+			sort.Strings(got)
+			assert.Equal(t, want, got, "flags of %s in %s", m.ID, mb.Path)
+			if !m.Date.IsZero() {
+				assert.True(t, sm.Received.Equal(m.Date.Truncate(time.Second)), "date of %s: %v, source %v", m.ID, sm.Received, m.Date)
+			}
+		}
+		mr.Close()
+	}
+	for i, u := range used {
+		assert.True(t, u, "server message %d in %s is not from the source", server[i].UID, server[i].Mailbox)
+	}
 }
