@@ -117,7 +117,8 @@ func FuzzRepairHeader(f *testing.F) {
 				}
 			}
 		}
-		if cs == "utf-8" && bytes.HasPrefix(hdr, []byte("Subject: ")) && !bytes.Contains(hdr[9:], []byte("=?")) && bytes.Count(hdr, []byte("\r\n")) <= 1 {
+		oneLine := !bytes.Contains(bytes.TrimSuffix(hdr, []byte("\r\n")), []byte("\r\n"))
+		if cs == "utf-8" && bytes.HasPrefix(hdr, []byte("Subject: ")) && !bytes.Contains(hdr[9:], []byte("=?")) && oneLine {
 			line := strings.TrimSuffix(string(hdr[9:]), "\r\n")
 			got := strings.TrimSuffix(string(fixed[9:]), "\r\n")
 			dec, err := new(mime.WordDecoder).DecodeHeader(strings.ReplaceAll(got, "\r\n", ""))
