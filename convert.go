@@ -300,10 +300,47 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		defer ra.close() // before mr.Close (deferred earlier)
 		src0 = ra
 	}
+	// Resumption by ID: messages recorded under a stable ID are passed
+	// over unread.
+	var idsk IDSkipper
+	var ids map[string]bool
+	if sk, ok := mr.(IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
+		if ids, err = j.recordedIDs(st.key); err != nil {
+			mw.Close()
+			return err
+		}
+		idsk = sk
+		// The IDs decide alone: a message under a new ID is new, even
+		// when its bytes equal those of a recorded message the source
+		// no longer holds.
+		st.known = nil
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			mw.Close()
 			return err
+		}
+		if len(ids) > 0 {
+			id, err := idsk.PeekID()
+			if err != nil && err != io.EOF {
+				mw.Close()
+				return fmt.Errorf("reading %s: %w", src.Path, err)
+			}
+			if err == nil && ids[id] {
+				delete(ids, id)
+				if err := idsk.Skip(); err != nil {
+					mw.Close()
+					return fmt.Errorf("reading %s: %w", src.Path, err)
+				}
+				rep.update(func() {
+					mrep.Read++
+					mrep.Unchanged++
+					rep.Totals.MessagesRead++
+					rep.Totals.MessagesUnchanged++
+				})
+				c.progress(0)
+				continue
+			}
 		}
 		m, err := src0.Next()
 		if err == io.EOF {

@@ -434,6 +434,37 @@ func (j *Journal) loadDedupIndex() error {
 	return nil
 }
 
+// recordedIDs reads the file again for the message records of one source
+// mailbox (its state key) and returns the set of their message IDs. Only
+// Convert's resumption by ID (IDSkipper) needs them, so they are not kept
+// by load.
+func (j *Journal) recordedIDs(key string) (map[string]bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.w.Flush(); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.Open(j.path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	ids := map[string]bool{}
+	br := bufio.NewReaderSize(f, 256<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			break // EOF, or a torn or long line: load already judged them
+		}
+		var r journalRecord
+		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage && r.ID != "" &&
+			srcKey(r.Src, r.Mb) == key {
+			ids[r.ID] = true
+		}
+	}
+	return ids, nil
+}
+
 // indexDest records what a message record says the destination mailbox
 // holds (a message not written because of dedup is not there).
 func (j *Journal) indexDest(r *journalRecord) {

@@ -69,6 +69,19 @@ type ExistReporter interface {
 	LastExisted() bool
 }
 
+// IDSkipper is implemented by MailboxReaders whose message IDs are stable
+// across sessions and unique within their mailbox (a POP3 UIDL). PeekID
+// returns the ID of the message the next call to Next would return,
+// without reading that message (io.EOF when there is none); Skip passes
+// over it. Convert uses them to resume by ID: a message an earlier run
+// recorded under the same ID is passed over without being fetched, so an
+// interrupted download continues where it stopped. Readers without it are
+// resumed by content digest, which reads every message again.
+type IDSkipper interface {
+	PeekID() (string, error)
+	Skip() error
+}
+
 // StatFingerprint fingerprints files and directories by size, modification
 // time and inode. For a directory it also covers its cur/ and new/
 // subdirectories (a maildir gains messages there). Missing paths count as

@@ -180,3 +180,133 @@ func TestJournalTornLineAndVersion(t *testing.T) {
 	_, err = mailconv.OpenJournal(p, false)
 	assert.ErrorIs(t, err, mailconv.ErrUnsupported)
 }
+
+// idStore is a memStore source whose messages carry stable IDs (like POP3
+// UIDLs) and whose readers implement IDSkipper; it records which IDs were
+// fetched through Next.
+type idStore struct {
+	*memStore
+	fetched []string
+}
+
+func (s *idStore) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
+	r, _ := s.memStore.Open(ctx, mb)
+	return &idReader{memReader: r.(*memReader), s: s}, nil
+}
+
+type idReader struct {
+	*memReader
+	s *idStore
+}
+
+func (r *idReader) Next() (*mailconv.Message, error) {
+	m, err := r.memReader.Next()
+	if err == nil {
+		r.s.fetched = append(r.s.fetched, m.ID)
+	}
+	return m, err
+}
+
+func (r *idReader) PeekID() (string, error) {
+	if r.i+1 >= len(r.msgs) {
+		return "", io.EOF
+	}
+	return r.msgs[r.i+1].meta.ID, nil
+}
+
+func (r *idReader) Skip() error {
+	if r.i+1 >= len(r.msgs) {
+		return io.EOF
+	}
+	r.i++
+	return nil
+}
+
+// A run interrupted by a write error and started again passes over the
+// messages the journal records under their stable IDs without fetching
+// them (resumption by UIDL), fetches only the rest, and ends with every
+// message exactly once — also when the source lost a recorded message and
+// gained a new one in between (a POP client deleted one, mail arrived),
+// the new one a byte-for-byte copy of the lost one: a new ID is a new
+// message.
+func TestResumeByStableID(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		t.Run(fmt.Sprintf("written-before-failure=%v", after), func(t *testing.T) { testResumeByStableID(t, after) })
+	}
+}
+
+func testResumeByStableID(t *testing.T, after bool) {
+	ctx := context.Background()
+	src := &idStore{memStore: newMem()}
+	inbox := mailconv.Path{"INBOX"}
+	for i := 1; i <= 10; i++ {
+		// two pairs of identical bodies: IDs, not content, decide
+		body := fmt.Sprintf("Subject: m%d\r\n\r\nbody %d\r\n", i, i%8)
+		src.add(inbox, mailconv.Message{ID: fmt.Sprintf("uidl-%02d", i)}, body)
+	}
+	dst := filepath.Join(t.TempDir(), "dst")
+	jpath := mailconv.JournalPath(dst)
+	run := func(failAt int) (*mailconv.Report, error) {
+		j, err := mailconv.OpenJournal(jpath, false)
+		require.NoError(t, err)
+		defer j.Close()
+		w, err := maildir.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
+		require.NoError(t, err)
+		defer w.Close()
+		n := failAt
+		var ww mailconv.Writer = w
+		if failAt > 0 {
+			ww = failingWriter{w, &n, after}
+		}
+		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mem", Path: "src"}}
+		_, err = mailconv.Convert(ctx, src, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+		return rep, err
+	}
+	// messages 1-6 written and journaled, 7 fails (after being written,
+	// when after: the crash window, which the writer's Holds covers)
+	_, err := run(7)
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	// the source loses message 3 and gains message 11
+	msgs := src.msgs["INBOX"]
+	src.msgs["INBOX"] = append(append([]memMsg(nil), msgs[:2]...), msgs[3:]...)
+	src.add(inbox, mailconv.Message{ID: "uidl-11"}, string(msgs[2].body))
+	src.fetched = nil
+	rep, err := run(0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"uidl-07", "uidl-08", "uidl-09", "uidl-10", "uidl-11"}, src.fetched,
+		"only the messages the journal does not hold are fetched")
+	held := 0
+	if after {
+		held = 1
+	}
+	assert.Equal(t, 5+held, rep.Totals.MessagesUnchanged)
+	assert.Equal(t, 5-held, rep.Totals.MessagesWritten)
+
+	dr, err := maildir.Open(ctx, dst, nil)
+	require.NoError(t, err)
+	defer dr.Close()
+	got := map[string]int{}
+	mbs, err := dr.Mailboxes(ctx)
+	require.NoError(t, err)
+	for _, mb := range mbs {
+		mr, err := dr.Open(ctx, mb)
+		require.NoError(t, err)
+		for {
+			if _, err := mr.Next(); err == io.EOF {
+				break
+			} else {
+				require.NoError(t, err)
+			}
+			b, err := io.ReadAll(mr)
+			require.NoError(t, err)
+			got[string(b)]++
+		}
+		mr.Close()
+	}
+	want := map[string]int{}
+	for _, m := range msgs {
+		want[string(m.body)]++
+	}
+	want[string(msgs[2].body)]++
+	assert.Equal(t, want, got, "every message once: the 6 of the first run (3 included) and 5 of the second")
+}

@@ -329,6 +329,31 @@ func headerDate(hdr []byte) (time.Time, mailconv.DateSource) {
 	return time.Time{}, mailconv.DateUnknown
 }
 
+// PeekID returns the UIDL of the message Next would return, without
+// retrieving it (mailconv.IDSkipper: a resumed run passes over what an
+// earlier run recorded).
+func (mr *MailboxReader) PeekID() (string, error) {
+	if err := mr.finish(); err != nil {
+		return "", err
+	}
+	if mr.next >= len(mr.r.entries) {
+		return "", io.EOF
+	}
+	return mr.r.entries[mr.next].UIDL, nil
+}
+
+// Skip passes over the message Next would return, without retrieving it.
+func (mr *MailboxReader) Skip() error {
+	if err := mr.finish(); err != nil {
+		return err
+	}
+	if mr.next >= len(mr.r.entries) {
+		return io.EOF
+	}
+	mr.next++
+	return nil
+}
+
 // Read implements mailconv.MailboxReader.
 func (mr *MailboxReader) Read(p []byte) (int, error) {
 	if mr.rd == nil {
@@ -351,3 +376,4 @@ func (mr *MailboxReader) Close() error { return mr.finish() }
 
 var _ mailconv.Reader = (*Reader)(nil)
 var _ mailconv.MailboxReader = (*MailboxReader)(nil)
+var _ mailconv.IDSkipper = (*MailboxReader)(nil)

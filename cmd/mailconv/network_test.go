@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -103,6 +104,101 @@ func TestNetworkEndToEnd(t *testing.T) {
 		assert.Contains(t, stderr, "6 verified message(s) deleted")
 		assert.Equal(t, 0, popCount(t, popURL))
 	})
+
+	t.Run("pop3 to imap killed, resumed by UIDL", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("kills processes")
+		}
+		bin := binary(t)
+		pop := dovecotserver.Start(t, dovecotserver.Config{})
+		const total = 30
+		filler := strings.Repeat("All work and no play makes a long POP3 message.\r\n", 1200)
+		for i := 1; i <= total; i++ {
+			m := fmt.Sprintf("Received: by mx; Wed, %d Mar 2004 08:00:00 +0000\r\nMessage-ID: <kill-%d@example.org>\r\nSubject: pop %d\r\n\r\n%s", i%28+1, i, i, filler)
+			require.NoError(t, pop.Save("INBOX", []byte(m)))
+		}
+		popURL := "pop3://" + pop.User + "@" + pop.POP3Addr
+		start := time.Now()
+		out, err := exec.Command(bin, "convert", "--quiet", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "j"), popURL, imapURL("popref")).CombinedOutput()
+		require.NoError(t, err, string(out))
+		full := time.Since(start)
+		rng := rand.New(rand.NewSource(8))
+		resumedByID := 0
+		const runs = 8
+		for i := 0; i < runs; i++ {
+			dst := imapURL(fmt.Sprintf("popkill%d", i))
+			journal := filepath.Join(t.TempDir(), "journal")
+			args := []string{"convert", "--quiet", "--allow-plaintext", "--journal", journal, popURL, dst}
+			cmd := exec.Command(bin, args...)
+			require.NoError(t, cmd.Start())
+			// past the start-up and login, mostly
+			time.Sleep(full/4 + time.Duration(rng.Int63n(int64(full))))
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			recorded := journalMessages(t, journal)
+			// every POP3 session so far has ended (and logged its RETRs)
+			settled := func() []int {
+				var ended []int
+				require.Eventually(t, func() bool {
+					var logins int
+					logins, ended = popSessions(pop.Log())
+					return logins == len(ended)
+				}, 10*time.Second, 20*time.Millisecond)
+				return ended
+			}
+			before := len(settled())
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			require.NoError(t, err, "resume %d: %s", i, out)
+			ended := settled()
+			require.Len(t, ended, before+1, "one POP3 session for the resumed run")
+			// the resumed run fetched only what the journal did not hold
+			assert.Equal(t, total-recorded, ended[before], "run %d: RETRs of the resumed session (%d recorded)", i, recorded)
+			if recorded > 0 {
+				resumedByID++
+			}
+			v := runVerifyJSON(t, popURL, dst, "--allow-plaintext", "--journal", journal)
+			require.Equal(t, exitOK, v.code, "run %d: %s", i, v.text)
+			assert.Zero(t, v.res.Totals.Missing)
+			assert.Zero(t, v.res.Totals.Duplicates)
+			assert.Equal(t, total, v.res.Totals.Matched)
+		}
+		t.Logf("%d of %d kills left messages to pass over by UIDL", resumedByID, runs)
+		assert.Equal(t, total, popCount(t, popURL), "nothing deleted without --delete-after-verify")
+	})
+}
+
+// journalMessages counts the message records of a journal file.
+func journalMessages(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return 0
+	}
+	require.NoError(t, err)
+	return strings.Count(string(b), `"t":"msg"`)
+}
+
+// popSessions reads a Dovecot log: how many POP3 logins it records, and the
+// RETR count of every ended POP3 session, in order (Dovecot logs
+// "retr=N/BYTES" when a session ends).
+func popSessions(log string) (logins int, retrs []int) {
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "pop3-login: Info: Login:") {
+			logins++
+		}
+		if !strings.Contains(l, "pop3(") {
+			continue
+		}
+		i := strings.Index(l, " retr=")
+		if i < 0 {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(l[i+len(" retr="):], "%d", &n); err == nil {
+			retrs = append(retrs, n)
+		}
+	}
+	return logins, retrs
 }
 
 // popCount returns the number of messages in a POP3 maildrop.
