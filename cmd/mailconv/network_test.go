@@ -105,6 +105,61 @@ func TestNetworkEndToEnd(t *testing.T) {
 		assert.Equal(t, 0, popCount(t, popURL))
 	})
 
+	t.Run("failures through the command line", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "src")
+		makeTree(t, src, 2, 200<<10, 5) // one message of 2 MiB, about 400 KiB besides
+		// each failure: exit 1, a clear message on stderr and in the
+		// report, nothing lost; the same command then completes
+		fail := func(t *testing.T, dst string, want string, extra ...string) (journal string, written int) {
+			t.Helper()
+			journal = filepath.Join(t.TempDir(), "journal")
+			rep := filepath.Join(t.TempDir(), "r.json")
+			args := append([]string{"convert", "--allow-plaintext", "--journal", journal, "--report", rep}, extra...)
+			code, _, stderr := runCLI(append(args, src, dst)...)
+			assert.Equal(t, exitFailure, code, stderr)
+			assert.Contains(t, stderr, want)
+			r := readReport(t, rep)
+			assert.Contains(t, r.Error, want)
+			t.Logf("exit %d: %s", code, strings.TrimSpace(stderr))
+			return journal, r.Totals.MessagesWritten
+		}
+		complete := func(t *testing.T, dst, journal string, extra ...string) {
+			t.Helper()
+			args := append([]string{"convert", "--allow-plaintext", "--journal", journal}, extra...)
+			code, _, stderr := runCLI(append(args, src, dst)...)
+			require.Equal(t, exitOK, code, stderr)
+			v := runVerifyJSON(t, src, dst, append([]string{"--allow-plaintext", "--journal", journal}, extra...)...)
+			require.Equal(t, exitOK, v.code, v.text)
+			assert.Zero(t, v.res.Totals.Missing)
+			assert.Zero(t, v.res.Totals.Duplicates)
+		}
+
+		t.Run("wrong password", func(t *testing.T) {
+			t.Setenv("MAILCONV_PASSWORD", "not-the-password")
+			journal, _ := fail(t, imapURL("auth"), "authentication failed")
+			t.Setenv("MAILCONV_PASSWORD", srv.Password)
+			complete(t, imapURL("auth"), journal)
+		})
+
+		t.Run("untrusted certificate", func(t *testing.T) {
+			tlsSrv := dovecotserver.Start(t, dovecotserver.Config{TLS: true})
+			dst := "imaps://" + tlsSrv.User + "@" + tlsSrv.IMAPSAddr + "/tls"
+			journal, _ := fail(t, dst, "certificate")
+			complete(t, dst, journal, "--opt", "ca-file="+tlsSrv.CAFile)
+		})
+
+		t.Run("over quota", func(t *testing.T) {
+			cfg := dovecotserver.Config{QuotaBytes: 2<<20 + 150<<10}
+			qSrv := dovecotserver.Start(t, cfg)
+			dst := "imap://" + qSrv.User + "@" + qSrv.IMAPAddr
+			journal, written := fail(t, dst, "quota")
+			assert.Greater(t, written, 0, "the quota stops the run part-way")
+			cfg.QuotaBytes = 10 << 20
+			qSrv.Restart(cfg)
+			complete(t, dst, journal)
+		})
+	})
+
 	t.Run("pop3 to imap killed, resumed by UIDL", func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("kills processes")
