@@ -102,6 +102,20 @@ type TargetPlan struct {
 	// written, -1 when unknown; Fits compares the two.
 	FreeBytes int64 `json:"free_bytes"`
 	Fits      *bool `json:"fits,omitempty"`
+	// Mailboxes lists, when the destination names mailboxes its own way
+	// (InspectOptions.Placer), every mailbox the conversion will create,
+	// in order, with the name it gets there.
+	Mailboxes []PlacedMailbox `json:"mailboxes,omitempty"`
+}
+
+// PlacedMailbox is a mailbox of a TargetPlan: its path after name planning,
+// the name the destination gives it, and why that name is not the path.
+type PlacedMailbox struct {
+	Path   Path   `json:"path"`
+	Name   string `json:"name"`
+	Reason string `json:"reason,omitempty"`
+	// Folder is set for a mailbox created only to hold others.
+	Folder bool `json:"folder,omitempty"`
 }
 
 // InspectOptions tune Inspect.
@@ -116,6 +130,9 @@ type InspectOptions struct {
 	TargetCapabilities *Capabilities
 	// FreeBytes is the free space at the target, -1 if unknown.
 	FreeBytes int64
+	// Placer, if set, names each planned mailbox as the destination will
+	// (from Format.Plan); the names go to TargetPlan.Mailboxes.
+	Placer Placer
 }
 
 // maxDuplicateExamples bounds Inventory.Duplicates.
@@ -291,6 +308,12 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			tp.Fits = &fits
 		}
 		inv.Target = tp
+		if opts.Placer != nil {
+			for _, dmb := range plan.Mailboxes {
+				name, why := opts.Placer.Place(dmb)
+				tp.Mailboxes = append(tp.Mailboxes, PlacedMailbox{Path: dmb.Path, Name: name, Reason: why, Folder: dmb.NoSelect})
+			}
+		}
 		changes := map[string]NameChange{}
 		for _, ch := range plan.Changes {
 			changes[pathKey(ch.Source)] = ch

@@ -33,6 +33,13 @@ type Format struct {
 	// probe the server). inspect --to uses it to plan names. Nil when the
 	// format cannot be written.
 	Capabilities func(ctx context.Context, path string, opts *Options) (Capabilities, error)
+	// Plan, if set, is what planners (inspect --to) use instead of
+	// Capabilities: it looks at the destination the way Create would,
+	// without creating anything, and returns its capabilities, a Placer
+	// that names each mailbox as the destination will, and a function that
+	// releases what it holds (a server connection). Formats whose mailbox
+	// names follow from the paths alone leave it nil.
+	Plan func(ctx context.Context, path string, opts *Options) (Capabilities, Placer, func() error, error)
 	// Params documents the keys accepted in Options.Params.
 	Params []Param
 }

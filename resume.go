@@ -82,6 +82,17 @@ type IDSkipper interface {
 	Skip() error
 }
 
+// Placer is implemented by Writers whose mailboxes get names that do not
+// follow from their paths alone: an IMAP server adds its namespace prefix
+// and hierarchy delimiter, and takes Sent, Drafts, Trash, Junk and Archive
+// into its own special-use mailboxes. Place returns the name that mb (a
+// mailbox of a NamePlan, passed in plan order) gets in the destination, as
+// the destination shows it, and why when that is not its path. Inspect
+// lists these names (InspectOptions.Placer).
+type Placer interface {
+	Place(mb *Mailbox) (name, why string)
+}
+
 // StatFingerprint fingerprints files and directories by size, modification
 // time and inode. For a directory it also covers its cur/ and new/
 // subdirectories (a maildir gains messages there). Missing paths count as

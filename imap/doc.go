@@ -40,7 +40,7 @@
 // INBOX.INBOX on Courier-style servers). With the parameter special-use
 // (default: on without a prefix, off with one) the first mailbox with role
 // Sent, Drafts, Trash, Junk or Archive goes to the server's mailbox with
-// that attribute ("imap.special-use" events). Writer.ServerName tells the
+// that attribute ("imap.special-use" events). Writer.Place tells the
 // name a mailbox gets, for a plan report.
 //
 // # Messages

@@ -59,6 +59,15 @@ func init() {
 				defer w.Close()
 				return w.Capabilities(), nil
 			},
+			// The same, keeping the connection until the caller has
+			// asked for the names (Writer.Place).
+			Plan: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, mailconv.Placer, func() error, error) {
+				w, err := Create(ctx, path, tls, opts)
+				if err != nil {
+					return mailconv.Capabilities{}, nil, nil, err
+				}
+				return w.Capabilities(), w, w.Close, nil
+			},
 			Params: params,
 		})
 	}

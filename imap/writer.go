@@ -186,7 +186,7 @@ func (w *Writer) Stats() Stats { return w.stats }
 // modified UTF-7.
 func (w *Writer) Capabilities() mailconv.Capabilities { return w.caps }
 
-// ServerName returns the name mb gets on the server (decoded; the client
+// Place returns the name mb gets on the server (decoded; the client
 // library encodes it in modified UTF-7 on the wire) and, when the name does
 // not follow from the path, why: the inbox goes to INBOX when the address
 // has no prefix, and with special-use mapping on (the default without a
@@ -194,7 +194,10 @@ func (w *Writer) Capabilities() mailconv.Capabilities { return w.caps }
 // goes to the server's mailbox with that attribute. Every other mailbox is
 // the namespace prefix, the address's prefix and the path, joined with the
 // hierarchy delimiter.
-func (w *Writer) ServerName(mb *mailconv.Mailbox) (name, why string) {
+//
+// Place implements mailconv.Placer; CreateMailbox uses the same names, so
+// it is the plan that inspect --to shows.
+func (w *Writer) Place(mb *mailconv.Mailbox) (name, why string) {
 	prefix := w.cc.addr.Prefix
 	if len(prefix) == 0 && mb.Path.IsInbox() {
 		return "INBOX", ""
@@ -225,7 +228,7 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	if w.closed {
 		return nil, errors.New("imap: writer is closed")
 	}
-	name, why := w.ServerName(mb)
+	name, why := w.Place(mb)
 	if w.info.Delimiter == "" && len(w.cc.addr.Prefix)+len(mb.Path) > 1 {
 		return nil, fmt.Errorf("%w: the server has no folder hierarchy and cannot hold %s", mailconv.ErrUnsupported, mb.Path)
 	}

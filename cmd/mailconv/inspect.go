@@ -68,12 +68,21 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer r.Close()
 	iopts.Report = rep
 	if target != nil {
-		if target.format.Capabilities == nil {
+		var caps mailconv.Capabilities
+		switch {
+		case target.format.Plan != nil:
+			c, placer, release, err := target.format.Plan(ctx, target.path, &mailconv.Options{Params: writeParams})
+			if err != nil {
+				return exitFor(err, stderr)
+			}
+			defer release()
+			caps, iopts.Placer = c, placer
+		case target.format.Capabilities != nil:
+			if caps, err = target.format.Capabilities(ctx, target.path, &mailconv.Options{Params: writeParams}); err != nil {
+				return exitFor(err, stderr)
+			}
+		default:
 			return exitFor(usageError{fmt.Errorf("format %s cannot be planned for", target.format.Name)}, stderr)
-		}
-		caps, err := target.format.Capabilities(ctx, target.path, &mailconv.Options{Params: writeParams})
-		if err != nil {
-			return exitFor(err, stderr)
 		}
 		iopts.Target = &mailconv.Endpoint{Format: target.format.Name, Path: target.path}
 		iopts.TargetCapabilities = &caps
@@ -168,6 +177,21 @@ func printInventory(w io.Writer, inv *mailconv.Inventory) {
 			}
 		}
 		fmt.Fprintln(w)
+		if len(t.Mailboxes) > 0 {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "  MAILBOX\tNAME THERE\t")
+			for _, m := range t.Mailboxes {
+				name := m.Name
+				if m.Folder {
+					name += " (folder)"
+				}
+				if m.Reason != "" {
+					name += " -- " + m.Reason
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t\n", m.Path, name)
+			}
+			tw.Flush()
+		}
 	}
 	rep := inv.Events
 	if t := rep.Totals; t.Skips+t.Warnings+t.Losses > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
@@ -48,6 +49,43 @@ func TestNetworkEndToEnd(t *testing.T) {
 			"../../testdata/eudora-sample", imapURL(""))
 		assert.Equal(t, exitOK, code, out+stderr)
 		checkServerStore(t, srv, "../../testdata/eudora-sample")
+	})
+
+	// The plan inspect shows for the server is where the upload above put
+	// each mailbox: special-use mailboxes, the hierarchy delimiter, and the
+	// message counts of the server's mailboxes (read with doveadm).
+	t.Run("inspect plans the upload", func(t *testing.T) {
+		code, out, stderr := runCLI("inspect", "--json", "--allow-plaintext", "--to", imapURL(""), "../../testdata/eudora-sample")
+		require.Equal(t, exitOK, code, stderr)
+		var inv mailconv.Inventory
+		require.NoError(t, json.Unmarshal([]byte(out), &inv))
+		require.NotNil(t, inv.Target)
+		assert.Empty(t, inv.Target.Renames)
+		counts := map[string]int{}
+		for _, mb := range inv.Mailboxes {
+			counts[mb.Path.String()] = mb.Messages
+		}
+		names := map[string]string{}
+		for _, pm := range inv.Target.Mailboxes {
+			names[pm.Path.String()] = pm.Name
+			if pm.Folder {
+				continue
+			}
+			st, err := srv.Doveadm(nil, "mailbox status", "messages", pm.Name)
+			require.NoError(t, err, "planned mailbox %q", pm.Name)
+			assert.Equal(t, fmt.Sprintf("%s messages=%d", pm.Name, counts[pm.Path.String()]), strings.TrimSpace(string(st)),
+				"%s planned as %q", pm.Path, pm.Name)
+		}
+		assert.Equal(t, map[string]string{
+			"INBOX": "INBOX", "Out": "Out", "Junk": "Spam", "Trash": "Deleted Messages",
+			"Famille & Amis": "Famille & Amis", "Famille & Amis/Vacances été": "Famille & Amis.Vacances été",
+			"Work": "Work", "Work/Clients": "Work.Clients", "Work/Projects": "Work.Projects",
+			"Work/Projects/Alpha": "Work.Projects.Alpha",
+		}, names)
+
+		code, out, stderr = runCLI("inspect", "--allow-plaintext", "--to", imapURL(""), "../../testdata/eudora-sample")
+		require.Equal(t, exitOK, code, stderr)
+		assert.Regexp(t, `Trash +Deleted Messages -- the server's trash mailbox \(special-use\)`, out)
 	})
 
 	t.Run("kill and resume", func(t *testing.T) {
