@@ -123,6 +123,16 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		}
 	}
 
+	// A Placer may name mailboxes depending on the order it sees them in
+	// (the first mailbox with a role takes the server's special-use
+	// mailbox): it sees the whole plan, in order, whether or not this run
+	// converts each mailbox (a resumed run skips finished ones).
+	if p, ok := w.(Placer); ok {
+		for _, dmb := range plan.Mailboxes {
+			p.Place(dmb)
+		}
+	}
+
 	// Destination folders that are not the target of any source mailbox
 	// (implicit parents, NoSelect halves of split mailboxes).
 	bySrc := make(map[string]*Mailbox, len(mbs))

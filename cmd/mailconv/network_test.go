@@ -88,6 +88,40 @@ func TestNetworkEndToEnd(t *testing.T) {
 		assert.Regexp(t, `Trash +Deleted Messages -- the server's trash mailbox \(special-use\)`, out)
 	})
 
+	// Two top-level mailboxes with the Sent role: the first takes the
+	// server's \Sent mailbox, the other keeps its name — also in a later
+	// run that skips the first because it did not change.
+	t.Run("special-use stays put across runs", func(t *testing.T) {
+		s2 := dovecotserver.Start(t, dovecotserver.Config{})
+		src := t.TempDir()
+		msg := func(i int) string {
+			return fmt.Sprintf("From a@example.org Mon Mar  1 08:00:00 2004\nMessage-ID: <su-%d@example.org>\nSubject: %d\n\nbody %d\n\n", i, i, i)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(src, "Sent"), []byte(msg(1)+msg(2)), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(src, "Sent Items"), []byte(msg(3)+msg(4)), 0o644))
+		dst := "imap://" + s2.User + "@" + s2.IMAPAddr
+		journal := filepath.Join(t.TempDir(), "journal")
+		count := func(name string) string {
+			out, err := s2.Doveadm(nil, "mailbox status", "messages", name)
+			require.NoError(t, err)
+			return strings.TrimSpace(string(out))
+		}
+		code, _, stderr := runCLI("convert", "--allow-plaintext", "--journal", journal, "mbox:"+src, dst)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, "Sent Messages messages=2", count("Sent Messages"))
+		assert.Equal(t, "Sent Items messages=2", count("Sent Items"))
+		f, err := os.OpenFile(filepath.Join(src, "Sent Items"), os.O_APPEND|os.O_WRONLY, 0)
+		require.NoError(t, err)
+		f.WriteString(msg(5))
+		f.Close()
+		code, _, stderr = runCLI("convert", "--allow-plaintext", "--journal", journal, "mbox:"+src, dst)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Equal(t, "Sent Messages messages=2", count("Sent Messages"))
+		assert.Equal(t, "Sent Items messages=3", count("Sent Items"))
+		v := runVerifyJSON(t, "mbox:"+src, dst, "--allow-plaintext", "--journal", journal)
+		assert.Equal(t, exitOK, v.code, v.text)
+	})
+
 	t.Run("kill and resume", func(t *testing.T) {
 		if testing.Short() {
 			t.Skip("kills processes")
