@@ -213,3 +213,35 @@ func TestFolderLoopAndSameName(t *testing.T) {
 		t.Errorf("Work: %+v", msgs)
 	}
 }
+
+// IMAP account caches (Windows Imap\<account>\, Mac "IMAP Folder") are not
+// mailboxes of the store: they are not converted, and a warning says so
+// (the server may be gone and the cache the only copy).
+func TestIMAPCacheWarned(t *testing.T) {
+	for _, mac := range []bool{false, true} {
+		st := &eudoratest.Store{Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: one("in")}}}}
+		cache := filepath.Join("Imap", "acct")
+		if mac {
+			st = eudoratest.MacVersion(st)
+			cache = filepath.Join("Mail Folder", "IMAP Folder", "acct")
+		}
+		dir := t.TempDir()
+		if _, err := st.Write(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, cache), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, cache, "In.mbx"), []byte("From ???@??? Mon Dec 13 18:45:29 2010\r\nSubject: cached\r\n\r\nx\r\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, ev := open(t, dir, eudora.Config{Raw: true})
+		if got := paths(t, s); !equalStrings(got, []string{"INBOX"}) {
+			t.Errorf("mac=%v: paths %v", mac, got)
+		}
+		e := ev.code("eudora.imap-cache")
+		if len(e) != 1 || e[0].Kind != mailconv.EventWarning || !strings.Contains(e[0].Detail, "not converted") {
+			t.Errorf("mac=%v: imap-cache events %v", mac, e)
+		}
+	}
+}

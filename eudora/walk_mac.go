@@ -39,6 +39,10 @@ const (
 
 // walkMac reads one Mac directory: extension-less mailboxes, sub-folders,
 // TOCs in AppleDouble forks or sidecar .toc files.
+// imapCacheNote explains the eudora.imap-cache warning.
+const imapCacheNote = "IMAP account caches are not converted: that mail lives on its IMAP server; " +
+	"convert it from the server (mailconv convert imaps://USER@HOST ...) while the account exists"
+
 func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
 	s := w.s
 	dl, skip, err := w.openDir(rel, parent, depth)
@@ -54,8 +58,8 @@ func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, 
 			continue
 		}
 		if atMailRoot && strings.EqualFold(name, "IMAP Folder") {
-			s.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "eudora.imap-cache", Location: s.loc(filepath.Join(rel, name), -1),
-				Detail: "IMAP caches are not read: that mail lives on its server"})
+			s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.imap-cache", Location: s.loc(filepath.Join(rel, name), -1),
+				Detail: imapCacheNote})
 			continue
 		}
 		if atStoreRoot && macNotMail[strings.ToLower(name)] {

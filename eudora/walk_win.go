@@ -89,6 +89,17 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 			Detail: "no descmap.pce: names come from the TOCs and file names"})
 	}
 
+	// IMAP caches (Imap\<account>\) are not mailboxes of this store: say
+	// so, for a user whose server is gone may hold the only copy there.
+	if depth == 0 {
+		if d, ok := dl.find("Imap", Windows); ok {
+			if _, isDir, ok := w.entryKind(filepath.Join(rel, d)); ok && isDir {
+				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.imap-cache", Location: s.loc(filepath.Join(rel, d), -1),
+					Detail: imapCacheNote})
+			}
+		}
+	}
+
 	// 2. Unlisted .mbx files and .fol folders.
 	for _, name := range dl.names {
 		if claimed[name] {
