@@ -51,6 +51,18 @@ func TestNetworkEndToEnd(t *testing.T) {
 		checkServerStore(t, srv, "../../testdata/eudora-sample")
 	})
 
+	// An IMAP account as a source (the way out for mail Eudora only
+	// cached): what the upload above stored comes back into a maildir,
+	// and verify finds it all there.
+	t.Run("imap as a source", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "out")
+		code, _, stderr := runCLI("convert", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "j"), imapURL(""), "maildir:"+out)
+		require.Contains(t, []int{exitOK, exitLossy}, code, stderr)
+		v := runVerifyJSON(t, imapURL(""), out, "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "none"))
+		require.Equal(t, exitOK, v.code, v.text)
+		assert.Equal(t, 13, v.res.Totals.Matched)
+	})
+
 	// The plan inspect shows for the server is where the upload above put
 	// each mailbox: special-use mailboxes, the hierarchy delimiter, and the
 	// message counts of the server's mailboxes (read with doveadm).
