@@ -411,24 +411,8 @@ func (j *Journal) loadDedupIndex() error {
 	if j.dedupIndex {
 		return nil
 	}
-	if err := j.w.Flush(); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.Open(j.path)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			break // EOF, or a torn or long line: load already judged them
-		}
-		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage {
-			j.indexDest(&r)
-		}
+	if err := j.rescanMessages(j.indexDest); err != nil {
+		return err
 	}
 	j.dedupIndex = true
 	return nil
@@ -441,28 +425,37 @@ func (j *Journal) loadDedupIndex() error {
 func (j *Journal) recordedIDs(key string) (map[string]bool, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	ids := map[string]bool{}
+	err := j.rescanMessages(func(r *journalRecord) {
+		if r.ID != "" && srcKey(r.Src, r.Mb) == key {
+			ids[r.ID] = true
+		}
+	})
+	return ids, err
+}
+
+// rescanMessages reads the file again (after flushing what is buffered)
+// and calls fn with every message record. j.mu must be held.
+func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
 	if err := j.w.Flush(); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return fmt.Errorf("journal: %w", err)
 	}
 	f, err := os.Open(j.path)
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	ids := map[string]bool{}
 	br := bufio.NewReaderSize(f, 256<<10)
 	for {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
-			break // EOF, or a torn or long line: load already judged them
+			return nil // EOF, or a torn or long line: load already judged them
 		}
 		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage && r.ID != "" &&
-			srcKey(r.Src, r.Mb) == key {
-			ids[r.ID] = true
+		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage {
+			fn(&r)
 		}
 	}
-	return ids, nil
 }
 
 // indexDest records what a message record says the destination mailbox
