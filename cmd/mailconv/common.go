@@ -229,3 +229,58 @@ func absPath(p string) string {
 	}
 	return p
 }
+
+// output is a path a command writes, named for error messages.
+type output struct{ what, path string }
+
+// checkOutputs refuses outputs that are the source or lie inside it (and
+// directories that hold the source): writing there would modify the source,
+// which is never done, and a later read of the source would take our own
+// output for mail. Paths are compared absolute, with the symbolic links of
+// their existing parts resolved. Empty paths and network addresses
+// ("//host/...") are ignored.
+func checkOutputs(src string, outs ...output) error {
+	if src == "" || strings.HasPrefix(src, "//") {
+		return nil
+	}
+	s := realPath(src)
+	for _, o := range outs {
+		if o.path == "" || strings.HasPrefix(o.path, "//") {
+			continue
+		}
+		p := realPath(o.path)
+		switch {
+		case p == s:
+			return usageError{fmt.Errorf("the %s %s is the source: the source is never written to; choose a place outside it", o.what, o.path)}
+		case within(p, s):
+			return usageError{fmt.Errorf("the %s %s is inside the source %s: the source is never written to; choose a place outside it", o.what, o.path, src)}
+		case within(s, p):
+			return usageError{fmt.Errorf("the source %s is inside the %s %s: choose a place that does not hold the source", src, o.what, o.path)}
+		}
+	}
+	return nil
+}
+
+// realPath returns p absolute, with symbolic links resolved in the longest
+// part of it that exists.
+func realPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	for q := abs; ; q = filepath.Dir(q) {
+		if r, err := filepath.EvalSymlinks(q); err == nil {
+			rest, _ := filepath.Rel(q, abs)
+			return filepath.Join(r, rest)
+		}
+		if q == filepath.Dir(q) {
+			return abs
+		}
+	}
+}
+
+// within reports whether p is dir or lies below it.
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}

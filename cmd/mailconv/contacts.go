@@ -189,6 +189,9 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	src, out := fs.Arg(0), fs.Arg(1)
+	if err := checkOutputs(src, output{"output", out}, output{"report", *reportFile}); err != nil {
+		return exitFor(err, stderr)
+	}
 	f := strings.ToLower(*format)
 	if f == "" {
 		switch strings.ToLower(filepath.Ext(out)) {

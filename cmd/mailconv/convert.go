@@ -76,6 +76,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if jpath == "" {
 		jpath = defaultJournal(dst)
 	}
+	if err := checkOutputs(src.path, output{"destination", dst.path}, output{"journal", jpath}, output{"report", absPath(*reportFile)}); err != nil {
+		return exitFor(err, stderr)
+	}
 	journal, resume, err := openJournal(jpath, dst, *durable)
 	if err != nil {
 		return exitFor(err, stderr)

@@ -34,6 +34,9 @@ func runExtras(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	src, out := fs.Arg(0), fs.Arg(1)
+	if err := checkOutputs(src, output{"output directory", out}, output{"report", *reportFile}); err != nil {
+		return exitFor(err, stderr)
+	}
 	rep := newSideReport(src, "eudora", out, "files", stderr)
 	files, err := extras.Export(ctx, src, out, &extras.Options{Events: rep.add})
 	for _, f := range files {

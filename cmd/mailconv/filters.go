@@ -63,6 +63,9 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	src, out := fs.Arg(0), fs.Arg(1)
+	if err := checkOutputs(src, output{"output", out}, output{"report", *reportFile}); err != nil {
+		return exitFor(err, stderr)
+	}
 	rep := newSideReport(src, "eudora-filters", out, "sieve", stderr)
 	st, err := os.Stat(src)
 	if err != nil {

@@ -526,3 +526,34 @@ func TestVerifyAccountsForReportedLosses(t *testing.T) {
 	assert.Equal(t, exitOK, v.code, v.text)
 	assert.Equal(t, 4, v.res.Totals.Accounted)
 }
+
+// Outputs placed inside the source (a destination, a journal, a report, the
+// side exports' files) are refused before anything is written: writing
+// there would modify the source, and a later read of it would take our own
+// files for mail. A symbolic link to the source counts as the source.
+func TestOutputsInsideSourceRefused(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "eudora")
+	require.NoError(t, os.CopyFS(src, os.DirFS("../../testdata/eudora-sample")))
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(src, link))
+	before := treeDigest(t, src)
+	out := filepath.Join(t.TempDir(), "out")
+	for _, args := range [][]string{
+		{"convert", src, "maildir:" + filepath.Join(src, "out")},
+		{"convert", link, "mbox:" + filepath.Join(src, "Work.fol", "out")},
+		{"convert", src, "maildir:" + out, "--journal", filepath.Join(src, "j")},
+		{"convert", src, "maildir:" + out, "--report", filepath.Join(src, "r.json")},
+		{"convert", "eudora:" + filepath.Join(src, "In.mbx"), "mbox:" + filepath.Join(src, "In.mbx")},
+		{"convert", src, "maildir:" + filepath.Dir(src)},
+		{"contacts", src, filepath.Join(src, "c.ldif")},
+		{"contacts", src, filepath.Join(t.TempDir(), "c.ldif"), "--report", filepath.Join(link, "r.json")},
+		{"filters", src, filepath.Join(src, "f.sieve")},
+		{"extras", src, filepath.Join(src, "extras")},
+	} {
+		code, _, stderr := runCLI(args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Regexp(t, `(is|is inside) the source.*never written to|does not hold the source`, stderr, "%v", args)
+	}
+	assert.NoFileExists(t, out)
+	assert.Equal(t, before, treeDigest(t, src))
+}
