@@ -749,6 +749,9 @@ func (rd *Reader) filterHeader(overflow bool) {
 		kind := metaKind(name)
 		rd.fingerprint(name)
 		if kind == metaNone {
+			if len(name) == len("x-gmail-labels") && bytes.EqualFold(name, []byte("x-gmail-labels")) {
+				rd.st.gmailLabels(unfold(field[colon+1:]))
+			}
 			rd.out = append(rd.out, field...)
 			continue
 		}

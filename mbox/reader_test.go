@@ -185,6 +185,44 @@ func TestStateHeadersBecomeMetadata(t *testing.T) {
 	assert.Contains(t, string(msgs[0].body), "Status: RO\nX-Status: AF\n")
 }
 
+// A Google Takeout export has no Status headers: its X-Gmail-Labels field
+// tells read (Opened, or Sent; Unread wins), starred and draft, in English
+// or French, folded or RFC 2047 encoded. The field stays in the message;
+// a Status header, where there is one, wins.
+func TestGmailLabelsState(t *testing.T) {
+	sep := "From 1826425@xxx Tue Mar 11 01:31:25 +0000 2025\r\n"
+	for _, c := range []struct {
+		labels string
+		want   mailconv.Flags
+	}{
+		{"Inbox,Important,Opened,Category Personal", mailconv.FlagSeen},
+		{"Inbox,Unread", 0},
+		{"Inbox,Opened,Unread", 0},
+		{"Sent,Opened", mailconv.FlagSeen},
+		{"Sent", mailconv.FlagSeen},
+		{"Starred,Inbox,Opened", mailconv.FlagSeen | mailconv.FlagFlagged},
+		{"Starred,Unread", mailconv.FlagFlagged},
+		{"Draft", mailconv.FlagDraft | mailconv.FlagSeen},
+		{"Boîte de réception,Ouvert,Suivis", mailconv.FlagSeen | mailconv.FlagFlagged},
+		{"Non lus,Boîte de réception", 0},
+		{"=?UTF-8?Q?Bo=C3=AEte_de_r=C3=A9ception,Ouvert?=", mailconv.FlagSeen},
+		{"Inbox,\r\n Opened", mailconv.FlagSeen},
+		{"Inbox,Work,Category Updates", mailconv.FlagNew}, // no state label: as without labels
+	} {
+		raw := "X-GM-THRID: 1\r\nX-Gmail-Labels: " + c.labels + "\r\nSubject: s\r\n\r\nbody\r\n"
+		msgs, _ := readAllFrom(t, strings.NewReader(sep+raw), ReaderOptions{})
+		require.Len(t, msgs, 1)
+		assert.Equal(t, c.want, msgs[0].msg.Flags, "%q", c.labels)
+		assert.Equal(t, raw, string(msgs[0].body), "the labels stay in the message")
+	}
+	// no labels at all: a message no client listed
+	msgs, _ := readAllFrom(t, strings.NewReader(sep+"Subject: s\r\n\r\nb\r\n"), ReaderOptions{})
+	assert.Equal(t, mailconv.FlagNew, msgs[0].msg.Flags)
+	// Status wins
+	msgs, _ = readAllFrom(t, strings.NewReader(sep+"X-Gmail-Labels: Opened,Starred\r\nStatus: O\r\n\r\nb\r\n"), ReaderOptions{})
+	assert.Equal(t, mailconv.Flags(0), msgs[0].msg.Flags)
+}
+
 func TestExpungedSkippedUnlessRecover(t *testing.T) {
 	in := "From - Mon Jan  1 00:00:00 2001\nX-Mozilla-Status: 0009\nSubject: gone\n\nx\n\n" +
 		"From - Mon Jan  1 00:00:00 2001\nX-Mozilla-Status: 0001\nSubject: kept\n\ny\n"

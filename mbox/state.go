@@ -3,6 +3,7 @@ package mbox
 import (
 	"bytes"
 	"fmt"
+	"mime"
 	"strconv"
 	"strings"
 
@@ -108,6 +109,8 @@ type state struct {
 	ximapBase           bool
 	badKeywords         []string
 	unparsedMetaHeaders []string
+	gmail               bool // an X-Gmail-Labels field told the state
+	gmailFlags          mailconv.Flags
 }
 
 func (s *state) reset() {
@@ -153,6 +156,46 @@ func (s *state) add(kind int, name string, value []byte) {
 	}
 }
 
+// Gmail's system labels that carry state, as Google Takeout writes them in
+// X-Gmail-Labels (English and French interfaces). Other labels (Inbox,
+// Important, Category …, the user's own) stay in the header, which is
+// kept in the message: they are not folders or keywords here.
+var gmailState = map[string]mailconv.Flags{
+	"opened": mailconv.FlagSeen, "ouvert": mailconv.FlagSeen,
+	"sent": mailconv.FlagSeen, "messages envoyés": mailconv.FlagSeen,
+	"starred": mailconv.FlagFlagged, "suivis": mailconv.FlagFlagged, "messages suivis": mailconv.FlagFlagged,
+	"draft": mailconv.FlagDraft | mailconv.FlagSeen, "drafts": mailconv.FlagDraft | mailconv.FlagSeen,
+	"brouillons": mailconv.FlagDraft | mailconv.FlagSeen,
+	"unread":     0, "non lus": 0,
+}
+
+// gmailLabels reads the state labels of an X-Gmail-Labels value (comma
+// separated, possibly RFC 2047 encoded). "Unread" wins over "Opened".
+func (s *state) gmailLabels(value []byte) {
+	v := string(value)
+	if strings.Contains(v, "=?") {
+		if d, err := new(mime.WordDecoder).DecodeHeader(v); err == nil {
+			v = d
+		}
+	}
+	unread := false
+	for _, l := range strings.Split(v, ",") {
+		l = strings.ToLower(strings.Trim(strings.TrimSpace(l), `"`))
+		f, ok := gmailState[l]
+		if !ok {
+			continue
+		}
+		s.gmail = true
+		if l == "unread" || l == "non lus" {
+			unread = true
+		}
+		s.gmailFlags |= f
+	}
+	if unread {
+		s.gmailFlags &^= mailconv.FlagSeen
+	}
+}
+
 // expunged reports whether Thunderbird marked the message as expunged: it is
 // gone for the user and only waits for compaction.
 func (s *state) expunged() bool { return s.moz && s.mozVal&mozExpunged != 0 }
@@ -160,8 +203,14 @@ func (s *state) expunged() bool { return s.moz && s.mozVal&mozExpunged != 0 }
 // apply sets m's flags and keywords from the accumulated headers.
 func (s *state) apply(m *mailconv.Message) {
 	if !s.status && !s.moz {
-		// Absence of Status means a message no client has listed.
-		m.Flags |= mailconv.FlagNew
+		if s.gmail {
+			// A Google export: the labels tell the state (a message
+			// Gmail listed is not new).
+			m.Flags |= s.gmailFlags
+		} else {
+			// Absence of Status means a message no client has listed.
+			m.Flags |= mailconv.FlagNew
+		}
 	}
 	for _, c := range s.statusVal {
 		switch c {
