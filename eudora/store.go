@@ -226,12 +226,41 @@ type layout struct {
 }
 
 // detectLayout decides whether dir holds a Windows or a Mac store, and
-// where the mailboxes are.
+// where the mailboxes are. When it holds none, the error names a
+// subdirectory that does, if there is one (the user gave the folder above
+// the data folder).
 func detectLayout(dir string) (layout, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return layout{}, err
+	l, ents, ok, err := findLayout(dir)
+	if err != nil || ok {
+		return l, err
 	}
+	hint := ""
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if _, _, ok, err := findLayout(sub); err == nil && ok {
+			hint = fmt.Sprintf(" (%s looks like one: give that folder)", sub)
+			break
+		}
+	}
+	return layout{}, fmt.Errorf("%s: %w: not a Eudora data folder: no descmap.pce, .mbx file, Mail Folder or In mailbox%s", dir, mailconv.ErrFormat, hint)
+}
+
+// findLayout is detectLayout's test of one directory; ok is false when
+// dir holds no store. It returns the directory's entries.
+func findLayout(dir string) (l layout, ents []os.DirEntry, ok bool, err error) {
+	ents, err = os.ReadDir(dir)
+	if err != nil {
+		return layout{}, nil, false, err
+	}
+	l, ok = layoutOf(dir, ents)
+	return l, ents, ok, nil
+}
+
+// layoutOf recognises a store from a directory's entries.
+func layoutOf(dir string, ents []os.DirEntry) (layout, bool) {
 	has := func(name string, wantDir bool) (string, bool) {
 		for _, e := range ents {
 			if strings.EqualFold(e.Name(), name) && e.IsDir() == wantDir {
@@ -241,22 +270,22 @@ func detectLayout(dir string) (layout, error) {
 		return "", false
 	}
 	if _, ok := has("descmap.pce", false); ok {
-		return layout{Windows, dir, "."}, nil
+		return layout{Windows, dir, "."}, true
 	}
 	for _, e := range ents {
 		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".mbx") {
-			return layout{Windows, dir, "."}, nil
+			return layout{Windows, dir, "."}, true
 		}
 	}
 	if mf, ok := has("Mail Folder", true); ok {
-		return layout{Mac, dir, mf}, nil
+		return layout{Mac, dir, mf}, true
 	}
 	if strings.EqualFold(filepath.Base(dir), "Mail Folder") {
 		parent := filepath.Dir(dir)
 		if pents, err := os.ReadDir(parent); err == nil {
 			for _, e := range pents {
 				if strings.EqualFold(e.Name(), "Attachments Folder") || strings.EqualFold(e.Name(), "Eudora Settings") {
-					return layout{Mac, parent, filepath.Base(dir)}, nil
+					return layout{Mac, parent, filepath.Base(dir)}, true
 				}
 			}
 		}
@@ -267,13 +296,13 @@ func detectLayout(dir string) (layout, error) {
 		}
 		n := e.Name()
 		if strings.EqualFold(n, "In") || strings.EqualFold(n, "Out") || strings.EqualFold(n, "Eudora Settings") {
-			return layout{Mac, dir, "."}, nil
+			return layout{Mac, dir, "."}, true
 		}
 	}
 	if len(ents) > 0 && strings.EqualFold(filepath.Ext(dir), ".fol") {
-		return layout{Windows, dir, "."}, nil
+		return layout{Windows, dir, "."}, true
 	}
-	return layout{}, fmt.Errorf("%s: %w: no descmap.pce, .mbx file, Mail Folder or In mailbox", dir, mailconv.ErrFormat)
+	return layout{}, false
 }
 
 // Detect tells how sure it is that path is a Eudora store (0–100), for the

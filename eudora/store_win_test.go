@@ -1,6 +1,8 @@
 package eudora_test
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +245,24 @@ func TestIMAPCacheWarned(t *testing.T) {
 		if len(e) != 1 || e[0].Kind != mailconv.EventWarning || !strings.Contains(e[0].Detail, "not converted") {
 			t.Errorf("mac=%v: imap-cache events %v", mac, e)
 		}
+	}
+}
+
+// Given the folder above the data folder, opening fails with ErrFormat and
+// names the subfolder that holds the store.
+func TestParentOfDataFolder(t *testing.T) {
+	parent := t.TempDir()
+	st := &eudoratest.Store{Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: one("in")}}}}
+	os.WriteFile(filepath.Join(parent, "notes.txt"), []byte("x"), 0o644)
+	if _, err := st.Write(filepath.Join(parent, "Eudora")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := eudora.OpenStore(context.Background(), parent, eudora.Config{})
+	if !errors.Is(err, mailconv.ErrFormat) || !strings.Contains(err.Error(), filepath.Join(parent, "Eudora")+" looks like one") {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = eudora.OpenStore(context.Background(), t.TempDir(), eudora.Config{})
+	if !errors.Is(err, mailconv.ErrFormat) || strings.Contains(err.Error(), "looks like") {
+		t.Fatalf("empty folder: err = %v", err)
 	}
 }
