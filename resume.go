@@ -70,7 +70,8 @@ type ExistReporter interface {
 }
 
 // IDSkipper is implemented by MailboxReaders whose message IDs are stable
-// across sessions and unique within their mailbox (a POP3 UIDL). PeekID
+// across sessions and unique within their mailbox (a POP3 UIDL, an IMAP
+// UIDVALIDITY:UID). PeekID
 // returns the ID of the message the next call to Next would return,
 // without reading that message (io.EOF when there is none); Skip passes
 // over it. Convert uses them to resume by ID: a message an earlier run

@@ -278,6 +278,31 @@ func (mr *MailboxReader) Next() (*mailconv.Message, error) {
 	return m, nil
 }
 
+// PeekID returns the ID ("UIDVALIDITY:UID") of the message Next would
+// return, without fetching it (mailconv.IDSkipper: a resumed run passes
+// over what an earlier run recorded; a new UIDVALIDITY makes every ID new).
+func (mr *MailboxReader) PeekID() (string, error) {
+	if err := mr.finish(); err != nil {
+		return "", err
+	}
+	if mr.next >= len(mr.list) {
+		return "", io.EOF
+	}
+	return fmt.Sprintf("%d:%d", mr.uidValidity, mr.list[mr.next].uid), nil
+}
+
+// Skip passes over the message Next would return, without fetching it.
+func (mr *MailboxReader) Skip() error {
+	if err := mr.finish(); err != nil {
+		return err
+	}
+	if mr.next >= len(mr.list) {
+		return io.EOF
+	}
+	mr.next++
+	return nil
+}
+
 // Read implements mailconv.MailboxReader.
 func (mr *MailboxReader) Read(p []byte) (int, error) {
 	if mr.body == nil {
@@ -314,3 +339,5 @@ func (mr *MailboxReader) Close() error { return mr.finish() }
 
 var _ mailconv.Reader = (*Reader)(nil)
 var _ mailconv.MailboxReader = (*MailboxReader)(nil)
+
+var _ mailconv.IDSkipper = (*MailboxReader)(nil)
