@@ -71,13 +71,13 @@ type ExistReporter interface {
 
 // IDSkipper is implemented by MailboxReaders whose message IDs are stable
 // across sessions and unique within their mailbox (a POP3 UIDL, an IMAP
-// UIDVALIDITY:UID). PeekID
-// returns the ID of the message the next call to Next would return,
-// without reading that message (io.EOF when there is none); Skip passes
-// over it. Convert uses them to resume by ID: a message an earlier run
-// recorded under the same ID is passed over without being fetched, so an
-// interrupted download continues where it stopped. Readers without it are
-// resumed by content digest, which reads every message again.
+// UIDVALIDITY:UID). PeekID returns the ID of the message the next call to
+// Next would return, without reading that message (io.EOF when there is
+// none); Skip passes over it. Convert uses them to resume by ID: a message
+// an earlier run recorded under the same ID is passed over without being
+// fetched, so an interrupted download continues where it stopped. Readers
+// without it are resumed by content digest, which reads every message
+// again.
 type IDSkipper interface {
 	PeekID() (string, error)
 	Skip() error
