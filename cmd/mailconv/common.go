@@ -60,7 +60,7 @@ func resolveSource(addr string) (store, error) {
 		}
 		f, err := mailconv.DetectFormat(path)
 		if err != nil {
-			return store{}, usageError{fmt.Errorf("%w (give the format as FORMAT:PATH; formats: %s)", err, formatNames())}
+			return store{}, usageError{fmt.Errorf("%w (give the format as FORMAT:PATH; formats: %s)%s", err, formatNames(), storeBelow(path))}
 		}
 		return store{f, path}, nil
 	}
@@ -69,6 +69,29 @@ func resolveSource(addr string) (store, error) {
 		return store{}, usageError{fmt.Errorf("format %s cannot be read", name)}
 	}
 	return store{f, path}, nil
+}
+
+// storeBelow names, for an error message, a subdirectory of dir that a
+// registered format recognises (the user gave the folder above a store),
+// or returns "".
+func storeBelow(dir string) string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for i, e := range ents {
+		if i == 100 {
+			break
+		}
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if f, err := mailconv.DetectFormat(sub); err == nil {
+			return fmt.Sprintf("; %s looks like a %s store", sub, f.Name)
+		}
+	}
+	return ""
 }
 
 // resolveDestination requires a FORMAT: prefix.

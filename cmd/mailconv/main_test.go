@@ -63,6 +63,12 @@ func TestUsageErrors(t *testing.T) {
 	assert.Contains(t, stderr, "format prefix")
 	code, _, stderr = runCLI("convert", "--opt", "nope=1", "../../testdata/sample-mbox", "mbox:"+t.TempDir()+"/x")
 	assert.Equal(t, exitUsage, code, stderr)
+	// the folder above a store: unknown, with a hint at the store below
+	above := t.TempDir()
+	require.NoError(t, os.CopyFS(filepath.Join(above, "Eudora"), os.DirFS("../../testdata/eudora-sample")))
+	code, _, stderr = runCLI("inspect", above)
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, filepath.Join(above, "Eudora")+" looks like a eudora store")
 	// a destination that is not empty
 	dst := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dst, "keep"), []byte("x"), 0o644))
