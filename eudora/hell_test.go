@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/mailconv/mailconv"
@@ -223,5 +224,28 @@ func TestLookupMac(t *testing.T) {
 	}
 	if _, err := s.Lookup(eudora.AttachFile, "Macintosh HD:gone.pdf", ""); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// A mailbox file that is a named pipe (or a device) is a reported skip,
+// reported once, and never opened: opening a pipe blocks.
+func TestPipeMailboxSkipped(t *testing.T) {
+	dir := t.TempDir()
+	st := &eudoratest.Store{Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
+		{Name: "In", Msgs: one("in")}, {Name: "Work", Msgs: one("work")},
+	}}}
+	if _, err := st.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "Work.mbx"))
+	if err := syscall.Mkfifo(filepath.Join(dir, "Work.mbx"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, ev := open(t, dir, eudora.Config{Raw: true})
+	if got := paths(t, s); !equalStrings(got, []string{"INBOX"}) {
+		t.Errorf("paths %v", got)
+	}
+	if e := ev.code("eudora.not-a-file"); len(e) != 1 || e[0].Kind != mailconv.EventSkip {
+		t.Errorf("not-a-file events %v", e)
 	}
 }

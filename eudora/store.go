@@ -439,7 +439,13 @@ func (w *walker) entryKind(rel string) (fi fs.FileInfo, isDir, ok bool) {
 	if fi.IsDir() {
 		return fi, true, true
 	}
-	return fi, false, fi.Mode().IsRegular()
+	if !fi.Mode().IsRegular() {
+		// A device, pipe or socket: reading it could block or never end.
+		w.s.emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eudora.not-a-file", Location: w.s.loc(rel, -1),
+			Detail: fmt.Sprintf("not a regular file (%s); not read", fi.Mode().Type())})
+		return fi, false, false
+	}
+	return fi, false, true
 }
 
 // isEscape reports whether err comes from os.Root refusing a path that

@@ -73,6 +73,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 			crel := filepath.Join(rel, disk)
 			_, isDir, ok := w.entryKind(crel)
 			if !ok {
+				claimed[disk] = true // reported once
 				continue
 			}
 			if isDir != (e.Type == 'F') {

@@ -382,6 +382,11 @@ func (s *Store) walk(ctx context.Context, rootReal, dir string, parent mailconv.
 			}
 			files[name] = true
 			kids = append(kids, child{name: name, path: full, isMbox: true, size: fi.Size()})
+		default:
+			// A device, pipe or socket: reading it could block or never
+			// end.
+			s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "mbox.not-a-file", Mailbox: parent,
+				Location: &mailconv.Location{File: full, Offset: -1}, Detail: fmt.Sprintf("not a regular file (%s); not read", fi.Mode().Type())})
 		}
 	}
 	if depth == 0 {
