@@ -2,6 +2,7 @@ package eudora
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -119,7 +120,7 @@ func (s *Store) iniAttachDir() string {
 		if !strings.EqualFold(e.Name(), "Eudora.ini") {
 			continue
 		}
-		f, err := s.root.Open(e.Name())
+		f, _, err := openFile(s.root, e.Name())
 		if err != nil {
 			return ""
 		}
@@ -145,7 +146,7 @@ func (s *Store) iniAttachDir() string {
 
 func (d *attachDir) index(lim Limits) error {
 	d.once.Do(func() {
-		f, err := d.root.Open(d.rel)
+		f, err := openDir(d.root, d.rel)
 		if err != nil {
 			d.err = err
 			return
@@ -351,21 +352,15 @@ func matchMangled(names []string, want string) []string {
 func (af *attachFinder) open(d *attachDir, name string) (*Found, error) {
 	rel := filepath.Join(d.rel, name)
 	abs := filepath.Join(d.abs, name)
-	f, err := d.root.Open(rel)
+	f, fi, err := openFile(d.root, rel)
 	if err != nil {
 		if isEscape(err) {
 			return nil, fmt.Errorf("attachment %s: %w (a link leads out of the store)", abs, mailconv.ErrOutsideRoot)
 		}
+		if errors.Is(err, errNotRegular) {
+			return nil, fmt.Errorf("attachment %s: not a regular file: %w", abs, fs.ErrNotExist)
+		}
 		return nil, fmt.Errorf("attachment %s: %w", abs, err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("attachment %s: not a regular file: %w", abs, fs.ErrNotExist)
 	}
 	return &Found{File: f, Size: fi.Size(), Path: abs}, nil
 }

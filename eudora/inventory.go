@@ -90,7 +90,7 @@ func (s *Store) Attachments(ctx context.Context) (*AttachmentInventory, error) {
 }
 
 func (s *Store) scanRefs(ctx context.Context, n *node, inv *AttachmentInventory, found map[string]bool) error {
-	f, err := s.root.Open(n.file)
+	f, _, err := openFile(s.root, n.file)
 	if err != nil {
 		return fmt.Errorf("eudora: opening %s: %w", s.abs(n.file), err)
 	}

@@ -36,7 +36,7 @@ func (s *Store) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailbo
 	if n.mb.NoSelect {
 		return &emptyReader{det: MailboxDetails{Platform: s.platform, File: s.abs(n.dir), TOC: "none"}}, nil
 	}
-	f, err := s.root.Open(n.file)
+	f, _, err := openFile(s.root, n.file)
 	if err != nil {
 		return nil, fmt.Errorf("eudora: opening %s: %w", s.abs(n.file), err)
 	}

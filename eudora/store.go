@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mailconv/mailconv"
@@ -341,11 +342,14 @@ func Detect(path string) int {
 }
 
 func firstLineIsSeparator(file string, p Platform) bool {
-	f, err := os.Open(file)
+	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
 	buf := make([]byte, 512)
 	n, _ := io.ReadFull(f, buf)
 	buf = buf[:n]
@@ -392,7 +396,7 @@ func (d *dirList) find(name string, p Platform) (string, bool) {
 }
 
 func (w *walker) list(rel string) (*dirList, error) {
-	f, err := w.s.root.Open(rel)
+	f, err := openDir(w.s.root, rel)
 	if err != nil {
 		return nil, err
 	}

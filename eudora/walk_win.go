@@ -163,7 +163,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 }
 
 func (w *walker) readDescmap(rel string) ([]DescmapEntry, []DescmapProblem, error) {
-	f, err := w.s.root.Open(rel)
+	f, _, err := openFile(w.s.root, rel)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,7 +178,7 @@ func (w *walker) winTOCName(rel string, dl *dirList, mbx string) string {
 	if !ok {
 		return ""
 	}
-	f, err := w.s.root.Open(filepath.Join(rel, toc))
+	f, _, err := openFile(w.s.root, filepath.Join(rel, toc))
 	if err != nil {
 		return ""
 	}

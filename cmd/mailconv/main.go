@@ -45,7 +45,15 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
+	// The first interrupt cancels the context: the command finishes the
+	// message in hand, records it and stops. A second one ends the
+	// process at once (the default behaviour, restored here), for when
+	// something will not return (a hung network or file system).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
