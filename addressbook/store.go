@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/foldfs"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // ReadNicknames reads one Eudora nicknames file (Windows NNdbase.txt or a
@@ -80,7 +81,7 @@ func FindBooks(dir string, opts *Options) ([]BookFile, error) {
 		out = append(out, listBooks(fsys, d, ".txt", false)...)
 	}
 	if ini, ok := foldfs.Lookup(fsys, ".", "Eudora.ini"); ok {
-		for _, x := range extraDirsFromIni(fsys, ini) {
+		for _, x := range extraDirsFromIni(root, ini) {
 			d, ok := findExtraDir(fsys, x)
 			if !ok {
 				note(mailconv.EventWarning, "addressbook.extra-dir-missing", ini,
@@ -151,9 +152,9 @@ func ReadStore(ctx context.Context, dir string, opts *Options) (*Book, error) {
 	for _, bf := range files {
 		var f io.ReadCloser
 		if filepath.IsAbs(bf.Path) {
-			f, err = os.Open(bf.Path)
+			f, _, err = safeopen.Path(bf.Path)
 		} else {
-			f, err = root.Open(filepath.FromSlash(bf.Path))
+			f, _, err = safeopen.File(root, filepath.FromSlash(bf.Path))
 		}
 		if err != nil {
 			return nil, err
@@ -188,7 +189,7 @@ func ReadStore(ctx context.Context, dir string, opts *Options) (*Book, error) {
 // listBooks lists the regular files of dir with extension ext (any file
 // when ext is ""), skipping indexes and Finder debris, sorted by name.
 func listBooks(fsys fs.FS, dir, ext string, mac bool) []BookFile {
-	ents, err := fs.ReadDir(fsys, dir)
+	ents, err := foldfs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil
 	}
@@ -215,8 +216,8 @@ func listBooks(fsys fs.FS, dir, ext string, mac bool) []BookFile {
 }
 
 // extraDirsFromIni returns the ExtraNicknameDirs entries of Eudora.ini.
-func extraDirsFromIni(fsys fs.FS, ini string) []string {
-	f, err := fsys.Open(ini)
+func extraDirsFromIni(root *os.Root, ini string) []string {
+	f, _, err := safeopen.File(root, filepath.FromSlash(ini))
 	if err != nil {
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // AttachKind tells which kind of file a marker line refers to.
@@ -120,7 +121,7 @@ func (s *Store) iniAttachDir() string {
 		if !strings.EqualFold(e.Name(), "Eudora.ini") {
 			continue
 		}
-		f, _, err := openFile(s.root, e.Name())
+		f, _, err := safeopen.File(s.root, e.Name())
 		if err != nil {
 			return ""
 		}
@@ -146,7 +147,7 @@ func (s *Store) iniAttachDir() string {
 
 func (d *attachDir) index(lim Limits) error {
 	d.once.Do(func() {
-		f, err := openDir(d.root, d.rel)
+		f, err := safeopen.Dir(d.root, d.rel)
 		if err != nil {
 			d.err = err
 			return
@@ -352,12 +353,12 @@ func matchMangled(names []string, want string) []string {
 func (af *attachFinder) open(d *attachDir, name string) (*Found, error) {
 	rel := filepath.Join(d.rel, name)
 	abs := filepath.Join(d.abs, name)
-	f, fi, err := openFile(d.root, rel)
+	f, fi, err := safeopen.File(d.root, rel)
 	if err != nil {
 		if isEscape(err) {
 			return nil, fmt.Errorf("attachment %s: %w (a link leads out of the store)", abs, mailconv.ErrOutsideRoot)
 		}
-		if errors.Is(err, errNotRegular) {
+		if errors.Is(err, safeopen.ErrNotRegular) {
 			return nil, fmt.Errorf("attachment %s: not a regular file: %w", abs, fs.ErrNotExist)
 		}
 		return nil, fmt.Errorf("attachment %s: %w", abs, err)

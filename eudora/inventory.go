@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 	"github.com/mailconv/mailconv/mime"
 )
 
@@ -90,7 +91,7 @@ func (s *Store) Attachments(ctx context.Context) (*AttachmentInventory, error) {
 }
 
 func (s *Store) scanRefs(ctx context.Context, n *node, inv *AttachmentInventory, found map[string]bool) error {
-	f, _, err := openFile(s.root, n.file)
+	f, _, err := safeopen.File(s.root, n.file)
 	if err != nil {
 		return fmt.Errorf("eudora: opening %s: %w", s.abs(n.file), err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // Open starts reading the messages of mb (a value returned by Mailboxes).
@@ -36,7 +37,7 @@ func (s *Store) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailbo
 	if n.mb.NoSelect {
 		return &emptyReader{det: MailboxDetails{Platform: s.platform, File: s.abs(n.dir), TOC: "none"}}, nil
 	}
-	f, _, err := openFile(s.root, n.file)
+	f, _, err := safeopen.File(s.root, n.file)
 	if err != nil {
 		return nil, fmt.Errorf("eudora: opening %s: %w", s.abs(n.file), err)
 	}

@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // RecoverMode tells what a reader does with mailbox bytes that no TOC
@@ -342,14 +342,11 @@ func Detect(path string) int {
 }
 
 func firstLineIsSeparator(file string, p Platform) bool {
-	f, err := os.OpenFile(file, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, _, err := safeopen.Path(file)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
 	buf := make([]byte, 512)
 	n, _ := io.ReadFull(f, buf)
 	buf = buf[:n]
@@ -396,7 +393,7 @@ func (d *dirList) find(name string, p Platform) (string, bool) {
 }
 
 func (w *walker) list(rel string) (*dirList, error) {
-	f, err := openDir(w.s.root, rel)
+	f, err := safeopen.Dir(w.s.root, rel)
 	if err != nil {
 		return nil, err
 	}

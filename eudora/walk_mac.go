@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // Names that are never mailboxes or mail folders in a Mac tree: Finder and
@@ -142,7 +143,7 @@ func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, 
 // finderInfo returns the Finder type and creator recorded in an AppleDouble
 // file, or "".
 func (w *walker) finderInfo(rel string) (string, string) {
-	f, _, err := openFile(w.s.root, rel)
+	f, _, err := safeopen.File(w.s.root, rel)
 	if err != nil {
 		return "", ""
 	}
@@ -164,7 +165,7 @@ func (w *walker) looksLikeMacMailbox(rel, typ, creator string) bool {
 	if creator == "CSOm" && (typ == "TEXT" || typ == "") {
 		return true
 	}
-	f, _, err := openFile(w.s.root, rel)
+	f, _, err := safeopen.File(w.s.root, rel)
 	if err != nil {
 		return false
 	}
@@ -214,7 +215,7 @@ func (w *walker) macTOCKind(srcs []tocSource) int {
 // bytes, their size and a closer. A fork without resource 'TOCF' 1001 is
 // fs.ErrNotExist.
 func (s *Store) openTOC(src tocSource) (io.ReaderAt, int64, func(), error) {
-	f, _, err := openFile(s.root, src.file)
+	f, _, err := safeopen.File(s.root, src.file)
 	if err != nil {
 		return nil, 0, nil, err
 	}

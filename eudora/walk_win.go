@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // openDir lists a directory for walkWin and walkMac. An unreadable folder
@@ -163,7 +164,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 }
 
 func (w *walker) readDescmap(rel string) ([]DescmapEntry, []DescmapProblem, error) {
-	f, _, err := openFile(w.s.root, rel)
+	f, _, err := safeopen.File(w.s.root, rel)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,7 +179,7 @@ func (w *walker) winTOCName(rel string, dl *dirList, mbx string) string {
 	if !ok {
 		return ""
 	}
-	f, _, err := openFile(w.s.root, filepath.Join(rel, toc))
+	f, _, err := safeopen.File(w.s.root, filepath.Join(rel, toc))
 	if err != nil {
 		return ""
 	}

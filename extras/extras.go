@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/foldfs"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // Kind tells what an item is.
@@ -84,7 +85,7 @@ func Find(dir string) ([]Item, error) {
 		if !ok {
 			return
 		}
-		ents, err := fs.ReadDir(fsys, d)
+		ents, err := foldfs.ReadDir(fsys, d)
 		if err != nil {
 			return
 		}
@@ -201,7 +202,7 @@ func emitf(f func(mailconv.Event), kind mailconv.EventKind, code, file, format s
 }
 
 func readLimited(root *os.Root, name string, max int64) ([]byte, error) {
-	f, err := root.Open(filepath.FromSlash(name))
+	f, _, err := safeopen.File(root, filepath.FromSlash(name))
 	if err != nil {
 		return nil, err
 	}

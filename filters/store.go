@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/foldfs"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // FindFiles lists the filter files of a Eudora store in the order Eudora
@@ -27,7 +28,7 @@ func FindFiles(dir string) ([]string, error) {
 	fsys := root.FS()
 	var pre, post, main []string
 	if sub, ok := foldfs.Lookup(fsys, ".", "Filters"); ok {
-		if ents, err := fs.ReadDir(fsys, sub); err == nil {
+		if ents, err := foldfs.ReadDir(fsys, sub); err == nil {
 			for _, e := range ents {
 				if !e.Type().IsRegular() {
 					continue
@@ -72,7 +73,7 @@ func ReadStore(ctx context.Context, dir string, opts *Options) ([]*Set, error) {
 	defer root.Close()
 	var sets []*Set
 	for _, f := range files {
-		fh, err := root.Open(f)
+		fh, _, err := safeopen.File(root, f)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@
 package foldfs
 
 import (
+	"errors"
 	"io/fs"
 	"path"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // preferring an exact match and otherwise ignoring case. ok is false when
 // dir cannot be read or holds no such entry.
 func Lookup(fsys fs.FS, dir, name string) (string, bool) {
-	ents, err := fs.ReadDir(fsys, dir)
+	ents, err := ReadDir(fsys, dir)
 	if err != nil {
 		return "", false
 	}
@@ -29,3 +30,19 @@ func Lookup(fsys fs.FS, dir, name string) (string, bool) {
 	}
 	return "", false
 }
+
+// ReadDir is fs.ReadDir for a path that must be a directory: it is looked
+// at first (fs.Stat), so that a named pipe or a device in its place is not
+// opened (opening a pipe blocks until a writer comes).
+func ReadDir(fsys fs.FS, dir string) ([]fs.DirEntry, error) {
+	fi, err := fs.Stat(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, &fs.PathError{Op: "readdir", Path: dir, Err: errNotDir}
+	}
+	return fs.ReadDir(fsys, dir)
+}
+
+var errNotDir = errors.New("not a directory")
