@@ -213,3 +213,36 @@ func TestDurableAndInfoSeparator(t *testing.T) {
 		t.Errorf("read back %+v", got["INBOX"])
 	}
 }
+
+// Named pipes in place of the control files a reader opens (the mailconv
+// marker, dovecot-keywords) and of tmp/ never block reading; the messages
+// are read.
+func TestControlFilePipesNeverBlock(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+	writeFile(t, filepath.Join(dir, "cur", "1.good:2,S"), "Subject: ok\n\nok\n", t0)
+	writeFile(t, filepath.Join(dir, ".Work", "cur", "2.good:2,S"), "Subject: ok\n\nok\n", t0)
+	for _, p := range []string{".mailconv", "dovecot-keywords", "tmp", filepath.Join(".Work", "dovecot-keywords"), filepath.Join(".Work", "tmp")} {
+		must(t, syscall.Mkfifo(filepath.Join(dir, p), 0o644))
+	}
+	done := make(chan map[string][]string, 1)
+	go func() {
+		r, _ := openTree(t, dir, nil)
+		got, _ := readStore(t, r)
+		ids := map[string][]string{}
+		for mb, msgs := range got {
+			for _, m := range msgs {
+				ids[mb] = append(ids[mb], m.ID)
+			}
+		}
+		done <- ids
+	}()
+	select {
+	case ids := <-done:
+		if len(ids["INBOX"]) != 1 || len(ids["Work"]) != 1 {
+			t.Errorf("messages read: %v", ids)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("reading blocked on a named pipe")
+	}
+}

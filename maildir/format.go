@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // Parameter names accepted in mailconv.Options.Params.
@@ -137,7 +138,7 @@ func (m marker) encode() []byte {
 // readMarker parses a marker file; ok is false when there is none or it
 // cannot be understood.
 func readMarker(root *os.Root) (m marker, ok bool) {
-	f, err := root.Open(markerFile)
+	f, _, err := safeopen.File(root, markerFile)
 	if err != nil {
 		return m, false
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 // DefaultMaxDepth is the default of ParamMaxDepth: the folder nesting the
@@ -114,7 +115,7 @@ func (r *Reader) detectLayout() Layout {
 
 // readDirNames lists a directory's entry names (without "." and "..").
 func (r *Reader) readDirNames(dir string) ([]string, error) {
-	d, err := r.root.Open(dir)
+	d, err := safeopen.Dir(r.root, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +425,7 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 	}
 	sort.Slice(mr.entries, func(i, j int) bool { return lessName(mr.entries[i].name, mr.entries[j].name) })
 	kwRel := path.Join(mr.dir, "dovecot-keywords")
-	if f, err := r.root.Open(kwRel); err == nil {
+	if f, _, err := safeopen.File(r.root, kwRel); err == nil {
 		kw, bad, err := parseKeywords(f)
 		f.Close()
 		if err != nil {
@@ -435,7 +436,7 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 		}
 		mr.keywords = kw
 	}
-	if d, err := r.root.Open(path.Join(mr.dir, "tmp")); err == nil {
+	if d, err := safeopen.Dir(r.root, path.Join(mr.dir, "tmp")); err == nil {
 		names, _ := d.Readdirnames(1)
 		d.Close()
 		if len(names) > 0 {
@@ -532,31 +533,13 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 	return nil, io.EOF
 }
 
-var errNotFile = errors.New("not a regular file")
+// errNotFile marks a message path that is not a regular file.
+var errNotFile = safeopen.ErrNotRegular
 
 // openMessage opens rel, refusing anything but a regular file (a directory,
 // a FIFO that would block, a device).
 func (mr *mailboxReader) openMessage(rel string) (*os.File, os.FileInfo, error) {
-	fi, err := mr.r.root.Stat(rel)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: %w", fi.Mode().Type(), errNotFile)
-	}
-	f, err := mr.r.root.Open(rel)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err = f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s: %w", fi.Mode().Type(), errNotFile)
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
+	return safeopen.File(mr.r.root, rel)
 }
 
 // fill sets mr.msg for the file just opened.

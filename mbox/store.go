@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
 func init() {
@@ -193,7 +194,7 @@ func Detect(path string) int {
 // isMboxFile reports whether a file starts (after an optional UTF-8 BOM) with
 // "From ".
 func isMboxFile(path string) bool {
-	f, err := os.Open(path)
+	f, _, err := safeopen.Path(path)
 	if err != nil {
 		return false
 	}
