@@ -40,6 +40,11 @@ type VerifyOptions struct {
 	// destination (by content), with the source mailbox and message ID: a
 	// POP3 source deletes exactly those when asked to.
 	Matched func(mb *Mailbox, id string)
+	// AllowExtra accepts destination messages and mailboxes the source
+	// does not have (an account that already held mail, mail that arrived
+	// since): they are counted and listed, but do not fail the result.
+	// Second copies of source messages still do.
+	AllowExtra bool
 }
 
 // VerifyResult is the outcome of Verify.
@@ -219,7 +224,8 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		t.LineEndings += mv.LineEndings
 		t.Accounted += mv.Accounted
 	}
-	res.OK = t.Missing == 0 && t.Extra == 0 && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
+	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
+	res.OK = t.Missing == 0 && extraOK && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
 }
 

@@ -31,6 +31,7 @@ nothing else.`
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("verify", verifySynopsis, stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	allowExtra := fs.Bool("allow-extra", false, "accept messages and mailboxes in DST that SRC does not have (a destination that already held mail); second copies of source messages still fail")
 	journalFile := fs.String("journal", "", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
 	reportFile := fs.String("report", "", "the conversion's report `FILE` (--report of convert): the losses and skips it lists are accounted for")
 	opts := optList{}
@@ -85,7 +86,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFor(err, stderr)
 	}
 	defer dr.Close()
-	vopts := mailconv.VerifyOptions{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}}
+	vopts := mailconv.VerifyOptions{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}, AllowExtra: *allowExtra}
 	jpath := *journalFile
 	if jpath == "" {
 		jpath = defaultJournal(dst)
@@ -145,6 +146,9 @@ func printVerify(w io.Writer, res *mailconv.VerifyResult) {
 		fmt.Fprintf(w, "OK: the destination holds all %d message(s) of the source, with their state", t.SourceMessages)
 		if t.LineEndings > 0 {
 			fmt.Fprintf(w, " (%d with line endings normalised)", t.LineEndings)
+		}
+		if t.Extra > 0 {
+			fmt.Fprintf(w, "; it also holds %d other message(s), accepted with --allow-extra", t.Extra)
 		}
 		fmt.Fprintln(w)
 	} else {
