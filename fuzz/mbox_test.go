@@ -31,6 +31,7 @@ func FuzzMboxReader(f *testing.F) {
 	addFiles(f, "../testdata/fixtures/*/*/*mbox*", "../testdata/sample-mbox/*")
 	f.Add([]byte("From a@b Mon Jan  1 00:00:00 2001\nSubject: x\nContent-Length: 3\n\nabc\nFrom -\nX: y\n\n"))
 	f.Add([]byte("From \rSubject: mac\r\rFrom x\r"))
+	f.Add([]byte("From 1826425@xxx Tue Mar 11 01:31:25 +0000 2025\r\nX-GM-THRID: 1\r\nX-Gmail-Labels: Inbox,=?UTF-8?Q?Ouvert?=,\r\n Starred,Unread\r\n\r\nb\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, v := range []mbox.Variant{mbox.VariantAuto, mbox.MboxO, mbox.MboxRD, mbox.MboxCL, mbox.MboxCL2} {
 			for _, sep := range []mbox.SeparatorPolicy{mbox.SeparatorsAuto, mbox.SeparatorsLenient} {
@@ -73,6 +74,7 @@ func FuzzMboxReader(f *testing.F) {
 func FuzzMboxRoundTrip(f *testing.F) {
 	f.Add([]byte("Subject: x\n\nFrom here\n>From there\n"), byte(1), []byte("Subject: y\r\n\r\nno end"))
 	f.Add([]byte(">>From x\r\n\r\n"), byte(0x40), []byte("From \n"))
+	f.Add([]byte("X-Gmail-Labels: Inbox,Opened,Starred\r\nSubject: g\r\n\r\nbody\r\n"), byte(0), []byte("X-Gmail-Labels: Unread\n\nx\n"))
 	f.Fuzz(func(t *testing.T, a []byte, flags byte, b []byte) {
 		msgs := [][]byte{a, b}
 		metas := []mailconv.Message{{Flags: mailconv.Flags(flags) & mailconv.AllFlags}, {Flags: mailconv.FlagSeen}}

@@ -749,7 +749,11 @@ func (rd *Reader) filterHeader(overflow bool) {
 		kind := metaKind(name)
 		rd.fingerprint(name)
 		if kind == metaNone {
-			if len(name) == len("x-gmail-labels") && bytes.EqualFold(name, []byte("x-gmail-labels")) {
+			// Gmail's labels tell the state of a message as Google
+			// exported it: its From_ line carries a zone (Takeout writes
+			// "+0000" before the year). Once another program has
+			// written the message, its From_ line and Status say.
+			if rd.sepLine.HasZone && len(name) == len("x-gmail-labels") && bytes.EqualFold(name, []byte("x-gmail-labels")) {
 				rd.st.gmailLabels(unfold(field[colon+1:]))
 			}
 			rd.out = append(rd.out, field...)

@@ -221,6 +221,11 @@ func TestGmailLabelsState(t *testing.T) {
 	// Status wins
 	msgs, _ = readAllFrom(t, strings.NewReader(sep+"X-Gmail-Labels: Opened,Starred\r\nStatus: O\r\n\r\nb\r\n"), ReaderOptions{})
 	assert.Equal(t, mailconv.Flags(0), msgs[0].msg.Flags)
+	// a message another program wrote since (its From_ line has no zone):
+	// the labels no longer tell the state (found by FuzzMboxRoundTrip: a
+	// new message written without Status came back read)
+	msgs, _ = readAllFrom(t, strings.NewReader("From MAILER-DAEMON Tue Mar 11 01:31:25 2025\r\nX-Gmail-Labels: Opened\r\n\r\nb\r\n"), ReaderOptions{})
+	assert.Equal(t, mailconv.FlagNew, msgs[0].msg.Flags)
 }
 
 func TestExpungedSkippedUnlessRecover(t *testing.T) {
