@@ -24,6 +24,8 @@ var (
 	// ErrUnsupported: the operation or option is not supported by this
 	// format.
 	ErrUnsupported = errors.New("not supported")
+	// ErrJournalInUse: another run has the journal open (see OpenJournal).
+	ErrJournalInUse = errors.New("journal is in use by another mailconv run")
 )
 
 // ParseError reports bad input at a known place: the file and the byte

@@ -129,7 +129,10 @@ func JournalPath(dest string) string {
 const JournalVersion = 1
 
 // OpenJournal opens (creating if needed) the journal at path and loads what
-// earlier runs recorded.
+// earlier runs recorded. The journal is locked while it is open: a second
+// OpenJournal of the same file, in this process or another, fails with
+// ErrJournalInUse (two runs of one conversion at once would write the same
+// messages twice).
 func OpenJournal(path string, durable bool) (*Journal, error) {
 	j := &Journal{path: path, durable: durable,
 		sources: map[string]bool{}, done: map[string]*digestBag{}, lastCP: map[string]string{},
@@ -138,6 +141,10 @@ func OpenJournal(path string, durable bool) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := lockJournal(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w", path, err)
 	}
 	good, err := j.load(f)
 	if err != nil {

@@ -310,3 +310,18 @@ func testResumeByStableID(t *testing.T, after bool) {
 	want[string(msgs[2].body)]++
 	assert.Equal(t, want, got, "every message once: the 6 of the first run (3 included) and 5 of the second")
 }
+
+// A journal is locked while open: a second run of the same conversion
+// (cron overlapping itself, a command typed twice) is refused instead of
+// writing every message a second time.
+func TestJournalLocked(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "j")
+	j, err := mailconv.OpenJournal(p, false)
+	require.NoError(t, err)
+	_, err = mailconv.OpenJournal(p, false)
+	require.ErrorIs(t, err, mailconv.ErrJournalInUse)
+	require.NoError(t, j.Close())
+	j, err = mailconv.OpenJournal(p, false)
+	require.NoError(t, err, "the lock goes with Close")
+	require.NoError(t, j.Close())
+}

@@ -619,3 +619,28 @@ func TestPipesNeverBlock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "mail: bob@example.org")
 }
+
+// The same conversion started twice at once: the second run is refused
+// (its journal is locked) and the first ends with every message once.
+func TestSecondRunRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs processes")
+	}
+	bin := binary(t)
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 3, 4<<20, 9)
+	dst := filepath.Join(t.TempDir(), "dst")
+	first := exec.Command(bin, "convert", "--quiet", "--durable", src, "maildir:"+dst)
+	require.NoError(t, first.Start())
+	defer first.Process.Kill()
+	require.Eventually(t, func() bool { return fileExists(mailconv.JournalPath(dst)) }, 10*time.Second, 5*time.Millisecond)
+	out, err := exec.Command(bin, "convert", "--quiet", src, "maildir:"+dst).CombinedOutput()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, string(out))
+	assert.Equal(t, exitFailure, ee.ExitCode(), string(out))
+	assert.Contains(t, string(out), "in use by another mailconv run")
+	require.NoError(t, first.Wait(), "the first run is not disturbed")
+	v := runVerifyJSON(t, src, dst)
+	assert.Equal(t, exitOK, v.code, v.text)
+	assert.Zero(t, v.res.Totals.Duplicates)
+}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package mailconv
+
+import "os"
+
+// lockJournal does nothing where flock(2) is not available.
+func lockJournal(f *os.File) error { return nil }
