@@ -313,7 +313,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	// Resumption by ID: messages recorded under a stable ID are passed
 	// over unread.
 	var idsk IDSkipper
-	var ids map[string]bool
+	var ids map[string]int
 	if sk, ok := mr.(IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
 		if ids, err = j.recordedIDs(st.key); err != nil {
 			mw.Close()
@@ -330,14 +330,14 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			mw.Close()
 			return err
 		}
-		if len(ids) > 0 {
+		if idsk != nil {
 			id, err := idsk.PeekID()
 			if err != nil && err != io.EOF {
 				mw.Close()
 				return fmt.Errorf("reading %s: %w", src.Path, err)
 			}
-			if err == nil && ids[id] {
-				delete(ids, id)
+			if err == nil && ids[id] > 0 {
+				ids[id]--
 				if err := idsk.Skip(); err != nil {
 					mw.Close()
 					return fmt.Errorf("reading %s: %w", src.Path, err)

@@ -426,16 +426,17 @@ func (j *Journal) loadDedupIndex() error {
 }
 
 // recordedIDs reads the file again for the message records of one source
-// mailbox (its state key) and returns the set of their message IDs. Only
+// mailbox (its state key) and returns how many times each message ID was
+// recorded (a broken maildir may hold two files under one name). Only
 // Convert's resumption by ID (IDSkipper) needs them, so they are not kept
 // by load.
-func (j *Journal) recordedIDs(key string) (map[string]bool, error) {
+func (j *Journal) recordedIDs(key string) (map[string]int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	ids := map[string]bool{}
+	ids := map[string]int{}
 	err := j.rescanMessages(func(r *journalRecord) {
 		if r.ID != "" && srcKey(r.Src, r.Mb) == key {
-			ids[r.ID] = true
+			ids[r.ID]++
 		}
 	})
 	return ids, err

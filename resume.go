@@ -71,7 +71,7 @@ type ExistReporter interface {
 
 // IDSkipper is implemented by MailboxReaders whose message IDs are stable
 // across sessions and unique within their mailbox (a POP3 UIDL, an IMAP
-// UIDVALIDITY:UID). PeekID returns the ID of the message the next call to
+// UIDVALIDITY:UID, a maildir file's unique name). PeekID returns the ID of the message the next call to
 // Next would return, without reading that message (io.EOF when there is
 // none); Skip passes over it. Convert uses them to resume by ID: a message
 // an earlier run recorded under the same ID is passed over without being

@@ -325,3 +325,90 @@ func TestJournalLocked(t *testing.T) {
 	require.NoError(t, err, "the lock goes with Close")
 	require.NoError(t, j.Close())
 }
+
+// countingSource wraps a Reader whose mailbox readers are IDSkippers and
+// counts the messages read through Next.
+type countingSource struct {
+	mailconv.Reader
+	fetched int
+}
+
+func (c *countingSource) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
+	mr, err := c.Reader.Open(ctx, mb)
+	if err != nil {
+		return nil, err
+	}
+	return &countingMailbox{MailboxReader: mr, sk: mr.(mailconv.IDSkipper), n: &c.fetched}, nil
+}
+
+type countingMailbox struct {
+	mailconv.MailboxReader
+	sk mailconv.IDSkipper
+	n  *int
+}
+
+func (c *countingMailbox) Next() (*mailconv.Message, error) {
+	m, err := c.MailboxReader.Next()
+	if err == nil {
+		*c.n++
+	}
+	return m, err
+}
+func (c *countingMailbox) PeekID() (string, error) { return c.sk.PeekID() }
+func (c *countingMailbox) Skip() error             { return c.sk.Skip() }
+
+// A maildir source resumes by file name: after a stop at message 4 of 10,
+// the next run opens only the 6 others; a message whose flags changed in
+// between (renamed file, same unique name) is not converted again.
+func TestMaildirSourceResumesByName(t *testing.T) {
+	ctx := context.Background()
+	src := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "cur"), 0o700))
+	for i := 1; i <= 10; i++ {
+		name := fmt.Sprintf("%d.M%dP1.host:2,", 1000+i, i)
+		require.NoError(t, os.WriteFile(filepath.Join(src, "cur", name), []byte(fmt.Sprintf("Subject: %d\n\nbody %d\n", i, i)), 0o600))
+	}
+	dst := filepath.Join(t.TempDir(), "dst")
+	jp := mailconv.JournalPath(dst)
+	run := func(failAt int) (*countingSource, *mailconv.Report, error) {
+		j, err := mailconv.OpenJournal(jp, false)
+		require.NoError(t, err)
+		defer j.Close()
+		r, err := maildir.Open(ctx, src, nil)
+		require.NoError(t, err)
+		defer r.Close()
+		w, err := mbox.CreateStore(dst, mbox.StoreOptions{Resume: j.Runs() > 0})
+		require.NoError(t, err)
+		defer w.Close()
+		n := failAt
+		var ww mailconv.Writer = w
+		if failAt > 0 {
+			ww = failingWriter{w, &n, false}
+		}
+		cs := &countingSource{Reader: r}
+		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "maildir", Path: src}}
+		_, err = mailconv.Convert(ctx, cs, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+		return cs, rep, err
+	}
+	_, _, err := run(5) // 4 written and journaled
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	// message 2 is read in the old client meanwhile: its file is renamed
+	require.NoError(t, os.Rename(filepath.Join(src, "cur", "1002.M2P1.host:2,"), filepath.Join(src, "cur", "1002.M2P1.host:2,S")))
+	cs, rep, err := run(0)
+	require.NoError(t, err)
+	assert.Equal(t, 6, cs.fetched, "only the messages the journal does not hold are opened")
+	assert.Equal(t, 4, rep.Totals.MessagesUnchanged)
+	assert.Equal(t, 6, rep.Totals.MessagesWritten)
+	sr, err := maildir.Open(ctx, src, nil)
+	require.NoError(t, err)
+	defer sr.Close()
+	dr, err := mbox.OpenStore(dst, mbox.StoreOptions{})
+	require.NoError(t, err)
+	j, err := mailconv.OpenJournal(jp, false)
+	require.NoError(t, err)
+	defer j.Close()
+	res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j, Source: mailconv.Endpoint{Format: "maildir", Path: src}})
+	require.NoError(t, err)
+	assert.Equal(t, 10, res.Totals.Matched)
+	assert.Zero(t, res.Totals.Missing+res.Totals.Duplicates)
+}

@@ -2,6 +2,7 @@ package maildir_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -136,5 +137,34 @@ func TestResumeCleansTmp(t *testing.T) {
 	}
 	if strings.Join(names, " ") != strings.Join(foreign, " ") {
 		t.Errorf("tmp/ holds %q, want %q", names, foreign)
+	}
+}
+
+// A run killed while it wrote the marker file leaves a destination holding
+// only the marker's temporary file: the next run continues it (found by
+// the CLI's kill test, which once killed a run at exactly that point).
+// Anything else in a destination without a marker is still refused.
+func TestResumeAfterKillDuringMarker(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "md")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".mailconv.mailconv-tmp"), []byte("# Written by"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, err := maildir.Create(ctx, dir, &mailconv.Options{Resume: true})
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	w.Close()
+	if _, err := os.Stat(filepath.Join(dir, ".mailconv")); err != nil {
+		t.Errorf("marker: %v", err)
+	}
+	other := filepath.Join(t.TempDir(), "md")
+	os.MkdirAll(other, 0o700)
+	os.WriteFile(filepath.Join(other, "mine"), nil, 0o600)
+	if _, err := maildir.Create(ctx, other, &mailconv.Options{Resume: true}); !errors.Is(err, mailconv.ErrDestinationNotEmpty) {
+		t.Errorf("a foreign directory: %v", err)
 	}
 }

@@ -494,6 +494,30 @@ func leadingDigits(s string) int {
 	return i
 }
 
+// PeekID returns the ID (the unique part of the file name) of the message
+// Next would try next, without opening it (mailconv.IDSkipper: a resumed
+// or incremental run passes over what an earlier run recorded).
+func (mr *mailboxReader) PeekID() (string, error) {
+	if mr.i >= len(mr.entries) {
+		return "", io.EOF
+	}
+	var info Info
+	return ParseName(mr.entries[mr.i].name, &info).Base, nil
+}
+
+// Skip passes over the message Next would try next.
+func (mr *mailboxReader) Skip() error {
+	if mr.f != nil {
+		mr.f.Close()
+		mr.f = nil
+	}
+	if mr.i >= len(mr.entries) {
+		return io.EOF
+	}
+	mr.i++
+	return nil
+}
+
 // Next opens the next message and returns its metadata.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 	if mr.f != nil {

@@ -61,6 +61,9 @@ func Create(ctx context.Context, dir string, opts *mailconv.Options) (*Writer, e
 		// what is already there); it must be one mailconv wrote.
 		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 			if _, err := os.Stat(filepath.Join(dir, markerFile)); err != nil {
+				// A run stopped while it wrote the marker left only the
+				// marker's temporary file (no other program makes it).
+				os.Remove(filepath.Join(dir, markerFile+tmpSuffix))
 				if err := ensureEmptyDir(dir); err != nil {
 					return nil, fmt.Errorf("maildir: cannot resume into %s: it was not written by mailconv: %w", dir, err)
 				}
@@ -294,9 +297,12 @@ func (w *Writer) syncDir(rel string) error {
 
 // writeFileAtomic writes a small control file through a temporary name and
 // a rename, so that readers never see it half written.
+// tmpSuffix names the temporary file writeFileAtomic renames into place.
+const tmpSuffix = ".mailconv-tmp"
+
 func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 	rel = filepath.FromSlash(rel)
-	tmp := rel + ".mailconv-tmp"
+	tmp := rel + tmpSuffix
 	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("maildir: %w", err)
