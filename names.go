@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // NamePlan maps the mailboxes of a source onto names a destination accepts.
@@ -174,6 +176,13 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 // safeSegment applies the rules to one name segment.
 func safeSegment(s string, r NameRules) (string, []string) {
 	var reasons []string
+	if utf8.ValidString(s) && !norm.NFC.IsNormalString(s) {
+		// A name copied from a Mac (decomposed "e" + accent): composed,
+		// as IMAP servers and clients expect (RFC 5198), so that it does
+		// not stand beside a twin that only looks the same.
+		s = norm.NFC.String(s)
+		reasons = append(reasons, "Unicode name composed (NFC)")
+	}
 	var b strings.Builder
 	escaped := false
 	for i, c := range s {
