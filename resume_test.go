@@ -83,6 +83,20 @@ func (m failingMailbox) Holds(ctx context.Context, msg *mailconv.Message, d stri
 	return false, nil
 }
 
+// convertFailing converts r into w with journal j, the failAt-th
+// WriteMessage failing with ENOSPC when failAt > 0 (after the message
+// reached the destination when after).
+func convertFailing(j *mailconv.Journal, r mailconv.Reader, w mailconv.Writer, failAt int, after bool, src mailconv.Endpoint) (*mailconv.Report, error) {
+	n := failAt
+	ww := w
+	if failAt > 0 {
+		ww = failingWriter{w, &n, after}
+	}
+	rep := &mailconv.Report{Source: src}
+	_, err := mailconv.Convert(context.Background(), r, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+	return rep, err
+}
+
 func writeMboxTree(t *testing.T, dir string, boxes, per int) {
 	for b := 0; b < boxes; b++ {
 		var s strings.Builder
@@ -131,13 +145,7 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 						require.NoError(t, err)
 						w, err := f.create(dst, j.Runs() > 0)
 						require.NoError(t, err)
-						n := failAt
-						var ww mailconv.Writer = w
-						if failAt > 0 {
-							ww = failingWriter{w, &n, after}
-						}
-						rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: src}}
-						_, err = mailconv.Convert(ctx, r, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+						_, err = convertFailing(j, r, w, failAt, after, mailconv.Endpoint{Format: "mbox", Path: src})
 						w.Close()
 						return err
 					}
@@ -253,14 +261,7 @@ func testResumeByStableID(t *testing.T, after bool) {
 		w, err := maildir.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
 		require.NoError(t, err)
 		defer w.Close()
-		n := failAt
-		var ww mailconv.Writer = w
-		if failAt > 0 {
-			ww = failingWriter{w, &n, after}
-		}
-		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mem", Path: "src"}}
-		_, err = mailconv.Convert(ctx, src, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
-		return rep, err
+		return convertFailing(j, src, w, failAt, after, mailconv.Endpoint{Format: "mem", Path: "src"})
 	}
 	// messages 1-6 written and journaled, 7 fails (after being written,
 	// when after: the crash window, which the writer's Holds covers)
@@ -380,14 +381,8 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 		w, err := mbox.CreateStore(dst, mbox.StoreOptions{Resume: j.Runs() > 0})
 		require.NoError(t, err)
 		defer w.Close()
-		n := failAt
-		var ww mailconv.Writer = w
-		if failAt > 0 {
-			ww = failingWriter{w, &n, false}
-		}
 		cs := &countingSource{Reader: r}
-		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "maildir", Path: src}}
-		_, err = mailconv.Convert(ctx, cs, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+		rep, err := convertFailing(j, cs, w, failAt, false, mailconv.Endpoint{Format: "maildir", Path: src})
 		return cs, rep, err
 	}
 	_, _, err := run(5) // 4 written and journaled
