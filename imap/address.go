@@ -19,19 +19,21 @@ var (
 	ErrAddress = netaddr.ErrAddress
 	// ErrPassword: no password was given, or the address carried one.
 	ErrPassword = netaddr.ErrPassword
-	// ErrAuth: the server refused the user name or password.
-	ErrAuth = errors.New("authentication failed")
+	// ErrAuth: the server refused the user name or password (the same
+	// value as the pop3 package's, as are ErrTLS, ErrConnection and
+	// ErrRefused).
+	ErrAuth = netaddr.ErrAuth
 	// ErrTLS: the TLS handshake failed (certificate not trusted, name
 	// mismatch, no common protocol) or STARTTLS is not offered.
-	ErrTLS = errors.New("TLS")
+	ErrTLS = netaddr.ErrTLS
 	// ErrConnection: the connection could not be made or was lost.
-	ErrConnection = errors.New("connection")
+	ErrConnection = netaddr.ErrConnection
 	// ErrQuota: the server refused a message because the account is over
 	// its quota. Nothing is lost: free space and run again to resume.
 	ErrQuota = errors.New("over quota")
 	// ErrRefused: the server refused a command for a reason not covered
 	// above.
-	ErrRefused = errors.New("refused by the server")
+	ErrRefused = netaddr.ErrRefused
 )
 
 // Address is a parsed imap:// or imaps:// store address:

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // The parameters this package takes (Options.Params keys).
@@ -46,20 +46,6 @@ type connConfig struct {
 	events         func(mailconv.Event)
 }
 
-func boolParam(params map[string]string, key string, def bool) (bool, error) {
-	v, ok := params[key]
-	if !ok || v == "" {
-		return def, nil
-	}
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
-	}
-	return def, fmt.Errorf("parameter %s: %q is not yes or no", key, v)
-}
-
 func intParam(params map[string]string, key string, def int64) (int64, error) {
 	v, ok := params[key]
 	if !ok || v == "" {
@@ -80,34 +66,18 @@ func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
 		cc.events = opts.Events
 	}
 	var err error
-	if cc.allowPlaintext, err = boolParam(params, ParamAllowPlaintext, false); err != nil {
+	if cc.allowPlaintext, err = netaddr.Bool(params, ParamAllowPlaintext, false); err != nil {
 		return nil, err
 	}
-	insecure, err := boolParam(params, ParamInsecure, false)
+	insecure, err := netaddr.Bool(params, ParamInsecure, false)
 	if err != nil {
 		return nil, err
 	}
-	if v := params[ParamTimeout]; v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("parameter %s: %q is not a duration", ParamTimeout, v)
-		}
-		cc.timeout = d
+	if cc.timeout, err = netaddr.Duration(params, ParamTimeout, cc.timeout); err != nil {
+		return nil, err
 	}
-	cc.tls = &tls.Config{ServerName: addr.Host, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
-	if f := params[ParamCAFile]; f != "" {
-		pem, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", ParamCAFile, err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("parameter %s: no PEM certificate in %s", ParamCAFile, f)
-		}
-		cc.tls.RootCAs = pool
+	if cc.tls, err = netaddr.TLSConfig(addr.Host, insecure, params[ParamCAFile], ParamCAFile); err != nil {
+		return nil, err
 	}
 	if cc.password, err = Password(params); err != nil {
 		return nil, err

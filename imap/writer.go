@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // DedupIndexLimit bounds the number of existing messages of one mailbox
@@ -92,16 +93,16 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 	if err := tempDirOK(w.spool.dir); err != nil {
 		return nil, fmt.Errorf("parameter %s: %w", ParamSpoolDir, err)
 	}
-	if w.dedup, err = boolParam(p, ParamDedup, true); err != nil {
+	if w.dedup, err = netaddr.Bool(p, ParamDedup, true); err != nil {
 		return nil, err
 	}
-	if w.sub, err = boolParam(p, ParamSubscribe, true); err != nil {
+	if w.sub, err = netaddr.Bool(p, ParamSubscribe, true); err != nil {
 		return nil, err
 	}
-	if w.check, err = boolParam(p, ParamCheck, true); err != nil {
+	if w.check, err = netaddr.Bool(p, ParamCheck, true); err != nil {
 		return nil, err
 	}
-	active, err := boolParam(p, ParamProbe, true)
+	active, err := netaddr.Bool(p, ParamProbe, true)
 	if err != nil {
 		return nil, err
 	}

@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -25,17 +23,19 @@ var (
 	ErrAddress = netaddr.ErrAddress
 	// ErrPassword: no password was given, or the address carried one.
 	ErrPassword = netaddr.ErrPassword
-	// ErrAuth: the server refused the user name or password.
-	ErrAuth = errors.New("authentication failed")
+	// ErrAuth: the server refused the user name or password (the same
+	// value as the imap package's, as are ErrTLS, ErrConnection and
+	// ErrRefused).
+	ErrAuth = netaddr.ErrAuth
 	// ErrTLS: the TLS handshake failed or STLS is not offered.
-	ErrTLS = errors.New("TLS")
+	ErrTLS = netaddr.ErrTLS
 	// ErrConnection: the connection could not be made or was lost.
-	ErrConnection = errors.New("connection")
+	ErrConnection = netaddr.ErrConnection
 	// ErrProtocol: the server answered something that is not POP3, or
 	// exceeded a limit (line length, number of messages).
 	ErrProtocol = errors.New("POP3 protocol error")
 	// ErrRefused: the server answered -ERR.
-	ErrRefused = errors.New("refused by the server")
+	ErrRefused = netaddr.ErrRefused
 )
 
 // MaxLine bounds a response line (RFC 1939 allows 512 octets; servers
@@ -439,24 +439,4 @@ func (d *DotReader) Close() error {
 	}
 	_, err := io.Copy(io.Discard, d)
 	return err
-}
-
-// tlsConfig builds the TLS configuration from the parameters.
-func tlsConfig(host string, insecure bool, caFile string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("parameter %s: %w", ParamCAFile, err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("parameter %s: no PEM certificate in %s", ParamCAFile, caFile)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // The parameters this package takes (Options.Params keys).
@@ -44,16 +45,6 @@ type Reader struct {
 	size        int64
 }
 
-func boolParam(params map[string]string, key string) (bool, error) {
-	switch strings.ToLower(params[key]) {
-	case "", "0", "false", "no", "off":
-		return false, nil
-	case "1", "true", "yes", "on":
-		return true, nil
-	}
-	return false, fmt.Errorf("parameter %s: %q is not yes or no", key, params[key])
-}
-
 // Open connects to the POP3 server named by addr (see ParseAddress), logs
 // in and lists the maildrop with UIDL (a server without UIDL is refused:
 // without stable identities a run could not be resumed, nor messages
@@ -71,23 +62,21 @@ func Open(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*
 	if cfg.Password, err = Password(p); err != nil {
 		return nil, err
 	}
-	if cfg.AllowPlaintext, err = boolParam(p, ParamAllowPlaintext); err != nil {
+	if cfg.AllowPlaintext, err = netaddr.Bool(p, ParamAllowPlaintext, false); err != nil {
 		return nil, err
 	}
-	insecure, err := boolParam(p, ParamInsecure)
+	insecure, err := netaddr.Bool(p, ParamInsecure, false)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.TLS, err = tlsConfig(a.Host, insecure, p[ParamCAFile]); err != nil {
+	if cfg.TLS, err = netaddr.TLSConfig(a.Host, insecure, p[ParamCAFile], ParamCAFile); err != nil {
 		return nil, err
 	}
-	if v := p[ParamTimeout]; v != "" {
-		if cfg.Timeout, err = time.ParseDuration(v); err != nil || cfg.Timeout <= 0 {
-			return nil, fmt.Errorf("parameter %s: %q is not a duration", ParamTimeout, v)
-		}
+	if cfg.Timeout, err = netaddr.Duration(p, ParamTimeout, cfg.Timeout); err != nil {
+		return nil, err
 	}
 	r := &Reader{cfg: cfg, opts: opts, maxHeader: DefaultMaxHeader}
-	if r.deleteAfter, err = boolParam(p, ParamDeleteAfterVerify); err != nil {
+	if r.deleteAfter, err = netaddr.Bool(p, ParamDeleteAfterVerify, false); err != nil {
 		return nil, err
 	}
 	if v := p[ParamMaxHeader]; v != "" {
