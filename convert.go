@@ -313,17 +313,19 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	// Resumption by ID: messages recorded under a stable ID are passed
 	// over unread.
 	var idsk IDSkipper
-	var ids map[string]int
+	var ids *bagView
 	if sk, ok := mr.(IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
 		if ids, err = j.recordedIDs(st.key); err != nil {
 			mw.Close()
 			return err
 		}
-		idsk = sk
-		// The IDs decide alone: a message under a new ID is new, even
-		// when its bytes equal those of a recorded message the source
-		// no longer holds.
-		st.known = nil
+		if ids != nil {
+			idsk = sk
+			// The IDs decide alone: a message under a new ID is new,
+			// even when its bytes equal those of a recorded message the
+			// source no longer holds.
+			st.known = nil
+		}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -336,8 +338,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				mw.Close()
 				return fmt.Errorf("reading %s: %w", src.Path, err)
 			}
-			if err == nil && ids[id] > 0 {
-				ids[id]--
+			if err == nil && ids.take(idDigest(id)) {
 				if err := idsk.Skip(); err != nil {
 					mw.Close()
 					return fmt.Errorf("reading %s: %w", src.Path, err)

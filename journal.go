@@ -3,6 +3,7 @@ package mailconv
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,6 +49,9 @@ type Journal struct {
 	// dedupIndex: byDest and msgIDs are kept (only when a run
 	// deduplicates: see loadDedupIndex)
 	dedupIndex bool
+	// doneIDs: source key -> digests of the message IDs recorded, loaded
+	// once, when a source first resumes by ID (see recordedIDs)
+	doneIDs map[string]*digestBag
 }
 
 // Digest is the content digest of a message: the first 16 bytes of the
@@ -425,21 +429,43 @@ func (j *Journal) loadDedupIndex() error {
 	return nil
 }
 
-// recordedIDs reads the file again for the message records of one source
-// mailbox (its state key) and returns how many times each message ID was
-// recorded (a broken maildir may hold two files under one name). Only
-// Convert's resumption by ID (IDSkipper) needs them, so they are not kept
-// by load.
-func (j *Journal) recordedIDs(key string) (map[string]int, error) {
+// recordedIDs returns the message IDs recorded for one source mailbox
+// (its state key), as a view of digests of the IDs (idDigest), or nil when
+// none is. Only Convert's resumption by ID (IDSkipper) needs them, so load
+// does not keep them: the first call reads the file again once, for every
+// mailbox.
+func (j *Journal) recordedIDs(key string) (*bagView, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	ids := map[string]int{}
-	err := j.rescanMessages(func(r *journalRecord) {
-		if r.ID != "" && srcKey(r.Src, r.Mb) == key {
-			ids[r.ID]++
+	if j.doneIDs == nil {
+		ids := map[string]*digestBag{}
+		err := j.rescanMessages(func(r *journalRecord) {
+			if r.ID == "" {
+				return
+			}
+			k := srcKey(r.Src, r.Mb)
+			if ids[k] == nil {
+				ids[k] = &digestBag{}
+			}
+			ids[k].add(idDigest(r.ID))
+		})
+		if err != nil {
+			return nil, err
 		}
-	})
-	return ids, err
+		j.doneIDs = ids
+	}
+	b := j.doneIDs[key]
+	if b == nil {
+		return nil, nil
+	}
+	return b.view(), nil
+}
+
+// idDigest is the digest of a source message ID, so that recorded IDs are
+// kept as compactly as content digests.
+func idDigest(id string) Digest {
+	sum := sha256.Sum256([]byte(id))
+	return Digest(sum[:16])
 }
 
 // rescanMessages reads the file again (after flushing what is buffered)
