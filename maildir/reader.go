@@ -501,8 +501,9 @@ func (mr *mailboxReader) PeekID() (string, error) {
 	if mr.i >= len(mr.entries) {
 		return "", io.EOF
 	}
-	var info Info
-	return ParseName(mr.entries[mr.i].name, &info).Base, nil
+	// mr.info is free until Next fills it again; its slices are reused.
+	mr.info = ParseName(mr.entries[mr.i].name, &mr.info)
+	return mr.info.Base, nil
 }
 
 // Skip passes over the message Next would try next.
