@@ -5,6 +5,8 @@ import (
 	"mime"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mailconv/mailconv"
 )
 
 // RepairHeader rewrites the 8-bit bytes of a message header (CRLF line
@@ -248,20 +250,13 @@ func DetectHeaderCharset(header []byte) string {
 	if utf8.Valid(header) {
 		return "utf-8"
 	}
-	for _, line := range unfold(header) {
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || !strings.EqualFold(strings.TrimSpace(name), "content-type") {
-			continue
+	if ct := mailconv.HeaderValue(header, "Content-Type"); ct != "" {
+		if _, params, err := mime.ParseMediaType(ct); err == nil {
+			cs := strings.ToLower(params["charset"])
+			if cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" && validCharsetName(cs) {
+				return cs
+			}
 		}
-		_, params, err := mime.ParseMediaType(strings.TrimSpace(value))
-		if err != nil {
-			break
-		}
-		cs := strings.ToLower(params["charset"])
-		if cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" && validCharsetName(cs) {
-			return cs
-		}
-		break
 	}
 	return "windows-1252"
 }
@@ -276,32 +271,4 @@ func validCharsetName(cs string) bool {
 		}
 	}
 	return true
-}
-
-// unfold returns the header's fields, each on one line.
-func unfold(header []byte) []string {
-	var out []string
-	for _, l := range strings.Split(string(header), "\r\n") {
-		if l == "" {
-			break
-		}
-		if (l[0] == ' ' || l[0] == '\t') && len(out) > 0 {
-			out[len(out)-1] += l
-			continue
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// headerValue returns the unfolded value of the first field called name,
-// and whether there is one.
-func headerValue(header []byte, name string) (string, bool) {
-	for _, line := range unfold(header) {
-		k, v, ok := strings.Cut(line, ":")
-		if ok && strings.EqualFold(strings.TrimSpace(k), name) {
-			return strings.TrimSpace(v), true
-		}
-	}
-	return "", false
 }

@@ -396,7 +396,7 @@ func (mw *MailboxWriter) open(ctx context.Context) error {
 		for _, b := range buf.BodySection {
 			hdr = b.Bytes
 		}
-		id, _ := headerValue(crlf(hdr), "Message-ID")
+		id := mailconv.HeaderValue(hdr, "Message-ID")
 		key := dedupKey(id, buf.RFC822Size)
 		mw.index[key] = append(mw.index[key], buf.UID)
 	}
@@ -405,13 +405,6 @@ func (mw *MailboxWriter) open(ctx context.Context) error {
 	}
 	mw.indexed = true
 	return nil
-}
-
-func crlf(b []byte) []byte {
-	if len(b) > 0 && !strings.Contains(string(b), "\r\n") {
-		return []byte(strings.ReplaceAll(string(b), "\n", "\r\n"))
-	}
-	return b
 }
 
 func dedupKey(messageID string, size int64) string {
@@ -576,7 +569,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	msgID, _ := headerValue(hdr, "Message-ID")
+	msgID := mailconv.HeaderValue(hdr, "Message-ID")
 
 	if w.dedup && mw.existed > 0 {
 		uid, err := mw.find(ctx, msgID, norm.Size, norm.Digest, true)
