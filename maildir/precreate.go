@@ -95,14 +95,8 @@ func (p *precreator) run(prefix, suffix string) {
 				next.f.Close()
 				p.root.Remove(next.name)
 			}
-			for {
-				select {
-				case name := <-p.remove:
-					p.removeName(name)
-				default:
-					return
-				}
-			}
+			p.drainRemovals()
+			return
 		}
 	}
 }
@@ -145,14 +139,20 @@ func (p *precreator) close() error {
 			p.root.Remove(t.name)
 		}
 	}
+	p.drainRemovals()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removeErr
+}
+
+// drainRemovals carries out the removals already asked for.
+func (p *precreator) drainRemovals() {
 	for {
 		select {
 		case name := <-p.remove:
 			p.removeName(name)
 		default:
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return p.removeErr
+			return
 		}
 	}
 }
