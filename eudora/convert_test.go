@@ -114,6 +114,7 @@ var sampleFlags = map[string]string{
 	"<contract-2011@corp.example>":                    "$label1 \\Answered \\Seen",
 	"<alpha-kickoff@corp.example>":                    "\\Seen",
 	"<vacances-2010@example.fr>":                      "\\Seen",
+	"<20101218063155.GA4711@example.de>":              "\\Seen",
 }
 
 func sortedFlags(fs []string) string {
@@ -162,6 +163,22 @@ func checkSampleMessage(t *testing.T, raw []byte) {
 		if !strings.Contains(ct, "format=flowed") || !strings.Contains(string(ps[0].Body), "with a \r\nspace") {
 			t.Errorf("%s: %s %q", id, ct, ps[0].Body)
 		}
+	case "<20101218063155.GA4711@example.de>":
+		// Issue 13 items 3 and 4: the files Eudora saved without an
+		// extension are typed from their content; the signature of the
+		// flattened multipart/signed keeps its name.
+		if len(ps) != 2 {
+			t.Fatalf("%s: %d parts", id, len(ps))
+		}
+		if ps[0].Type != "text/plain" || ps[0].Filename != "stevan_white" || lf(ps[0].Body) != lf(eudoratest.SampleSignedText) {
+			t.Errorf("%s: text part %s %q %q", id, ps[0].Type, ps[0].Filename, ps[0].Body)
+		}
+		if !strings.Contains(string(raw), "charset=utf-8") {
+			t.Errorf("%s: text part without its charset", id)
+		}
+		if ps[1].Type != "application/pgp-signature" || ps[1].Filename != "Email Attachment Test" || !bytes.Equal(ps[1].Body, eudoratest.SampleSignature) {
+			t.Errorf("%s: signature part %s %q %q", id, ps[1].Type, ps[1].Filename, ps[1].Body)
+		}
 	case "<vacances-2010@example.fr>":
 		if !strings.Contains(string(ps[0].Body), "3 août") {
 			t.Errorf("%s: %q", id, ps[0].Body)
@@ -207,11 +224,11 @@ var sampleStored = func() map[string][]byte {
 // part is the <x-html> content; the deleted message stays deleted.
 func TestSampleToMaildirDovecot(t *testing.T) {
 	out, rep := convertStore(t, sampleDir, "maildir", nil)
-	if rep.Totals.Skips != 0 || rep.Totals.MessagesWritten != 13 {
+	if rep.Totals.Skips != 0 || rep.Totals.MessagesWritten != 14 {
 		t.Fatalf("report: %+v skips %v", rep.Totals, rep.Skips)
 	}
 	s := dovecottest.Open(t, out, dovecottest.Config{})
-	wantCounts := map[string]int{"INBOX": 5, "Out": 3, "Junk": 1, "Trash": 1,
+	wantCounts := map[string]int{"INBOX": 6, "Out": 3, "Junk": 1, "Trash": 1,
 		"Work.Clients": 1, "Work.Projects.Alpha": 1, "Famille & Amis.Vacances été": 1}
 	got := s.Selectable()
 	for name, n := range wantCounts {
@@ -226,7 +243,7 @@ func TestSampleToMaildirDovecot(t *testing.T) {
 		}
 	}
 	msgs := s.Fetch()
-	if len(msgs) != 13 {
+	if len(msgs) != 14 {
 		t.Fatalf("Dovecot fetched %d messages", len(msgs))
 	}
 	seen := map[string]bool{}
@@ -309,11 +326,11 @@ func flagNames(m mailconv.Message) string {
 // reader reads back with the same folders, messages and states.
 func TestSampleToMbox(t *testing.T) {
 	out, rep := convertStore(t, sampleDir, "mbox", nil)
-	if rep.Totals.Skips != 0 || rep.Totals.MessagesWritten != 13 {
+	if rep.Totals.Skips != 0 || rep.Totals.MessagesWritten != 14 {
 		t.Fatalf("report %+v %v", rep.Totals, rep.Skips)
 	}
 	boxes := readAllMessages(t, "mbox", out, nil)
-	wantBoxes := map[string]int{"INBOX": 5, "Out": 3, "Junk": 1, "Trash": 1, "Work/Clients": 1, "Work/Projects/Alpha": 1, "Famille & Amis/Vacances été": 1}
+	wantBoxes := map[string]int{"INBOX": 6, "Out": 3, "Junk": 1, "Trash": 1, "Work/Clients": 1, "Work/Projects/Alpha": 1, "Famille & Amis/Vacances été": 1}
 	for p, n := range wantBoxes {
 		if len(boxes[p]) != n {
 			t.Errorf("mbox: %s has %d messages, want %d (have %v)", p, len(boxes[p]), n, keys(boxes))
@@ -331,7 +348,7 @@ func TestSampleToMbox(t *testing.T) {
 			checkSampleMessage(t, []byte(m.Body))
 		}
 	}
-	if n != 13 {
+	if n != 14 {
 		t.Errorf("%d messages", n)
 	}
 }
@@ -423,7 +440,7 @@ func TestSampleVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.OK || res.Totals.Matched != 13 {
+	if !res.OK || res.Totals.Matched != 14 {
 		for _, mb := range res.Mailboxes {
 			t.Logf("%+v", mb)
 		}

@@ -285,8 +285,8 @@ func TestPipesInStoreNeverBlock(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("reading a store with named pipes blocked")
 	}
-	if n != 13 {
-		t.Errorf("%d messages, want the sample's 13", n)
+	if n != 14 {
+		t.Errorf("%d messages, want the sample's 14", n)
 	}
 	for _, c := range []string{"eudora.scanned", "eudora.descmap-unreadable", "eudora.missing-attachment"} {
 		if !ev.has(c) {

@@ -23,7 +23,7 @@ func TestAttachmentInventory(t *testing.T) {
 	if len(inv.Unreferenced) != 1 || inv.Unreferenced[0] != abs {
 		t.Errorf("unreferenced %v", inv.Unreferenced)
 	}
-	if inv.References != 3 || inv.Found != 3 || len(inv.Missing) != 0 || len(inv.Folders) != 2 {
+	if inv.References != 5 || inv.Found != 5 || len(inv.Missing) != 0 || len(inv.Folders) != 2 {
 		t.Errorf("inventory %+v", inv)
 	}
 
@@ -75,7 +75,7 @@ func TestAuditAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := inv.Attachments
-	if a == nil || a.Referenced != 3 || len(a.Missing) != 0 || len(a.Unreferenced) != 1 ||
+	if a == nil || a.Referenced != 5 || len(a.Missing) != 0 || len(a.Unreferenced) != 1 ||
 		filepath.Base(a.Unreferenced[0].Path) != "orphan.doc" || a.UnreferencedBytes != int64(len("attachment of a deleted message\r\n")) {
 		t.Fatalf("audit %+v", a)
 	}

@@ -79,7 +79,7 @@ func TestSampleRaw(t *testing.T) {
 		t.Fatalf("paths %v", got)
 	}
 	msgs, det := readBox(t, s, "INBOX")
-	if len(msgs) != 5 || det.UncoveredRanges != 1 {
+	if len(msgs) != 6 || det.UncoveredRanges != 1 {
 		t.Fatalf("INBOX: %d messages, %+v", len(msgs), det)
 	}
 	for _, m := range msgs {
@@ -88,7 +88,7 @@ func TestSampleRaw(t *testing.T) {
 		}
 	}
 	S, A, F := mailconv.FlagSeen, mailconv.FlagAnswered, mailconv.FlagForwarded
-	wantFlags := []mailconv.Flags{S | A, S | F, S, 0, S | F}
+	wantFlags := []mailconv.Flags{S | A, S | F, S, 0, S | F, S}
 	for i, m := range msgs {
 		if m.Flags != wantFlags[i] {
 			t.Errorf("message %d flags %v, want %v", i, m.Flags, wantFlags[i])

@@ -93,16 +93,52 @@ func TypeByMacType(t string) string {
 	return macTypes[t]
 }
 
-// contentTypeFor chooses the content type of a detached file: its name's
-// extension, then its Mac type, else application/octet-stream.
-func contentTypeFor(name, macType string) string {
+// macCreators maps Mac Finder creator codes of applications that wrote one
+// kind of document to that kind. It is consulted only when neither the
+// extension, the Finder type nor the content decided.
+var macCreators = map[string]string{
+	"MSWD": "application/msword", "XCEL": "application/vnd.ms-excel",
+	"PPT3": "application/vnd.ms-powerpoint", "CARO": "application/pdf",
+	"8BIM": "image/vnd.adobe.photoshop", "GKON": "image/tiff",
+}
+
+// TypeByMacCreator returns the content type for a 4-character Mac Finder
+// creator code of an application that writes one kind of document
+// ("MSWD", "XCEL", "CARO"), or "" when the creator does not say.
+func TypeByMacCreator(c string) string {
+	return macCreators[c]
+}
+
+// typeByName is the content type a detached file's name extension, then its
+// Mac type, give it; "" when neither gives a useful one (unknown, or
+// application/octet-stream).
+func typeByName(name, macType string) string {
 	if i := strings.LastIndexByte(name, '.'); i >= 0 && i < len(name)-1 {
-		if t := TypeByExtension(name[i+1:]); t != "" {
+		if t := TypeByExtension(name[i+1:]); t != "" && t != octetStreamType {
 			return t
 		}
 	}
-	if t := TypeByMacType(macType); t != "" {
+	if t := TypeByMacType(macType); t != "" && t != octetStreamType {
 		return t
 	}
-	return "application/octet-stream"
+	return ""
+}
+
+const octetStreamType = "application/octet-stream"
+
+// contentTypeFor chooses the content type of a detached file: its name's
+// extension, then its Mac type, then what its content says (sniffed, from
+// SniffContentType, may be ""), then its Mac creator, else
+// application/octet-stream.
+func contentTypeFor(name, macType, macCreator, sniffed string) string {
+	if t := typeByName(name, macType); t != "" {
+		return t
+	}
+	if sniffed != "" && sniffed != octetStreamType {
+		return sniffed
+	}
+	if t := TypeByMacCreator(macCreator); t != "" {
+		return t
+	}
+	return octetStreamType
 }

@@ -63,8 +63,11 @@
 // ("#Attachment Converted:", "Attachment Converted&#058;") are text and pull
 // nothing (Problem mime.spoofed-marker). Files are base64 encoded in
 // 76-column lines, typed from their extension (TypeByExtension), then their
-// Mac type (TypeByMacType), else application/octet-stream; text/* files are
-// returned to CRLF first. Content-Disposition: attachment carries
+// Mac type (TypeByMacType), then their content (SniffContentType, with the
+// platform's single-byte charset as fallback: sniffed text gets a charset
+// parameter), then their Mac creator (TypeByMacCreator), else
+// application/octet-stream; the rules are in docs/formats/content-sniffing.md.
+// text/* files are returned to CRLF first. Content-Disposition: attachment carries
 // filename="…" for short ASCII names and only the RFC 2231 form
 // (filename*= in UTF-8, in sections when long) otherwise; Content-Type's
 // name parameter likewise. Embedded files (Windows Embedded
@@ -91,6 +94,9 @@
 // A multipart/signed, multipart/encrypted or S/MIME message is emitted as
 // ordinary mixed content with a mime.signed-flattened or
 // mime.encrypted-flattened Problem: the signature cannot verify any more.
+// In a flattened multipart/signed, a file holding an ASCII-armored PGP
+// signature is an application/pgp-signature part whatever its name says
+// (it keeps the name Eudora saved it under).
 //
 // # Pass-through
 //

@@ -347,9 +347,15 @@ func replaceRange(pcs []piece, off, end int64, lit []byte) []piece {
 // fileNode builds the part of a detached file.
 func (b *builder) fileNode(f *fileItem, inline bool) *node {
 	name := displayName(&f.ref)
-	ct := contentTypeFor(name, f.ref.MacType)
+	ct := contentTypeFor(name, f.ref.MacType, f.ref.MacCreator, f.ctype)
+	if f.ctype == "application/pgp-signature" {
+		ct = f.ctype // a flattened multipart/signed's signature, whatever its name
+	}
 	var h bytes.Buffer
 	h.WriteString("Content-Type: " + ct)
+	if f.charset != "" && ct == f.ctype {
+		h.WriteString("; charset=" + f.charset)
+	}
 	writeNameParam(&h, "name", name)
 	h.WriteString("\r\nContent-Transfer-Encoding: base64\r\n")
 	if f.cid != "" {

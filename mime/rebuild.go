@@ -91,6 +91,10 @@ type fileItem struct {
 	owner      *textRun // HTML run it is related to
 	cid        string
 	location   string
+	// ctype and charset are the type decided from the content when the
+	// name and Mac type did not give a useful one (or, in a flattened
+	// multipart/signed, when the file is an armored signature).
+	ctype, charset string
 }
 
 func (f *fileItem) used() bool { return f.status == fileOK }
@@ -675,6 +679,7 @@ func (b *builder) resolve(f *fileItem) {
 		err = errors.New("resolver returned no file")
 	}
 	if err == nil {
+		b.sniff(f, rc)
 		rc.Close()
 		f.status = fileOK
 		return

@@ -322,7 +322,9 @@ func TestAttachmentNames(t *testing.T) {
 	if len(parts) != 6 {
 		t.Fatalf("%d parts", len(parts))
 	}
-	wantTypes := []string{"image/jpeg", "application/octet-stream", "application/octet-stream", "application/pdf", "text/html"}
+	// The two names without extension hold text: typed from the content
+	// (issue 13 item 3); they were application/octet-stream before.
+	wantTypes := []string{"image/jpeg", "text/plain", "text/plain", "application/pdf", "text/html"}
 	for i, n := range names {
 		p := parts[i+1]
 		if p.DParams["filename"] != n || p.Params["name"] != n || p.Type != wantTypes[i] {
@@ -548,6 +550,11 @@ func TestSigned(t *testing.T) {
 	_, parts := mustParse(t, out)
 	if len(parts) != 3 || string(parts[1].Body) != sig || parts[2].Type != "application/pkcs7-signature" {
 		t.Errorf("%+v", parts)
+	}
+	// Issue 13 item 4: the signature is an application/pgp-signature part
+	// named like the file Eudora saved it in.
+	if parts[1].Type != "application/pgp-signature" || parts[1].Params["name"] != "Re meeting" || parts[1].DParams["filename"] != "Re meeting" {
+		t.Errorf("signature part: %s %v %v", parts[1].Type, parts[1].Params, parts[1].DParams)
 	}
 	if !hasProblem(res, ProblemSigned) {
 		t.Errorf("problems %v", problemCodes(res))

@@ -135,11 +135,21 @@ func TestContentTypes(t *testing.T) {
 			t.Errorf("TypeByMacType(%q) = %q, want %q", mt, got, want)
 		}
 	}
-	if got := contentTypeFor("notes", "TEXT"); got != "text/plain" {
+	if got := contentTypeFor("notes", "TEXT", "", "application/pdf"); got != "text/plain" {
 		t.Errorf("mac type fallback: %s", got)
 	}
-	if got := contentTypeFor("Untitled", ""); got != "application/octet-stream" {
+	if got := contentTypeFor("Untitled", "", "", ""); got != "application/octet-stream" {
 		t.Errorf("default: %s", got)
+	}
+	// The content decides before the creator; the creator before the default.
+	if got := contentTypeFor("Untitled", "BINA", "MSWD", "image/png"); got != "image/png" {
+		t.Errorf("sniffed: %s", got)
+	}
+	if got := contentTypeFor("Untitled", "    ", "MSWD", "application/octet-stream"); got != "application/msword" {
+		t.Errorf("creator: %s", got)
+	}
+	if got := contentTypeFor("data.bin", "", "", "application/zip"); got != "application/zip" {
+		t.Errorf("octet-stream extension: %s", got)
 	}
 }
 

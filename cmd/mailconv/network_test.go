@@ -44,7 +44,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 			"../../testdata/eudora-sample", imapURL(""), "--report", rep)
 		require.Contains(t, []int{exitOK, exitLossy}, code, stderr)
 		r := readReport(t, rep)
-		assert.Equal(t, 13, r.Totals.MessagesWritten)
+		assert.Equal(t, 14, r.Totals.MessagesWritten)
 		code, out, stderr := runCLI("verify", "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "none"),
 			"../../testdata/eudora-sample", imapURL(""))
 		assert.Equal(t, exitOK, code, out+stderr)
@@ -60,7 +60,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 		require.Contains(t, []int{exitOK, exitLossy}, code, stderr)
 		v := runVerifyJSON(t, imapURL(""), out, "--allow-plaintext", "--journal", filepath.Join(t.TempDir(), "none"))
 		require.Equal(t, exitOK, v.code, v.text)
-		assert.Equal(t, 13, v.res.Totals.Matched)
+		assert.Equal(t, 14, v.res.Totals.Matched)
 	})
 
 	// The plan inspect shows for the server is where the upload above put

@@ -169,7 +169,7 @@ Message-Id: <6.2.5.6.2.20101218100000.01e2f550@example.com>
 - piano lessons
 `), State: 5, Seconds: 1292666400, Subject: "Ideas (draft)", Arrival: sampleWhen(18, 10)},
 	}
-	return &Store{
+	s := &Store{
 		Root: Folder{
 			Mailboxes: []*Mailbox{
 				{Name: "In", Unread: 'Y', Msgs: in},
@@ -220,6 +220,42 @@ Kickoff is on Monday.
 		Embedded: map[string][]byte{"trip.png": SamplePNG},
 		Ini:      "[Settings]\nRealName=Jane Doe\nReturnAddress=jane@example.com\n",
 	}
+	sampleUntypedAttachments(s)
+	return s
+}
+
+// SampleSignedText and SampleSignature are the two files Eudora detached
+// from the mutt-signed message of Sample, named after bare MIME names
+// without an extension: a text part (UTF-8) and an ASCII-armored
+// PGP signature.
+var (
+	SampleSignedText = []byte("Hi Jane,\r\n\r\nthe signed copy of the minutes is below. Gr\xc3\xbc\xc3\x9fe from Berlin.\r\n\r\nStevan\r\n")
+	SampleSignature  = []byte("-----BEGIN PGP SIGNATURE-----\nVersion: GnuPG v1.4.11 (GNU/Linux)\n\niEYEARECAAYFAk0MX0sACgkQm3bHdcU4pPHaPACfVvNKWXS8KpwoKOvd5N1t3wM1\nkZ8AnRmS5cIbwC3GhMvC3vOo7iZSsa1z\n=Hx5Q\n-----END PGP SIGNATURE-----\n")
+)
+
+// sampleUntypedAttachments adds to In a multipart/signed message (as mutt
+// sends them) that Eudora flattened, detaching both parts into files
+// without an extension (stevan_white, Email Attachment Test): the rebuild
+// must type them from their content.
+func sampleUntypedAttachments(s *Store) {
+	crlf := func(str string) string { return strings.ReplaceAll(str, "\n", "\r\n") }
+	in := s.Root.Mailboxes[0]
+	in.Msgs = append(in.Msgs, Msg{Raw: crlf(`Date: Sat, 18 Dec 2010 07:31:55 +0100
+From: Stevan White <stevan@example.de>
+To: jane@example.com
+Subject: Email Attachment Test
+Message-ID: <20101218063155.GA4711@example.de>
+MIME-Version: 1.0
+Content-Type: multipart/signed; micalg=pgp-sha1;
+	protocol="application/pgp-signature"; boundary="3V7upXqbjpZ4EhLz"
+User-Agent: Mutt/1.5.20 (2009-06-14)
+
+Attachment Converted: "` + sampleAttach + `stevan_white"
+
+Attachment Converted: "` + sampleAttach + `Email Attachment Test"
+`), State: 1, Who: "Stevan White", Subject: "Email Attachment Test", Arrival: sampleWhen(18, 7)})
+	s.Attach["stevan_white"] = SampleSignedText
+	s.Attach["Email Attachment Test"] = SampleSignature
 }
 
 func hex8(v uint32) string {
