@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -211,10 +212,19 @@ func sieveOf(t *testing.T, sets []*Set, opts *SieveOptions) (string, *SieveResul
 	return buf.String(), res
 }
 
-// sievec compiles script with Dovecot Pigeonhole's sievec (editheader
-// enabled, as a server using it must be). It skips without sievec unless
-// CI=true.
-func sievec(t *testing.T, script string) {
+// sievec compiles script with Dovecot Pigeonhole's sievec as a stock
+// server would: an empty configuration (no site settings), with only the
+// extensions in enable added to Pigeonhole's defaults. It skips without
+// sievec unless CI=true. It returns sievec's error output when the script
+// is rejected and fail is false.
+func sievec(t *testing.T, script string, enable ...string) {
+	t.Helper()
+	if out, err := runSievec(t, script, enable...); err != nil {
+		t.Fatalf("sievec (extensions +%v) rejects the script: %v\n%s\n%s", enable, err, out, numbered(script))
+	}
+}
+
+func runSievec(t *testing.T, script string, enable ...string) (string, error) {
 	t.Helper()
 	bin, err := exec.LookPath("sievec")
 	if err != nil {
@@ -225,13 +235,46 @@ func sievec(t *testing.T, script string) {
 	}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "script.sieve")
+	conf := filepath.Join(dir, "empty.conf")
 	if err := os.WriteFile(in, []byte(script), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-x", "+editheader", in, filepath.Join(dir, "script.svbin")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("sievec rejects the script: %v\n%s\n%s", err, out, numbered(script))
+	if err := os.WriteFile(conf, nil, 0o600); err != nil {
+		t.Fatal(err)
 	}
+	args := []string{"-c", conf}
+	if len(enable) > 0 {
+		args = append(args, "-x", "+"+strings.Join(enable, " +"))
+	}
+	out, err := exec.Command(bin, append(args, in, filepath.Join(dir, "script.svbin"))...).CombinedOutput()
+	return string(out), err
+}
+
+// everyForm writes the script of sets by default and with each optional
+// extension allowed, and compiles each with a stock sievec that has just
+// that extension enabled. It returns the default script and the script
+// with every optional extension allowed, and the events of each.
+func everyForm(t *testing.T, sets []*Set, opts SieveOptions) (def string, defEv *events, full string, fullEv *events) {
+	t.Helper()
+	defEv, fullEv = &events{}, &events{}
+	opts.Events = defEv.add
+	def, _ = sieveOf(t, sets, &opts)
+	sievec(t, def)
+	for _, ext := range OptionalSieveExtensions() {
+		if req, _, _ := strings.Cut(def[strings.Index(def, "\nrequire ")+1:], "\n"); strings.Contains(req, quote(ext)) {
+			t.Errorf("default script requires %s, which Pigeonhole does not enable", ext)
+		}
+		o := opts
+		o.Events = func(mailconv.Event) {}
+		o.Extensions = []string{ext}
+		script, _ := sieveOf(t, sets, &o)
+		sievec(t, script, ext)
+	}
+	opts.Events = fullEv.add
+	opts.Extensions = OptionalSieveExtensions()
+	full, _ = sieveOf(t, sets, &opts)
+	sievec(t, full, OptionalSieveExtensions()...)
+	return def, defEv, full, fullEv
 }
 
 func numbered(s string) string {
@@ -258,9 +301,30 @@ func TestSieveFromWindowsFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := mailconv.PlanNames(mailboxes, caps)
-	var ev events
-	script, res := sieveOf(t, []*Set{win}, &SieveOptions{Resolve: fakeResolver, Plan: plan, Separator: ".", Events: ev.add})
-	sievec(t, script)
+	opts := SieveOptions{Resolve: fakeResolver, Plan: plan, Separator: "."}
+	def, defEv, script, evp := everyForm(t, []*Set{win}, opts)
+	ev := *evp
+	opts.Extensions = OptionalSieveExtensions()
+	_, res := sieveOf(t, []*Set{win}, &opts)
+
+	// Issue 13 item 5: by default the script needs nothing a stock
+	// Pigeonhole lacks; the header edits are comments and losses. The
+	// script with editheader is refused by a stock sievec.
+	for _, frag := range []string{
+		`require ["body", "copy", "fileinto", "imap4flags", "regex"];`,
+		`# Eudora action "priority 0": needs the Sieve extension "editheader", which Dovecot Pigeonhole does not enable by default`,
+		`# Eudora action "subject [J] & ${x}": needs the Sieve extension "editheader"`,
+	} {
+		if !strings.Contains(def, frag) {
+			t.Errorf("default script lacks %q", frag)
+		}
+	}
+	if n := defEv.count("filters.extension-not-allowed"); n != 2 || ev.count("filters.extension-not-allowed") != 0 {
+		t.Errorf("extension-not-allowed events: %d by default, %d with editheader", n, ev.count("filters.extension-not-allowed"))
+	}
+	if out, err := runSievec(t, script); err == nil || !strings.Contains(out, "unknown Sieve capability `editheader'") {
+		t.Errorf("a stock sievec accepts the editheader script: %v %s", err, out)
+	}
 
 	// Folder names: exactly the plan's destinations, joined with ".".
 	var want []string
@@ -331,9 +395,11 @@ func TestSieveFromMacFiltersAndSets(t *testing.T) {
 	}
 	pre, _ := Parse(context.Background(), strings.NewReader("3\r\nrule First\r\nincoming\r\nheader To:\r\nverb is\r\nvalue me@example.com\r\nstop \r\n"), "Filters/a.pre", nil)
 	post, _ := Parse(context.Background(), strings.NewReader("3\r\nrule Last\r\nincoming\r\nheader Cc:\r\nverb ends\r\nvalue ?x\r\nlabel 2\r\n"), "Filters/z.pst", nil)
-	var ev events
-	script, res := sieveOf(t, []*Set{pre, mac, post}, &SieveOptions{Resolve: fakeResolver, Events: ev.add})
-	sievec(t, script)
+	def, _, script, _ := everyForm(t, []*Set{pre, mac, post}, SieveOptions{Resolve: fakeResolver})
+	_, res := sieveOf(t, []*Set{pre, mac, post}, &SieveOptions{Resolve: fakeResolver})
+	if strings.Contains(def, "addheader") || !strings.Contains(def, `needs the Sieve extension "editheader"`) {
+		t.Errorf("default script edits headers:\n%s", numbered(def))
+	}
 	for _, frag := range []string{
 		`addflag "\\Seen";`, `addheader "X-Priority" "1 (Highest)";`, `fileinto "Work/Clients";`,
 		`# Eudora action "serverOpt 1": no Sieve equivalent`, `body :text :contains "café"`,
@@ -406,11 +472,25 @@ func TestBadFilters(t *testing.T) {
 	if ev.count("filters.line-too-long") != 1 || ev.count("filters.extra-term") != 2 {
 		t.Fatalf("events %v", ev)
 	}
-	script, _ := sieveOf(t, []*Set{s}, &SieveOptions{Resolve: FallbackResolver, Events: ev.add})
-	sievec(t, script)
+	everyForm(t, []*Set{s}, SieveOptions{Resolve: FallbackResolver})
 	_, err = Parse(context.Background(), strings.NewReader("rule a\nrule b\n"), "f", &Options{MaxFilters: 1})
 	var le *mailconv.LimitError
 	if !errors.As(err, &le) {
 		t.Fatalf("MaxFilters: %v", err)
+	}
+}
+
+// An extension name Pigeonhole does not know is refused, not ignored.
+func TestSieveUnknownExtension(t *testing.T) {
+	_, err := WriteSieve(io.Discard, nil, &SieveOptions{Extensions: []string{"editheaders"}})
+	if !errors.Is(err, ErrUnknownExtension) || !strings.Contains(err.Error(), "editheaders") {
+		t.Fatalf("err = %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := WriteSieve(&buf, nil, &SieveOptions{Extensions: []string{" EditHeader ", "vnd.dovecot.pipe"}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "require") {
+		t.Errorf("allowed but unused extensions are required:\n%s", buf.String())
 	}
 }

@@ -2,6 +2,7 @@ package filters
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -54,6 +55,59 @@ type SieveOptions struct {
 	// Events receives a skip for every filter written as a comment, a
 	// loss for every action or approximation, and warnings.
 	Events func(mailconv.Event)
+	// Extensions allows Sieve extensions beyond DefaultSieveExtensions,
+	// named as Dovecot Pigeonhole names them ("editheader"): the server
+	// must have them enabled (Pigeonhole: sieve_extensions = +editheader).
+	// Without "editheader", Eudora's priority and subject actions become
+	// comments and losses. A name Pigeonhole does not know makes WriteSieve
+	// fail with ErrUnknownExtension.
+	Extensions []string
+}
+
+// ErrUnknownExtension is returned (wrapped) by WriteSieve for a
+// SieveOptions.Extensions name that is not a Sieve extension Dovecot
+// Pigeonhole knows.
+var ErrUnknownExtension = errors.New("unknown Sieve extension")
+
+// DefaultSieveExtensions returns the extensions WriteSieve may require
+// without SieveOptions.Extensions: those it uses that Dovecot Pigeonhole
+// enables out of the box, so that a stock server compiles the script
+// (docs/formats/sieve.md).
+func DefaultSieveExtensions() []string {
+	return []string{"body", "copy", "fileinto", "imap4flags", "regex", "variables"}
+}
+
+// OptionalSieveExtensions returns the extensions WriteSieve uses only when
+// SieveOptions.Extensions allows them: Pigeonhole ships them disabled.
+func OptionalSieveExtensions() []string {
+	return []string{"editheader"}
+}
+
+// CheckExtensions returns an error wrapping ErrUnknownExtension for the
+// first name (any case, blanks around it ignored) that is not a Sieve
+// extension Dovecot Pigeonhole knows.
+func CheckExtensions(names []string) error {
+	for _, e := range names {
+		if !pigeonholeExtensions[strings.ToLower(strings.TrimSpace(e))] {
+			return fmt.Errorf("filters: %q: %w", e, ErrUnknownExtension)
+		}
+	}
+	return nil
+}
+
+// pigeonholeExtensions are the extension names Dovecot Pigeonhole 0.5
+// knows (its capability list), enabled by default or not.
+var pigeonholeExtensions = map[string]bool{
+	"fileinto": true, "reject": true, "envelope": true, "encoded-character": true, "vacation": true,
+	"subaddress": true, "comparator-i;ascii-numeric": true, "relational": true, "regex": true,
+	"imap4flags": true, "copy": true, "include": true, "body": true, "variables": true, "enotify": true,
+	"environment": true, "mailbox": true, "date": true, "index": true, "ihave": true, "duplicate": true,
+	"mime": true, "foreverypart": true, "extracttext": true, "vacation-seconds": true, "editheader": true,
+	"imapflags": true, "notify": true, "spamtest": true, "spamtestplus": true, "virustest": true,
+	"mboxmetadata": true, "servermetadata": true, "imapsieve": true, "special-use": true,
+	"vnd.dovecot.debug": true, "vnd.dovecot.duplicate": true, "vnd.dovecot.environment": true,
+	"vnd.dovecot.report": true, "vnd.dovecot.pipe": true, "vnd.dovecot.filter": true,
+	"vnd.dovecot.execute": true, "vnd.dovecot.imapsieve": true,
 }
 
 // SieveResult tells what WriteSieve produced.
@@ -70,6 +124,7 @@ type SieveResult struct {
 
 type sieveGen struct {
 	opts    SieveOptions
+	allowed map[string]bool
 	req     map[string]bool
 	body    strings.Builder
 	res     SieveResult
@@ -96,6 +151,16 @@ func WriteSieve(w io.Writer, sets []*Set, opts *SieveOptions) (*SieveResult, err
 	}
 	if g.opts.AnyHeaders == nil {
 		g.opts.AnyHeaders = DefaultAnyHeaders
+	}
+	g.allowed = map[string]bool{}
+	for _, e := range DefaultSieveExtensions() {
+		g.allowed[e] = true
+	}
+	if err := CheckExtensions(g.opts.Extensions); err != nil {
+		return nil, err
+	}
+	for _, e := range g.opts.Extensions {
+		g.allowed[strings.ToLower(strings.TrimSpace(e))] = true
 	}
 	for _, s := range sets {
 		g.set = s
@@ -632,9 +697,15 @@ func (g *sieveGen) action(a Action) {
 			g.unsupported(a, "filters.unsupported-action", "raising or lowering a priority has no Sieve equivalent")
 			return
 		}
+		if !g.allow(a, "editheader") {
+			return
+		}
 		g.req["editheader"] = true
 		fmt.Fprintf(b, "    deleteheader \"X-Priority\";\n    addheader \"X-Priority\" %s;\n", quote(priorityNames[n]))
 	case "subject":
+		if !g.allow(a, "editheader") {
+			return
+		}
 		g.req["editheader"] = true
 		g.req["variables"] = true
 		text := arg
@@ -673,6 +744,16 @@ func (g *sieveGen) action(a Action) {
 	default:
 		g.unsupported(a, "filters.unknown-action", "unknown Eudora action")
 	}
+}
+
+// allow reports whether the script may require ext; when it may not, the
+// action becomes a comment and a loss naming the extension.
+func (g *sieveGen) allow(a Action, ext string) bool {
+	if g.allowed[ext] {
+		return true
+	}
+	g.unsupported(a, "filters.extension-not-allowed", "needs the Sieve extension \""+ext+"\", which Dovecot Pigeonhole does not enable by default; allow it when the server has it enabled")
+	return false
 }
 
 func (g *sieveGen) label(n int) string {

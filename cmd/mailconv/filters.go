@@ -27,8 +27,12 @@ Converts the incoming filters of a Eudora data folder (Filters.pce with the
 Filters\*.pre and *.pst sets, or the Mac Eudora Filters file) or of one
 filters file into a Sieve script (RFC 5228). Filters and actions Sieve
 cannot express become comments in the script and lines of the report; the
-exit code is then 3. A script that changes headers needs the server's
-editheader extension (Dovecot: sieve_extensions = +editheader).`
+exit code is then 3. By default the script uses only Sieve extensions a
+stock Dovecot Pigeonhole enables; actions that need another (changing the
+Subject or X-Priority header needs editheader) become comments and report
+lines. --sieve-extensions editheader (names as in Pigeonhole, comma-
+separated) allows them, for a server configured with
+sieve_extensions = +editheader.`
 
 // storeFolders returns, for the Eudora store at src, the resolver from
 // Eudora mailbox file paths to the source mailbox paths the mail conversion
@@ -55,11 +59,22 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	anyHeaders := fs.String("any-headers", strings.Join(filters.DefaultAnyHeaders, ","), "comma-separated fields searched for «Any Header»")
 	reportFile := fs.String("report", "", "write a JSON report to this file")
 	force := fs.Bool("force", false, "replace OUT if it exists")
+	sieveExt := fs.String("sieve-extensions", "", "comma-separated Sieve `EXTENSIONS` the server enables beyond Pigeonhole's defaults (editheader)")
 	if code := parseFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
+		return exitUsage
+	}
+	var exts []string
+	for _, e := range strings.Split(*sieveExt, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			exts = append(exts, e)
+		}
+	}
+	if err := filters.CheckExtensions(exts); err != nil {
+		fmt.Fprintf(stderr, "mailconv filters: --sieve-extensions: %v\n", err)
 		return exitUsage
 	}
 	src, out := fs.Arg(0), fs.Arg(1)
@@ -136,7 +151,7 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	plan := mailconv.PlanNames(mailboxes, caps)
-	sopts := &filters.SieveOptions{Resolve: resolve, Plan: plan, Separator: *sep, Events: rep.add}
+	sopts := &filters.SieveOptions{Resolve: resolve, Plan: plan, Separator: *sep, Events: rep.add, Extensions: exts}
 	if *anyHeaders != "" {
 		sopts.AnyHeaders = strings.Split(*anyHeaders, ",")
 	}
