@@ -71,8 +71,13 @@ type IM struct {
 }
 
 // Address is a postal address. Street holds the street lines in order
-// (Eudora's 0x03-separated lines).
+// (Eudora's 0x03-separated lines, or the lines of a vCard ADR street
+// component). POBox and Extended are the vCard ADR post office box and
+// extended address components (Thunderbird's second address line), kept in
+// their own slots as the source gave them.
 type Address struct {
+	POBox      string
+	Extended   string
 	Street     []string
 	City       string
 	Region     string
@@ -82,7 +87,21 @@ type Address struct {
 
 // IsZero reports whether the address is empty.
 func (a Address) IsZero() bool {
-	return len(a.Street) == 0 && a.City == "" && a.Region == "" && a.PostalCode == "" && a.Country == ""
+	return a.POBox == "" && a.Extended == "" && len(a.Street) == 0 && a.City == "" && a.Region == "" && a.PostalCode == "" && a.Country == ""
+}
+
+// Date is a calendar date of which any part may be unknown (zero): a
+// birthday without a year is common.
+type Date struct {
+	Year, Month, Day int
+}
+
+// IsZero reports whether no part of the date is known.
+func (d Date) IsZero() bool { return d.Year == 0 && d.Month == 0 && d.Day == 0 }
+
+// valid reports whether the known parts are in range.
+func (d Date) valid() bool {
+	return d.Year >= 0 && d.Year <= 9999 && d.Month >= 0 && d.Month <= 12 && d.Day >= 0 && d.Day <= 31 && !d.IsZero()
 }
 
 // Field is a labelled value that has no place of its own in the model (a
@@ -113,9 +132,16 @@ type Contact struct {
 	URLs       []URL
 	IMs        []IM
 
+	// Organization, Department and Title are the first organization and
+	// job title of the card; further ones (a vCard may have several ORG
+	// and TITLE properties) are kept in Fields labelled "Organization" and
+	// "Title".
 	Organization string
 	Department   string
 	Title        string
+
+	// Birthday is the date of birth, any part of which may be unknown.
+	Birthday Date
 
 	// Primary tells which block (home or work) the owner prefers; it
 	// decides which mobile and fax number is the main one.
@@ -257,4 +283,121 @@ func Merge(books ...*Book) *Book {
 		out.Groups = append(out.Groups, b.Groups...)
 	}
 	return out
+}
+
+// addOrganization sets the card's organization and department, or keeps a
+// further one as a labelled field.
+func (c *Contact) addOrganization(org, dept string) {
+	org, dept = strings.TrimSpace(org), strings.TrimSpace(dept)
+	if org == "" && dept == "" {
+		return
+	}
+	if c.Organization == "" && c.Department == "" {
+		c.Organization, c.Department = org, dept
+		return
+	}
+	c.Fields = append(c.Fields, Field{Label: "Organization", Value: strings.Join(nonEmpty([]string{org, dept}), ", ")})
+}
+
+// addTitle sets the card's job title, or keeps a further one as a
+// labelled field.
+func (c *Contact) addTitle(t string) {
+	if t = strings.TrimSpace(t); t == "" {
+		return
+	}
+	if c.Title == "" {
+		c.Title = t
+		return
+	}
+	c.Fields = append(c.Fields, Field{Label: "Title", Value: t})
+}
+
+// parseDate reads the date forms vCard producers write (RFC 6350 §4.3.1
+// basic forms "19600910", "1960-09", "1960", "--0910", "--09", "---10";
+// vCard 3 and 2.1 extended forms "1960-09-10", "--09-10"; a time part after
+// "T" is ignored). It reports false for anything else, or out of range.
+func parseDate(s string) (Date, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "Tt"); i >= 0 {
+		s = s[:i]
+	}
+	num := func(t string) (int, bool) {
+		if t == "" {
+			return 0, false
+		}
+		n := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(t[i]-'0')
+		}
+		return n, true
+	}
+	var d Date
+	var ok1, ok2, ok3 bool
+	switch {
+	case strings.HasPrefix(s, "---") && len(s) == 5:
+		d.Day, ok1 = num(s[3:])
+		ok2, ok3 = true, true
+	case strings.HasPrefix(s, "--"):
+		t := strings.ReplaceAll(s[2:], "-", "")
+		switch len(t) {
+		case 2:
+			d.Month, ok1 = num(t)
+			ok2, ok3 = true, true
+		case 4:
+			d.Month, ok1 = num(t[:2])
+			d.Day, ok2 = num(t[2:])
+			ok3 = true
+		}
+	case len(s) == 4:
+		d.Year, ok1 = num(s)
+		ok2, ok3 = true, true
+	case len(s) == 7 && s[4] == '-':
+		d.Year, ok1 = num(s[:4])
+		d.Month, ok2 = num(s[5:])
+		ok3 = true
+	case len(s) == 8:
+		d.Year, ok1 = num(s[:4])
+		d.Month, ok2 = num(s[4:6])
+		d.Day, ok3 = num(s[6:])
+	case len(s) == 10 && s[4] == '-' && s[7] == '-':
+		d.Year, ok1 = num(s[:4])
+		d.Month, ok2 = num(s[5:7])
+		d.Day, ok3 = num(s[8:])
+	}
+	if !ok1 || !ok2 || !ok3 || !d.valid() || (d.Month == 0 && d.Day != 0 && d.Year != 0) {
+		return Date{}, false
+	}
+	return d, true
+}
+
+// vcardDate writes d in the RFC 6350 basic form.
+func (d Date) vcardDate() string {
+	switch {
+	case d.Year != 0 && d.Month != 0 && d.Day != 0:
+		return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
+	case d.Year != 0 && d.Month != 0:
+		return fmt.Sprintf("%04d-%02d", d.Year, d.Month)
+	case d.Year != 0:
+		return fmt.Sprintf("%04d", d.Year)
+	case d.Month != 0 && d.Day != 0:
+		return fmt.Sprintf("--%02d%02d", d.Month, d.Day)
+	case d.Month != 0:
+		return fmt.Sprintf("--%02d", d.Month)
+	}
+	return fmt.Sprintf("---%02d", d.Day)
+}
+
+// String writes d as YYYY-MM-DD with "-" for unknown parts' digits
+// ("--09-10" without a year), for labelled notes.
+func (d Date) String() string {
+	part := func(n, w int) string {
+		if n == 0 {
+			return strings.Repeat("-", w)
+		}
+		return fmt.Sprintf("%0*d", w, n)
+	}
+	return part(d.Year, 4) + "-" + part(d.Month, 2) + "-" + part(d.Day, 2)
 }

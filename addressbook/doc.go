@@ -13,12 +13,18 @@
 //     that one format can be turned into the other.
 //
 // Writers: WriteLDIF (Thunderbird's attribute names, RFC 2849 folding and
-// base64, escaped DNs; LDIFOptions.BaseDN for an LDAP server) and
-// WriteVCard (RFC 6350, lists as KIND:group with MEMBER).
+// base64, escaped DNs; LDIFOptions.BaseDN for an LDAP server, with only the
+// standard schema unless LDIFOptions.Schema is SchemaMozilla) and
+// WriteVCard (RFC 6350, lists as KIND:group with MEMBER). Every ORG and
+// TITLE value of a vCard is kept (further ones as labelled notes), ADR
+// components stay in their slots, and birthdays are Thunderbird's
+// birthyear, birthmonth and birthday (docs/formats/contacts.md).
 //
 // Nothing is dropped silently: a value with no place in the target is kept
 // as a "Label: value" line of the notes and reported as a
-// mailconv.EventLoss with code "addressbook.no-home" through the Events
-// function of the options; damaged input lines, unresolved nicknames and
+// mailconv.EventLoss with code "addressbook.no-home" (or
+// "addressbook.standard-attribute" for a Thunderbird value moved to the
+// closest standard LDAP attribute) through the Events function of the
+// options; damaged input lines, unresolved nicknames and
 // list cycles are reported as skips or warnings.
 package addressbook

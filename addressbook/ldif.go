@@ -3,8 +3,10 @@ package addressbook
 import (
 	"bufio"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/mailconv/mailconv"
@@ -30,6 +32,15 @@ type LDIFOptions struct {
 	// address written as is, since Thunderbird matches members by the text
 	// after "mail=".
 	BaseDN string
+	// Schema chooses the object classes of the LDAP-server form (BaseDN
+	// set). "" (SchemaStandard): only the standard schema every server
+	// ships (core, cosine, inetorgperson: inetOrgPerson, groupOfNames,
+	// uidObject); Thunderbird-only values go to the closest standard
+	// attribute (homePostalAddress, labeledURI, a second mail, description
+	// lines) and are reported. SchemaMozilla adds the mozillaAbPersonAlpha
+	// class and its attributes, for servers that load Thunderbird's schema.
+	// The Thunderbird form (no BaseDN) always uses Thunderbird's attributes.
+	Schema string
 	// NestedGroups keeps a list that is a member of another list as a
 	// member DN (LDAP only; Thunderbird cannot nest lists). Otherwise
 	// nested lists are expanded into their cards.
@@ -41,6 +52,16 @@ type LDIFOptions struct {
 	// own (kept as a labelled line of description) and warnings.
 	Events func(mailconv.Event)
 }
+
+// The LDIFOptions.Schema values.
+const (
+	SchemaStandard = ""
+	SchemaMozilla  = "mozilla"
+)
+
+// ErrUnknownSchema is returned (wrapped) by WriteLDIF for an
+// LDIFOptions.Schema it does not know.
+var ErrUnknownSchema = errors.New("unknown LDIF schema")
 
 func (o *LDIFOptions) width() int {
 	if o == nil || o.Width == 0 {
@@ -72,6 +93,9 @@ func WriteLDIF(w io.Writer, b *Book, opts *LDIFOptions) error {
 		lw.opts = *opts
 	}
 	lw.opts.BaseDN = strings.TrimSpace(lw.opts.BaseDN)
+	if lw.opts.Schema != SchemaStandard && lw.opts.Schema != SchemaMozilla {
+		return fmt.Errorf("addressbook: schema %q: %w", lw.opts.Schema, ErrUnknownSchema)
+	}
 	if lw.ldap() {
 		lw.w.WriteString("version: 1\n\n")
 	}
@@ -92,6 +116,10 @@ func WriteLDIF(w io.Writer, b *Book, opts *LDIFOptions) error {
 }
 
 func (lw *ldifWriter) ldap() bool { return lw.opts.BaseDN != "" }
+
+// std reports whether entries use the standard schema only (the default
+// LDAP-server form).
+func (lw *ldifWriter) std() bool { return lw.ldap() && lw.opts.Schema == SchemaStandard }
 
 func (lw *ldifWriter) loss(code, who, format string, args ...any) {
 	emit(lw.opts.Events, mailconv.Event{Kind: mailconv.EventLoss, Code: code,
@@ -195,7 +223,24 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 		notes = append(notes, label+": "+v)
 		lw.loss("addressbook.no-home", who, "%s %q has no attribute in the LDIF; kept in description", label, v)
 	}
-	for _, oc := range []string{"top", "person", "organizationalPerson", "inetOrgPerson", "mozillaAbPersonAlpha"} {
+	// moz writes a Thunderbird attribute; in the standard-schema form the
+	// value goes to description instead, reported.
+	moz := func(name, label, v string) {
+		if strings.TrimSpace(v) == "" {
+			return
+		}
+		if lw.std() {
+			lw.approx(who, name, "description", v)
+			notes = append(notes, label+": "+strings.TrimSpace(v))
+			return
+		}
+		add(name, v)
+	}
+	classes := []string{"top", "person", "organizationalPerson", "inetOrgPerson", "mozillaAbPersonAlpha"}
+	if lw.std() {
+		classes = classes[:4]
+	}
+	for _, oc := range classes {
 		as = append(as, attr{"objectclass", oc})
 	}
 	if uid := uidOf(lw.dnOf[c]); uid != "" {
@@ -210,7 +255,7 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	}
 	add("cn", cn)
 	add("displayName", c.DisplayName)
-	add("mozillaNickname", c.Nickname)
+	moz("mozillaNickname", "Nickname", c.Nickname)
 
 	// E-mail: first → mail, second → mozillaSecondEmail, others → notes.
 	mails := 0
@@ -226,7 +271,14 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 		case 0:
 			add("mail", e)
 		case 1:
-			add("mozillaSecondEmail", e)
+			if lw.std() {
+				if !strings.EqualFold(e, strings.TrimSpace(c.PrimaryEmail())) {
+					lw.approx(who, "mozillaSecondEmail", "mail", e)
+					add("mail", e)
+				}
+			} else {
+				add("mozillaSecondEmail", e)
+			}
 		default:
 			homeless("E-mail", e)
 		}
@@ -234,7 +286,7 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	}
 	for i, im := range c.IMs {
 		if i == 0 && im.Service == "aim" {
-			add("nsAIMid", im.Handle)
+			moz("nsAIMid", "AIM", im.Handle)
 			continue
 		}
 		homeless(imLabel(im), im.Handle)
@@ -303,34 +355,46 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	phone("pager", "Pager", pager)
 	phone("mobile", "Mobile", cellMain)
 
-	// Addresses.
-	street := func(a Address) (string, string) {
-		switch len(a.Street) {
-		case 0:
-			return "", ""
-		case 1:
-			return a.Street[0], ""
+	// Addresses: every slot as the source gave it (street lines in the
+	// street attribute, the extended address in Thunderbird's second
+	// street line).
+	street := func(a Address) string { return strings.Join(a.Street, "\n") }
+	if lw.std() {
+		if hp := postalAddress(c.Home); hp != "" {
+			lw.approx(who, "mozillaHome*", "homePostalAddress", hp)
+			add("homePostalAddress", hp)
 		}
-		n := len(a.Street)
-		return strings.Join(a.Street[:n-1], "\n"), a.Street[n-1]
+	} else {
+		if c.Home.POBox != "" {
+			homeless("Home PO box", c.Home.POBox)
+		}
+		add("mozillaHomeStreet", street(c.Home))
+		add("mozillaHomeStreet2", c.Home.Extended)
+		add("mozillaHomeLocalityName", c.Home.City)
+		add("mozillaHomeState", c.Home.Region)
+		add("mozillaHomePostalCode", c.Home.PostalCode)
+		add("mozillaHomeCountryName", c.Home.Country)
 	}
-	s1, s2 := street(c.Home)
-	add("mozillaHomeStreet", s1)
-	add("mozillaHomeStreet2", s2)
-	add("mozillaHomeLocalityName", c.Home.City)
-	add("mozillaHomeState", c.Home.Region)
-	add("mozillaHomePostalCode", c.Home.PostalCode)
-	add("mozillaHomeCountryName", c.Home.Country)
-	s1, s2 = street(c.Work)
-	add("street", s1)
-	add("mozillaWorkStreet2", s2)
+	if c.Work.POBox != "" {
+		if lw.ldap() {
+			add("postOfficeBox", c.Work.POBox)
+		} else {
+			homeless("Work PO box", c.Work.POBox)
+		}
+	}
+	add("street", street(c.Work))
+	moz("mozillaWorkStreet2", "Work address line 2", c.Work.Extended)
 	add("l", c.Work.City)
 	add("st", c.Work.Region)
 	add("postalCode", c.Work.PostalCode)
 	if country := strings.TrimSpace(c.Work.Country); country != "" {
-		if lw.ldap() && !isCountryCode(country) {
+		switch {
+		case lw.ldap() && !isCountryCode(country):
 			homeless("Work country", country)
-		} else {
+		case lw.std():
+			// c is not an attribute of inetOrgPerson or its superclasses.
+			moz("c", "Work country", country)
+		default:
 			add("c", country)
 		}
 	}
@@ -351,8 +415,39 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 			homeless("Web page", v)
 		}
 	}
-	add("mozillaWorkUrl", workURL)
-	add("mozillaHomeUrl", homeURL)
+	if lw.std() {
+		for _, u := range []struct{ name, url, label string }{{"mozillaWorkUrl", workURL, "Work"}, {"mozillaHomeUrl", homeURL, "Home"}} {
+			if u.url == "" {
+				continue
+			}
+			if !isIA5(u.url) || strings.ContainsAny(u.url, " \t\n") {
+				homeless(u.label+" web page", u.url)
+				continue
+			}
+			lw.approx(who, u.name, "labeledURI", u.url)
+			add("labeledURI", u.url+" "+u.label)
+		}
+	} else {
+		add("mozillaWorkUrl", workURL)
+		add("mozillaHomeUrl", homeURL)
+	}
+
+	if !c.Birthday.IsZero() {
+		if lw.ldap() {
+			// Thunderbird's birth* attributes are in no LDAP schema.
+			homeless("Birthday", c.Birthday.String())
+		} else {
+			if c.Birthday.Year != 0 {
+				add("birthyear", strconv.Itoa(c.Birthday.Year))
+			}
+			if c.Birthday.Month != 0 {
+				add("birthmonth", strconv.Itoa(c.Birthday.Month))
+			}
+			if c.Birthday.Day != 0 {
+				add("birthday", strconv.Itoa(c.Birthday.Day))
+			}
+		}
+	}
 
 	customs := c.Custom
 	if cellOther != "" {
@@ -370,7 +465,7 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 		}
 	}
 	for i, v := range customs {
-		add(fmt.Sprintf("mozillaCustom%d", i+1), v)
+		moz(fmt.Sprintf("mozillaCustom%d", i+1), fmt.Sprintf("Custom %d", i+1), v)
 	}
 
 	for _, f := range c.Fields {
@@ -425,7 +520,8 @@ func (lw *ldifWriter) groupAttrs(g *Group) []attr {
 	var as []attr
 	var notes []string
 	as = append(as, attr{"objectclass", "top"}, attr{"objectclass", "groupOfNames"})
-	if lw.ldap() && g.Nickname != "" {
+	nick := strings.TrimSpace(g.Nickname)
+	if lw.ldap() && nick != "" && !lw.std() {
 		// mozillaNickname is not allowed by groupOfNames alone.
 		as = append(as, attr{"objectclass", "mozillaAbPersonAlpha"})
 	}
@@ -433,8 +529,13 @@ func (lw *ldifWriter) groupAttrs(g *Group) []attr {
 		as = append(as, attr{"objectclass", "uidObject"}, attr{"uid", uid})
 	}
 	as = append(as, attr{"cn", groupCN(g)})
-	if s := strings.TrimSpace(g.Nickname); s != "" {
-		as = append(as, attr{"mozillaNickname", s})
+	if nick != "" {
+		if lw.std() {
+			lw.approx(who, "mozillaNickname", "description", nick)
+			notes = append(notes, "Nickname: "+nick)
+		} else {
+			as = append(as, attr{"mozillaNickname", nick})
+		}
 	}
 	for _, f := range g.Fields {
 		if v := strings.TrimSpace(f.Value); v != "" {
@@ -483,6 +584,28 @@ func (lw *ldifWriter) groupAttrs(g *Group) []attr {
 		as = append(as, attr{"member", m})
 	}
 	return as
+}
+
+// approx reports a Thunderbird value written to the closest standard
+// attribute in the standard-schema form.
+func (lw *ldifWriter) approx(who, from, to, v string) {
+	lw.loss("addressbook.standard-attribute", who, "%s %q written as %s (the standard schema has no %s)", from, strings.TrimSpace(v), to, from)
+}
+
+// postalAddress writes an address in the Postal Address syntax (RFC 4517
+// §3.3.28): its lines separated by "$", with "\" and "$" escaped as \5C
+// and \24; "" for an empty address.
+func postalAddress(a Address) string {
+	var ls []string
+	ls = append(ls, a.POBox, a.Extended)
+	ls = append(ls, a.Street...)
+	ls = append(ls, strings.TrimSpace(strings.Join(nonEmpty([]string{a.PostalCode, a.City}), " ")), a.Region, a.Country)
+	esc := strings.NewReplacer("\\", "\\5C", "$", "\\24", "\n", " ")
+	var out []string
+	for _, l := range nonEmpty(ls) {
+		out = append(out, esc.Replace(l))
+	}
+	return strings.Join(out, "$")
 }
 
 // entry writes one record followed by a blank line.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/mailconv/mailconv"
@@ -290,7 +291,7 @@ func bookFromLDIF(recs []*ldifRecord, file string, events func(mailconv.Event)) 
 func contactFromAttrs(as []attr) *Contact {
 	c := &Contact{}
 	var cn, display string
-	var homeStreet2, workStreet2 string
+	var birth Date
 	for _, a := range as {
 		v := a.value
 		switch a.name {
@@ -323,10 +324,12 @@ func contactFromAttrs(as []attr) *Contact {
 			c.Phones = append(c.Phones, Phone{Kind: PhonePager, Number: v})
 		case "mobile", "cellphone", "carphone":
 			c.Phones = append(c.Phones, Phone{Kind: PhoneCell, Number: v})
-		case "street", "streetaddress", "postofficebox":
+		case "street", "streetaddress":
 			c.Work.Street = append(c.Work.Street, strings.Split(v, "\n")...)
+		case "postofficebox":
+			c.Work.POBox = v
 		case "mozillaworkstreet2":
-			workStreet2 = v
+			c.Work.Extended = v
 		case "l", "locality":
 			c.Work.City = v
 		case "st", "region":
@@ -338,7 +341,25 @@ func contactFromAttrs(as []attr) *Contact {
 		case "mozillahomestreet", "homestreet":
 			c.Home.Street = append(c.Home.Street, strings.Split(v, "\n")...)
 		case "mozillahomestreet2":
-			homeStreet2 = v
+			c.Home.Extended = v
+		case "homepostaladdress":
+			if c.Home.IsZero() {
+				c.Home.Street = postalLines(v)
+			} else {
+				c.Fields = append(c.Fields, Field{Label: a.name, Value: v})
+			}
+		case "birthyear", "birthmonth", "birthday":
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			switch {
+			case err != nil || n <= 0 || n > 9999:
+				c.Fields = append(c.Fields, Field{Label: a.name, Value: v})
+			case a.name == "birthyear":
+				birth.Year = n
+			case a.name == "birthmonth":
+				birth.Month = n
+			default:
+				birth.Day = n
+			}
 		case "mozillahomelocalityname":
 			c.Home.City = v
 		case "mozillahomestate":
@@ -348,11 +369,15 @@ func contactFromAttrs(as []attr) *Contact {
 		case "mozillahomecountryname":
 			c.Home.Country = v
 		case "title":
-			c.Title = v
+			c.addTitle(v)
 		case "ou", "department", "departmentnumber", "orgunit":
 			c.Department = v
 		case "o", "company":
-			c.Organization = v
+			if c.Organization == "" {
+				c.Organization = v
+			} else {
+				c.Fields = append(c.Fields, Field{Label: "Organization", Value: v})
+			}
 		case "mozillaworkurl", "workurl":
 			c.URLs = append(c.URLs, URL{Where: WhereWork, URL: v})
 		case "labeleduri":
@@ -374,15 +399,29 @@ func contactFromAttrs(as []attr) *Contact {
 			c.Fields = append(c.Fields, Field{Label: a.name, Value: v})
 		}
 	}
-	if homeStreet2 != "" {
-		c.Home.Street = append(c.Home.Street, homeStreet2)
-	}
-	if workStreet2 != "" {
-		c.Work.Street = append(c.Work.Street, workStreet2)
+	if !birth.IsZero() {
+		if birth.valid() {
+			c.Birthday = birth
+		} else {
+			c.Fields = append(c.Fields, Field{Label: "Birthday", Value: birth.String()})
+		}
 	}
 	c.DisplayName = display
 	if c.DisplayName == "" {
 		c.DisplayName = cn
 	}
 	return c
+}
+
+// postalLines splits a Postal Address value (RFC 4517 §3.3.28) into its
+// lines, undoing the \24 and \5C escapes.
+func postalLines(v string) []string {
+	var out []string
+	for _, l := range strings.Split(v, "$") {
+		l = strings.NewReplacer(`\24`, "$", `\5C`, `\`, `\5c`, `\`).Replace(l)
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -224,14 +224,10 @@ func (vw *vcardWriter) contact(c *Contact, uid string) {
 		if a.addr.IsZero() {
 			continue
 		}
-		street, ext := "", ""
-		switch n := len(a.addr.Street); {
-		case n == 1:
-			street = a.addr.Street[0]
-		case n > 1:
-			street, ext = strings.Join(a.addr.Street[:n-1], "\n"), a.addr.Street[n-1]
-		}
-		vw.prop("ADR", typeParam(a.t), compound("", ext, street, a.addr.City, a.addr.Region, a.addr.PostalCode, a.addr.Country))
+		// Each component in its slot, as read: the street lines stay in
+		// the street component.
+		vw.prop("ADR", typeParam(a.t), compound(a.addr.POBox, a.addr.Extended, strings.Join(a.addr.Street, "\n"),
+			a.addr.City, a.addr.Region, a.addr.PostalCode, a.addr.Country))
 	}
 	if c.Organization != "" || c.Department != "" {
 		if c.Department != "" {
@@ -242,6 +238,9 @@ func (vw *vcardWriter) contact(c *Contact, uid string) {
 	}
 	if c.Title != "" {
 		vw.prop("TITLE", "", escText(c.Title, false))
+	}
+	if !c.Birthday.IsZero() {
+		vw.prop("BDAY", "", c.Birthday.vcardDate())
 	}
 	for _, u := range c.URLs {
 		if v := strings.TrimSpace(u.URL); v != "" {

@@ -307,12 +307,14 @@ func contactFromVCard(card vcard.Card, events func(mailconv.Event), file string)
 		c.Phones = append(c.Phones, p)
 	}
 	for _, f := range card[vcard.FieldAddress] {
+		// Every component stays in its slot (RFC 6350 §6.3.1: post office
+		// box, extended address, street, locality, region, postal code,
+		// country); only the street is split into its lines.
 		cs := components(f)
-		a := Address{City: comp(cs, 3), Region: comp(cs, 4), PostalCode: comp(cs, 5), Country: comp(cs, 6)}
-		for _, part := range []string{comp(cs, 0), comp(cs, 2), comp(cs, 1)} {
-			if part != "" {
-				a.Street = append(a.Street, lines(textValueString(part))...)
-			}
+		a := Address{POBox: textValueString(comp(cs, 0)), Extended: textValueString(comp(cs, 1)),
+			City: comp(cs, 3), Region: comp(cs, 4), PostalCode: comp(cs, 5), Country: comp(cs, 6)}
+		if st := comp(cs, 2); st != "" {
+			a.Street = lines(textValueString(st))
 		}
 		switch w := fieldWhere(f); {
 		case w == WhereHome && c.Home.IsZero(), w == WhereNone && c.Home.IsZero():
@@ -320,12 +322,20 @@ func contactFromVCard(card vcard.Card, events func(mailconv.Event), file string)
 		case w == WhereWork && c.Work.IsZero(), w == WhereNone && c.Work.IsZero():
 			c.Work = a
 		default:
-			c.Fields = append(c.Fields, Field{Label: "Address", Value: strings.Join(append(append([]string{}, a.Street...), a.City, a.Region, a.PostalCode, a.Country), "\n")})
+			c.Fields = append(c.Fields, Field{Label: "Address", Value: strings.Join(nonEmpty(append(append([]string{a.POBox, a.Extended}, a.Street...), a.City, a.Region, a.PostalCode, a.Country)), "\n")})
 		}
 	}
-	if org := components(card.Get(vcard.FieldOrganization)); org != nil {
-		c.Organization = comp(org, 0)
-		c.Department = strings.Join(nonEmpty(org[1:]), ", ")
+	// Every ORG and TITLE: the first in the card's fields, further ones
+	// as labelled fields (written as notes and reported).
+	// (A vCard 2.1 value cut inside a quoted-printable UTF-8 sequence is
+	// made valid here, as the vCard writer would.)
+	valid := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+	for _, f := range card[vcard.FieldOrganization] {
+		org := components(f)
+		c.addOrganization(valid(textValueString(comp(org, 0))), valid(textValueString(strings.Join(nonEmpty(org[1:]), ", "))))
+	}
+	for _, f := range card[vcard.FieldTitle] {
+		c.addTitle(valid(textValue(f)))
 	}
 	for k, fs := range card {
 		for _, f := range fs {
@@ -334,7 +344,19 @@ func contactFromVCard(card vcard.Card, events func(mailconv.Event), file string)
 				vcard.FieldEmail, vcard.FieldTelephone, vcard.FieldAddress, vcard.FieldOrganization,
 				vcard.FieldProductID, vcard.FieldRevision, vcard.FieldKind:
 			case vcard.FieldTitle:
-				c.Title = textValue(f)
+			case vcard.FieldBirthday:
+				v := textValue(f)
+				d, ok := parseDate(v)
+				if ok && d.Year != 0 && f.Params.Get("X-APPLE-OMIT-YEAR") == fmt.Sprintf("%04d", d.Year) {
+					d.Year = 0 // Apple's placeholder year for a birthday without one
+				}
+				if !ok || !c.Birthday.IsZero() {
+					if strings.TrimSpace(v) != "" {
+						c.Fields = append(c.Fields, Field{Label: "Birthday", Value: v})
+					}
+					continue
+				}
+				c.Birthday = d
 			case vcard.FieldURL:
 				c.URLs = append(c.URLs, URL{Where: fieldWhere(f), URL: textValue(f)})
 			case vcard.FieldIMPP:

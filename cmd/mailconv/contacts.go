@@ -168,13 +168,21 @@ Nickname\*.txt, ExtraNicknameDirs; Mac: Eudora Nicknames, Nicknames Folder),
 one Eudora nicknames file, or an .ldif or .vcf file. OUT is an .ldif or .vcf
 file ("-" for standard output). Every value that has no place in the target
 is kept as a labelled line of the notes and listed in the report; the exit
-code is then 3.`
+code is then 3.
+
+With --base-dn the LDIF is for an LDAP server. By default it uses only the
+standard schema every server ships (inetOrgPerson, groupOfNames):
+Thunderbird-only values go to the closest standard attribute
+(homePostalAddress, labeledURI, a second mail, description lines) and are
+reported. --schema mozilla adds Thunderbird's mozillaAbPersonAlpha class and
+attributes, for a server that loads Thunderbird's schema.`
 
 func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newUsageFlagSet("contacts", contactsUsage, stderr)
 	format := fs.String("format", "", "output format: ldif or vcard (default: from OUT's extension)")
 	baseDN := fs.String("base-dn", "", "write LDIF for an LDAP server: DNs end with this base (e.g. ou=people,dc=example,dc=com)")
 	nested := fs.Bool("nested-groups", false, "with --base-dn, keep lists inside lists as member DNs instead of expanding them")
+	schema := fs.String("schema", "standard", "with --base-dn, the LDAP schema the entries use: standard (inetOrgPerson, groupOfNames) or mozilla (adds mozillaAbPersonAlpha)")
 	var dirs stringList
 	fs.Var(&dirs, "nickname-dir", "another directory of Eudora address books (repeatable)")
 	history := fs.Bool("history", false, "also read the Mac History List")
@@ -208,6 +216,16 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "mailconv contacts: give --format ldif or vcard, or an OUT ending in .ldif or .vcf")
 		return exitUsage
 	}
+	var ldifSchema string
+	switch strings.ToLower(*schema) {
+	case "standard", "":
+		ldifSchema = addressbook.SchemaStandard
+	case "mozilla":
+		ldifSchema = addressbook.SchemaMozilla
+	default:
+		fmt.Fprintf(stderr, "mailconv contacts: --schema %q: give standard or mozilla\n", *schema)
+		return exitUsage
+	}
 	opts := &addressbook.Options{ExtraNicknameDirs: dirs, IncludeHistory: *history}
 	if *charset != "" {
 		enc, err := lookupCharset(*charset)
@@ -227,7 +245,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fmt.Fprintf(stderr, "read %d cards and %d lists from %s\n", len(book.Contacts), len(book.Groups), src)
 	err = writeOutput(out, *force, stdout, func(w io.Writer) error {
 		if f == "ldif" {
-			return addressbook.WriteLDIF(w, book, &addressbook.LDIFOptions{BaseDN: *baseDN, NestedGroups: *nested, Events: rep.add})
+			return addressbook.WriteLDIF(w, book, &addressbook.LDIFOptions{BaseDN: *baseDN, NestedGroups: *nested, Schema: ldifSchema, Events: rep.add})
 		}
 		return addressbook.WriteVCard(w, book, &addressbook.VCardOptions{Events: rep.add})
 	})

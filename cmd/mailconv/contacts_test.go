@@ -94,3 +94,26 @@ func TestContactsUsage(t *testing.T) {
 		t.Fatalf("missing source: %d %s", code, stderr)
 	}
 }
+
+// Issue 13 item 6: --base-dn writes the standard-schema form by default
+// (the Thunderbird-only nickname becomes a reported description line);
+// --schema mozilla adds Thunderbird's class; another schema is a usage
+// error.
+func TestContactsLDAPSchema(t *testing.T) {
+	store := writeTree(t, map[string]string{"NNdbase.txt": "alias bob Bob <bob@example.com>\r\n"})
+	out := filepath.Join(t.TempDir(), "book.ldif")
+	code, _, stderr := runCmd(t, "contacts", "--base-dn", "ou=people,dc=example,dc=com", store, out)
+	data, _ := os.ReadFile(out)
+	if code != exitLossy || bytes.Contains(data, []byte("mozilla")) || !bytes.Contains(data, []byte("description: Nickname: bob")) ||
+		!strings.Contains(stderr, "addressbook.standard-attribute") {
+		t.Fatalf("standard: exit %d\n%s\n%s", code, data, stderr)
+	}
+	code, _, stderr = runCmd(t, "contacts", "--force", "--base-dn", "ou=people,dc=example,dc=com", "--schema", "mozilla", store, out)
+	data, _ = os.ReadFile(out)
+	if code != exitOK || !bytes.Contains(data, []byte("objectclass: mozillaAbPersonAlpha")) || !bytes.Contains(data, []byte("mozillaNickname: bob")) {
+		t.Fatalf("mozilla: exit %d\n%s\n%s", code, data, stderr)
+	}
+	if code, _, _ := runCmd(t, "contacts", "--force", "--base-dn", "ou=p,dc=x", "--schema", "nis", store, out); code != exitUsage {
+		t.Fatalf("unknown schema: exit %d", code)
+	}
+}
