@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -269,4 +270,35 @@ func checkEntity(t *testing.T, h textproto.Header, body io.Reader) {
 	default:
 		t.Fatalf("CTE %q", cte)
 	}
+}
+
+// FuzzSniffContentType: any content gives a type and never a panic; text
+// types carry a charset, others none; the same bytes give the same answer
+// however the reader splits them.
+func FuzzSniffContentType(f *testing.F) {
+	for _, s := range []string{"%PDF-1.4\n", "\x89PNG\r\n\x1a\n", "PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x08\x00\x00\x00mimetypeapplication/x", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 600),
+		"-----BEGIN PGP SIGNATURE-----\n", "caf\xe9\n", "Gr\xc3\xbc\xc3", "BM\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x28\x00\x00\x00", "\xff\xfb\x90\x64"} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, mac bool) {
+		fallback := "windows-1252"
+		if mac {
+			fallback = "macintosh"
+		}
+		s, err := mime.SniffContentType(bytes.NewReader(data), fallback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Type == "" || strings.ContainsAny(s.Type, " ;\r\n") {
+			t.Fatalf("type %q", s.Type)
+		}
+		if (s.Charset != "") != strings.HasPrefix(s.Type, "text/") && s.Type != "text/rtf" {
+			t.Fatalf("%s with charset %q", s.Type, s.Charset)
+		}
+		again, err := mime.SniffContentType(iotest.OneByteReader(bytes.NewReader(data)), fallback)
+		if err != nil || again != s {
+			t.Fatalf("byte-at-a-time reader: %+v %v, whole: %+v", again, err, s)
+		}
+	})
 }
