@@ -574,7 +574,7 @@ func (b *builder) finish(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b.resolve(f)
+		b.resolve(ctx, f)
 		b.res.Refs = append(b.res.Refs, f.ref)
 	}
 	b.match()
@@ -660,7 +660,7 @@ func (b *builder) startsHTML() bool {
 }
 
 // resolve checks that a file can be opened.
-func (b *builder) resolve(f *fileItem) {
+func (b *builder) resolve(ctx context.Context, f *fileItem) {
 	if f.status != filePending {
 		return
 	}
@@ -679,7 +679,7 @@ func (b *builder) resolve(f *fileItem) {
 		err = errors.New("resolver returned no file")
 	}
 	if err == nil {
-		b.sniff(f, rc)
+		b.sniff(f, ctxReader{ctx, rc})
 		rc.Close()
 		f.status = fileOK
 		return

@@ -332,11 +332,14 @@ func newTextScan(fallback string) *textScan { return &textScan{fallback: fallbac
 
 func (s *textScan) write(b []byte) {
 	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			continue
+		}
 		switch {
-		case c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' && c != 0x1b, c == 0x7f:
-			s.control = true
 		case c == 0x1b:
 			s.esc = true
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r', c == 0x7f:
+			s.control = true
 		case c >= 0x80:
 			s.nonASCII = true
 			if s.fallback == "windows-1252" && (c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d) {
@@ -348,21 +351,35 @@ func (s *textScan) write(b []byte) {
 		return
 	}
 	if len(s.carry) > 0 {
-		b = append(s.carry, b...)
-		s.carry = nil
-	}
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size <= 1 {
-			if !utf8.FullRune(b) {
-				s.carry = append([]byte(nil), b...)
-				return
-			}
+		// Complete the sequence the last chunk ended in.
+		seq := append(s.carry, b[:min(len(b), utf8.UTFMax-len(s.carry))]...)
+		if !utf8.FullRune(seq) {
+			s.carry = seq
+			return
+		}
+		r, size := utf8.DecodeRune(seq)
+		if r == utf8.RuneError && size <= 1 || size <= len(s.carry) {
 			s.badUTF8 = true
 			return
 		}
-		b = b[size:]
+		b = b[size-len(s.carry):]
+		s.carry = s.carry[:0]
 	}
+	// Keep an incomplete sequence at the end for the next chunk.
+	cut := len(b)
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax+1; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if !utf8.Valid(b[:cut]) {
+		s.badUTF8 = true
+		return
+	}
+	s.carry = append(s.carry[:0], b[cut:]...)
 }
 
 // end marks the end of the content: a sequence left incomplete is invalid.

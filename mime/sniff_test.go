@@ -9,11 +9,13 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf16"
 )
 
@@ -154,6 +156,9 @@ func TestSniffContentType(t *testing.T) {
 		{"text-utf8-across-head", "windows-1252", []byte(big[:sniffHead-1] + "é" + big), "text/plain", "utf-8", ""},
 		{"text-1252", "windows-1252", []byte("caf\xe9 \x93quoted\x94\n"), "text/plain", "windows-1252", ""},
 		{"text-macroman", "macintosh", []byte("caf\x8e \xd2quoted\xd3\n"), "text/plain", "macintosh", ""},
+		{"bad-utf8-after-head", "", []byte(big + "caf\xc3("), "application/octet-stream", "", ""},
+		{"1252-after-head", "windows-1252", []byte(big + "caf\xe9"), "text/plain", "windows-1252", ""},
+		{"utf8-cut-at-end", "", []byte(big + "caf\xc3"), "application/octet-stream", "", ""},
 		{"not-1252-undefined", "windows-1252", []byte("caf\xe9 \x81\n"), "application/octet-stream", "", ""},
 		{"not-utf8-no-fallback", "", []byte("caf\xe9\n"), "application/octet-stream", "", ""},
 		{"control-bytes", "windows-1252", []byte("abc\x01\x02def\n"), "application/octet-stream", "", ""},
@@ -170,6 +175,12 @@ func TestSniffContentType(t *testing.T) {
 			}
 			if s.Type != c.typ || s.Charset != c.charset {
 				t.Errorf("got %s charset %q (rule %s), want %s charset %q", s.Type, s.Charset, s.Rule, c.typ, c.charset)
+			}
+			// The same answer whatever sizes the reader returns.
+			for _, r := range []io.Reader{iotest.OneByteReader(bytes.NewReader(c.data)), iotest.HalfReader(bytes.NewReader(c.data))} {
+				if again, err := SniffContentType(r, c.fallback); err != nil || again != s {
+					t.Errorf("short reads: %+v %v, want %+v", again, err, s)
+				}
 			}
 			if c.magic == "" || fileCmd == "" {
 				return
