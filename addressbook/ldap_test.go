@@ -20,6 +20,8 @@ func ldapBook() *Book {
 	rich.Work.Country = "France"
 	rich.Work.POBox, rich.Work.Extended = "PO Box 12", "Building $B \\ 2"
 	rich.Home.POBox = "Postfach 7"
+	rich.Emails = append(rich.Emails, "third@example.net")
+	rich.Phones = append(rich.Phones, Phone{PhoneCell, WhereWork, "+49 170 9"}, Phone{PhoneFax, WhereWork, "+33 1 5"})
 	comma := &Contact{DisplayName: "Doe, John", FirstName: "John", LastName: "Doe", Emails: []string{"john+tag@example.com"}}
 	twin1 := &Contact{DisplayName: "Twin", Emails: []string{"twin@example.com"}}
 	twin2 := &Contact{DisplayName: "Twin", Emails: []string{"twin@example.com"}, Notes: "second"}

@@ -258,7 +258,10 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	moz("mozillaNickname", "Nickname", c.Nickname)
 
 	// E-mail: first → mail, second → mozillaSecondEmail, others → notes.
+	// The standard form has no second-address attribute, but mail holds
+	// several values: every address is one (order is not kept by LDAP).
 	mails := 0
+	seenMail := map[string]bool{}
 	for _, e := range c.Emails {
 		if e = strings.TrimSpace(e); e == "" {
 			continue
@@ -267,21 +270,21 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 			homeless("E-mail", e)
 			continue
 		}
-		switch mails {
-		case 0:
+		switch {
+		case mails == 0:
 			add("mail", e)
-		case 1:
-			if lw.std() {
-				if !strings.EqualFold(e, strings.TrimSpace(c.PrimaryEmail())) {
-					lw.approx(who, "mozillaSecondEmail", "mail", e)
-					add("mail", e)
-				}
-			} else {
-				add("mozillaSecondEmail", e)
+		case lw.std():
+			if seenMail[strings.ToLower(e)] {
+				continue // the same address twice: one value
 			}
+			lw.approx(who, "mozillaSecondEmail", "mail", e)
+			add("mail", e)
+		case mails == 1:
+			add("mozillaSecondEmail", e)
 		default:
 			homeless("E-mail", e)
 		}
+		seenMail[strings.ToLower(e)] = true
 		mails++
 	}
 	for i, im := range c.IMs {
@@ -450,6 +453,22 @@ func (lw *ldifWriter) contactAttrs(c *Contact) []attr {
 	}
 
 	customs := c.Custom
+	if lw.std() {
+		// The second mobile and fax Thunderbird keeps in custom fields
+		// are further values of the standard attributes.
+		for _, x := range []struct{ name, label, v string }{{"mobile", "Mobile", cellOther}, {"facsimileTelephoneNumber", "Fax", faxOther}} {
+			if x.v == "" {
+				continue
+			}
+			if !isPrintable(x.v) {
+				homeless(x.label, x.v)
+				continue
+			}
+			lw.approx(who, "mozillaCustom", x.name, x.v)
+			add(x.name, x.v)
+		}
+		cellOther, faxOther = "", ""
+	}
 	if cellOther != "" {
 		if customs[0] == "" {
 			customs[0] = cellOther
