@@ -180,3 +180,26 @@ func TestSymlinkOutsideSkipped(t *testing.T) {
 	require.Len(t, out, 1)
 	assert.Contains(t, out[0].Detail, mailconv.ErrOutsideRoot.Error())
 }
+
+// TestFingerprintSeesSequences: rewriting .mh_sequences in place (as
+// Python's mailbox.MH does) changes the folder's fingerprint, so an
+// incremental run reads the folder again for its new state.
+func TestFingerprintSeesSequences(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "1"), mail("one"))
+	writeFile(t, filepath.Join(dir, ".mh_sequences"), "unseen: 1\n")
+	r := convtest.Open(t, "mh", dir, nil, nil)
+	mbs, err := r.Mailboxes(context.Background())
+	require.NoError(t, err)
+	fp := r.(mailconv.Fingerprinter)
+	before, err := fp.Fingerprint(mbs[0])
+	require.NoError(t, err)
+	f, err := os.OpenFile(filepath.Join(dir, ".mh_sequences"), os.O_WRONLY|os.O_TRUNC, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("flagged: 1\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	after, err := fp.Fingerprint(mbs[0])
+	require.NoError(t, err)
+	assert.NotEqual(t, before, after)
+}

@@ -111,9 +111,10 @@ func isMessageName(n string) bool {
 // Detect tells how sure it is that path is an MH store: 95 for a folder
 // with .mh_sequences or a Claws/Sylpheed mark file, 90 for an nmh mail root
 // (a "context" file beside folders), 80 for a directory whose sub-folders
-// carry those files, 55 for a folder holding only numbered files. A
-// directory holding cur/ and new/ (a maildir) or files with extensions
-// (.eml, .mbx) is never claimed on its numbered files alone.
+// carry those files, 55 for a folder holding only numbered files, 50 for a
+// directory of such folders. A directory holding cur/ and new/ (a
+// maildir), other files (mbox files, .eml, .msf indexes) or Thunderbird
+// .sbd folders is never claimed on numbered files alone.
 func Detect(path string) int {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.IsDir() {
@@ -123,22 +124,47 @@ func Detect(path string) int {
 	if score >= 90 {
 		return score
 	}
+	child := hasMHChild(path)
 	if isFile(filepath.Join(path, "context")) || isFile(filepath.Join(path, ".mh_profile")) {
-		if score > 0 || hasMHChild(path) > 0 {
+		if score > 0 || child > 0 {
 			return 90
 		}
 	}
-	if c := hasMHChild(path); c >= 90 {
+	if !onlyFolders(path) {
+		return score
+	}
+	switch {
+	case child >= 90:
 		return 80
-	} else if c > 0 && score == 0 {
+	case child > 0 && score == 0:
 		return 50
 	}
 	return score
 }
 
+// onlyFolders tells whether dir holds nothing but sub-directories (and
+// hidden files), none of them a Thunderbird ".sbd" folder.
+func onlyFolders(dir string) bool {
+	d, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(512)
+	for _, n := range names {
+		if strings.HasPrefix(n, ".") {
+			continue
+		}
+		if strings.HasSuffix(n, ".sbd") || !isDir(filepath.Join(dir, n)) {
+			return false
+		}
+	}
+	return true
+}
+
 // folderScore rates one directory as an MH folder.
 func folderScore(dir string) int {
-	if isDir(filepath.Join(dir, "cur")) && isDir(filepath.Join(dir, "new")) {
+	if (isDir(filepath.Join(dir, "cur")) && isDir(filepath.Join(dir, "new"))) || strings.HasSuffix(dir, ".sbd") {
 		return 0
 	}
 	if isFile(filepath.Join(dir, ".mh_sequences")) {

@@ -21,8 +21,9 @@ import (
 )
 
 // Reader reads an MH store: one folder or a tree of them. Create one with
-// Open. It implements mailconv.Reader; the mailbox readers it returns
-// implement mailconv.IDSkipper (the ID is the message file's name).
+// Open. It implements mailconv.Reader and mailconv.Fingerprinter; the
+// mailbox readers it returns implement mailconv.IDSkipper (the ID is the
+// message file's name).
 type Reader struct {
 	path string
 	root *os.Root
@@ -207,6 +208,17 @@ func isOutside(err error) bool {
 		return strings.Contains(pe.Err.Error(), "escapes from parent")
 	}
 	return strings.Contains(err.Error(), "escapes from parent")
+}
+
+// Fingerprint covers the folder and its state files: .mh_sequences and the
+// mark files may be rewritten in place, which leaves the directory's time
+// alone (mailconv.Fingerprinter).
+func (r *Reader) Fingerprint(mb *mailconv.Mailbox) (string, error) {
+	paths := []string{mb.Source, filepath.Join(mb.Source, ".mh_sequences")}
+	for _, n := range markFiles {
+		paths = append(paths, filepath.Join(mb.Source, n))
+	}
+	return mailconv.StatFingerprint(paths...), nil
 }
 
 // entry is one message file of a folder.
