@@ -33,7 +33,7 @@ func appleStore(t *testing.T) string {
 	}
 	_, err := applemailtest.Write(lib, applemailtest.Store{Version: 10, Accounts: []applemailtest.Account{
 		{Dir: "Mailboxes", Mailboxes: []applemailtest.Mailbox{{Name: "Kept", Msgs: []applemailtest.Msg{msg(1, 1), msg(2, 0)},
-			Children: []applemailtest.Mailbox{{Name: "Inner", Msgs: []applemailtest.Msg{msg(3, 1 << 4)}}}}}},
+			Children: []applemailtest.Mailbox{{Name: "Inner", Msgs: []applemailtest.Msg{msg(3, 1<<4)}}}}}},
 	}})
 	require.NoError(t, err)
 	return lib
