@@ -33,7 +33,8 @@ const (
 var errRebuild = errors.New("cannot follow the MIME structure")
 
 // stub is a MIME leaf part whose body Apple Mail stored outside the emlx
-// file: its header carries X-Apple-Content-Length and its body is empty.
+// file: its header carries X-Apple-Content-Length and its body is empty
+// (docs/formats/applemail.md, "Partial messages").
 type stub struct {
 	part      string // IMAP section number, "2.3"
 	name      string // file name from Content-Disposition or Content-Type

@@ -45,7 +45,7 @@ func (s Sequence) Len() int64 {
 // Sequences maps sequence names, as written, to their members.
 type Sequences map[string]Sequence
 
-// ParseSequences reads an .mh_sequences file: lines "name: 1 3-5 9", a line
+// ParseSequences reads an .mh_sequences file (docs/formats/mh.md): lines "name: 1 3-5 9", a line
 // starting with white space continuing the one before (as nmh folds long
 // lines). At most max bytes are read (DefaultMaxSequencesBytes when max is
 // 0); a larger file gives a *mailconv.ParseError wrapping a
