@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // FormatName is the name the package registers.
@@ -187,12 +188,5 @@ func hasEmlx(dir string) bool {
 	return false
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
-
-func isFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
-}
+func isDir(p string) bool  { return storeroot.IsDir(p) }
+func isFile(p string) bool { return storeroot.IsFile(p) }

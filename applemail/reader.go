@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,15 +14,14 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // Reader reads an Apple Mail store. Create one with Open. It implements
 // mailconv.Reader and mailconv.Fingerprinter; its mailbox readers of emlx
 // mailboxes implement mailconv.IDSkipper (the ID is the emlx number).
 type Reader struct {
-	path  string
-	root  *os.Root
-	opts  *mailconv.Options
+	st    *storeroot.Store
 	cfg   config
 	boxes map[string]*box // by Mailbox.Source
 }
@@ -42,78 +40,23 @@ type box struct {
 // exported Name.mbox bundles. Files are opened read-only through an
 // os.Root, so no symbolic link leads outside the store.
 func Open(ctx context.Context, dir string, opts *mailconv.Options) (*Reader, error) {
-	if opts == nil {
-		opts = &mailconv.Options{}
+	var params map[string]string
+	if opts != nil {
+		params = opts.Params
 	}
-	cfg, err := parseParams(opts.Params)
+	cfg, err := parseParams(params)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(dir)
+	st, err := storeroot.Open(dir, FormatName, opts)
 	if err != nil {
-		return nil, fmt.Errorf("applemail: %w", err)
+		return nil, err
 	}
-	if !fi.IsDir() {
-		return nil, &mailconv.ParseError{File: dir, Offset: -1, Err: fmt.Errorf("applemail: not a directory: %w", mailconv.ErrFormat)}
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("applemail: %w", err)
-	}
-	return &Reader{path: dir, root: root, opts: opts, cfg: cfg}, nil
+	return &Reader{st: st, cfg: cfg}, nil
 }
 
 // Close releases the store.
-func (r *Reader) Close() error { return r.root.Close() }
-
-func (r *Reader) abs(rel string) string { return filepath.Join(r.path, filepath.FromSlash(rel)) }
-
-func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, file string, off int64, format string, args ...any) {
-	e := mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Detail: fmt.Sprintf(format, args...)}
-	if file != "" {
-		e.Location = &mailconv.Location{File: file, Offset: off}
-	}
-	r.opts.Emit(e)
-}
-
-func (r *Reader) emitErr(kind mailconv.EventKind, code string, mb mailconv.Path, id string, err error) {
-	e := mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Message: id, Detail: err.Error()}
-	var pe *mailconv.ParseError
-	if errors.As(err, &pe) {
-		loc := pe.Location()
-		e.Location = &loc
-	}
-	r.opts.Emit(e)
-}
-
-// skip reports a directory entry that cannot be read.
-func (r *Reader) skip(mb mailconv.Path, rel string, err error) {
-	code := "applemail.unreadable"
-	if isOutside(err) {
-		code = "applemail.outside-root"
-		err = fmt.Errorf("%w: %v", mailconv.ErrOutsideRoot, err)
-	}
-	r.emit(mailconv.EventSkip, code, mb, r.abs(rel), -1, "%v", err)
-}
-
-func isOutside(err error) bool {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return strings.Contains(pe.Err.Error(), "escapes from parent")
-	}
-	return strings.Contains(err.Error(), "escapes from parent")
-}
-
-func (r *Reader) readDir(rel string) ([]fs.FileInfo, error) {
-	d, err := safeopen.Dir(r.root, rel)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	fis, err := d.Readdir(-1)
-	sort.Slice(fis, func(i, j int) bool { return fis[i].Name() < fis[j].Name() })
-	return fis, err
-}
+func (r *Reader) Close() error { return r.st.Close() }
 
 var roles = map[string]mailconv.Role{
 	"inbox": mailconv.RoleInbox, "sent messages": mailconv.RoleSent, "sent": mailconv.RoleSent,
@@ -130,9 +73,9 @@ var roles = map[string]mailconv.Role{
 func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 	r.boxes = map[string]*box{}
 	start := "."
-	fis, err := r.readDir(".")
+	fis, err := r.st.ReadDir(".")
 	if err != nil {
-		return nil, fmt.Errorf("applemail: listing %s: %w", r.path, err)
+		return nil, fmt.Errorf("applemail: listing %s: %w", r.st.Path, err)
 	}
 	var versions []int
 	for _, fi := range fis {
@@ -144,11 +87,11 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 		sort.Ints(versions)
 		start = "V" + strconv.Itoa(versions[len(versions)-1])
 		if len(versions) > 1 {
-			r.emit(mailconv.EventWarning, "applemail.older-versions", nil, r.path, -1,
+			r.st.Emit(mailconv.EventWarning, "applemail.older-versions", nil, r.st.Path, -1,
 				"the store holds %d Mail versions; only the newest, %s, is read (open an older one by its path)", len(versions), start)
 		}
 	}
-	base := filepath.Base(filepath.Clean(r.path))
+	base := filepath.Base(filepath.Clean(r.st.Path))
 	name, isBox := mailboxExt(base)
 	if !isBox && r.isDir("Messages") {
 		isBox = true
@@ -163,7 +106,7 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 }
 
 func (r *Reader) isDir(rel string) bool {
-	fi, err := r.root.Stat(rel)
+	fi, err := r.st.Root.Stat(rel)
 	return err == nil && fi.IsDir()
 }
 
@@ -175,7 +118,7 @@ func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
 			p = mailconv.Path{"INBOX"}
 		}
 	}
-	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.abs(rel), Messages: -1, Bytes: -1, NoSelect: true}
+	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1, NoSelect: true}
 	r.boxes[mb.Source] = &box{path: p, rel: rel}
 	return mb
 }
@@ -186,16 +129,16 @@ var skipDirs = map[string]bool{"MailData": true, "Bundles": true, "Messages": tr
 // walkFolder lists a directory that is not itself a mailbox.
 func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Path, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
 	if depth >= r.cfg.maxDepth {
-		r.emit(mailconv.EventSkip, "applemail.too-deep", parent, r.abs(rel), -1,
+		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", parent, r.st.Abs(rel), -1,
 			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
 		return out, nil
 	}
-	fis, err := r.readDir(rel)
+	fis, err := r.st.ReadDir(rel)
 	if err != nil {
 		if rel == "." {
-			return nil, fmt.Errorf("applemail: listing %s: %w", r.path, err)
+			return nil, fmt.Errorf("applemail: listing %s: %w", r.st.Path, err)
 		}
-		r.skip(parent, rel, err)
+		r.st.Skip(parent, rel, err)
 		return out, nil
 	}
 	for _, fi := range fis {
@@ -219,7 +162,7 @@ func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Pat
 		if n == "Mailboxes" && depth == 0 {
 			seg = "On My Mac"
 		}
-		folder := &mailconv.Mailbox{Path: parent.Child(seg), NoSelect: true, Source: r.abs(child), Messages: -1, Bytes: -1}
+		folder := &mailconv.Mailbox{Path: parent.Child(seg), NoSelect: true, Source: r.st.Abs(child), Messages: -1, Bytes: -1}
 		before := len(out)
 		out = append(out, folder)
 		if out, err = r.walkFolder(ctx, child, folder.Path, depth+1, out); err != nil {
@@ -237,13 +180,13 @@ func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Pat
 func (r *Reader) walkMailbox(ctx context.Context, rel string, mb *mailconv.Mailbox, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
 	b := r.boxes[mb.Source]
 	if depth >= r.cfg.maxDepth {
-		r.emit(mailconv.EventSkip, "applemail.too-deep", mb.Path, r.abs(rel), -1,
+		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", mb.Path, r.st.Abs(rel), -1,
 			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
 		return out, nil
 	}
-	fis, err := r.readDir(rel)
+	fis, err := r.st.ReadDir(rel)
 	if err != nil {
-		r.skip(mb.Path, rel, err)
+		r.st.Skip(mb.Path, rel, err)
 		return out, nil
 	}
 	for _, fi := range fis {
@@ -274,13 +217,13 @@ func (r *Reader) walkMailbox(ctx context.Context, rel string, mb *mailconv.Mailb
 		}
 	}
 	if len(b.msgDirs) > 0 && b.bundle != "" {
-		r.emit(mailconv.EventWarning, "applemail.bundle-ignored", mb.Path, r.abs(b.bundle), -1,
+		r.st.Emit(mailconv.EventWarning, "applemail.bundle-ignored", mb.Path, r.st.Abs(b.bundle), -1,
 			"the mailbox holds emlx messages and an mbox file; only the emlx messages are read")
 		b.bundle = ""
 	}
 	mb.NoSelect = len(b.msgDirs) == 0 && b.bundle == ""
 	if b.bundle != "" {
-		if fi, err := r.root.Stat(b.bundle); err == nil {
+		if fi, err := r.st.Root.Stat(b.bundle); err == nil {
 			mb.Bytes = fi.Size()
 		}
 	}
@@ -293,9 +236,9 @@ func (r *Reader) findMessages(ctx context.Context, rel string, b *box, depth int
 	if depth >= r.cfg.maxDepth || ctx.Err() != nil {
 		return
 	}
-	fis, err := r.readDir(rel)
+	fis, err := r.st.ReadDir(rel)
 	if err != nil {
-		r.skip(b.path, rel, err)
+		r.st.Skip(b.path, rel, err)
 		return
 	}
 	for _, fi := range fis {
@@ -320,10 +263,10 @@ func (r *Reader) Fingerprint(mb *mailconv.Mailbox) (string, error) {
 	}
 	paths := []string{mb.Source}
 	for _, d := range b.msgDirs {
-		paths = append(paths, r.abs(d))
+		paths = append(paths, r.st.Abs(d))
 	}
 	if b.bundle != "" {
-		paths = append(paths, r.abs(b.bundle))
+		paths = append(paths, r.st.Abs(b.bundle))
 	}
 	return mailconv.StatFingerprint(paths...), nil
 }
@@ -356,25 +299,25 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 func (r *Reader) openBundle(ctx context.Context, b *box) (mailconv.MailboxReader, error) {
 	f, ok := mailconv.LookupFormat("mbox")
 	if !ok || f.Open == nil {
-		r.emit(mailconv.EventSkip, "applemail.mbox-unavailable", b.path, r.abs(b.bundle), -1,
+		r.st.Emit(mailconv.EventSkip, "applemail.mbox-unavailable", b.path, r.st.Abs(b.bundle), -1,
 			"the mbox format is not registered in this program; the bundle is not read")
 		return &emlxReader{r: r}, nil
 	}
-	fi, err := r.root.Lstat(b.bundle)
+	fi, err := r.st.Root.Lstat(b.bundle)
 	if err != nil || !fi.Mode().IsRegular() {
 		if err == nil {
 			err = fmt.Errorf("%s: %w", b.bundle, safeopen.ErrNotRegular)
 		}
-		r.skip(b.path, b.bundle, err)
+		r.st.Skip(b.path, b.bundle, err)
 		return &emlxReader{r: r}, nil
 	}
 	events := func(e mailconv.Event) {
 		e.Mailbox = b.path
-		r.opts.Emit(e)
+		r.st.Opts.Emit(e)
 	}
-	sub, err := f.Open(ctx, r.abs(b.bundle), &mailconv.Options{Events: events})
+	sub, err := f.Open(ctx, r.st.Abs(b.bundle), &mailconv.Options{Events: events})
 	if err != nil {
-		return nil, fmt.Errorf("applemail: bundle %s: %w", r.abs(b.bundle), err)
+		return nil, fmt.Errorf("applemail: bundle %s: %w", r.st.Abs(b.bundle), err)
 	}
 	mbs, err := sub.Mailboxes(ctx)
 	if err != nil || len(mbs) != 1 {
@@ -382,12 +325,12 @@ func (r *Reader) openBundle(ctx context.Context, b *box) (mailconv.MailboxReader
 		if err == nil {
 			err = fmt.Errorf("%d mailboxes in one mbox file", len(mbs))
 		}
-		return nil, fmt.Errorf("applemail: bundle %s: %w", r.abs(b.bundle), err)
+		return nil, fmt.Errorf("applemail: bundle %s: %w", r.st.Abs(b.bundle), err)
 	}
 	mr, err := sub.Open(ctx, mbs[0])
 	if err != nil {
 		sub.Close()
-		return nil, fmt.Errorf("applemail: bundle %s: %w", r.abs(b.bundle), err)
+		return nil, fmt.Errorf("applemail: bundle %s: %w", r.st.Abs(b.bundle), err)
 	}
 	return &bundleReader{MailboxReader: mr, store: sub}, nil
 }
@@ -432,9 +375,9 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 	r := mr.r
 	seen := map[string]int{}
 	for _, d := range b.msgDirs {
-		fis, err := r.readDir(d)
+		fis, err := r.st.ReadDir(d)
 		if err != nil {
-			r.skip(mr.mb, d, err)
+			r.st.Skip(mr.mb, d, err)
 			continue
 		}
 		for _, fi := range fis {
@@ -446,7 +389,7 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 			case strings.HasSuffix(n, ".emlx"):
 				e.id = strings.TrimSuffix(n, ".emlx")
 			case strings.HasSuffix(n, ".emlxpart"):
-				r.emit(mailconv.EventLoss, "applemail.emlxpart", mr.mb, r.abs(e.rel), -1,
+				r.st.Emit(mailconv.EventLoss, "applemail.emlxpart", mr.mb, r.st.Abs(e.rel), -1,
 					"a message piece of an older Mail version; not read")
 				continue
 			default:
@@ -459,8 +402,8 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 			e.attDir = path.Join(path.Dir(d), "Attachments", e.id)
 			if k, dup := seen[e.id]; dup {
 				prev := &mr.entries[k]
-				r.emit(mailconv.EventWarning, "applemail.duplicate-id", mr.mb, r.abs(e.rel), -1,
-					"message %s is also stored as %s; the complete copy is read", e.id, r.abs(prev.rel))
+				r.st.Emit(mailconv.EventWarning, "applemail.duplicate-id", mr.mb, r.st.Abs(e.rel), -1,
+					"message %s is also stored as %s; the complete copy is read", e.id, r.st.Abs(prev.rel))
 				if prev.partial && !e.partial {
 					*prev = e
 				}
@@ -524,12 +467,12 @@ func (mr *emlxReader) Next() (*mailconv.Message, error) {
 	for mr.i < len(mr.entries) {
 		e := mr.entries[mr.i]
 		mr.i++
-		f, fi, err := safeopen.File(r.root, e.rel)
+		f, fi, err := safeopen.File(r.st.Root, e.rel)
 		if err != nil {
-			r.skip(mr.mb, e.rel, err)
+			r.st.Skip(mr.mb, e.rel, err)
 			continue
 		}
-		file := r.abs(e.rel)
+		file := r.st.Abs(e.rel)
 		fr, err := ParseFraming(f, fi.Size(), file)
 		if err != nil {
 			s, ok := Framing{}, false
@@ -538,10 +481,10 @@ func (mr *emlxReader) Next() (*mailconv.Message, error) {
 			}
 			if !ok {
 				f.Close()
-				r.emitErr(mailconv.EventSkip, "applemail.bad-framing", mr.mb, e.id, err)
+				r.st.EmitErr(mailconv.EventSkip, "applemail.bad-framing", mr.mb, e.id, err)
 				continue
 			}
-			r.emitErr(mailconv.EventWarning, "applemail.bad-count", mr.mb, e.id,
+			r.st.EmitErr(mailconv.EventWarning, "applemail.bad-count", mr.mb, e.id,
 				fmt.Errorf("%w; the message is read up to its property list (%d bytes)", err, s.MessageSize))
 			fr = s
 		}
@@ -567,16 +510,16 @@ func (mr *emlxReader) state(m *mailconv.Message, e entry, f *os.File, fr Framing
 	var props Props
 	switch {
 	case fr.PlistSize == 0:
-		r.emit(mailconv.EventLoss, "applemail.no-plist", mr.mb, m.Source.File, fr.PlistOffset,
+		r.st.Emit(mailconv.EventLoss, "applemail.no-plist", mr.mb, m.Source.File, fr.PlistOffset,
 			"message %s has no property list: its flags are unknown", e.id)
 	case fr.PlistSize > r.cfg.maxPlist:
-		r.emitErr(mailconv.EventLoss, "applemail.bad-plist", mr.mb, e.id, &mailconv.ParseError{File: m.Source.File, Offset: fr.PlistOffset,
+		r.st.EmitErr(mailconv.EventLoss, "applemail.bad-plist", mr.mb, e.id, &mailconv.ParseError{File: m.Source.File, Offset: fr.PlistOffset,
 			Err: fmt.Errorf("applemail: property list of %d bytes: %w", fr.PlistSize, &mailconv.LimitError{Name: ParamMaxPlist, Limit: r.cfg.maxPlist})})
 	default:
 		var err error
 		props, err = ParseProps(io.NewSectionReader(f, fr.PlistOffset, fr.PlistSize), m.Source.File, fr.PlistOffset, r.cfg.maxPlist)
 		if err != nil {
-			r.emitErr(mailconv.EventLoss, "applemail.bad-plist", mr.mb, e.id, err)
+			r.st.EmitErr(mailconv.EventLoss, "applemail.bad-plist", mr.mb, e.id, err)
 		}
 	}
 	if props.HasFlags {
@@ -599,7 +542,7 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 	r := mr.r
 	stubs, err := findStubs(f, fr.MessageOffset, fr.MessageSize, m.Source.File)
 	if err != nil {
-		r.emitErr(mailconv.EventLoss, "applemail.partial-unrebuilt", mr.mb, e.id, err)
+		r.st.EmitErr(mailconv.EventLoss, "applemail.partial-unrebuilt", mr.mb, e.id, err)
 		return
 	}
 	var parts []io.Reader
@@ -612,7 +555,7 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 	for _, st := range stubs {
 		att, err := mr.attachment(e, st)
 		if err != nil {
-			r.emit(mailconv.EventLoss, "applemail.attachment-missing", mr.mb, r.abs(path.Join(e.attDir, st.part)), -1,
+			r.st.Emit(mailconv.EventLoss, "applemail.attachment-missing", mr.mb, r.st.Abs(path.Join(e.attDir, st.part)), -1,
 				"message %s part %s (%q): %v; the part stays empty", e.id, st.part, st.name, err)
 			continue
 		}
@@ -638,7 +581,7 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 // Attachments/<id>/<part>/, or the one named as the part names it.
 func (mr *emlxReader) attachment(e entry, st stub) (*os.File, error) {
 	dir := path.Join(e.attDir, st.part)
-	fis, err := mr.r.readDir(dir)
+	fis, err := mr.r.st.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -665,7 +608,7 @@ func (mr *emlxReader) attachment(e entry, st stub) (*os.File, error) {
 		}
 	}
 	rel := path.Join(dir, pick)
-	f, _, err := safeopen.File(mr.r.root, rel)
+	f, _, err := safeopen.File(mr.r.st.Root, rel)
 	return f, err
 }
 

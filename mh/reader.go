@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // Reader reads an MH store: one folder or a tree of them. Create one with
@@ -25,10 +26,8 @@ import (
 // mailbox readers it returns implement mailconv.IDSkipper (the ID is the
 // message file's name).
 type Reader struct {
-	path string
-	root *os.Root
-	opts *mailconv.Options
-	cfg  config
+	st  *storeroot.Store
+	cfg config
 	// dirs maps a Mailbox.Source to its directory relative to the root.
 	dirs map[string]string
 }
@@ -37,61 +36,23 @@ type Reader struct {
 // opened read-only through an os.Root, so no symbolic link leads outside
 // the tree.
 func Open(ctx context.Context, dir string, opts *mailconv.Options) (*Reader, error) {
-	if opts == nil {
-		opts = &mailconv.Options{}
+	var params map[string]string
+	if opts != nil {
+		params = opts.Params
 	}
-	cfg, err := parseParams(opts.Params)
+	cfg, err := parseParams(params)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(dir)
+	st, err := storeroot.Open(dir, FormatName, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mh: %w", err)
+		return nil, err
 	}
-	if !fi.IsDir() {
-		return nil, &mailconv.ParseError{File: dir, Offset: -1, Err: fmt.Errorf("mh: not a directory: %w", mailconv.ErrFormat)}
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("mh: %w", err)
-	}
-	return &Reader{path: dir, root: root, opts: opts, cfg: cfg}, nil
+	return &Reader{st: st, cfg: cfg}, nil
 }
 
 // Close releases the tree.
-func (r *Reader) Close() error { return r.root.Close() }
-
-func (r *Reader) abs(rel string) string { return filepath.Join(r.path, filepath.FromSlash(rel)) }
-
-func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, file string, off int64, format string, args ...any) {
-	e := mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Detail: fmt.Sprintf(format, args...)}
-	if file != "" {
-		e.Location = &mailconv.Location{File: file, Offset: off}
-	}
-	r.opts.Emit(e)
-}
-
-// emitErr reports a *mailconv.ParseError (or any error) as an event.
-func (r *Reader) emitErr(kind mailconv.EventKind, code string, mb mailconv.Path, err error) {
-	e := mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Detail: err.Error()}
-	var pe *mailconv.ParseError
-	if errors.As(err, &pe) {
-		loc := pe.Location()
-		e.Location = &loc
-	}
-	r.opts.Emit(e)
-}
-
-func (r *Reader) readDirNames(rel string) ([]string, error) {
-	d, err := safeopen.Dir(r.root, rel)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	sort.Strings(names)
-	return names, err
-}
+func (r *Reader) Close() error { return r.st.Close() }
 
 var roles = map[string]mailconv.Role{
 	"inbox": mailconv.RoleInbox, "drafts": mailconv.RoleDrafts, "draft": mailconv.RoleDrafts,
@@ -108,14 +69,14 @@ var roles = map[string]mailconv.Role{
 func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 	r.dirs = map[string]string{}
 	var out []*mailconv.Mailbox
-	names, err := r.readDirNames(".")
+	names, err := r.st.ReadDirNames(".")
 	if err != nil {
-		return nil, fmt.Errorf("mh: listing %s: %w", r.path, err)
+		return nil, fmt.Errorf("mh: listing %s: %w", r.st.Path, err)
 	}
 	var parent mailconv.Path
 	for _, n := range names {
 		if isMessageName(n) {
-			base := filepath.Base(filepath.Clean(r.path))
+			base := filepath.Base(filepath.Clean(r.st.Path))
 			mb := r.mailbox(mailconv.Path{decodeName(base)}, ".")
 			out = append(out, mb)
 			parent = mb.Path
@@ -136,23 +97,23 @@ func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
 			p = mailconv.Path{"INBOX"}
 		}
 	}
-	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.abs(rel), Messages: -1, Bytes: -1}
+	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1}
 	r.dirs[mb.Source] = rel
 	return mb
 }
 
 func (r *Reader) walk(ctx context.Context, rel string, parent mailconv.Path, depth int, out *[]*mailconv.Mailbox) error {
 	if depth >= r.cfg.maxDepth {
-		r.emit(mailconv.EventSkip, "mh.too-deep", parent, r.abs(rel), -1,
+		r.st.Emit(mailconv.EventSkip, "mh.too-deep", parent, r.st.Abs(rel), -1,
 			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
 		return nil
 	}
-	names, err := r.readDirNames(rel)
+	names, err := r.st.ReadDirNames(rel)
 	if err != nil {
 		if rel == "." {
-			return fmt.Errorf("mh: listing %s: %w", r.path, err)
+			return fmt.Errorf("mh: listing %s: %w", r.st.Path, err)
 		}
-		r.skip(parent, rel, err)
+		r.st.Skip(parent, rel, err)
 		return nil
 	}
 	for _, n := range names {
@@ -163,9 +124,9 @@ func (r *Reader) walk(ctx context.Context, rel string, parent mailconv.Path, dep
 			continue
 		}
 		child := path.Join(rel, n)
-		fi, err := r.root.Stat(child)
+		fi, err := r.st.Root.Stat(child)
 		if err != nil {
-			r.skip(parent, child, err)
+			r.st.Skip(parent, child, err)
 			continue
 		}
 		if !fi.IsDir() {
@@ -173,7 +134,7 @@ func (r *Reader) walk(ctx context.Context, rel string, parent mailconv.Path, dep
 		}
 		name := decodeName(n)
 		if name != n {
-			r.emit(mailconv.EventWarning, "mh.name-undecodable", parent, r.abs(child), -1,
+			r.st.Emit(mailconv.EventWarning, "mh.name-undecodable", parent, r.st.Abs(child), -1,
 				"folder name %q is not UTF-8; invalid bytes replaced", n)
 		}
 		mb := r.mailbox(parent.Child(name), child)
@@ -190,24 +151,6 @@ func decodeName(n string) string {
 		return n
 	}
 	return strings.ToValidUTF8(n, "\uFFFD")
-}
-
-// skip reports a directory entry that cannot be read.
-func (r *Reader) skip(mb mailconv.Path, rel string, err error) {
-	code := "mh.unreadable"
-	if isOutside(err) {
-		code = "mh.outside-root"
-		err = fmt.Errorf("%w: %v", mailconv.ErrOutsideRoot, err)
-	}
-	r.emit(mailconv.EventSkip, code, mb, r.abs(rel), -1, "%v", err)
-}
-
-func isOutside(err error) bool {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return strings.Contains(pe.Err.Error(), "escapes from parent")
-	}
-	return strings.Contains(err.Error(), "escapes from parent")
 }
 
 // Fingerprint covers the folder and its state files: .mh_sequences and the
@@ -263,9 +206,9 @@ type mailboxReader struct {
 // load lists the folder and reads its sequences and marks.
 func (mr *mailboxReader) load(ctx context.Context) error {
 	r := mr.r
-	names, err := r.readDirNames(mr.dir)
+	names, err := r.st.ReadDirNames(mr.dir)
 	if err != nil {
-		r.skip(mr.mb, mr.dir, err)
+		r.st.Skip(mr.mb, mr.dir, err)
 		return nil
 	}
 	for _, n := range names {
@@ -292,30 +235,30 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 		return !a.removed && b.removed || a.removed == b.removed && a.name < b.name
 	})
 	seqRel := path.Join(mr.dir, ".mh_sequences")
-	if f, _, err := safeopen.File(r.root, seqRel); err == nil {
-		seqs, problems, err := ParseSequences(f, r.abs(seqRel), r.cfg.maxSequences)
+	if f, _, err := safeopen.File(r.st.Root, seqRel); err == nil {
+		seqs, problems, err := ParseSequences(f, r.st.Abs(seqRel), r.cfg.maxSequences)
 		f.Close()
 		if err != nil {
-			r.emitErr(mailconv.EventWarning, "mh.sequences-unreadable", mr.mb, err)
+			r.st.EmitErr(mailconv.EventWarning, "mh.sequences-unreadable", mr.mb, "", err)
 		}
 		for _, p := range problems {
-			r.emitErr(mailconv.EventWarning, "mh.sequences-bad-item", mr.mb, p)
+			r.st.EmitErr(mailconv.EventWarning, "mh.sequences-bad-item", mr.mb, "", p)
 		}
 		mr.seqs = seqs
-		mr.checkSequences(r.abs(seqRel))
+		mr.checkSequences(r.st.Abs(seqRel))
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		r.skip(mr.mb, seqRel, err)
+		r.st.Skip(mr.mb, seqRel, err)
 	}
 	for _, n := range markFiles {
 		rel := path.Join(mr.dir, n)
-		f, _, err := safeopen.File(r.root, rel)
+		f, _, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
 			continue
 		}
-		marks, err := ParseMarks(f, r.abs(rel), r.cfg.maxMarks)
+		marks, err := ParseMarks(f, r.st.Abs(rel), r.cfg.maxMarks)
 		f.Close()
 		if err != nil {
-			r.emitErr(mailconv.EventWarning, "mh.marks-unreadable", mr.mb, err)
+			r.st.EmitErr(mailconv.EventWarning, "mh.marks-unreadable", mr.mb, "", err)
 		}
 		if marks != nil {
 			mr.marks = marks
@@ -342,7 +285,7 @@ func (mr *mailboxReader) checkSequences(file string) {
 			}
 		}
 		if missing := seq.Len() - present; missing > 0 {
-			mr.r.emit(mailconv.EventWarning, "mh.sequence-missing", mr.mb, file, -1,
+			mr.r.st.Emit(mailconv.EventWarning, "mh.sequence-missing", mr.mb, file, -1,
 				"sequence %q names %d message(s) not in the folder", name, missing)
 		}
 	}
@@ -384,31 +327,31 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		e := mr.entries[mr.i]
 		mr.i++
 		rel := path.Join(mr.dir, e.name)
-		f, fi, err := safeopen.File(r.root, rel)
+		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
-			r.skip(mr.mb, rel, err)
+			r.st.Skip(mr.mb, rel, err)
 			continue
 		}
 		if fi.Size() == 0 {
 			f.Close()
-			r.emit(mailconv.EventSkip, "mh.empty", mr.mb, r.abs(rel), -1, "the message file is empty")
+			r.st.Emit(mailconv.EventSkip, "mh.empty", mr.mb, r.st.Abs(rel), -1, "the message file is empty")
 			continue
 		}
 		head, err := mr.readHead(f)
 		if err != nil {
 			f.Close()
-			r.skip(mr.mb, rel, err)
+			r.st.Skip(mr.mb, rel, err)
 			continue
 		}
 		if !looksLikeMail(head) {
 			f.Close()
-			r.emitErr(mailconv.EventSkip, "mh.not-mail", mr.mb, &mailconv.ParseError{File: r.abs(rel), Offset: 0,
+			r.st.EmitErr(mailconv.EventSkip, "mh.not-mail", mr.mb, "", &mailconv.ParseError{File: r.st.Abs(rel), Offset: 0,
 				Err: fmt.Errorf("mh: the file does not start with a header field: %w", mailconv.ErrFormat)})
 			continue
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			r.skip(mr.mb, rel, err)
+			r.st.Skip(mr.mb, rel, err)
 			continue
 		}
 		mr.f = f
@@ -466,7 +409,7 @@ func (mr *mailboxReader) fill(e entry, rel string, fi os.FileInfo, head []byte) 
 	m.Reset()
 	m.ID = e.name
 	m.Size = fi.Size()
-	m.Source = mailconv.Location{File: r.abs(rel), Offset: -1}
+	m.Source = mailconv.Location{File: r.st.Abs(rel), Offset: -1}
 	m.Flags = mailconv.FlagSeen
 	if e.removed {
 		m.Flags |= mailconv.FlagDeleted
@@ -503,7 +446,7 @@ func (mr *mailboxReader) applySequences(m *mailconv.Message, n uint32) {
 					mr.badSeq = map[string]bool{}
 				}
 				mr.badSeq[name] = true
-				mr.r.emit(mailconv.EventLoss, "mh.sequence-not-keyword", mr.mb, m.Source.File, -1,
+				mr.r.st.Emit(mailconv.EventLoss, "mh.sequence-not-keyword", mr.mb, m.Source.File, -1,
 					"sequence %q cannot be an IMAP keyword; its membership is not carried", name)
 			}
 		}
