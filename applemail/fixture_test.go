@@ -157,14 +157,14 @@ func mikezStore(t *testing.T) string {
 func TestFixturesConvert(t *testing.T) {
 	for _, src := range []string{mikezStore(t), partialDir} {
 		t.Run(filepath.Base(src), func(t *testing.T) {
-			before := treeDigest(t, src)
+			before := convtest.TreeDigest(t, src)
 			_, msgs := convtest.ReadAll(t, convtest.Open(t, "applemail", src, nil, nil))
 			out, rep := convtest.Convert(t, "applemail", src, "maildir", nil)
 			assert.Equal(t, len(msgs), rep.Totals.MessagesWritten)
 			res := convtest.Verify(t, "applemail", src, nil, "maildir", out)
 			assert.True(t, res.OK, "%+v", res.Totals)
 			assert.Equal(t, len(msgs), res.Totals.Matched)
-			assert.Equal(t, before, treeDigest(t, src), "source changed")
+			assert.Equal(t, before, convtest.TreeDigest(t, src), "source changed")
 			dovecottest.Require(t)
 			s := dovecottest.Open(t, out, dovecottest.Config{})
 			got := s.Fetch()
@@ -189,24 +189,4 @@ func flagNames(m convtest.Msg) []string {
 	out = append(out, m.Keywords...)
 	sort.Strings(out)
 	return out
-}
-
-// treeDigest lists every file of dir with its bytes and times.
-func treeDigest(t *testing.T, dir string) string {
-	var b strings.Builder
-	require.NoError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		b.WriteString(p + " " + fi.ModTime().String() + "\n")
-		if fi.Mode().IsRegular() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			b.Write(data)
-		}
-		return nil
-	}))
-	return b.String()
 }

@@ -2,7 +2,6 @@ package mh_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,27 +90,6 @@ var wantPy = map[string]want{
 
 func subject(b []byte) string { return mailconv.HeaderValue(b, "Subject") }
 
-// treeDigest lists every file of dir with its size and modification time,
-// to show a source is unchanged.
-func treeDigest(t *testing.T, dir string) string {
-	var b strings.Builder
-	require.NoError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		data := []byte{}
-		if fi.Mode().IsRegular() {
-			data, err = os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(&b, "%s %d %d %x\n", p, fi.Size(), fi.ModTime().UnixNano(), data)
-		return nil
-	}))
-	return b.String()
-}
-
 // TestPythonMHConverts is acceptance 1 and 3 for MH: a store written by
 // Python's mailbox.MH converts to maildir with every message, its state
 // from the sequences, its keywords and its received date (the file time by
@@ -119,7 +97,7 @@ func treeDigest(t *testing.T, dir string) string {
 // source is unchanged.
 func TestPythonMHConverts(t *testing.T) {
 	root := writePyStore(t)
-	before := treeDigest(t, root)
+	before := convtest.TreeDigest(t, root)
 
 	r := convtest.Open(t, "mh", root, nil, nil)
 	names, msgs := convtest.ReadAll(t, r)
@@ -160,7 +138,7 @@ func TestPythonMHConverts(t *testing.T) {
 		assert.Equal(t, mailconv.DateReceived, m.Source)
 		assert.True(t, m.Date.Equal(time.Date(2005, 1, 2, 11, 0, 0, 0, time.UTC)), "%v", m.Date)
 	}
-	assert.Equal(t, before, treeDigest(t, root), "the source changed")
+	assert.Equal(t, before, convtest.TreeDigest(t, root), "the source changed")
 }
 
 // TestPythonMHDovecot: Dovecot reads the maildir converted from the Python

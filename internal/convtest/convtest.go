@@ -1,12 +1,10 @@
-// Package convtest holds the steps that format packages' tests repeat: read
-// a store through the registry, convert it into another format, verify the
-// result, and collect every message with its state for comparison. It is
-// for tests only; the formats used must be imported by the test.
 package convtest
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -147,4 +145,30 @@ func Verify(t testing.TB, from, src string, params map[string]string, to, dst st
 		t.Fatalf("verify: %v", err)
 	}
 	return res
+}
+
+// TreeDigest lists every file and directory under dir with its size,
+// modification time and content, so that a test can show that reading a
+// source left it byte-identical.
+func TreeDigest(t testing.TB, dir string) string {
+	t.Helper()
+	var b []byte
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		b = fmt.Appendf(b, "%s %d %d %v\n", p, fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
+		if fi.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			b = append(b, data...)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("TreeDigest %s: %v", dir, err)
+	}
+	return string(b)
 }

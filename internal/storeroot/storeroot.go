@@ -1,7 +1,3 @@
-// Package storeroot holds what the readers of directory stores share:
-// opening the store's directory as an os.Root (so that no entry leads
-// outside it), listing directories, telling an entry that tried to leave
-// the root, and reporting events with the file and offset they concern.
 package storeroot
 
 import (
