@@ -1,7 +1,9 @@
 package applemail_test
 
 import (
+	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,4 +108,35 @@ func TestFramingErrorsTyped(t *testing.T) {
 	f, kw := applemail.FlagsFromWord(p.Flags)
 	assert.Equal(t, mailconv.FlagSeen|mailconv.FlagForwarded, f)
 	assert.Empty(t, kw)
+}
+
+// TestResumeByID: emlx mailbox readers are mailconv.IDSkipper values whose
+// IDs are the emlx numbers, in numeric order.
+func TestResumeByID(t *testing.T) {
+	r := convtest.Open(t, "applemail", partialDir, nil, nil)
+	ctx := context.Background()
+	mbs, err := r.Mailboxes(ctx)
+	require.NoError(t, err)
+	mr, err := r.Open(ctx, mbs[0])
+	require.NoError(t, err)
+	defer mr.Close()
+	sk, ok := mr.(mailconv.IDSkipper)
+	require.True(t, ok)
+	var ids []string
+	for {
+		id, err := sk.PeekID()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		ids = append(ids, id)
+		if len(ids)%2 == 1 {
+			require.NoError(t, sk.Skip())
+			continue
+		}
+		m, err := mr.Next()
+		require.NoError(t, err)
+		assert.Equal(t, id, m.ID)
+	}
+	assert.Equal(t, []string{"11507", "114862", "114892", "114893", "114894", "114895", "136153", "207046", "229417", "465622"}, ids)
 }

@@ -151,3 +151,49 @@ func TestCLIAppleMailAndMH(t *testing.T) {
 		})
 	}
 }
+
+// TestIncrementalAppleMailAndMH: a second run over an unchanged Apple Mail
+// or MH store has nothing to do; after one new message (a new emlx in a
+// Messages directory, a new numbered file) the third run writes exactly
+// that one (the readers' fingerprints cover where messages arrive, and
+// their IDs resume), and verify passes.
+func TestIncrementalAppleMailAndMH(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		src    string
+		add    func(src string)
+	}{
+		{"applemail", appleStore(t), func(src string) {
+			dir := filepath.Join(src, "V10", "Mailboxes", "Kept.mbox", "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0", "Data", "Messages")
+			require.DirExists(t, dir)
+			writeTestFile(t, filepath.Join(dir, "9.emlx"),
+				string(applemailtest.EMLX([]byte("Subject: new\nMessage-Id: <new@x>\n\nnew\n"), 1, time.Unix(1500000000, 0))))
+		}},
+		{"mh", mhStore(t), func(src string) {
+			writeTestFile(t, filepath.Join(src, "lists", "6"), "Subject: new\nMessage-Id: <new@x>\n\nnew\n")
+		}},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr := runCLI("convert", c.src, "maildir:"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			first := readReport(t, rep)
+			assert.Equal(t, c.format, first.Source.Format)
+
+			code, _, stderr = runCLI("convert", c.src, "maildir:"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			again := readReport(t, rep)
+			assert.True(t, again.NothingToDo)
+			assert.Zero(t, again.Totals.MessagesWritten)
+
+			c.add(c.src)
+			code, _, stderr = runCLI("convert", c.src, "maildir:"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			inc := readReport(t, rep)
+			assert.Equal(t, 1, inc.Totals.MessagesWritten)
+			v := runVerifyJSON(t, c.src, dst)
+			assert.Equal(t, exitOK, v.code, v.text)
+		})
+	}
+}
