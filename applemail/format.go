@@ -103,8 +103,10 @@ func versionDir(name string) int {
 // a .mbox/.imapmbox mailbox holding emlx messages, 85 for a directory
 // holding Messages/ directly, 80 for an exported Name.mbox bundle (an mbox
 // file inside; the mbox format gives such a directory 40), 70 for a
-// directory of mailboxes. A directory with Thunderbird's .msf index files
-// or .sbd folders is left to the mbox format.
+// directory of mailboxes, 60 for one whose sub-directories (accounts, a VN
+// tree copied without MailData) hold mailboxes. A directory with
+// Thunderbird's .msf index files or .sbd folders is left to the mbox
+// format.
 func Detect(path string) int {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.IsDir() {
@@ -152,7 +154,41 @@ func Detect(path string) int {
 	if boxes > 0 {
 		return 70
 	}
+	// A VN tree copied without MailData, or ~/Library/Mail around one: the
+	// mailboxes are one or two levels down (account directories).
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") && mailboxesBelow(filepath.Join(path, e.Name()), 1) {
+			return 60
+		}
+	}
 	return 0
+}
+
+// mailboxesBelow tells whether dir, or a directory up to depth levels
+// below it, holds an Apple mailbox directory with a Messages directory or
+// an mbox file in it.
+func mailboxesBelow(dir string, depth int) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	if len(entries) > 200 {
+		entries = entries[:200]
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() || strings.HasPrefix(n, ".") {
+			continue
+		}
+		p := filepath.Join(dir, n)
+		if _, ok := mailboxExt(n); ok && (isDir(filepath.Join(p, "Messages")) || hasDataDir(p) || isFile(filepath.Join(p, "mbox"))) {
+			return true
+		}
+		if depth > 0 && mailboxesBelow(p, depth-1) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasDataDir tells whether a mailbox directory holds Apple Mail 3+'s

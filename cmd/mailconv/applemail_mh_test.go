@@ -86,8 +86,13 @@ func TestDetectionAcrossFormats(t *testing.T) {
 	writeTestFile(t, filepath.Join(emls, "1.eml"), testMail)
 	writeTestFile(t, filepath.Join(emls, "2.eml"), testMail)
 
+	bare := filepath.Join(base, "bare")
+	require.NoError(t, os.CopyFS(bare, os.DirFS(filepath.Join(lib, "V10"))))
+	require.NoError(t, os.RemoveAll(filepath.Join(bare, "MailData")))
+
 	for _, c := range []struct{ path, want string }{
 		{lib, "applemail"},
+		{bare, "applemail"},
 		{filepath.Join(lib, "V10"), "applemail"},
 		{filepath.Join(lib, "V10", "Mailboxes", "Kept.mbox"), "applemail"},
 		{"../../applemail/testdata/emlx-partial-converter/input", "applemail"},
