@@ -176,6 +176,11 @@ func mailboxesBelow(dir string, depth int) bool {
 		entries = entries[:200]
 	}
 	for _, e := range entries {
+		if n := e.Name(); strings.HasSuffix(n, ".msf") || strings.HasSuffix(n, ".sbd") {
+			return false // a Thunderbird folder, even if it holds a bundle
+		}
+	}
+	for _, e := range entries {
 		n := e.Name()
 		if !e.IsDir() || strings.HasPrefix(n, ".") {
 			continue

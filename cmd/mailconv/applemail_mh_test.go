@@ -63,7 +63,8 @@ func TestDetectionAcrossFormats(t *testing.T) {
 	bundle, err := applemailtest.WriteBundle(bundleDir, "Family", [][]byte{[]byte(testMail)})
 	require.NoError(t, err)
 
-	tb := filepath.Join(base, "Local Folders")
+	profile := filepath.Join(base, "profile")
+	tb := filepath.Join(profile, "Local Folders")
 	writeTestFile(t, filepath.Join(tb, "Inbox"), "From a@b Sat Jan  1 10:00:00 2005\n"+testMail)
 	writeTestFile(t, filepath.Join(tb, "Inbox.msf"), "// mork\n")
 	writeTestFile(t, filepath.Join(tb, "Archive.sbd", "2019"), "From a@b Sat Jan  1 10:00:00 2005\n"+testMail)
@@ -115,6 +116,11 @@ func TestDetectionAcrossFormats(t *testing.T) {
 	}
 	if f, err := mailconv.DetectFormat(emls); err == nil {
 		assert.NotContains(t, []string{"mh", "applemail"}, f.Name, "a directory of .eml files")
+	}
+	// The directory holding the Thunderbird tree (a profile's Mail/) is
+	// not taken for Apple Mail because of the bundle inside the tree.
+	if f, err := mailconv.DetectFormat(profile); err == nil {
+		assert.NotEqual(t, "applemail", f.Name, "the parent of a Thunderbird tree")
 	}
 }
 
