@@ -158,11 +158,16 @@ func TestGeneratedStore(t *testing.T) {
 			s := dovecottest.Open(t, out, dovecottest.Config{})
 			got := s.Fetch()
 			require.Len(t, got, len(msgs))
+			dates := map[string]time.Time{}
+			for _, m := range msgs {
+				dates[mailconv.HeaderValue(m.Body, "Subject")] = m.Date
+			}
 			for _, d := range got {
 				subj := mailconv.HeaderValue(d.Text, "Subject")
 				fl := append([]string(nil), d.Flags...)
 				sort.Strings(fl)
 				assert.Equal(t, wantFlags[subj], nilIfEmpty(fl), subj)
+				assert.Equal(t, dates[subj].Unix(), d.Received.Unix(), subj)
 			}
 		})
 	}
