@@ -36,15 +36,7 @@ type Reader struct {
 // opened read-only through an os.Root, so no symbolic link leads outside
 // the tree.
 func Open(ctx context.Context, dir string, opts *mailconv.Options) (*Reader, error) {
-	var params map[string]string
-	if opts != nil {
-		params = opts.Params
-	}
-	cfg, err := parseParams(params)
-	if err != nil {
-		return nil, err
-	}
-	st, err := storeroot.Open(dir, FormatName, opts)
+	st, cfg, err := storeroot.OpenWith(dir, FormatName, opts, parseParams)
 	if err != nil {
 		return nil, err
 	}

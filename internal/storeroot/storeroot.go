@@ -44,6 +44,21 @@ func Open(dir, format string, opts *mailconv.Options) (*Store, error) {
 	return &Store{Path: dir, Root: root, Opts: opts, Format: format}, nil
 }
 
+// OpenWith parses the format's parameters from opts with parse, then
+// opens dir as Open does.
+func OpenWith[C any](dir, format string, opts *mailconv.Options, parse func(map[string]string) (C, error)) (*Store, C, error) {
+	var params map[string]string
+	if opts != nil {
+		params = opts.Params
+	}
+	cfg, err := parse(params)
+	if err != nil {
+		return nil, cfg, err
+	}
+	st, err := Open(dir, format, opts)
+	return st, cfg, err
+}
+
 // Close releases the root.
 func (s *Store) Close() error { return s.Root.Close() }
 
