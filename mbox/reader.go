@@ -583,6 +583,9 @@ func (rd *Reader) begin() (skip bool, err error) {
 	for _, k := range rd.st.badKeywords {
 		rd.event(mailconv.EventLoss, "mbox.bad-keyword", sepOff, "keyword is not a valid IMAP atom and was dropped: "+strconv.Quote(k))
 	}
+	if u := rd.st.unknownLetters; u != "" {
+		rd.event(mailconv.EventLoss, "mbox.unknown-status-letter", sepOff, "Status/X-Status letters with no known meaning were dropped: "+strconv.Quote(u))
+	}
 	if rd.msg.Date.IsZero() {
 		rd.dateFromHeader()
 	}

@@ -111,6 +111,7 @@ type state struct {
 	unparsedMetaHeaders []string
 	gmail               bool // an X-Gmail-Labels field told the state
 	gmailFlags          mailconv.Flags
+	unknownLetters      string // Status/X-Status letters with no meaning here
 }
 
 func (s *state) reset() {
@@ -196,13 +197,39 @@ func (s *state) gmailLabels(value []byte) {
 	}
 }
 
+// statusLetter maps one letter of a Status or X-Status field to flags. The
+// two fields are read as one set of letters, in any order, because
+// producers disagree on which letter goes where (GNU mailutils writes every
+// attribute into Status; c-client, mutt, Python and Dovecot split them).
+// Upper and lower case mean the same except for 'r', which mutt reads as
+// "replied" in Status next to 'R' for "read". 'O' and 'U' tell that a
+// client listed the message (it is not new) and set no flag. The table,
+// with the producers of each letter, is in docs/formats/mbox-state.md.
+func statusLetter(c byte) (mailconv.Flags, bool) {
+	switch c {
+	case 'R':
+		return mailconv.FlagSeen, true
+	case 'r', 'A', 'a':
+		return mailconv.FlagAnswered, true
+	case 'F', 'f':
+		return mailconv.FlagFlagged, true
+	case 'D', 'd':
+		return mailconv.FlagDeleted, true
+	case 'T', 't':
+		return mailconv.FlagDraft, true
+	case 'O', 'o', 'U', 'u':
+		return 0, true
+	}
+	return 0, false
+}
+
 // expunged reports whether Thunderbird marked the message as expunged: it is
 // gone for the user and only waits for compaction.
 func (s *state) expunged() bool { return s.moz && s.mozVal&mozExpunged != 0 }
 
 // apply sets m's flags and keywords from the accumulated headers.
 func (s *state) apply(m *mailconv.Message) {
-	if !s.status && !s.moz {
+	if !s.status && !s.moz && !strings.ContainsAny(s.xstatusVal, "ROo") {
 		if s.gmail {
 			// A Google export: the labels tell the state (a message
 			// Gmail listed is not new).
@@ -212,26 +239,17 @@ func (s *state) apply(m *mailconv.Message) {
 			m.Flags |= mailconv.FlagNew
 		}
 	}
-	for _, c := range s.statusVal {
-		switch c {
-		case 'R':
-			m.Flags |= mailconv.FlagSeen
-		case 'r':
-			m.Flags |= mailconv.FlagAnswered
-		}
-	}
-	for _, c := range s.xstatusVal {
-		switch c {
-		case 'A':
-			m.Flags |= mailconv.FlagAnswered
-		case 'F':
-			m.Flags |= mailconv.FlagFlagged
-		case 'D':
-			m.Flags |= mailconv.FlagDeleted
-		case 'T':
-			m.Flags |= mailconv.FlagDraft
-		case 'R':
-			m.Flags |= mailconv.FlagSeen // YAM wrote R here too
+	for _, v := range [...]string{s.statusVal, s.xstatusVal} {
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c == ' ' || c == '\t' {
+				continue
+			}
+			if f, ok := statusLetter(c); ok {
+				m.Flags |= f
+			} else if !strings.ContainsRune(s.unknownLetters, rune(c)) {
+				s.unknownLetters += string(rune(c))
+			}
 		}
 	}
 	if s.moz {

@@ -1,0 +1,127 @@
+package maildir_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mailconv/mailconv"
+)
+
+// mailutilsMbox is a GNU mailutils-style mbox written by hand: mailutils
+// puts every attribute into Status, in its own order (O A F R d), and
+// other producers of the same files add X-Status letters in any order.
+// want is the state each message must have, in every store it passes
+// through; info is the maildir info it must get.
+var mailutilsMbox = []struct {
+	status, xstatus string
+	want            mailconv.Flags
+	info            string
+}{
+	{"RO", "", mailconv.FlagSeen, "S"},
+	{"O", "", 0, ""},
+	{"ORA", "", mailconv.FlagSeen | mailconv.FlagAnswered, "RS"},
+	{"RAF", "", mailconv.FlagSeen | mailconv.FlagAnswered | mailconv.FlagFlagged, "FRS"},
+	{"OAFRd", "", mailconv.FlagSeen | mailconv.FlagAnswered | mailconv.FlagFlagged | mailconv.FlagDeleted, "FRST"},
+	{"OA", "", mailconv.FlagAnswered, "R"},
+	{"Od", "", mailconv.FlagDeleted, "T"},
+	{"RO", "TF", mailconv.FlagSeen | mailconv.FlagDraft | mailconv.FlagFlagged, "DFS"},
+	{"", "", mailconv.FlagNew, ""}, // no Status field at all: never listed
+}
+
+func writeMailutilsMbox(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for i, m := range mailutilsMbox {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("From user@example.org Tue Mar  4 10:0" + itoa(int64(i)) + ":00 2008\n")
+		b.WriteString("From: user@example.org\nSubject: message " + itoa(int64(i)) + "\n")
+		if m.status != "" {
+			b.WriteString("Status: " + m.status + "\n")
+		}
+		if m.xstatus != "" {
+			b.WriteString("X-Status: " + m.xstatus + "\n")
+		}
+		b.WriteString("\nbody " + itoa(int64(i)) + "\n")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "INBOX"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A mailutils-style mbox converts to maildir and back to mbox with every
+// state kept, and Verify agrees at each step.
+func TestMailutilsStatusMboxMaildirMbox(t *testing.T) {
+	src := writeMailutilsMbox(t)
+	orig, _ := readStore(t, openMbox(t, src))
+	msgs := orig["INBOX"]
+	if len(msgs) != len(mailutilsMbox) {
+		t.Fatalf("read %d messages, want %d", len(msgs), len(mailutilsMbox))
+	}
+	for i, m := range msgs {
+		if m.Flags != mailutilsMbox[i].want {
+			t.Errorf("source #%d (Status %q X-Status %q): flags %q, want %q", i, mailutilsMbox[i].status, mailutilsMbox[i].xstatus, m.Flags, mailutilsMbox[i].want)
+		}
+	}
+
+	md := filepath.Join(t.TempDir(), "md")
+	convertInto(t, openMbox(t, src), md, nil)
+	// The file names carry the state as maildir info letters.
+	var infos []string
+	for _, sub := range []string{"cur", "new"} {
+		ents, _ := os.ReadDir(filepath.Join(md, sub))
+		for _, e := range ents {
+			name := e.Name()
+			info := "(new)"
+			if i := strings.LastIndex(name, ":2,"); i >= 0 {
+				info = name[i+3:]
+			}
+			infos = append(infos, info)
+		}
+	}
+	var wantInfos []string
+	for _, m := range mailutilsMbox {
+		if m.want&mailconv.FlagNew != 0 {
+			wantInfos = append(wantInfos, "(new)")
+		} else {
+			wantInfos = append(wantInfos, m.info)
+		}
+	}
+	sort.Strings(infos)
+	sort.Strings(wantInfos)
+	if strings.Join(infos, "|") != strings.Join(wantInfos, "|") {
+		t.Errorf("maildir info letters %q, want %q", infos, wantInfos)
+	}
+	r, _ := openTree(t, md, nil)
+	verifyOK(t, openMbox(t, src), r)
+
+	back := filepath.Join(t.TempDir(), "back")
+	writeMbox(t, r, back)
+	again, _ := readStore(t, openMbox(t, back))
+	sameMessagesAcross(t, orig, again, nil)
+	verifyOK(t, openMbox(t, src), openMbox(t, back))
+}
+
+// verifyOK runs mailconv.Verify and fails the test unless it passes.
+func verifyOK(t *testing.T, src, dst mailconv.Reader) {
+	t.Helper()
+	res, err := mailconv.Verify(context.Background(), src, dst, mailconv.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK {
+		for _, mv := range res.Mailboxes {
+			for _, p := range mv.Problems {
+				t.Errorf("verify: %s: %s", mv.Source, p)
+			}
+		}
+		t.Fatalf("verify failed: %+v", res.Totals)
+	}
+}
