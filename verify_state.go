@@ -19,6 +19,7 @@ import (
 var stateFields = [...]string{
 	"status", "x-status", "x-keywords", "x-uid", "content-length",
 	"x-mozilla-status", "x-mozilla-status2", "x-mozilla-keys", "x-imap", "x-imapbase",
+	"x-mailconv-mbox",
 }
 
 // isStateField reports whether name (any case, trailing white space

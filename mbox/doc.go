@@ -34,7 +34,13 @@
 //
 // A Writer writes mboxrd: every line matching ^>*From gets one more '>', so
 // that reading restores the octets exactly; fresh state headers replace stale
-// ones. A StoreWriter writes a Thunderbird-style tree (mailbox A/B is the
+// ones. Every message is followed by the separator's blank line, the last
+// one too (Dovecot and mutt take the file's last line end for it); a
+// message without a final line end gets none. With
+// WriterOptions.MozillaStatus, whose X-Mozilla-Status fields are
+// Thunderbird's (mboxo) fingerprint, each message also carries the trace
+// "X-Mailconv-Mbox: mboxrd", and a Reader reads a file with that trace as
+// mboxrd (removing the field like the other state fields). A StoreWriter writes a Thunderbird-style tree (mailbox A/B is the
 // file A.sbd/B), which can hold a mailbox with both messages and children.
 //
 // # Limits

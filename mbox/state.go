@@ -25,6 +25,15 @@ const (
 	metaXUID
 	metaXIMAP     // X-IMAP (pseudo-message marker) and X-IMAPbase
 	metaXIMAPBase // X-IMAPbase
+	metaTrace     // X-Mailconv-Mbox: the variant mailconv wrote
+)
+
+// traceHeader names the variant in files this package writes with
+// X-Mozilla-Status fields (WriterOptions.MozillaStatus), whose evidence
+// would otherwise read as Thunderbird's mboxo.
+const (
+	traceHeader  = "X-Mailconv-Mbox"
+	traceVariant = "mboxrd"
 )
 
 // metaKind returns the metadata kind of header field name (any case).
@@ -58,6 +67,10 @@ func metaKind(name []byte) int {
 		}
 		if bytes.EqualFold(name, []byte("x-mozilla-keys")) {
 			return metaMozKeys
+		}
+	case 15:
+		if bytes.EqualFold(name, []byte(traceHeader)) {
+			return metaTrace
 		}
 	case 16:
 		if bytes.EqualFold(name, []byte("x-mozilla-status")) {
@@ -112,6 +125,7 @@ type state struct {
 	gmail               bool // an X-Gmail-Labels field told the state
 	gmailFlags          mailconv.Flags
 	unknownLetters      string // Status/X-Status letters with no meaning here
+	trace               bool   // X-Mailconv-Mbox: mboxrd
 }
 
 func (s *state) reset() {
@@ -154,6 +168,8 @@ func (s *state) add(kind int, name string, value []byte) {
 		s.ximap = true
 	case metaXIMAPBase:
 		s.ximapBase = true
+	case metaTrace:
+		s.trace = strings.EqualFold(v, traceVariant)
 	}
 }
 
@@ -384,6 +400,8 @@ func appendStatusHeaders(dst []byte, m *mailconv.Message, eol []byte, status, mo
 		for i := len(line); i < mozKeysReserve; i++ {
 			dst = append(dst, ' ')
 		}
+		dst = append(dst, eol...)
+		dst = append(dst, traceHeader+": "+traceVariant...)
 		dst = append(dst, eol...)
 	}
 	return dst
