@@ -59,14 +59,14 @@ type Writer struct {
 	w    *bufio.Writer
 	opts WriterOptions
 
-	br        *bufio.Reader
-	hdr       []byte
-	out       []byte
-	pending   []byte // line end owed before the next From_ line
-	wrote     bool   // a message was written since the last separator
-	endsEOL   bool   // the last message ends with a line end
-	q         quoter
-	ones      [64]byte
+	br      *bufio.Reader
+	hdr     []byte
+	out     []byte
+	pending []byte // line end owed before the next From_ line
+	wrote   bool   // a message was written since the last separator
+	endsEOL bool   // the last message ends with a line end
+	q       quoter
+	ones    [64]byte
 }
 
 // NewWriter returns a Writer that writes to w. Call Close (or Flush) at the
