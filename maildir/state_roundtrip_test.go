@@ -125,3 +125,62 @@ func verifyOK(t *testing.T, src, dst mailconv.Reader) {
 		t.Fatalf("verify failed: %+v", res.Totals)
 	}
 }
+
+// Keywords named by a maildir message's own header (mu's and mutt's
+// comma-separated X-Keywords, Dovecot's space-separated form, Thunderbird's
+// X-Mozilla-Keys) are merged with the file name's: they survive a
+// conversion to mbox, whose writer replaces those fields. Words that
+// cannot be keywords are reported, never dropped silently.
+func TestHeaderKeywordsMergedMaildirToMbox(t *testing.T) {
+	src := t.TempDir()
+	for _, d := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(src, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(src, "dovecot-keywords"), []byte("0 work\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"1000000001.a.host:2,S":  "From: a@b\nX-Keywords: milton,john\nSubject: mu\n\nbody\n",
+		"1000000002.a.host:2,Sa": "From: a@b\nX-Keywords: work, later\n  folded\nSubject: mutt\n\nbody\n",
+		"1000000003.a.host:2,":   "From: a@b\nX-Mozilla-Keys: $label1 todo                    \nSubject: tb\n\nbody\n",
+		"1000000004.a.host:2,S":  "From: a@b\nX-Keywords: good,bad\"word\nSubject: bad\n\nbody\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(src, "cur", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{
+		"mu":   "john milton",
+		"mutt": "folded later work",
+		"tb":   "$label1 todo",
+		"bad":  "good",
+	}
+	r, log := openTree(t, src, nil)
+	got, _ := readStore(t, r)
+	check := func(where string, msgs []gotMessage) {
+		t.Helper()
+		if len(msgs) != len(want) {
+			t.Fatalf("%s: %d messages, want %d", where, len(msgs), len(want))
+		}
+		for _, m := range msgs {
+			subj := string(m.Body[strings.Index(string(m.Body), "Subject: ")+9:])
+			subj = subj[:strings.IndexByte(subj, '\n')]
+			if kw := strings.Join(m.Keywords, " "); kw != want[subj] {
+				t.Errorf("%s: message %q: keywords %q, want %q", where, subj, kw, want[subj])
+			}
+		}
+	}
+	check("maildir", got["INBOX"])
+	if n := log.codes()["maildir.bad-keyword"]; n != 1 {
+		t.Errorf("bad keyword reported %d times, want 1\n%s", n, log)
+	}
+	mb := filepath.Join(t.TempDir(), "mbox")
+	writeMbox(t, r, mb)
+	back, _ := readStore(t, openMbox(t, mb))
+	check("mbox", back["INBOX"])
+	r2, _ := openTree(t, src, nil)
+	verifyOK(t, r2, openMbox(t, mb))
+}
