@@ -399,7 +399,8 @@ type mailboxReader struct {
 	br       *bufio.Reader
 	lim      io.LimitedReader
 	field    []byte
-	kwValues []byte // the X-Keywords and X-Mozilla-Keys values of the header, space-separated
+	kwValues []byte // the X-Keywords values of the header, space-separated
+	mozKeys  []byte // the X-Mozilla-Keys values, space-separated
 }
 
 // load lists cur/ and new/ and reads dovecot-keywords.
@@ -614,22 +615,27 @@ func (mr *mailboxReader) fill(e entry, rel string, f *os.File, fi os.FileInfo) *
 // message (an mbox writer replaces those fields). Words that cannot be
 // keywords are reported.
 func (mr *mailboxReader) headerKeywords(m *mailconv.Message) {
-	v := mr.kwValues
-	for len(v) > 0 {
-		i := bytes.IndexFunc(v, func(r rune) bool { return r != ' ' && r != '\t' && r != ',' })
-		if i < 0 {
-			break
-		}
-		v = v[i:]
-		j := bytes.IndexAny(v, " \t,")
-		if j < 0 {
-			j = len(v)
-		}
-		k := v[:j]
-		v = v[j:]
-		if !m.AddKeyword(string(k)) {
-			mr.r.emit(mailconv.EventLoss, "maildir.bad-keyword", mr.mb, m.Source.File,
-				"keyword %q of the message's header is not a valid IMAP atom and was dropped", k)
+	for _, list := range [...]struct {
+		v    []byte
+		seps string
+	}{{mr.kwValues, " \t,"}, {mr.mozKeys, " \t"}} {
+		v := list.v
+		for len(v) > 0 {
+			i := bytes.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune(list.seps, r) })
+			if i < 0 {
+				break
+			}
+			v = v[i:]
+			j := bytes.IndexAny(v, list.seps)
+			if j < 0 {
+				j = len(v)
+			}
+			k := v[:j]
+			v = v[j:]
+			if !m.AddKeyword(string(k)) {
+				mr.r.emit(mailconv.EventLoss, "maildir.bad-keyword", mr.mb, m.Source.File,
+					"keyword %q of the message's header is not a valid IMAP atom and was dropped", k)
+			}
 		}
 	}
 }
@@ -665,7 +671,7 @@ func (mr *mailboxReader) date(fi os.FileInfo, received, date time.Time) (time.Ti
 // fields in mr.kwValues. It leaves f at offset 0.
 func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	defer f.Seek(0, io.SeekStart)
-	mr.kwValues = mr.kwValues[:0]
+	mr.kwValues, mr.mozKeys = mr.kwValues[:0], mr.mozKeys[:0]
 	mr.lim = io.LimitedReader{R: f, N: mr.r.cfg.maxHeader}
 	if mr.br == nil {
 		mr.br = bufio.NewReaderSize(&mr.lim, 4096)
@@ -687,8 +693,10 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 			}
 		case date.IsZero() && bytes.EqualFold(name, []byte("Date")):
 			date = parseDate(value)
-		case bytes.EqualFold(name, []byte("X-Keywords")), bytes.EqualFold(name, []byte("X-Mozilla-Keys")):
+		case bytes.EqualFold(name, []byte("X-Keywords")):
 			mr.kwValues = append(append(mr.kwValues, ' '), value...)
+		case bytes.EqualFold(name, []byte("X-Mozilla-Keys")):
+			mr.mozKeys = append(append(mr.mozKeys, ' '), value...)
 		}
 	}
 	for !done {

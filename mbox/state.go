@@ -143,11 +143,14 @@ func (s *state) add(kind int, name string, value []byte) {
 	case metaXStatus:
 		s.xstatus = true
 		s.xstatusVal += v
-	case metaXKeywords, metaMozKeys:
-		// X-Keywords is whitespace-separated (Dovecot); mox writes commas.
-		for _, k := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' }) {
-			s.keywords = append(s.keywords, k)
-		}
+	case metaXKeywords:
+		// X-Keywords is whitespace-separated (Dovecot); mox, mu and mutt
+		// write commas.
+		s.keywords = appendKeywordList(s.keywords, v, true)
+	case metaMozKeys:
+		// Thunderbird separates keys with spaces; a comma can be part of
+		// a key.
+		s.keywords = appendKeywordList(s.keywords, v, false)
 	case metaMozStatus:
 		if n, err := strconv.ParseUint(v, 16, 32); err == nil {
 			s.moz, s.mozVal = true, uint32(n)
@@ -171,6 +174,12 @@ func (s *state) add(kind int, name string, value []byte) {
 	case metaTrace:
 		s.trace = strings.EqualFold(v, traceVariant)
 	}
+}
+
+// appendKeywordList appends the words of a keyword field: separated by
+// white space, and by commas when commas is set.
+func appendKeywordList(dst []string, v string, commas bool) []string {
+	return append(dst, strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || (commas && r == ',') })...)
 }
 
 // Gmail's system labels that carry state, as Google Takeout writes them in

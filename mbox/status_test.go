@@ -101,3 +101,60 @@ func appendNotInfo(evs []mailconv.Event, e mailconv.Event) []mailconv.Event {
 	}
 	return append(evs, e)
 }
+
+// Every keyword-field convention we know (docs/formats/mbox-state.md):
+// X-Keywords separated by spaces (Dovecot, c-client), by commas (mox, mu,
+// mutt) or both, folded; X-Mozilla-Keys separated by spaces only
+// (Thunderbird pads it with spaces; a comma belongs to the key).
+func TestKeywordFieldSeparators(t *testing.T) {
+	cases := []struct {
+		field string
+		want  []string
+	}{
+		{"X-Keywords: $label1 work", []string{"$label1", "work"}},
+		{"X-Keywords: milton,john", []string{"milton", "john"}},
+		{"X-Keywords: milton, john ,\tjane", []string{"milton", "john", "jane"}},
+		{"X-Keywords: a\n b,\n\tc", []string{"a", "b", "c"}},
+		{"X-Keywords: dup DUP", []string{"dup"}},
+		{"X-Mozilla-Keys: $label2 todo                                        ", []string{"$label2", "todo"}},
+		{"X-Mozilla-Keys: a,b c", []string{"a,b", "c"}},
+		{"X-Keywords: x\nX-Mozilla-Keys: y", []string{"x", "y"}},
+	}
+	for _, c := range cases {
+		in := "From a@b Mon Jan  1 00:00:00 2001\nStatus: RO\n" + c.field + "\n\nbody\n"
+		msgs, _ := readAllFrom(t, strings.NewReader(in), ReaderOptions{})
+		require.Len(t, msgs, 1)
+		assert.Equal(t, c.want, msgs[0].msg.Keywords, "%q", c.field)
+	}
+}
+
+// Google Takeout's X-Gmail-Labels: the system labels that carry state, in
+// the interface languages we have seen (English, French), quoted or
+// RFC 2047 encoded; "Unread" wins over "Opened"; other labels leave the
+// state alone.
+func TestGmailLabelsEveryStateLabel(t *testing.T) {
+	cases := []struct {
+		labels string
+		want   mailconv.Flags
+	}{
+		{"Inbox,Opened", mailconv.FlagSeen},
+		{"Inbox,Ouvert", mailconv.FlagSeen},
+		{"Sent", mailconv.FlagSeen},
+		{"=?UTF-8?Q?Messages_envoy=C3=A9s?=", mailconv.FlagSeen},
+		{"Starred,Unread", mailconv.FlagFlagged},
+		{"Suivis", mailconv.FlagFlagged},
+		{"Messages suivis,Opened", mailconv.FlagFlagged | mailconv.FlagSeen},
+		{"Draft", mailconv.FlagDraft | mailconv.FlagSeen},
+		{"Drafts", mailconv.FlagDraft | mailconv.FlagSeen},
+		{"Brouillons", mailconv.FlagDraft | mailconv.FlagSeen},
+		{"Opened,Non lus", 0},
+		{"\"Opened\",Important,Category Personal", mailconv.FlagSeen},
+		{"Inbox,Important", mailconv.FlagNew}, // no state label: as without the field
+	}
+	for _, c := range cases {
+		in := "From 123@xxx Tue Mar 11 01:31:25 +0000 2025\nX-GM-THRID: 1\nX-Gmail-Labels: " + c.labels + "\n\nbody\n"
+		msgs, _ := readAllFrom(t, strings.NewReader(in), ReaderOptions{})
+		require.Len(t, msgs, 1)
+		assert.Equal(t, c.want, msgs[0].msg.Flags, "%q", c.labels)
+	}
+}
