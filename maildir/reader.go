@@ -401,6 +401,7 @@ type mailboxReader struct {
 	field    []byte
 	kwValues []byte // the X-Keywords values of the header, space-separated
 	mozKeys  []byte // the X-Mozilla-Keys values, space-separated
+	mozState bool   // the header has X-Mozilla-Status
 }
 
 // load lists cur/ and new/ and reads dovecot-keywords.
@@ -604,6 +605,12 @@ func (mr *mailboxReader) fill(e entry, rel string, f *os.File, fi os.FileInfo) *
 	}
 	received, date := mr.scanHeaders(f)
 	mr.headerKeywords(m)
+	if mr.mozState && in.Separator == 0 {
+		// Thunderbird's maildir store: no info in the name, the state is
+		// in the message (see docs/formats/mbox-state.md).
+		r.emit(mailconv.EventLoss, "maildir.mozilla-status", mr.mb, m.Source.File,
+			"the file name has no flags and the state in X-Mozilla-Status (Thunderbird's maildir store) is not read")
+	}
 	m.Date, m.DateSource = mr.date(fi, received, date)
 	return m
 }
@@ -671,7 +678,7 @@ func (mr *mailboxReader) date(fi os.FileInfo, received, date time.Time) (time.Ti
 // fields in mr.kwValues. It leaves f at offset 0.
 func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	defer f.Seek(0, io.SeekStart)
-	mr.kwValues, mr.mozKeys = mr.kwValues[:0], mr.mozKeys[:0]
+	mr.kwValues, mr.mozKeys, mr.mozState = mr.kwValues[:0], mr.mozKeys[:0], false
 	mr.lim = io.LimitedReader{R: f, N: mr.r.cfg.maxHeader}
 	if mr.br == nil {
 		mr.br = bufio.NewReaderSize(&mr.lim, 4096)
@@ -695,6 +702,8 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 			date = parseDate(value)
 		case bytes.EqualFold(name, []byte("X-Keywords")):
 			mr.kwValues = append(append(mr.kwValues, ' '), value...)
+		case bytes.EqualFold(name, []byte("X-Mozilla-Status")):
+			mr.mozState = true
 		case bytes.EqualFold(name, []byte("X-Mozilla-Keys")):
 			mr.mozKeys = append(append(mr.mozKeys, ' '), value...)
 		}

@@ -184,3 +184,32 @@ func TestHeaderKeywordsMergedMaildirToMbox(t *testing.T) {
 	r2, _ := openTree(t, src, nil)
 	verifyOK(t, r2, openMbox(t, mb))
 }
+
+// Thunderbird's maildir store keeps the state in X-Mozilla-Status, not in
+// the file name; the reader does not read it, and says so.
+func TestThunderbirdMaildirStateReported(t *testing.T) {
+	src := t.TempDir()
+	for _, d := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(src, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{
+		"1700000000123.eml": "X-Mozilla-Status: 0001\nX-Mozilla-Keys: todo\nSubject: tb\n\nbody\n",
+		"1.2.host:2,S":      "X-Mozilla-Status: 0001\nSubject: named\n\nbody\n",
+		"1700000000124.eml": "Subject: plain\n\nbody\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(src, "cur", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, log := openTree(t, src, nil)
+	got, _ := readStore(t, r)
+	if len(got["INBOX"]) != 3 {
+		t.Fatalf("read %d messages, want 3", len(got["INBOX"]))
+	}
+	if n := log.codes()["maildir.mozilla-status"]; n != 1 {
+		t.Errorf("X-Mozilla-Status without info reported %d times, want 1\n%s", n, log)
+	}
+}
