@@ -132,26 +132,13 @@ func verifyOK(t *testing.T, src, dst mailconv.Reader) {
 // conversion to mbox, whose writer replaces those fields. Words that
 // cannot be keywords are reported, never dropped silently.
 func TestHeaderKeywordsMergedMaildirToMbox(t *testing.T) {
-	src := t.TempDir()
-	for _, d := range []string{"cur", "new", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(src, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(src, "dovecot-keywords"), []byte("0 work\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"1000000001.a.host:2,S":  "From: a@b\nX-Keywords: milton,john\nSubject: mu\n\nbody\n",
-		"1000000002.a.host:2,Sa": "From: a@b\nX-Keywords: work, later\n  folded\nSubject: mutt\n\nbody\n",
-		"1000000003.a.host:2,":   "From: a@b\nX-Mozilla-Keys: $label1 todo                    \nSubject: tb\n\nbody\n",
-		"1000000004.a.host:2,S":  "From: a@b\nX-Keywords: good,bad\"word\nSubject: bad\n\nbody\n",
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(src, "cur", name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := writeMaildir(t, map[string]string{
+		"dovecot-keywords":           "0 work\n",
+		"cur/1000000001.a.host:2,S":  "From: a@b\nX-Keywords: milton,john\nSubject: mu\n\nbody\n",
+		"cur/1000000002.a.host:2,Sa": "From: a@b\nX-Keywords: work, later\n  folded\nSubject: mutt\n\nbody\n",
+		"cur/1000000003.a.host:2,":   "From: a@b\nX-Mozilla-Keys: $label1 todo                    \nSubject: tb\n\nbody\n",
+		"cur/1000000004.a.host:2,S":  "From: a@b\nX-Keywords: good,bad\"word\nSubject: bad\n\nbody\n",
+	})
 	want := map[string]string{
 		"mu":   "john milton",
 		"mutt": "folded later work",
@@ -188,22 +175,11 @@ func TestHeaderKeywordsMergedMaildirToMbox(t *testing.T) {
 // Thunderbird's maildir store keeps the state in X-Mozilla-Status, not in
 // the file name; the reader does not read it, and says so.
 func TestThunderbirdMaildirStateReported(t *testing.T) {
-	src := t.TempDir()
-	for _, d := range []string{"cur", "new", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(src, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files := map[string]string{
-		"1700000000123.eml": "X-Mozilla-Status: 0001\nX-Mozilla-Keys: todo\nSubject: tb\n\nbody\n",
-		"1.2.host:2,S":      "X-Mozilla-Status: 0001\nSubject: named\n\nbody\n",
-		"1700000000124.eml": "Subject: plain\n\nbody\n",
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(src, "cur", name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := writeMaildir(t, map[string]string{
+		"cur/1700000000123.eml": "X-Mozilla-Status: 0001\nX-Mozilla-Keys: todo\nSubject: tb\n\nbody\n",
+		"cur/1.2.host:2,S":      "X-Mozilla-Status: 0001\nSubject: named\n\nbody\n",
+		"cur/1700000000124.eml": "Subject: plain\n\nbody\n",
+	})
 	r, log := openTree(t, src, nil)
 	got, _ := readStore(t, r)
 	if len(got["INBOX"]) != 3 {
@@ -212,4 +188,22 @@ func TestThunderbirdMaildirStateReported(t *testing.T) {
 	if n := log.codes()["maildir.mozilla-status"]; n != 1 {
 		t.Errorf("X-Mozilla-Status without info reported %d times, want 1\n%s", n, log)
 	}
+}
+
+// writeMaildir makes a maildir in a new temporary directory with the
+// given files (paths relative to its root, such as "cur/1.2.host:2,S").
+func writeMaildir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
 }

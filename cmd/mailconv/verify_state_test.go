@@ -54,20 +54,13 @@ func TestVerifyFolderNameWithDot(t *testing.T) {
 // rewritten by an mbox destination: verify compares their state, not the
 // fields (every such message "differed").
 func TestVerifyStateFieldsRewrittenByMbox(t *testing.T) {
-	src := t.TempDir()
-	for _, d := range []string{"cur", "new", "tmp"} {
-		require.NoError(t, os.MkdirAll(filepath.Join(src, d), 0o755))
-	}
-	msgs := map[string]string{
-		"1000000001.a.host:2,S":  "Status: U\nFrom: a@b\nSubject: eudora\n\nbody 1\n",
-		"1000000002.a.host:2,RS": "From: a@b\nStatus:  RO \nX-Status: A\nSubject: mutt\n\nbody 2\n",
-		"1000000003.a.host:2,":   "From: a@b\nX-UID: 17\nContent-Length: 7\nX-IMAPbase: 1 2\nSubject: dovecot\n\nbody 3\n",
-		"1000000004.a.host:2,F":  "From: a@b\nX-Mozilla-Status: 0005\nX-Mozilla-Status2: 00000000\nX-Mozilla-Keys:     \n  \nSubject: tb\n\nbody 4\n",
-		"1000000005.a.host:2,S":  "From: a@b\nSubject: plain\nStatus: RO\n\nStatus: in the body stays\n",
-	}
-	for name, body := range msgs {
-		require.NoError(t, os.WriteFile(filepath.Join(src, "cur", name), []byte(body), 0o644))
-	}
+	src := writeMaildir(t, map[string]string{
+		"cur/1000000001.a.host:2,S":  "Status: U\nFrom: a@b\nSubject: eudora\n\nbody 1\n",
+		"cur/1000000002.a.host:2,RS": "From: a@b\nStatus:  RO \nX-Status: A\nSubject: mutt\n\nbody 2\n",
+		"cur/1000000003.a.host:2,":   "From: a@b\nX-UID: 17\nContent-Length: 7\nX-IMAPbase: 1 2\nSubject: dovecot\n\nbody 3\n",
+		"cur/1000000004.a.host:2,F":  "From: a@b\nX-Mozilla-Status: 0005\nX-Mozilla-Status2: 00000000\nX-Mozilla-Keys:     \n  \nSubject: tb\n\nbody 4\n",
+		"cur/1000000005.a.host:2,S":  "From: a@b\nSubject: plain\nStatus: RO\n\nStatus: in the body stays\n",
+	})
 	v := convertThenVerify(t, "maildir:"+src, "mbox:"+filepath.Join(t.TempDir(), "out"))
 	requireVerified(t, v)
 	assert.Equal(t, 5, v.res.Totals.Matched)
@@ -93,16 +86,28 @@ func TestVerifyImpossibleFromDates(t *testing.T) {
 // maildir writer puts it in cur/), and verify does not call that a flag
 // difference.
 func TestVerifyNewFileAlreadySeen(t *testing.T) {
-	src := t.TempDir()
-	for _, d := range []string{"cur", "new", "tmp"} {
-		require.NoError(t, os.MkdirAll(filepath.Join(src, d), 0o755))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(src, "new", "1000000001.a.host:2,S"), []byte("From: a@b\nSubject: seen in new\n\nbody\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(src, "new", "1000000002.a.host"), []byte("From: a@b\nSubject: really new\n\nbody\n"), 0o644))
+	src := writeMaildir(t, map[string]string{
+		"new/1000000001.a.host:2,S": "From: a@b\nSubject: seen in new\n\nbody\n",
+		"new/1000000002.a.host":     "From: a@b\nSubject: really new\n\nbody\n",
+	})
 	for _, format := range []string{"maildir", "mbox"} {
 		v := convertThenVerify(t, "maildir:"+src, format+":"+filepath.Join(t.TempDir(), "out"))
 		requireVerified(t, v)
 		assert.Zero(t, v.res.Totals.FlagDiffs, format)
 		assert.Equal(t, 2, v.res.Totals.Matched, format)
 	}
+}
+
+// writeMaildir makes a maildir in a new temporary directory with the
+// given files (paths relative to its root, such as "cur/1.2.host:2,S").
+func writeMaildir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, d := range []string{"cur", "new", "tmp"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
+	}
+	for name, body := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(body), 0o644))
+	}
+	return root
 }
