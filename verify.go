@@ -70,6 +70,12 @@ type VerifyTotals struct {
 	// LineEndings counts messages equal only once line endings are
 	// normalised (an IMAP server stores CRLF): not a problem.
 	LineEndings int `json:"line_endings_normalised"`
+	// StateFields counts messages equal only once the mbox state fields
+	// of their headers (Status, X-Status, X-Keywords, X-Mozilla-*, ...)
+	// are left out, and line endings normalised: an mbox writer replaces
+	// those fields, whose state is compared as flags and keywords. Not a
+	// problem.
+	StateFields int `json:"state_fields_normalised"`
 	// Accounted counts differences the run reported as intended (see
 	// VerifyOptions.Accounted): not a problem.
 	Accounted int `json:"accounted"`
@@ -92,6 +98,7 @@ type MailboxVerify struct {
 // verifyEntry is what Verify keeps of one message.
 type verifyEntry struct {
 	exact, norm Digest
+	hadState    bool // the header held state fields (left out of norm)
 	flags       Flags
 	keywords    string // sorted, lower-case, space-separated
 	date        time.Time
@@ -104,7 +111,12 @@ type verifyEntry struct {
 // them mailbox by mailbox: message counts, per-message content digests,
 // flags, keywords and internal dates. Messages are paired by content (the
 // octets as each reader yields them); a message that differs only in its
-// line endings counts as equal.
+// line endings, or in the mbox state fields of its header (Status,
+// X-Status, X-Keywords, X-Mozilla-*, ..., which an mbox writer replaces),
+// counts as equal. Both sides are compared by the same rules: a destination
+// mailbox may be found under the unescaped form of its planned name, "new"
+// is not compared for seen messages, and an internal date not after the
+// Unix epoch counts as unknown.
 func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyResult, error) {
 	if opts.DateTolerance == 0 {
 		opts.DateTolerance = time.Second
@@ -155,7 +167,8 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 			return res, fmt.Errorf("source %s: %w", smb.Path, err)
 		}
 		mv.SourceMessages = len(sents)
-		dmb := destByPath[pathKey(dpath)]
+		dmb, dpath := destMailbox(destByPath, dpath)
+		mv.Destination = dpath
 		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
 			// A server may hold it in its own special-use mailbox
 			// (Sent Messages for Sent): match by role.
@@ -222,6 +235,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		t.KeywordDiffs += mv.KeywordDiffs
 		t.DateDiffs += mv.DateDiffs
 		t.LineEndings += mv.LineEndings
+		t.StateFields += mv.StateFields
 		t.Accounted += mv.Accounted
 	}
 	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
@@ -244,7 +258,8 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 	defer mr.Close()
 	var out []*verifyEntry
 	exact, norm := sha256.New(), sha256.New()
-	nw := &lfNormalizer{w: norm}
+	sf := &stateFieldFilter{w: norm}
+	nw := &lfNormalizer{w: sf}
 	chunk := make([]byte, 64<<10)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -260,6 +275,7 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 		exact.Reset()
 		norm.Reset()
 		nw.cr = false
+		sf.reset()
 		for {
 			n, err := mr.Read(chunk)
 			exact.Write(chunk[:n])
@@ -272,7 +288,8 @@ func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) 
 			}
 		}
 		nw.flush()
-		e := &verifyEntry{flags: m.Flags, date: m.Date, loc: m.Source.String(), id: m.ID}
+		sf.flush()
+		e := &verifyEntry{flags: comparableFlags(m.Flags), date: comparableDate(m.Date), loc: m.Source.String(), id: m.ID, hadState: sf.dropped}
 		var sum [sha256.Size]byte
 		copy(e.exact[:], exact.Sum(sum[:0]))
 		copy(e.norm[:], norm.Sum(sum[:0]))
@@ -361,7 +378,11 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 	}
 	for _, s := range unmatched {
 		if d := take(byNorm[s.norm]); d != nil {
-			mv.LineEndings++
+			if s.hadState || d.hadState {
+				mv.StateFields++
+			} else {
+				mv.LineEndings++
+			}
 			pair(s, d)
 			continue
 		}

@@ -37,8 +37,13 @@
 // Date: header when the time is not usable (parameter date chooses another
 // order). Flags come from the info suffix after ":2,", ";2," or "!2,";
 // lower-case letters are keywords resolved through the folder's
-// dovecot-keywords file. A message in new/ has mailconv.FlagNew. Files in
-// tmp/ and control files are ignored.
+// dovecot-keywords file. Keywords named in the message's own header
+// (X-Keywords, separated by commas as mu and mutt write it or by spaces as
+// Dovecot does; X-Mozilla-Keys) are added to those, so that they are not
+// lost where keywords live apart from the message (an mbox writer replaces
+// those fields); the table of every producer is in
+// docs/formats/mbox-state.md. A message in new/ has mailconv.FlagNew. Files
+// in tmp/ and control files are ignored.
 //
 // The writer delivers each message through tmp/ and hard-links it into
 // cur/ (or new/ for an unseen message in the "new" state) under a unique

@@ -399,6 +399,9 @@ type mailboxReader struct {
 	br       *bufio.Reader
 	lim      io.LimitedReader
 	field    []byte
+	kwValues []byte // the X-Keywords values of the header, space-separated
+	mozKeys  []byte // the X-Mozilla-Keys values, space-separated
+	mozState bool   // the header has X-Mozilla-Status
 }
 
 // load lists cur/ and new/ and reads dovecot-keywords.
@@ -600,18 +603,58 @@ func (mr *mailboxReader) fill(e entry, rel string, f *os.File, fi os.FileInfo) *
 		r.emit(mailconv.EventWarning, "maildir.size-mismatch", mr.mb, m.Source.File,
 			"the name says S=%d but the file has %d bytes", in.Size, fi.Size())
 	}
-	m.Date, m.DateSource = mr.date(f, fi)
+	received, date := mr.scanHeaders(f)
+	mr.headerKeywords(m)
+	if mr.mozState && in.Separator == 0 {
+		// Thunderbird's maildir store: no info in the name, the state is
+		// in the message (see docs/formats/mbox-state.md).
+		r.emit(mailconv.EventLoss, "maildir.mozilla-status", mr.mb, m.Source.File,
+			"the file name has no flags and the state in X-Mozilla-Status (Thunderbird's maildir store) is not read")
+	}
+	m.Date, m.DateSource = mr.date(fi, received, date)
 	return m
 }
 
-// date picks the internal date in the configured order.
-func (mr *mailboxReader) date(f *os.File, fi os.FileInfo) (time.Time, mailconv.DateSource) {
+// headerKeywords merges the keywords that the message's own header fields
+// name (X-Keywords, comma- or space-separated as mu, mutt and Dovecot
+// write it; X-Mozilla-Keys, space-separated) with those of the file name,
+// so that they survive in a store that keeps keywords apart from the
+// message (an mbox writer replaces those fields). Words that cannot be
+// keywords are reported.
+func (mr *mailboxReader) headerKeywords(m *mailconv.Message) {
+	for _, list := range [...]struct {
+		v    []byte
+		seps string
+	}{{mr.kwValues, " \t,"}, {mr.mozKeys, " \t"}} {
+		v := list.v
+		for len(v) > 0 {
+			i := bytes.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune(list.seps, r) })
+			if i < 0 {
+				break
+			}
+			v = v[i:]
+			j := bytes.IndexAny(v, list.seps)
+			if j < 0 {
+				j = len(v)
+			}
+			k := v[:j]
+			v = v[j:]
+			if !m.AddKeyword(string(k)) {
+				mr.r.emit(mailconv.EventLoss, "maildir.bad-keyword", mr.mb, m.Source.File,
+					"keyword %q of the message's header is not a valid IMAP atom and was dropped", k)
+			}
+		}
+	}
+}
+
+// date picks the internal date in the configured order, from the file
+// time and the dates of the header (see scanHeaders).
+func (mr *mailboxReader) date(fi os.FileInfo, received, date time.Time) (time.Time, mailconv.DateSource) {
 	mtime := fi.ModTime()
 	mtimeOK := mtime.Unix() > 0
 	if mr.r.cfg.date == "mtime" && mtimeOK {
 		return mtime, mailconv.DateFileTime
 	}
-	received, date := mr.scanHeaders(f)
 	order := []mailconv.DateSource{mailconv.DateReceived, mailconv.DateHeader, mailconv.DateFileTime}
 	if mr.r.cfg.date == "header" {
 		order[0], order[1] = mailconv.DateHeader, mailconv.DateReceived
@@ -631,9 +674,11 @@ func (mr *mailboxReader) date(f *os.File, fi os.FileInfo) (time.Time, mailconv.D
 
 // scanHeaders reads at most maxHeader bytes of the header of f and returns
 // the dates of the first (newest) Received: field and of the Date: field,
-// zero when absent or unparseable. It leaves f at offset 0.
+// zero when absent or unparseable. It collects the values of the keyword
+// fields in mr.kwValues. It leaves f at offset 0.
 func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	defer f.Seek(0, io.SeekStart)
+	mr.kwValues, mr.mozKeys, mr.mozState = mr.kwValues[:0], mr.mozKeys[:0], false
 	mr.lim = io.LimitedReader{R: f, N: mr.r.cfg.maxHeader}
 	if mr.br == nil {
 		mr.br = bufio.NewReaderSize(&mr.lim, 4096)
@@ -655,6 +700,12 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 			}
 		case date.IsZero() && bytes.EqualFold(name, []byte("Date")):
 			date = parseDate(value)
+		case bytes.EqualFold(name, []byte("X-Keywords")):
+			mr.kwValues = append(append(mr.kwValues, ' '), value...)
+		case bytes.EqualFold(name, []byte("X-Mozilla-Status")):
+			mr.mozState = true
+		case bytes.EqualFold(name, []byte("X-Mozilla-Keys")):
+			mr.mozKeys = append(append(mr.mozKeys, ' '), value...)
 		}
 	}
 	for !done {

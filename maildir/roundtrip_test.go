@@ -109,7 +109,46 @@ func convertInto(t testing.TB, src mailconv.Reader, dir string, params map[strin
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+	verifyConversion(t, src, dir, params, rep, w.Capabilities())
 	return rep, log
+}
+
+// verifyConversion runs mailconv.Verify on a conversion convertInto made:
+// it must pass, the differences the report explains as losses or skips
+// of a message aside.
+func verifyConversion(t testing.TB, src mailconv.Reader, dir string, params map[string]string, rep *mailconv.Report, caps mailconv.Capabilities) {
+	t.Helper()
+	dst, err := maildir.Open(context.Background(), dir, &mailconv.Options{Params: params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	lost, skipped := map[string]bool{}, map[string]bool{}
+	for _, e := range rep.Losses {
+		lost[e.Message] = true
+	}
+	for _, e := range rep.Skips {
+		skipped[e.Message] = true
+	}
+	res, err := mailconv.Verify(context.Background(), src, dst, mailconv.VerifyOptions{
+		Capabilities: &caps,
+		Accounted: func(_ mailconv.Path, id, kind string) bool {
+			if kind == "missing" {
+				return skipped[id]
+			}
+			return lost[id]
+		}})
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if !res.OK {
+		for _, mv := range res.Mailboxes {
+			for _, p := range mv.Problems {
+				t.Errorf("verify: %s: %s", mv.Source, p)
+			}
+		}
+		t.Errorf("verify after the conversion failed: %+v", res.Totals)
+	}
 }
 
 func openTree(t testing.TB, dir string, params map[string]string) (*maildir.Reader, *eventLog) {

@@ -30,11 +30,39 @@
 // ReaderOptions.Verbatim is set. Messages Thunderbird marked expunged are
 // skipped (and reported) unless ReaderOptions.Recover is set.
 //
+// # State letters
+//
+// The letters of Status and X-Status are read as one set, in any order,
+// because producers put them in different fields (GNU mailutils writes
+// "Status: ORA" where mutt writes "Status: RO" and "X-Status: A"):
+//
+//	letter  model        written by
+//	R       \Seen        mutt, c-client (Pine, Alpine), Dovecot, Python, mailutils, mox
+//	r       \Answered    legacy replied letter read by mutt (Status)
+//	O o     listed       mutt, c-client, Dovecot, Python, mailutils (not new, no flag)
+//	U u     listed       Eudora exports (unread, not new, no flag)
+//	A a     \Answered    mutt, c-client, Dovecot, Python, mox; mailutils in Status
+//	F f     \Flagged     mutt, c-client, Dovecot, Python, mox; mailutils in Status
+//	D d     \Deleted     c-client, Dovecot, Python, mox; "d" is mailutils' letter
+//	T t     \Draft       c-client, Dovecot, mox
+//
+// A message with neither field (nor X-Mozilla-Status, nor a Google state
+// label) is new. Other letters are reported as losses. X-Keywords is split
+// on white space and commas (Dovecot; mox, mu and mutt), X-Mozilla-Keys on
+// white space only. docs/formats/mbox-state.md gives the sources, the
+// keyword fields and Google's X-Gmail-Labels.
+//
 // # Writing
 //
 // A Writer writes mboxrd: every line matching ^>*From gets one more '>', so
 // that reading restores the octets exactly; fresh state headers replace stale
-// ones. A StoreWriter writes a Thunderbird-style tree (mailbox A/B is the
+// ones. Every message is followed by the separator's blank line, the last
+// one too (Dovecot and mutt take the file's last line end for it); a
+// message without a final line end gets none. With
+// WriterOptions.MozillaStatus, whose X-Mozilla-Status fields are
+// Thunderbird's (mboxo) fingerprint, each message also carries the trace
+// "X-Mailconv-Mbox: mboxrd", and a Reader reads a file with that trace as
+// mboxrd (removing the field like the other state fields). A StoreWriter writes a Thunderbird-style tree (mailbox A/B is the
 // file A.sbd/B), which can hold a mailbox with both messages and children.
 //
 // # Limits

@@ -580,8 +580,14 @@ func (rd *Reader) begin() (skip bool, err error) {
 		return true, nil
 	}
 	rd.st.apply(&rd.msg)
+	if rd.st.trace {
+		rd.fps["mailconv"] = true
+	}
 	for _, k := range rd.st.badKeywords {
 		rd.event(mailconv.EventLoss, "mbox.bad-keyword", sepOff, "keyword is not a valid IMAP atom and was dropped: "+strconv.Quote(k))
+	}
+	if u := rd.st.unknownLetters; u != "" {
+		rd.event(mailconv.EventLoss, "mbox.unknown-status-letter", sepOff, "Status/X-Status letters with no known meaning were dropped: "+strconv.Quote(u))
 	}
 	if rd.msg.Date.IsZero() {
 		rd.dateFromHeader()
@@ -1240,7 +1246,7 @@ func (rd *Reader) finishStats() {
 		s.LineEnding = "mixed"
 	}
 	s.Fingerprints = s.Fingerprints[:0]
-	for _, f := range []string{"c-client/dovecot", "eudora", "evolution", "google", "mozilla"} {
+	for _, f := range []string{"c-client/dovecot", "eudora", "evolution", "google", "mailconv", "mozilla"} {
 		if rd.fps[f] {
 			s.Fingerprints = append(s.Fingerprints, f)
 		}
@@ -1303,9 +1309,12 @@ func (rd *Reader) chooseVariant() {
 	dovecot := fp("c-client/dovecot") || has("\nX-IMAPbase:") || has("\nX-UID:")
 	eudora := fp("eudora") || rd.sepLine.Sender == "???@???"
 	mozilla := fp("mozilla") || rd.sepLine.Sender == "-"
+	own := fp("mailconv") || has("\n"+traceHeader+": "+traceVariant)
 
 	v, why := MboxRD, "no evidence for another variant; mboxrd is the reversible default"
 	switch {
+	case own:
+		v, why = MboxRD, "written by mailconv ("+traceHeader+": "+traceVariant+")"
 	case ev.ContentLengthHonoured > 0 && ev.ContentLengthIgnored == 0 && ev.FromInContentLength > 0:
 		v, why = MboxCL2, "Content-Length headers frame every message and unquoted From lines lie inside them"
 	case ev.ContentLengthHonoured > 0 && ev.ContentLengthIgnored == 0 && dovecot:

@@ -90,12 +90,13 @@ func TestRoundTripFixtures(t *testing.T) {
 }
 
 // The Wikipedia mboxrd sample is in our canonical form: it comes out byte
-// for byte as it went in.
+// for byte as it went in, plus the separator line after the last message
+// that the sample leaves out (see TestLastMessageSeparatorLine).
 func TestCanonicalMboxrdIsByteIdentical(t *testing.T) {
 	data, err := os.ReadFile("../testdata/fixtures/thunderbird-mbox/mbox_mboxrd")
 	require.NoError(t, err)
 	msgs, _ := readAllFrom(t, bytes.NewReader(data), ReaderOptions{})
-	assert.Equal(t, string(data), string(writeAll(t, msgs, WriterOptions{})))
+	assert.Equal(t, string(data)+"\n", string(writeAll(t, msgs, WriterOptions{})))
 }
 
 // Generated messages with every quoting hazard, both line endings and
@@ -251,7 +252,7 @@ func TestWriterFromLine(t *testing.T) {
 		strings.NewReader("Return-Path: <alice@example.com>\nDate: Tue, 14 Dec 2010 10:00:00 +0000\n\nhi\n")))
 	require.NoError(t, w.Close())
 	assert.Equal(t, "From bob-smith@example.com Tue Dec 14 00:45:29 2010\nSubject: x\nStatus: O\n\n>From here\n\n"+
-		"From alice@example.com Tue Dec 14 10:00:00 2010\nReturn-Path: <alice@example.com>\nDate: Tue, 14 Dec 2010 10:00:00 +0000\n\nhi\n",
+		"From alice@example.com Tue Dec 14 10:00:00 2010\nReturn-Path: <alice@example.com>\nDate: Tue, 14 Dec 2010 10:00:00 +0000\n\nhi\n\n",
 		buf.String())
 }
 
@@ -263,7 +264,7 @@ func TestWriterReplacesStaleStatus(t *testing.T) {
 	require.NoError(t, w.WriteMessage(context.Background(), m,
 		strings.NewReader("Status: RO\nX-Keywords: stale\nSubject: x\nX-Mozilla-Status: 0001\n\nb\n")))
 	require.NoError(t, w.Close())
-	assert.Equal(t, "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: x\nStatus: O\nX-Status: A\n\nb\n", buf.String())
+	assert.Equal(t, "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: x\nStatus: O\nX-Status: A\n\nb\n\n", buf.String())
 }
 
 // A long line of '>' characters is quoted with O(1) memory, across buffer

@@ -25,6 +25,15 @@ const (
 	metaXUID
 	metaXIMAP     // X-IMAP (pseudo-message marker) and X-IMAPbase
 	metaXIMAPBase // X-IMAPbase
+	metaTrace     // X-Mailconv-Mbox: the variant mailconv wrote
+)
+
+// traceHeader names the variant in files this package writes with
+// X-Mozilla-Status fields (WriterOptions.MozillaStatus), whose evidence
+// would otherwise read as Thunderbird's mboxo.
+const (
+	traceHeader  = "X-Mailconv-Mbox"
+	traceVariant = "mboxrd"
 )
 
 // metaKind returns the metadata kind of header field name (any case).
@@ -58,6 +67,10 @@ func metaKind(name []byte) int {
 		}
 		if bytes.EqualFold(name, []byte("x-mozilla-keys")) {
 			return metaMozKeys
+		}
+	case 15:
+		if bytes.EqualFold(name, []byte(traceHeader)) {
+			return metaTrace
 		}
 	case 16:
 		if bytes.EqualFold(name, []byte("x-mozilla-status")) {
@@ -111,6 +124,8 @@ type state struct {
 	unparsedMetaHeaders []string
 	gmail               bool // an X-Gmail-Labels field told the state
 	gmailFlags          mailconv.Flags
+	unknownLetters      string // Status/X-Status letters with no meaning here
+	trace               bool   // X-Mailconv-Mbox: mboxrd
 }
 
 func (s *state) reset() {
@@ -128,11 +143,14 @@ func (s *state) add(kind int, name string, value []byte) {
 	case metaXStatus:
 		s.xstatus = true
 		s.xstatusVal += v
-	case metaXKeywords, metaMozKeys:
-		// X-Keywords is whitespace-separated (Dovecot); mox writes commas.
-		for _, k := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || r == ',' }) {
-			s.keywords = append(s.keywords, k)
-		}
+	case metaXKeywords:
+		// X-Keywords is whitespace-separated (Dovecot); mox, mu and mutt
+		// write commas.
+		s.keywords = appendKeywordList(s.keywords, v, true)
+	case metaMozKeys:
+		// Thunderbird separates keys with spaces; a comma can be part of
+		// a key.
+		s.keywords = appendKeywordList(s.keywords, v, false)
 	case metaMozStatus:
 		if n, err := strconv.ParseUint(v, 16, 32); err == nil {
 			s.moz, s.mozVal = true, uint32(n)
@@ -153,7 +171,15 @@ func (s *state) add(kind int, name string, value []byte) {
 		s.ximap = true
 	case metaXIMAPBase:
 		s.ximapBase = true
+	case metaTrace:
+		s.trace = strings.EqualFold(v, traceVariant)
 	}
+}
+
+// appendKeywordList appends the words of a keyword field: separated by
+// white space, and by commas when commas is set.
+func appendKeywordList(dst []string, v string, commas bool) []string {
+	return append(dst, strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' || (commas && r == ',') })...)
 }
 
 // Gmail's system labels that carry state, as Google Takeout writes them in
@@ -196,13 +222,39 @@ func (s *state) gmailLabels(value []byte) {
 	}
 }
 
+// statusLetter maps one letter of a Status or X-Status field to flags. The
+// two fields are read as one set of letters, in any order, because
+// producers disagree on which letter goes where (GNU mailutils writes every
+// attribute into Status; c-client, mutt, Python and Dovecot split them).
+// Upper and lower case mean the same except for 'r', which mutt reads as
+// "replied" in Status next to 'R' for "read". 'O' and 'U' tell that a
+// client listed the message (it is not new) and set no flag. The table,
+// with the producers of each letter, is in docs/formats/mbox-state.md.
+func statusLetter(c byte) (mailconv.Flags, bool) {
+	switch c {
+	case 'R':
+		return mailconv.FlagSeen, true
+	case 'r', 'A', 'a':
+		return mailconv.FlagAnswered, true
+	case 'F', 'f':
+		return mailconv.FlagFlagged, true
+	case 'D', 'd':
+		return mailconv.FlagDeleted, true
+	case 'T', 't':
+		return mailconv.FlagDraft, true
+	case 'O', 'o', 'U', 'u':
+		return 0, true
+	}
+	return 0, false
+}
+
 // expunged reports whether Thunderbird marked the message as expunged: it is
 // gone for the user and only waits for compaction.
 func (s *state) expunged() bool { return s.moz && s.mozVal&mozExpunged != 0 }
 
 // apply sets m's flags and keywords from the accumulated headers.
 func (s *state) apply(m *mailconv.Message) {
-	if !s.status && !s.moz {
+	if !s.status && !s.moz && !strings.ContainsAny(s.xstatusVal, "ROo") {
 		if s.gmail {
 			// A Google export: the labels tell the state (a message
 			// Gmail listed is not new).
@@ -212,26 +264,17 @@ func (s *state) apply(m *mailconv.Message) {
 			m.Flags |= mailconv.FlagNew
 		}
 	}
-	for _, c := range s.statusVal {
-		switch c {
-		case 'R':
-			m.Flags |= mailconv.FlagSeen
-		case 'r':
-			m.Flags |= mailconv.FlagAnswered
-		}
-	}
-	for _, c := range s.xstatusVal {
-		switch c {
-		case 'A':
-			m.Flags |= mailconv.FlagAnswered
-		case 'F':
-			m.Flags |= mailconv.FlagFlagged
-		case 'D':
-			m.Flags |= mailconv.FlagDeleted
-		case 'T':
-			m.Flags |= mailconv.FlagDraft
-		case 'R':
-			m.Flags |= mailconv.FlagSeen // YAM wrote R here too
+	for _, v := range [...]string{s.statusVal, s.xstatusVal} {
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c == ' ' || c == '\t' {
+				continue
+			}
+			if f, ok := statusLetter(c); ok {
+				m.Flags |= f
+			} else if !strings.ContainsRune(s.unknownLetters, rune(c)) {
+				s.unknownLetters += string(rune(c))
+			}
 		}
 	}
 	if s.moz {
@@ -366,6 +409,8 @@ func appendStatusHeaders(dst []byte, m *mailconv.Message, eol []byte, status, mo
 		for i := len(line); i < mozKeysReserve; i++ {
 			dst = append(dst, ' ')
 		}
+		dst = append(dst, eol...)
+		dst = append(dst, traceHeader+": "+traceVariant...)
 		dst = append(dst, eol...)
 	}
 	return dst

@@ -185,7 +185,7 @@ func TestSingleFileDestination(t *testing.T) {
 	_, err = w.CreateMailbox(context.Background(), &mailconv.Mailbox{Path: mailconv.Path{"Other"}})
 	assert.ErrorIs(t, err, mailconv.ErrUnsupported, "a second mailbox would be merged silently")
 	b, _ := os.ReadFile(f)
-	assert.Equal(t, "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: x\nStatus: RO\n\ny\n", string(b))
+	assert.Equal(t, "From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nSubject: x\nStatus: RO\n\ny\n\n", string(b), "the file ends with the separator line")
 }
 
 func TestSymlinkOutsideTreeNotFollowed(t *testing.T) {

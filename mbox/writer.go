@@ -59,14 +59,14 @@ type Writer struct {
 	w    *bufio.Writer
 	opts WriterOptions
 
-	br        *bufio.Reader
-	hdr       []byte
-	out       []byte
-	pending   []byte // line end owed before the next From_ line
-	wrote     bool   // a message was written since the last separator
-	endsBlank bool   // the last message ends with an empty line
-	q         quoter
-	ones      [64]byte
+	br      *bufio.Reader
+	hdr     []byte
+	out     []byte
+	pending []byte // line end owed before the next From_ line
+	wrote   bool   // a message was written since the last separator
+	endsEOL bool   // the last message ends with a line end
+	q       quoter
+	ones    [64]byte
 }
 
 // NewWriter returns a Writer that writes to w. Call Close (or Flush) at the
@@ -229,7 +229,7 @@ func (wr *Writer) WriteMessage(ctx context.Context, m *mailconv.Message, body io
 		}
 	}
 	wr.q.flush()
-	wr.endsBlank = wr.q.endsBlank()
+	wr.endsEOL = wr.q.endsEOL()
 	// Hand the message to the OS before reporting it written, so that a
 	// journal entry never runs ahead of the data.
 	return wr.w.Flush()
@@ -283,17 +283,19 @@ func envelopeDate(m *mailconv.Message, date string) time.Time {
 	return time.Unix(0, 0)
 }
 
-// Flush flushes buffered data. Like Python's mailbox module, the Writer
-// puts the separator line before each From_ line rather than after each
-// message, so a file it wrote ends with the last message's own octets —
-// unless that message ends with an empty line: readers take a blank line at
-// the end of a file for a separator, so one more line end is written then.
-// More messages may follow a Flush.
+// Flush flushes buffered data. The Writer puts the separator line before
+// each From_ line, and Flush ends the file with the separator line of the
+// last message (one more line end after its own), as the mboxrd convention
+// wants: Dovecot, mutt and this package's Reader take the last line end of
+// a file for the separator's, so without it the last message would lose
+// its final line end. A last message without a line end of its own gets
+// none, so that those readers return it as it was. More messages may follow
+// a Flush.
 func (wr *Writer) Flush() error {
-	if wr.wrote && wr.endsBlank && len(wr.pending) > 0 {
+	if wr.wrote && wr.endsEOL && len(wr.pending) > 0 {
 		wr.w.Write(wr.pending)
 		wr.wrote = false // the next message owes no separator
-		wr.endsBlank = false
+		wr.endsEOL = false
 	}
 	return wr.w.Flush()
 }
@@ -313,17 +315,8 @@ type quoter struct {
 	n         int64   // bytes of the message seen
 }
 
-// endsBlank reports whether the octets written end with an empty line.
-func (q *quoter) endsBlank() bool {
-	t := q.tail
-	switch {
-	case t[2] != '\n':
-		return false
-	case q.n == 1 || (q.n == 2 && t[1] == '\r'):
-		return true // the message is one empty line
-	}
-	return t[1] == '\n' || (t[1] == '\r' && t[0] == '\n')
-}
+// endsEOL reports whether the octets written end with a line end.
+func (q *quoter) endsEOL() bool { return q.n > 0 && q.tail[2] == '\n' }
 
 func (q *quoter) reset() {
 	q.lineStart, q.gt, q.match, q.tail, q.n = true, 0, 0, [3]byte{}, 0

@@ -14,9 +14,21 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
+// runCLI runs the command in-process. A conversion that succeeds is then
+// verified (see verifyAfterConvert).
 func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
+	rep := ""
+	if len(args) > 0 && args[0] == "convert" {
+		args, rep = convertArgs(args)
+		if rep != "" {
+			defer os.RemoveAll(filepath.Dir(rep))
+		}
+	}
 	code := run(context.Background(), args, &out, &errb)
+	if len(args) > 0 && args[0] == "convert" && (code == exitOK || code == exitLossy) {
+		verifyAfterConvert(args)
+	}
 	return code, out.String(), errb.String()
 }
 

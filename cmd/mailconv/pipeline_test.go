@@ -45,6 +45,9 @@ func binary(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if !checkVerifiedAfterConvert() && code == 0 {
+		code = 1
+	}
 	if binaryPath != "" {
 		os.RemoveAll(filepath.Dir(binaryPath))
 	}

@@ -65,6 +65,10 @@ type Config struct {
 	// Separator, when set, is the hierarchy separator of the inbox
 	// namespace ("/" or "."); empty keeps Dovecot's default.
 	Separator string
+	// Mbox reads the tree as Dovecot's mbox store instead of a maildir:
+	// every file is an mbox mailbox, the file INBOX the inbox. Dovecot
+	// writes its index and its own headers into the copy, not the tree.
+	Mbox bool
 }
 
 // Session is a copy of a tree and the configuration to read it.
@@ -134,7 +138,12 @@ func configText(major, minor int, cfg Config, run, mail string, uid, gid int) st
 		b.WriteString("dovecot_config_version = 2.4.0\ndovecot_storage_version = 2.4.0\n")
 	}
 	fmt.Fprintf(&b, "base_dir = %s\n", run)
-	if v24 {
+	switch {
+	case cfg.Mbox && v24:
+		fmt.Fprintf(&b, "mail_driver = mbox\nmail_path = %s\nmail_inbox_path = %s/INBOX\n", mail, mail)
+	case cfg.Mbox:
+		fmt.Fprintf(&b, "mail_location = mbox:%s:INBOX=%s/INBOX\n", mail, mail)
+	case v24:
 		fmt.Fprintf(&b, "mail_driver = maildir\nmail_path = %s\n", mail)
 		if cfg.FS {
 			b.WriteString("mailbox_list_layout = fs\n")
@@ -145,7 +154,7 @@ func configText(major, minor int, cfg Config, run, mail string, uid, gid int) st
 		if cfg.EscapeChar != 0 {
 			fmt.Fprintf(&b, "mailbox_list_storage_escape_char = \"%c\"\n", cfg.EscapeChar)
 		}
-	} else {
+	default:
 		loc := "maildir:" + mail
 		if cfg.FS {
 			loc += ":LAYOUT=fs"
