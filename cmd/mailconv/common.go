@@ -172,7 +172,7 @@ func isTerminal(w io.Writer) bool {
 // exitFor maps an error to an exit code and prints it.
 func exitFor(err error, stderr io.Writer) int {
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, mailconv.ErrBadOption) {
 		fmt.Fprintln(stderr, "mailconv:", err)
 		return exitUsage
 	}

@@ -141,6 +141,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(stderr),
 			progressbar.OptionShowBytes(true),
+			progressbar.OptionUseIECUnits(true), // MiB, as in the summary
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetDescription("converting"),
 			progressbar.OptionThrottle(200*time.Millisecond),
