@@ -3,6 +3,7 @@ package main
 // The formats the command knows: each registers itself with the mailconv
 // registry when imported.
 import (
+	_ "github.com/mailconv/mailconv/eml"
 	_ "github.com/mailconv/mailconv/eudora"
 	_ "github.com/mailconv/mailconv/imap"
 	_ "github.com/mailconv/mailconv/maildir"
