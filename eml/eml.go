@@ -227,11 +227,12 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 		r.dirs[mb.Source] = "."
 		return []*mailconv.Mailbox{mb}, nil
 	}
+	// walk lists a directory before its subdirectories, these in name
+	// order: INBOX first, parents before children.
 	var out []*mailconv.Mailbox
 	if _, err := r.walk(ctx, ".", nil, 0, &out); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return lessPath(out[i].Path, out[j].Path) })
 	return out, nil
 }
 
@@ -315,21 +316,6 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 	}
 	*out = append(*out, below...)
 	return found, nil
-}
-
-// lessPath orders INBOX first, then paths segment by segment, parents
-// before children.
-func lessPath(a, b mailconv.Path) bool {
-	ai, bi := a.IsInbox(), b.IsInbox()
-	if ai != bi {
-		return ai
-	}
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if a[i] != b[i] {
-			return a[i] < b[i]
-		}
-	}
-	return len(a) < len(b)
 }
 
 // Fingerprint covers the names, sizes and modification times of the
