@@ -31,7 +31,7 @@ func TestReportJSONShape(t *testing.T) {
 
 	// The progress bar and the summary use binary units (the sample is a
 	// few KiB: SI units would print "kB").
-	assert.Contains(t, stderr, "KiB")
+	assert.Regexp(t, `/[0-9.]+ KiB\)`, stderr, "the bar's total, in KiB")
 	assert.NotContains(t, stderr, " kB")
 
 	// A warning without a byte offset (an address book Eudora does not use).
