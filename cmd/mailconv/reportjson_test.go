@@ -18,7 +18,7 @@ import (
 func TestReportJSONShape(t *testing.T) {
 	out := t.TempDir()
 	rep := filepath.Join(out, "r.json")
-	code, _, stderr := runBinary(t, nil, "convert", "--progress", "always", "../../testdata/eudora-sample", "maildir:"+filepath.Join(out, "m"), "--report", rep)
+	code, _, stderr := runBinary(t, nil, "convert", "--progress", "always", "../../testdata/sample-mbox", "maildir:"+filepath.Join(out, "m"), "--report", rep)
 	require.Equal(t, exitOK, code, stderr)
 	b, err := os.ReadFile(rep)
 	require.NoError(t, err)
@@ -29,8 +29,8 @@ func TestReportJSONShape(t *testing.T) {
 	}
 	assert.NotContains(t, string(b), "null")
 
-	// The progress bar and the summary use binary units (the sample is a
-	// few KiB: SI units would print "kB").
+	// The progress bar and the summary use binary units (the sample is
+	// about 2 KiB: SI units would print "kB").
 	assert.Regexp(t, `/[0-9.]+ KiB\)`, stderr, "the bar's total, in KiB")
 	assert.NotContains(t, stderr, " kB")
 
