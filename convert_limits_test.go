@@ -34,6 +34,6 @@ func TestLimitSpoolMemory(t *testing.T) {
 		}
 	}
 	if DefaultSpoolMemory != 8<<20 {
-		t.Errorf("DefaultSpoolMemory %d: update the README's limits table", DefaultSpoolMemory)
+		t.Errorf("DefaultSpoolMemory %d: update the limits table in docs/hardening.md", DefaultSpoolMemory)
 	}
 }

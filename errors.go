@@ -24,6 +24,9 @@ var (
 	// ErrUnsupported: the operation or option is not supported by this
 	// format.
 	ErrUnsupported = errors.New("not supported")
+	// ErrBadOption: a format option (Options.Params, --opt key=value) has
+	// a value the format does not accept.
+	ErrBadOption = errors.New("bad format option")
 	// ErrJournalInUse: another run has the journal open (see OpenJournal).
 	ErrJournalInUse = errors.New("journal is in use by another mailconv run")
 )
@@ -75,3 +78,24 @@ func (e *LimitError) Error() string {
 
 // Is makes errors.Is(err, ErrLimit) true.
 func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
+// OptionError marks the error a format gives for the value of one of its
+// options. It matches ErrBadOption with errors.Is and unwraps to the cause.
+type OptionError struct{ Err error }
+
+// Error returns the cause's message.
+func (e *OptionError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrBadOption) true.
+func (e *OptionError) Is(target error) bool { return target == ErrBadOption }
+
+// BadOption marks err, when not nil, as an OptionError.
+func BadOption(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &OptionError{Err: err}
+}

@@ -177,7 +177,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 	if rep == nil {
 		rep = &Report{}
 	}
-	inv := &Inventory{Events: rep}
+	inv := &Inventory{Events: rep, Mailboxes: []*MailboxInventory{}}
 	seenIDs := map[uint64]string{} // Message-ID hash -> first location
 	dupIdx := map[uint64]int{}     // -> index in inv.Duplicates
 	var estimate int64

@@ -22,7 +22,7 @@ import (
 // identity (source store, mailbox, message ID) and content digest.
 //
 // The file is JSON Lines, one record per line, appended and never rewritten
-// (the format is documented in the README). A crash can leave a torn last
+// (the format is documented in docs/journal-and-report.md). A crash can leave a torn last
 // line; it is ignored on load. With Durable set each record is fsynced after
 // the message data it describes, so a power cut cannot lose a message the
 // journal says is done.

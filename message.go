@@ -1,6 +1,7 @@
 package mailconv
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -80,9 +81,38 @@ func (s DateSource) MarshalText() ([]byte, error) { return []byte(s.String()), n
 
 // Location is a place in a source store, used in errors and reports.
 // Offset is a byte offset into File, or -1 when a whole file is meant.
+// In JSON an unknown offset is left out ({"file": "In.mbx"}).
 type Location struct {
 	File   string `json:"file"`
 	Offset int64  `json:"offset"`
+}
+
+// locationJSON is Location in JSON: the offset only when it is known.
+type locationJSON struct {
+	File   string `json:"file"`
+	Offset *int64 `json:"offset,omitempty"`
+}
+
+// MarshalJSON leaves out an unknown (negative) offset.
+func (l Location) MarshalJSON() ([]byte, error) {
+	v := locationJSON{File: l.File}
+	if l.Offset >= 0 {
+		v.Offset = &l.Offset
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads a location; a missing offset is -1 (unknown).
+func (l *Location) UnmarshalJSON(b []byte) error {
+	var v locationJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	l.File, l.Offset = v.File, -1
+	if v.Offset != nil {
+		l.Offset = *v.Offset
+	}
+	return nil
 }
 
 // String formats the location as "file:offset" (or just "file").

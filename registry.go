@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -109,24 +108,6 @@ func DetectFormat(path string) (Format, error) {
 		return Format{}, fmt.Errorf("%s: %w: no registered format recognises it", path, ErrUnknownFormat)
 	}
 	return best, nil
-}
-
-// SplitAddress splits a command-line store address "FORMAT:PATH" into its
-// format name and path. An address without a registered format prefix is
-// returned with an empty format name (and must be detected). A one-letter
-// prefix is taken as a Windows drive, not as a format.
-func SplitAddress(addr string) (format, path string) {
-	i := strings.IndexByte(addr, ':')
-	if i <= 1 {
-		return "", addr
-	}
-	name := addr[:i]
-	if _, ok := LookupFormat(name); ok {
-		return name, addr[i+1:]
-	}
-	// A URL-like address (imaps://) is returned whole with its scheme as
-	// the format, so that network formats can register their schemes.
-	return "", addr
 }
 
 // CheckParams returns an error naming the first key of params that f does

@@ -212,13 +212,60 @@ func (r *Report) Clean() bool {
 	return r.Error == "" && r.Totals.Skips == 0 && r.Totals.Losses == 0 && r.Totals.Renames == 0
 }
 
-// WriteJSON writes the report as indented JSON.
+// WriteJSON writes the report as indented JSON (see MarshalJSON).
 func (r *Report) WriteJSON(w io.Writer) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
+}
+
+// reportJSON is the JSON form of a Report.
+type reportJSON struct {
+	Source      Endpoint         `json:"source"`
+	Destination *Endpoint        `json:"destination,omitempty"`
+	Started     *time.Time       `json:"started,omitempty"`
+	Finished    *time.Time       `json:"finished,omitempty"`
+	Totals      Totals           `json:"totals"`
+	Mailboxes   []*MailboxReport `json:"mailboxes"`
+	Codes       map[string]int   `json:"codes,omitempty"`
+	Skips       []Event          `json:"skips"`
+	Losses      []Event          `json:"losses"`
+	Renames     []Event          `json:"renames"`
+	Warnings    []Event          `json:"warnings"`
+	Infos       []Event          `json:"infos,omitempty"`
+	Omitted     int              `json:"events_omitted,omitempty"`
+	Error       string           `json:"error,omitempty"`
+	NothingToDo bool             `json:"nothing_to_do,omitempty"`
+}
+
+// MarshalJSON writes the report with its lists as [] when empty (never
+// null), and without the destination and times it does not have (the
+// events of an inspection have neither).
+func (r *Report) MarshalJSON() ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := func(evs []Event) []Event {
+		if evs == nil {
+			return []Event{}
+		}
+		return evs
+	}
+	v := reportJSON{Source: r.Source, Totals: r.Totals, Mailboxes: r.Mailboxes, Codes: r.Codes,
+		Skips: list(r.Skips), Losses: list(r.Losses), Renames: list(r.Renames), Warnings: list(r.Warnings),
+		Infos: r.Infos, Omitted: r.Omitted, Error: r.Error, NothingToDo: r.NothingToDo}
+	if v.Mailboxes == nil {
+		v.Mailboxes = []*MailboxReport{}
+	}
+	if r.Destination != (Endpoint{}) {
+		v.Destination = &r.Destination
+	}
+	if !r.Started.IsZero() {
+		v.Started = &r.Started
+	}
+	if !r.Finished.IsZero() {
+		v.Finished = &r.Finished
+	}
+	return json.Marshal(v)
 }
 
 // Summary returns the event counts by code, sorted by code, for display.

@@ -14,7 +14,7 @@ import (
 )
 
 // benchStore generates (once per run) a store of EUDORA_BENCH_BYTES bytes
-// (default 16 MiB; the README's figure uses 600 MiB).
+// (default 16 MiB; the figure in bench/README.md uses 600 MiB).
 func benchStore(b *testing.B) (string, eudoratest.GenStats) {
 	b.Helper()
 	size := int64(16 << 20)
@@ -36,7 +36,7 @@ func benchStore(b *testing.B) (string, eudoratest.GenStats) {
 // BenchmarkConvertToMbox measures Eudora → mbox (a Thunderbird-style tree)
 // throughput over the bytes read: mailboxes plus attachment files when
 // rebuilding, mailboxes alone in raw mode. EUDORA_BENCH_BYTES sets the
-// store size (the README's figure: 629 MB).
+// store size (the figure in bench/README.md: 629 MB).
 func BenchmarkConvertToMbox(b *testing.B) {
 	for _, raw := range []bool{false, true} {
 		name := "rebuild"

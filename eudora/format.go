@@ -91,7 +91,7 @@ func openFormat(ctx context.Context, path string, opts *mailconv.Options) (mailc
 	}
 	cfg, err := ConfigFromParams(params)
 	if err != nil {
-		return nil, err
+		return nil, mailconv.BadOption(err)
 	}
 	if opts != nil {
 		cfg.Events = opts.Events

@@ -180,7 +180,14 @@ type readConfig struct {
 	maxDepth    int
 }
 
+// parseReadParams reads the reading options; an error is an
+// *mailconv.OptionError.
 func parseReadParams(p map[string]string) (readConfig, error) {
+	c, err := readParams(p)
+	return c, mailconv.BadOption(err)
+}
+
+func readParams(p map[string]string) (readConfig, error) {
 	c := readConfig{names: NamesAuto, date: "mtime", maxHeader: DefaultMaxHeaderBytes, maxDepth: DefaultMaxDepth}
 	var err error
 	if v, ok := p[ParamLayout]; ok {
@@ -233,7 +240,14 @@ type writeConfig struct {
 	infoSep byte
 }
 
+// parseWriteParams reads the writing options; an error is an
+// *mailconv.OptionError.
 func parseWriteParams(p map[string]string) (writeConfig, error) {
+	c, err := writeParams(p)
+	return c, mailconv.BadOption(err)
+}
+
+func writeParams(p map[string]string) (writeConfig, error) {
 	c := writeConfig{names: NamesMUTF7, infoSep: ':'}
 	var err error
 	if v, ok := p[ParamLayout]; ok {

@@ -105,7 +105,7 @@ func ensureEmptyDir(dir string) error {
 		return fmt.Errorf("maildir: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("maildir: %s: %w", dir, mailconv.ErrDestinationNotEmpty)
+		return fmt.Errorf("maildir: %s is a file, not a directory (a maildir is a directory): %w", dir, mailconv.ErrDestinationNotEmpty)
 	}
 	d, err := os.Open(dir)
 	if err != nil {
@@ -234,7 +234,7 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 			d, err := w.root.Open(path.Join(dir, sub))
 			if err != nil {
 				mw.Close()
-				return nil, fmt.Errorf("maildir: %w", err)
+				return nil, fmt.Errorf("maildir: %w", fullPath(w.path, err))
 			}
 			mw.dirs[i] = d
 		}
@@ -242,8 +242,10 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	// Roots for the mailbox and its tmp/, so that the per-message file
 	// operations name one or two path components rather than the whole
 	// path from the store's root (each component is a system call).
-	if mw.mbRoot, err = w.root.OpenRoot(filepath.FromSlash(dir)); err == nil {
-		mw.tmpRoot, err = mw.mbRoot.OpenRoot("tmp")
+	if mw.mbRoot, err = w.root.OpenRoot(filepath.FromSlash(dir)); err != nil {
+		err = fullPath(w.path, err)
+	} else if mw.tmpRoot, err = mw.mbRoot.OpenRoot("tmp"); err != nil {
+		err = fullPath(w.abs(dir), err)
 	}
 	if err != nil {
 		mw.Close()
@@ -282,10 +284,32 @@ func (w *Writer) makeMaildir(dir string) error {
 
 func (w *Writer) abs(rel string) string { return filepath.Join(w.path, filepath.FromSlash(rel)) }
 
+// fullPath makes the file names in err (an *fs.PathError or *os.LinkError
+// from an os.Root, which names paths relative to the root) absolute by
+// joining them to base, the root's directory, so that every file-system
+// error names the whole path. It returns err.
+func fullPath(base string, err error) error {
+	join := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		pe.Path = join(pe.Path)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		le.Old, le.New = join(le.Old), join(le.New)
+	}
+	return err
+}
+
 func (w *Writer) syncDir(rel string) error {
 	d, err := w.root.Open(filepath.FromSlash(rel))
 	if err != nil {
-		return fmt.Errorf("maildir: %w", err)
+		return fmt.Errorf("maildir: %w", fullPath(w.path, err))
 	}
 	err = d.Sync()
 	d.Close()
@@ -305,7 +329,7 @@ func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 	tmp := rel + tmpSuffix
 	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("maildir: %w", err)
+		return fmt.Errorf("maildir: %w", fullPath(w.path, err))
 	}
 	_, err = f.Write(data)
 	if err == nil && w.opts.Durable {
@@ -319,7 +343,7 @@ func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 	}
 	if err != nil {
 		w.root.Remove(tmp)
-		return fmt.Errorf("maildir: writing %s: %w", w.abs(rel), err)
+		return fmt.Errorf("maildir: writing %s: %w", w.abs(rel), fullPath(w.path, err))
 	}
 	if w.opts.Durable {
 		return w.syncDir(filepath.Dir(rel))
@@ -424,7 +448,7 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 	}
 	tmpName, f, err := mw.pre.next()
 	if err != nil {
-		return fmt.Errorf("maildir: %w", err)
+		return fmt.Errorf("maildir: %w", fullPath(w.abs(path.Join(mw.dir, "tmp")), err))
 	}
 	tmpRel := path.Join(mw.dir, "tmp", tmpName)
 	mw.seq++
@@ -445,7 +469,7 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 	}
 	if err != nil {
 		mw.tmpRoot.Remove(tmpName)
-		return fmt.Errorf("maildir: writing %s: %w", w.abs(tmpRel), err)
+		return fmt.Errorf("maildir: writing %s: %w", w.abs(tmpRel), fullPath(w.abs(path.Join(mw.dir, "tmp")), err))
 	}
 
 	// Final name: base, size, info. Another file of that name (two
@@ -509,7 +533,7 @@ func (mw *mailboxWriter) commit(name, sub, final string) error {
 		return fmt.Errorf("maildir: %s already exists: %w", abs(), fs.ErrExist)
 	}
 	if err := mw.mbRoot.Rename(t, fl); err != nil {
-		return fmt.Errorf("maildir: %w", err)
+		return fmt.Errorf("maildir: %w", fullPath(mw.w.abs(mw.dir), err))
 	}
 	return nil
 }
@@ -560,12 +584,12 @@ func (mw *mailboxWriter) Holds(ctx context.Context, m *mailconv.Message, digest 
 		for _, sub := range [...]string{"cur", "new"} {
 			d, err := mw.w.root.Open(path.Join(mw.dir, sub))
 			if err != nil {
-				return false, fmt.Errorf("maildir: %w", err)
+				return false, fmt.Errorf("maildir: %w", fullPath(mw.w.path, err))
 			}
 			names, err := d.Readdirnames(-1)
 			d.Close()
 			if err != nil {
-				return false, fmt.Errorf("maildir: %w", err)
+				return false, fmt.Errorf("maildir: %w", fullPath(mw.w.path, err))
 			}
 			var in Info
 			for _, n := range names {
@@ -652,7 +676,7 @@ func (mw *mailboxWriter) Close() error {
 	var err error
 	if mw.pre != nil {
 		if perr := mw.pre.close(); perr != nil {
-			err = fmt.Errorf("maildir: %w", perr)
+			err = fmt.Errorf("maildir: %w", fullPath(mw.w.abs(path.Join(mw.dir, "tmp")), perr))
 		}
 		mw.pre = nil
 	}

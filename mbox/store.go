@@ -144,7 +144,7 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 			err = fmt.Errorf("unknown mbox option %q", k)
 		}
 		if err != nil {
-			return so, fmt.Errorf("mbox option %s: %w", k, err)
+			return so, mailconv.BadOption(fmt.Errorf("mbox option %s: %w", k, err))
 		}
 	}
 	return so, nil

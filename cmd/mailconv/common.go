@@ -52,7 +52,10 @@ type store struct {
 // resolveSource finds the format of a source address, detecting it when the
 // address has no prefix.
 func resolveSource(addr string) (store, error) {
-	name, path := mailconv.SplitAddress(addr)
+	name, path, err := parseAddress(addr, false)
+	if err != nil {
+		return store{}, err
+	}
 	path = absPath(path)
 	if name == "" {
 		if _, err := os.Stat(path); err != nil {
@@ -60,15 +63,30 @@ func resolveSource(addr string) (store, error) {
 		}
 		f, err := mailconv.DetectFormat(path)
 		if err != nil {
-			return store{}, usageError{fmt.Errorf("%w (give the format as FORMAT:PATH; formats: %s)%s", err, formatNames(), storeBelow(path))}
+			return store{}, usageError{fmt.Errorf("%w (give the format as FORMAT:PATH; formats: %s)%s", err, formatNames(false), storeBelow(path))}
 		}
 		return store{f, path}, nil
 	}
 	f, _ := mailconv.LookupFormat(name)
-	if f.Open == nil {
-		return store{}, usageError{fmt.Errorf("format %s cannot be read", name)}
-	}
 	return store{f, path}, nil
+}
+
+// parseAddress reads a command-line address with mailconv.ParseAddress
+// ("~" is the user's home directory); an unknown format is a usage error.
+func parseAddress(addr string, write bool) (name, path string, err error) {
+	home, _ := os.UserHomeDir()
+	name, path, err = mailconv.ParseAddress(addr, mailconv.AddressOptions{Home: home, Write: write})
+	if err != nil {
+		return "", "", usageError{err}
+	}
+	return name, path, nil
+}
+
+// expandPath expands a leading "~" or "~/" of a path the command line
+// takes (the shell does not after "--report=" or "mbox:").
+func expandPath(p string) string {
+	home, _ := os.UserHomeDir()
+	return mailconv.ExpandHome(p, home)
 }
 
 // storeBelow names, for an error message, a subdirectory of dir that a
@@ -94,23 +112,27 @@ func storeBelow(dir string) string {
 	return ""
 }
 
-// resolveDestination requires a FORMAT: prefix.
+// resolveDestination requires a FORMAT: prefix naming a writable format.
 func resolveDestination(addr string) (store, error) {
-	name, path := mailconv.SplitAddress(addr)
+	name, path, err := parseAddress(addr, true)
+	if err != nil {
+		return store{}, err
+	}
 	path = absPath(path)
 	if name == "" {
-		return store{}, usageError{fmt.Errorf("destination %q needs a format prefix, one of: %s", addr, formatNames())}
+		return store{}, usageError{fmt.Errorf("destination %q needs a format prefix, one of: %s", addr, formatNames(true))}
 	}
 	f, _ := mailconv.LookupFormat(name)
-	if f.Create == nil {
-		return store{}, usageError{fmt.Errorf("format %s cannot be written", name)}
-	}
 	return store{f, path}, nil
 }
 
-func formatNames() string {
+// formatNames lists the formats that can be read, or written, as prefixes.
+func formatNames(write bool) string {
 	var names []string
 	for _, f := range mailconv.Formats() {
+		if (write && f.Create == nil) || (!write && f.Open == nil) {
+			continue
+		}
 		names = append(names, f.Name+":")
 	}
 	return strings.Join(names, " ")
@@ -150,7 +172,7 @@ func isTerminal(w io.Writer) bool {
 // exitFor maps an error to an exit code and prints it.
 func exitFor(err error, stderr io.Writer) int {
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || errors.Is(err, mailconv.ErrBadOption) {
 		fmt.Fprintln(stderr, "mailconv:", err)
 		return exitUsage
 	}
@@ -306,4 +328,24 @@ func realPath(p string) string {
 func within(p, dir string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// homePath is a flag.Value holding a path, with a leading "~" or "~/"
+// expanded as the shell would (it does not after "--report=").
+type homePath struct{ p *string }
+
+func (h homePath) String() string {
+	if h.p == nil {
+		return ""
+	}
+	return *h.p
+}
+
+func (h homePath) Set(s string) error { *h.p = expandPath(s); return nil }
+
+// pathFlag defines a flag whose value is a path ("~" expanded).
+func pathFlag(fs *flag.FlagSet, name, usage string) *string {
+	p := new(string)
+	fs.Var(homePath{p}, name, usage)
+	return p
 }

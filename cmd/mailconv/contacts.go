@@ -26,11 +26,11 @@ func init() {
 	}
 }
 
-// stringList is a repeatable string flag.
+// stringList collects a repeated path flag ("~" expanded).
 type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+func (s *stringList) Set(v string) error { *s = append(*s, expandPath(v)); return nil }
 
 // sideReport collects the events of a side command (contacts, filters,
 // extras) into a mailconv.Report, prints them on stderr and writes the JSON
@@ -187,7 +187,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&dirs, "nickname-dir", "another directory of Eudora address books (repeatable)")
 	history := fs.Bool("history", false, "also read the Mac History List")
 	charset := fs.String("charset", "", "charset of the Eudora files (default windows-1252, or macintosh for Mac files)")
-	reportFile := fs.String("report", "", "write a JSON report to this file")
+	reportFile := pathFlag(fs, "report", "write a JSON report to this file")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	if code := parseFlags(fs, args, stdout); code >= 0 {
 		return code
@@ -196,7 +196,7 @@ func runContacts(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return exitUsage
 	}
-	src, out := fs.Arg(0), fs.Arg(1)
+	src, out := expandPath(fs.Arg(0)), expandPath(fs.Arg(1))
 	if err := checkOutputs(src, output{"output", out}, output{"report", *reportFile}); err != nil {
 		return exitFor(err, stderr)
 	}

@@ -29,11 +29,11 @@ directory (or an empty file for a single mbox file).`
 
 func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("convert", convertSynopsis, stderr)
-	reportFile := fs.String("report", "", "write the conversion report as JSON to `FILE`")
+	reportFile := pathFlag(fs, "report", "write the conversion report as JSON to `FILE`")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	durable := fs.Bool("durable", false, "fsync every message and directory written (slower; survives power loss)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
-	journalFile := fs.String("journal", "", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
+	journalFile := pathFlag(fs, "journal", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
 	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content")
 	net := addNetFlags(fs)
 	opts := optList{}
@@ -141,6 +141,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(stderr),
 			progressbar.OptionShowBytes(true),
+			progressbar.OptionUseIECUnits(true), // MiB, as in the summary
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetDescription("converting"),
 			progressbar.OptionThrottle(200*time.Millisecond),

@@ -25,7 +25,7 @@ replaced.`
 
 func runExtras(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newUsageFlagSet("extras", extrasUsage, stderr)
-	reportFile := fs.String("report", "", "write a JSON report to this file")
+	reportFile := pathFlag(fs, "report", "write a JSON report to this file")
 	if code := parseFlags(fs, args, stdout); code >= 0 {
 		return code
 	}
@@ -33,7 +33,7 @@ func runExtras(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fs.Usage()
 		return exitUsage
 	}
-	src, out := fs.Arg(0), fs.Arg(1)
+	src, out := expandPath(fs.Arg(0)), expandPath(fs.Arg(1))
 	if err := checkOutputs(src, output{"output directory", out}, output{"report", *reportFile}); err != nil {
 		return exitFor(err, stderr)
 	}

@@ -57,7 +57,7 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	sep := fs.String("separator", "/", "hierarchy separator of the target server's mailbox names")
 	to := fs.String("to", "", "the mail conversion's destination `FORMAT:PATH`: fileinto names follow its naming rules")
 	anyHeaders := fs.String("any-headers", strings.Join(filters.DefaultAnyHeaders, ","), "comma-separated fields searched for «Any Header»")
-	reportFile := fs.String("report", "", "write a JSON report to this file")
+	reportFile := pathFlag(fs, "report", "write a JSON report to this file")
 	force := fs.Bool("force", false, "replace OUT if it exists")
 	sieveExt := fs.String("sieve-extensions", "", "comma-separated Sieve `EXTENSIONS` the server enables beyond Pigeonhole's defaults (editheader)")
 	if code := parseFlags(fs, args, stdout); code >= 0 {
@@ -77,7 +77,7 @@ func runFilters(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "mailconv filters: --sieve-extensions: %v\n", err)
 		return exitUsage
 	}
-	src, out := fs.Arg(0), fs.Arg(1)
+	src, out := expandPath(fs.Arg(0)), expandPath(fs.Arg(1))
 	if err := checkOutputs(src, output{"output", out}, output{"report", *reportFile}); err != nil {
 		return exitFor(err, stderr)
 	}

@@ -4,6 +4,7 @@ package main
 // registry when imported.
 import (
 	_ "github.com/mailconv/mailconv/applemail"
+	_ "github.com/mailconv/mailconv/eml"
 	_ "github.com/mailconv/mailconv/eudora"
 	_ "github.com/mailconv/mailconv/imap"
 	_ "github.com/mailconv/mailconv/maildir"

@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if name == "help" || name == "-h" || name == "--help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
-				return c.run(ctx, []string{"--help"}, stdout, stderr)
+				// Asked-for help is the output: stdout.
+				return c.run(ctx, []string{"--help"}, stdout, stdout)
 			}
 		}
 		usage(stdout)

@@ -15,7 +15,7 @@ type netFlags struct {
 
 func addNetFlags(fs *flag.FlagSet) *netFlags {
 	return &netFlags{
-		passwordFile:       fs.String("password-file", "", "read the server password from `FILE` (else from $MAILCONV_PASSWORD)"),
+		passwordFile:       pathFlag(fs, "password-file", "read the server password from `FILE` (else from $MAILCONV_PASSWORD)"),
 		allowPlaintext:     fs.Bool("allow-plaintext", false, "allow imap:// and pop3:// without TLS (loopback tests only)"),
 		insecureSkipVerify: fs.Bool("insecure-skip-verify", false, "do not verify the server's TLS certificate"),
 		deleteAfterVerify:  fs.Bool("delete-after-verify", false, "POP3 source: delete each message once verified in the destination"),

@@ -32,8 +32,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs := newFlagSet("verify", verifySynopsis, stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	allowExtra := fs.Bool("allow-extra", false, "accept messages and mailboxes in DST that SRC does not have (a destination that already held mail); second copies of source messages still fail")
-	journalFile := fs.String("journal", "", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
-	reportFile := fs.String("report", "", "the conversion's report `FILE` (--report of convert): the losses and skips it lists are accounted for")
+	journalFile := pathFlag(fs, "journal", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
+	reportFile := pathFlag(fs, "report", "the conversion's report `FILE` (--report of convert): the losses and skips it lists are accounted for")
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
 	net := addNetFlags(fs)

@@ -141,6 +141,10 @@ type Store struct {
 	NoMailFolder bool
 	// Ini, when set, is written as Eudora.ini (Windows).
 	Ini string
+	// Files are other files of the data folder (address books, filters,
+	// signatures), by '/'-separated path relative to it, written as they
+	// are.
+	Files map[string][]byte
 	// Debris adds .DS_Store and Icon\r files to every Mac directory.
 	Debris bool
 	// RawNames writes Mac file names in MacRoman bytes instead of UTF-8.
@@ -215,6 +219,15 @@ func (s *Store) Write(dir string) (*Layout, error) {
 	}
 	if s.Ini != "" {
 		if err := os.WriteFile(filepath.Join(dir, "Eudora.ini"), []byte(strings.ReplaceAll(s.Ini, "\n", "\r\n")), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	for name, data := range s.Files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return nil, err
 		}
 	}

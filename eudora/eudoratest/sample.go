@@ -33,7 +33,8 @@ func sampleWhen(day, hour int) time.Time { return time.Date(2010, 12, day, hour,
 // names. Stored messages carry what Eudora leaves: stale multipart
 // Content-Type headers, RFC 2047 words decoded in place to raw
 // Windows-1252, no Content-Transfer-Encoding, pseudo-tags and
-// marker lines with the original PC's paths. It is checked in as
+// marker lines with the original PC's paths; besides the mail, an address
+// book, filters and signatures (see sampleFiles). It is checked in as
 // testdata/eudora-sample, the README's demo input.
 func Sample() *Store {
 	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
@@ -219,6 +220,7 @@ Kickoff is on Monday.
 		Attach:   map[string][]byte{"report.pdf": SamplePDF, "notes.txt": SampleNotes, "orphan.doc": []byte("attachment of a deleted message\r\n")},
 		Embedded: map[string][]byte{"trip.png": SamplePNG},
 		Ini:      "[Settings]\nRealName=Jane Doe\nReturnAddress=jane@example.com\n",
+		Files:    sampleFiles(),
 	}
 	sampleUntypedAttachments(s)
 	return s

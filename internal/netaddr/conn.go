@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 // Sentinel errors of the network stores, shared so that one errors.Is
@@ -32,7 +34,7 @@ func Bool(params map[string]string, key string, def bool) (bool, error) {
 	case "0", "false", "no", "off":
 		return false, nil
 	}
-	return def, fmt.Errorf("parameter %s: %q is not yes or no", key, v)
+	return def, mailconv.BadOption(fmt.Errorf("parameter %s: %q is not yes or no", key, v))
 }
 
 // Duration reads a positive Go duration parameter; def when it is absent
@@ -44,7 +46,7 @@ func Duration(params map[string]string, key string, def time.Duration) (time.Dur
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return def, fmt.Errorf("parameter %s: %q is not a duration", key, v)
+		return def, mailconv.BadOption(fmt.Errorf("parameter %s: %q is not a duration", key, v))
 	}
 	return d, nil
 }
