@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Progress is handed to ConvertOptions.Progress after every message.
@@ -109,8 +111,12 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	caps := w.Capabilities()
 	plan := PlanNames(mbs, caps)
 	for _, ch := range plan.Changes {
-		rep.Add(Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
-			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))})
+		ev := Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
+			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))}
+		if ch.SameNameAs != "" {
+			ev.Code = "names.duplicate"
+		}
+		rep.Add(ev)
 	}
 	if j := opts.Journal; j != nil {
 		if err := j.startRun(rep.Source, rep.Destination, caps); err != nil {
@@ -137,10 +143,10 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	// (implicit parents, NoSelect halves of split mailboxes).
 	bySrc := make(map[string]*Mailbox, len(mbs))
 	for _, mb := range mbs {
-		bySrc[pathKey(plan.Dest(mb.Path))] = mb
+		bySrc[pathKey(plan.DestOf(mb))] = mb
 	}
 
-	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts,
+	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts, files: sourceFileKeys(mbs),
 		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
 	defer c.close()
 	for _, dmb := range plan.Mailboxes {
@@ -186,6 +192,36 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	return nil
 }
 
+// sourceFileKeys returns, for every selectable source mailbox whose name
+// another one of mbs shares, its source file (or, without one, its place in
+// the list): the journal keys such a mailbox on it, not on the name alone,
+// so that each file is resumed as itself.
+func sourceFileKeys(mbs []*Mailbox) map[*Mailbox]string {
+	twins := sameNames(mbs)
+	if len(twins) == 0 {
+		return nil
+	}
+	shared := map[*Mailbox]bool{}
+	for mb, first := range twins {
+		shared[mb], shared[first] = true, true
+	}
+	out := make(map[*Mailbox]string, len(shared))
+	for i, mb := range mbs {
+		if !shared[mb] {
+			continue
+		}
+		switch {
+		case mb.Source != "" && utf8.ValidString(mb.Source):
+			out[mb] = mb.Source
+		case mb.Source != "":
+			out[mb] = strconv.Quote(mb.Source) // a JSON string holds UTF-8 only
+		default:
+			out[mb] = "#" + itoa(i)
+		}
+	}
+	return out
+}
+
 func joinReasons(rs []string) string {
 	s := ""
 	for i, r := range rs {
@@ -199,18 +235,21 @@ func joinReasons(rs []string) string {
 
 // converter carries the state of one Convert call.
 type converter struct {
-	ctx  context.Context
-	r    Reader
-	w    Writer
-	caps Capabilities
-	rep  *Report
-	opts ConvertOptions
-	prog Progress
-	sp   *spool
-	dg   *digester
-	hp   *hashPipe
-	body countingReader
-	teed hashTee
+	ctx context.Context
+	// files: the journal key of the source mailboxes whose name another
+	// one shares (their source file; see sourceFileKeys)
+	files map[*Mailbox]string
+	r     Reader
+	w     Writer
+	caps  Capabilities
+	rep   *Report
+	opts  ConvertOptions
+	prog  Progress
+	sp    *spool
+	dg    *digester
+	hp    *hashPipe
+	body  countingReader
+	teed  hashTee
 }
 
 func (c *converter) close() {
@@ -246,7 +285,8 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	var st *mailboxState
 	fp := c.fingerprint(src)
 	if j != nil {
-		if n, ok := j.unchanged(rep.Source, src.Path, fp); ok {
+		sf := c.files[src]
+		if n, ok := j.unchanged(rep.Source, src.Path, sf, fp); ok {
 			rep.update(func() {
 				mrep.Unchanged = n
 				mrep.Read = n
@@ -256,7 +296,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			return nil
 		}
 		var err error
-		if st, err = j.beginMailbox(rep.Source, src.Path, dst.Path); err != nil {
+		if st, err = j.beginMailbox(rep.Source, src.Path, sf, dst.Path, isSingleFile(c.w)); err != nil {
 			return err
 		}
 	}
@@ -435,7 +475,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				}
 			}
 			if j != nil {
-				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, Dst: dst.Path, ID: m.ID, D: d,
+				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
 					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw)}
 				if err := j.write(rec, true); err != nil {
 					mw.Close()
@@ -463,7 +503,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		return fmt.Errorf("closing %s: %w", dst.Path, err)
 	}
 	if j != nil && mrep.Skipped == 0 {
-		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, FP: fp, Count: mrep.Read}, true); err != nil {
+		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, SF: st.sf, FP: fp, Count: mrep.Read}, true); err != nil {
 			return err
 		}
 	}
@@ -500,7 +540,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 		}
 		if held {
 			if j != nil {
-				if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+				if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, SF: st.sf, Dst: st.dst, ID: m.ID, D: d,
 					Size: size, MID: mid, CP: checkpoint(mw)}, true); err != nil {
 					return false, err
 				}
@@ -528,7 +568,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 		Detail: fmt.Sprintf("not written: %s already holds it (same %s; Message-ID %s)", st.dst, dup, mid)})
 	rep.update(func() { rep.Totals.MessagesMerged++ })
 	if j != nil {
-		if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+		if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, SF: st.sf, Dst: st.dst, ID: m.ID, D: d,
 			Size: size, MID: mid, Dup: dup}, true); err != nil {
 			return false, err
 		}

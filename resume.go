@@ -44,6 +44,19 @@ type ResumeWriter interface {
 	ResumeMailbox(ctx context.Context, mb *Mailbox, checkpoint string) (MailboxWriter, error)
 }
 
+// SingleFileWriter is implemented by Writers that may put every mailbox
+// into one file (a single-file mbox): SingleFile tells whether this one
+// does. A resumed run then takes the checkpoint of the file, whichever
+// mailbox wrote last, so that it never cuts what an earlier run committed.
+type SingleFileWriter interface {
+	SingleFile() bool
+}
+
+func isSingleFile(w Writer) bool {
+	s, ok := w.(SingleFileWriter)
+	return ok && s.SingleFile()
+}
+
 // Holder is implemented by MailboxWriters that can tell whether a message is
 // already in their mailbox, for the window between a write and its journal
 // record (a crash there must not lead to a second copy). digest is the hex

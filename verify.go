@@ -131,6 +131,11 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	if opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "" {
 		plan = PlanNames(smbs, *opts.Capabilities)
 	}
+	files := sourceFileKeys(smbs)
+	if plan == nil && files != nil {
+		// two source mailboxes with one name: told apart as Convert did
+		plan = PlanNames(smbs, Capabilities{})
+	}
 	res := &VerifyResult{}
 	usedDest := map[string]bool{}
 	var sbuf, dbuf bytes.Buffer
@@ -138,16 +143,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		if smb.NoSelect {
 			continue
 		}
-		dpath := smb.Path
-		if opts.Journal != nil {
-			if p, ok := opts.Journal.DestOf(opts.Source, smb.Path); ok {
-				dpath = p
-			} else if plan != nil {
-				dpath = plan.Dest(smb.Path)
-			}
-		} else if plan != nil {
-			dpath = plan.Dest(smb.Path)
-		}
+		dpath := verifyDest(smb, opts, plan, files)
 		mv := &MailboxVerify{Source: smb.Path, Destination: dpath}
 		res.Mailboxes = append(res.Mailboxes, mv)
 		sents, err := readEntries(ctx, src, smb, &sbuf)
@@ -227,6 +223,21 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
 	res.OK = t.Missing == 0 && extraOK && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
+}
+
+// verifyDest returns the destination mailbox of source mailbox smb: the
+// one the journal records, else the planned one (when names change, or
+// when smb's name is shared by another source mailbox), else its own path.
+func verifyDest(smb *Mailbox, opts VerifyOptions, plan *NamePlan, files map[*Mailbox]string) Path {
+	if opts.Journal != nil {
+		if p, ok := opts.Journal.destOf(opts.Source, smb.Path, files[smb]); ok {
+			return p
+		}
+	}
+	if plan != nil && (files[smb] != "" || opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "") {
+		return plan.DestOf(smb)
+	}
+	return smb.Path
 }
 
 func (mv *MailboxVerify) problem(opts VerifyOptions, s string) {

@@ -71,6 +71,10 @@ func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 	return &StoreWriter{root: path, single: single, opts: opts}, nil
 }
 
+// SingleFile tells whether the store is one mbox file. It implements
+// mailconv.SingleFileWriter.
+func (sw *StoreWriter) SingleFile() bool { return sw.single }
+
 // maxSegmentBytes keeps room for ".sbd" within a 255-byte file name.
 const maxSegmentBytes = 240
 
@@ -197,6 +201,9 @@ func (sw *StoreWriter) ResumeMailbox(ctx context.Context, mb *mailconv.Mailbox, 
 		off = n
 	}
 	fp := sw.root
+	if sw.single && sw.singleUsed {
+		return nil, fmt.Errorf("mbox: a single-file destination holds one mailbox; %s would be merged into it (write a folder tree instead): %w", mb.Path, mailconv.ErrUnsupported)
+	}
 	if !sw.single {
 		if err := checkSegments(mb.Path); err != nil {
 			return nil, err
