@@ -109,6 +109,9 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		}
 	}
 	caps := w.Capabilities()
+	if err := checkOneMailbox(ctx, r, mbs, caps, rep.Destination.Path); err != nil {
+		return err
+	}
 	plan := PlanNames(mbs, caps)
 	for _, ch := range plan.Changes {
 		ev := Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,

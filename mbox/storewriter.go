@@ -85,7 +85,9 @@ func (sw *StoreWriter) Capabilities() mailconv.Capabilities {
 	c := mailconv.Capabilities{
 		Dates: true,
 		Mixed: !sw.single,
-		Names: mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
+		// one file, one mailbox
+		OneMailbox: sw.single,
+		Names:      mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
 	}
 	wo := sw.opts.Writer
 	if !wo.NoStatus {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -79,6 +81,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := checkOutputs(src.path, output{"destination", dst.path}, output{"journal", jpath}, output{"report", absPath(*reportFile)}); err != nil {
 		return exitFor(err, stderr)
 	}
+	before := statDestination(dst.path, jpath)
 	journal, resume, err := openJournal(jpath, dst, *durable)
 	if err != nil {
 		return exitFor(err, stderr)
@@ -86,9 +89,13 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
 		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
 	code := run.do(ctx, rep, stderr)
+	recorded := journal.Messages()
 	if err := journal.Close(); err != nil && code != exitFailure {
 		fmt.Fprintln(stderr, "mailconv:", err)
 		code = exitFailure
+	}
+	if recorded == 0 {
+		before.undo()
 	}
 	if *reportFile != "" {
 		if err := writeReport(*reportFile, rep); err != nil {
@@ -168,13 +175,18 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if bar != nil {
 		bar.Finish()
 	}
-	if !quiet {
+	var one *mailconv.OneMailboxError
+	refused := errors.As(cerr, &one) // before anything was written
+	if !quiet && !refused {
 		printSummary(stderr, rep)
 		if rep.NothingToDo {
 			fmt.Fprintln(stderr, "mailconv: nothing to do: every message was already converted")
 		}
 	}
 	if cerr != nil {
+		if refused {
+			cerr = usageError{cerr}
+		}
 		return exitFor(cerr, stderr)
 	}
 	if d, ok := r.(verifiedDeleter); ok && d.DeleteAfterVerify() {
@@ -233,6 +245,51 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 		fmt.Fprintf(stderr, "mailconv: %d verified message(s) deleted from the source; %d not found in the destination were kept\n", n, res.Totals.Missing)
 	}
 	return nil
+}
+
+// destinationBefore is what was at a destination and its journal before a
+// run, so that a run that wrote no message can take away what it created.
+type destinationBefore struct {
+	dst, journal           string
+	dstAbsent, dstEmptyDir bool
+	journalAbsent          bool
+}
+
+func statDestination(dst, journal string) destinationBefore {
+	b := destinationBefore{dst: dst, journal: journal}
+	if strings.HasPrefix(dst, "//") {
+		return b // a network destination: nothing here to take away
+	}
+	fi, err := os.Lstat(dst)
+	b.dstAbsent = errors.Is(err, os.ErrNotExist)
+	if err == nil && fi.IsDir() {
+		ents, err := os.ReadDir(dst)
+		b.dstEmptyDir = err == nil && len(ents) == 0
+	}
+	_, err = os.Lstat(journal)
+	b.journalAbsent = errors.Is(err, os.ErrNotExist)
+	return b
+}
+
+// undo removes what a run that recorded no message created: the journal
+// and the destination (or, for a destination that was an empty directory,
+// what the run put in it). Nothing that was there before is touched.
+func (b destinationBefore) undo() {
+	if b.journalAbsent {
+		os.Remove(b.journal)
+	}
+	switch {
+	case b.dstAbsent:
+		os.RemoveAll(b.dst)
+	case b.dstEmptyDir:
+		ents, err := os.ReadDir(b.dst)
+		if err != nil {
+			return
+		}
+		for _, e := range ents {
+			os.RemoveAll(filepath.Join(b.dst, e.Name()))
+		}
+	}
 }
 
 func writeReport(path string, rep *mailconv.Report) error {
