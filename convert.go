@@ -109,8 +109,10 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		}
 	}
 	caps := w.Capabilities()
-	if err := checkOneMailbox(ctx, r, mbs, caps, rep.Destination.Path); err != nil {
-		return err
+	if caps.OneMailbox {
+		if mbs, err = oneMailbox(ctx, r, mbs, rep); err != nil {
+			return err
+		}
 	}
 	plan := PlanNames(mbs, caps)
 	for _, ch := range plan.Changes {

@@ -69,18 +69,26 @@ func MailboxesWithMessages(ctx context.Context, r Reader, mbs []*Mailbox) ([]Pat
 	return out, nil
 }
 
-// checkOneMailbox refuses a source with messages in more than one mailbox
-// when the destination holds one (see OneMailboxError).
-func checkOneMailbox(ctx context.Context, r Reader, mbs []*Mailbox, caps Capabilities, dst string) error {
-	if !caps.OneMailbox {
-		return nil
-	}
+// oneMailbox refuses a source with messages in more than one mailbox when
+// the destination holds one (see OneMailboxError); otherwise it returns
+// the mailboxes of mbs to convert there: the one with messages (none when
+// all are empty). The others, empty, are reported and left out.
+func oneMailbox(ctx context.Context, r Reader, mbs []*Mailbox, rep *Report) ([]*Mailbox, error) {
 	full, err := MailboxesWithMessages(ctx, r, mbs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(full) > 1 {
-		return &OneMailboxError{Destination: dst, Mailboxes: full}
+		return nil, &OneMailboxError{Destination: rep.Destination.Path, Mailboxes: full}
 	}
-	return nil
+	var out []*Mailbox
+	for _, mb := range mbs {
+		if len(full) == 1 && mb.Path.Equal(full[0]) {
+			out = append(out, mb)
+			continue
+		}
+		rep.Add(Event{Kind: EventInfo, Code: "mailbox.empty-left-out", Mailbox: mb.Path,
+			Detail: "no messages: not written into the single-mailbox destination"})
+	}
+	return out, nil
 }

@@ -44,16 +44,18 @@ type ResumeWriter interface {
 	ResumeMailbox(ctx context.Context, mb *Mailbox, checkpoint string) (MailboxWriter, error)
 }
 
-// SingleFileWriter is implemented by Writers that may put every mailbox
-// into one file (a single-file mbox): SingleFile tells whether this one
-// does. A resumed run then takes the checkpoint of the file, whichever
-// mailbox wrote last, so that it never cuts what an earlier run committed.
-type SingleFileWriter interface {
+// SingleFiler is implemented by Writers and Readers that may hold every
+// mailbox in one file (a single-file mbox): SingleFile tells whether this
+// one does. A resumed run then takes the checkpoint of the file, whichever
+// mailbox wrote last, so that it never cuts what an earlier run committed;
+// Verify pairs the source's mailbox with the file's one mailbox, whatever
+// the file is called.
+type SingleFiler interface {
 	SingleFile() bool
 }
 
-func isSingleFile(w Writer) bool {
-	s, ok := w.(SingleFileWriter)
+func isSingleFile(v any) bool {
+	s, ok := v.(SingleFiler)
 	return ok && s.SingleFile()
 }
 

@@ -152,6 +152,14 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		}
 		mv.SourceMessages = len(sents)
 		dmb := destByPath[pathKey(dpath)]
+		if dmb == nil && len(sents) > 0 {
+			if one := oneDestMailbox(dst, dmbs); one != nil && !usedDest[pathKey(one.Path)] {
+				// a single-file destination: its one mailbox, whatever
+				// the file is called
+				dmb, dpath = one, one.Path
+				mv.Destination = one.Path
+			}
+		}
 		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
 			// A server may hold it in its own special-use mailbox
 			// (Sent Messages for Sent): match by role.
@@ -223,6 +231,25 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
 	res.OK = t.Missing == 0 && extraOK && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
+}
+
+// oneDestMailbox returns the mailbox of a destination that is a single file
+// holding one mailbox, or nil.
+func oneDestMailbox(dst Reader, dmbs []*Mailbox) *Mailbox {
+	if !isSingleFile(dst) {
+		return nil
+	}
+	var one *Mailbox
+	for _, mb := range dmbs {
+		if mb.NoSelect {
+			continue
+		}
+		if one != nil {
+			return nil
+		}
+		one = mb
+	}
+	return one
 }
 
 // verifyDest returns the destination mailbox of source mailbox smb: the

@@ -72,7 +72,7 @@ func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 }
 
 // SingleFile tells whether the store is one mbox file. It implements
-// mailconv.SingleFileWriter.
+// mailconv.SingleFiler.
 func (sw *StoreWriter) SingleFile() bool { return sw.single }
 
 // maxSegmentBytes keeps room for ".sbd" within a 255-byte file name.

@@ -5,19 +5,26 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/storegen"
 )
 
 // runBin runs the built mailconv binary and returns its exit code, stdout
@@ -135,4 +142,257 @@ func TestSameNameSourcesEachConvertedOnce(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Issue 12 item 1: a source with messages in several mailboxes is refused
+// for a single-file mbox destination before anything is written, again on
+// a second run (the README's way to resume), and by inspect --to.
+func TestSingleFileDestinationRefusedBeforeWriting(t *testing.T) {
+	src := "../../testdata/eudora-sample"
+	before := treeDigest(t, src)
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.mbox")
+	for run := 0; run < 2; run++ {
+		code, _, stderr := runBin(t, "convert", src, "mbox:"+one)
+		require.Equal(t, exitUsage, code, stderr)
+		assert.Contains(t, stderr, "holds one mailbox")
+		assert.Contains(t, stderr, "INBOX")
+		assert.Contains(t, stderr, "Trash")
+		assert.Contains(t, stderr, "mbox:DIR")
+		assert.NotContains(t, stderr, "0 of 0 message(s)", "no summary of a run that did not start")
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, ents, "nothing written, run %d", run)
+	}
+	code, _, stderr := runBin(t, "convert", "--opt", "single=true", src, "mbox:"+filepath.Join(dir, "one"))
+	require.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "holds one mailbox")
+	code, out, stderr := runBin(t, "inspect", "--to", "mbox:"+one, src)
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, out, "INBOX", "the inventory is still shown")
+	assert.Contains(t, stderr, "holds one mailbox, but the source has messages in")
+	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+}
+
+// journalCommitted returns, per destination mailbox, the content digests
+// a journal records as written there.
+func journalCommitted(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	require.NoError(t, err)
+	out := map[string][]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		var r struct {
+			T   string        `json:"t"`
+			Dst mailconv.Path `json:"dst"`
+			D   string        `json:"d"`
+			Dup string        `json:"dup"`
+		}
+		if json.Unmarshal([]byte(line), &r) != nil || r.T != "msg" || r.Dup != "" {
+			continue // a torn last line, or a record of another kind
+		}
+		out[r.Dst.String()] = append(out[r.Dst.String()], r.D)
+	}
+	return out
+}
+
+// destinationDigests reads a destination with its format's reader and
+// returns the content digests of its messages by mailbox (as the journal
+// computes them: the first 16 bytes of the SHA-256 of the octets).
+func destinationDigests(t *testing.T, format, path string) map[string]map[string]int {
+	t.Helper()
+	ctx := t.Context()
+	f, ok := mailconv.LookupFormat(format)
+	require.True(t, ok)
+	r, err := f.Open(ctx, path, &mailconv.Options{})
+	require.NoError(t, err)
+	defer r.Close()
+	mbs, err := r.Mailboxes(ctx)
+	require.NoError(t, err)
+	out := map[string]map[string]int{}
+	for _, mb := range mbs {
+		if mb.NoSelect {
+			continue
+		}
+		mr, err := r.Open(ctx, mb)
+		require.NoError(t, err)
+		set := map[string]int{}
+		for {
+			_, err := mr.Next()
+			if err != nil {
+				break
+			}
+			h := sha256.New()
+			_, err = io.Copy(h, mr)
+			require.NoError(t, err)
+			set[hex.EncodeToString(h.Sum(nil)[:16])]++
+		}
+		mr.Close()
+		out[mb.Path.String()] = set
+	}
+	return out
+}
+
+// Issue 12 item 1, in general: no writer truncates or replaces what an
+// earlier run's journal records as committed. Each writer is interrupted
+// (Ctrl-C or SIGKILL) at random points five times; after each run every
+// message the journal records is in the destination; then a last run
+// completes and verify passes.
+func TestInterruptedWritersKeepCommittedBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills processes")
+	}
+	bin := binary(t)
+	tree := filepath.Join(t.TempDir(), "tree")
+	makeTree(t, tree, 4, 300<<10, 11)
+	single := filepath.Join(t.TempDir(), "Inbox")
+	f, err := os.Create(single)
+	require.NoError(t, err)
+	_, err = storegen.WriteMbox(f, storegen.MboxOptions{Size: 2 << 20, Seed: 12, MaxAttachment: 64 << 10, BigMessages: []int64{512 << 10}})
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	before := map[string]string{tree: treeDigest(t, tree), single: treeDigest(t, single)}
+	rng := rand.New(rand.NewSource(12))
+	for _, c := range []struct{ name, src, format, dst string }{
+		{"maildir", tree, "maildir", "dst"},
+		{"mbox-tree", tree, "mbox", "dst"},
+		{"mbox-file", single, "mbox", "dst.mbox"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ref := filepath.Join(t.TempDir(), "ref")
+			if c.dst == "dst.mbox" {
+				ref += ".mbox"
+			}
+			start := time.Now()
+			out, err := exec.Command(bin, "convert", "--quiet", c.src, c.format+":"+ref).CombinedOutput()
+			require.NoError(t, err, string(out))
+			full := time.Since(start)
+			dst := filepath.Join(t.TempDir(), c.dst)
+			jpath := dst + ".mailconv-journal"
+			for run := 0; run < 5; run++ {
+				cmd := exec.Command(bin, "convert", "--quiet", c.src, c.format+":"+dst)
+				require.NoError(t, cmd.Start())
+				time.Sleep(time.Duration(rng.Int63n(int64(full) + 1)))
+				sig := os.Signal(syscall.SIGKILL)
+				if run%2 == 0 {
+					sig = os.Interrupt
+				}
+				cmd.Process.Signal(sig)
+				cmd.Wait()
+				committed := journalCommitted(t, jpath)
+				if len(committed) == 0 {
+					continue
+				}
+				held := destinationDigests(t, c.format, dst)
+				for mb, ds := range committed {
+					got := held[mb]
+					if c.dst == "dst.mbox" {
+						for _, set := range held { // one file, one mailbox
+							got = set
+						}
+					}
+					for _, d := range ds {
+						require.Positive(t, got[d], "run %d (%v): message %s recorded in %s is not in the destination", run, sig, d, mb)
+						got[d]--
+					}
+				}
+			}
+			out, err = exec.Command(bin, "convert", "--quiet", c.src, c.format+":"+dst).CombinedOutput()
+			require.NoError(t, err, string(out))
+			code, res, text := verifyBin(t, c.src, c.format+":"+dst)
+			require.Equal(t, exitOK, code, text)
+			assert.Zero(t, res.Totals.Duplicates)
+			assert.Equal(t, res.Totals.SourceMessages, res.Totals.DestMessages)
+		})
+	}
+	for src, d := range before {
+		assert.Equal(t, d, treeDigest(t, src), "the source %s is unchanged", src)
+	}
+}
+
+// Issue 12 item 3: a refused or failed run leaves nothing it created: no
+// journal, no destination folder; an earlier crash's empty journal is not
+// taken for an earlier run.
+func TestRefusedRunsLeaveNoDebris(t *testing.T) {
+	dir := t.TempDir()
+	notEmpty := filepath.Join(dir, "full")
+	writeFiles(t, notEmpty, map[string]string{"keep": "x"})
+	cases := []struct {
+		name string
+		args []string
+		dst  string
+	}{
+		{"missing source", []string{"convert", "mbox:" + filepath.Join(dir, "nonexistent"), "maildir:" + filepath.Join(dir, "a")}, "a"},
+		{"non-empty destination", []string{"convert", "../../testdata/sample-mbox", "maildir:" + notEmpty}, "full"},
+		{"bad option value", []string{"convert", "--opt", "eol=sideways", "../../testdata/sample-mbox", "mbox:" + filepath.Join(dir, "b")}, "b"},
+	}
+	if os.Geteuid() != 0 { // root writes into a read-only directory
+		ro := filepath.Join(dir, "ro")
+		require.NoError(t, os.Mkdir(ro, 0o555))
+		cases = append(cases, struct {
+			name string
+			args []string
+			dst  string
+		}{"read-only destination", []string{"convert", "../../testdata/sample-mbox", "maildir:" + ro}, "ro"})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runBin(t, c.args...)
+			require.NotEqual(t, exitOK, code, stderr)
+			ents, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			assert.NotContains(t, names, c.dst+".mailconv-journal", "no journal left behind")
+			if c.dst == "full" || c.dst == "ro" {
+				assert.Contains(t, names, c.dst, "what was there stays")
+			} else {
+				assert.NotContains(t, names, c.dst, "no destination left behind")
+			}
+		})
+	}
+	b, err := os.ReadFile(filepath.Join(notEmpty, "keep"))
+	require.NoError(t, err)
+	assert.Equal(t, "x", string(b))
+
+	// an empty journal (a crash before the first record) is not an
+	// earlier run
+	dst := filepath.Join(dir, "c")
+	require.NoError(t, os.WriteFile(dst+".mailconv-journal", nil, 0o644))
+	code, _, stderr := runBin(t, "convert", "../../testdata/sample-mbox", "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "continuing from journal")
+}
+
+// Issue 12 item 5: verify pairs a single-file mbox destination with the
+// source mailbox converted into it, with the journal, with --report and
+// without a journal.
+func TestVerifySingleFileDestination(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "src")
+	writeFiles(t, src, map[string]string{"Inbox": mboxMsgs("a", "b", "c"), "Trash": ""})
+	before := treeDigest(t, src)
+	one := filepath.Join(t.TempDir(), "one.mbox")
+	rep := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runBin(t, "convert", src, "mbox:"+one, "--report", rep)
+	require.Equal(t, exitOK, code, stderr)
+	for _, args := range [][]string{{src, "mbox:" + one}, {"--report", rep, src, "mbox:" + one}} {
+		code, res, text := verifyBin(t, args...)
+		require.Equal(t, exitOK, code, text)
+		assert.Equal(t, 3, res.Totals.Matched)
+	}
+	require.NoError(t, os.Remove(one+".mailconv-journal"))
+	code, res, text := verifyBin(t, src, "mbox:"+one)
+	require.Equal(t, exitOK, code, text)
+	assert.Equal(t, 3, res.Totals.Matched)
+	// a second file in the source is still found missing
+	writeFiles(t, src, map[string]string{"Trash": mboxMsgs("d")})
+	code, res, text = verifyBin(t, src, "mbox:"+one)
+	assert.Equal(t, exitFailure, code, text)
+	assert.Equal(t, 1, res.Totals.Missing)
+	_ = before
 }
