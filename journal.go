@@ -295,6 +295,13 @@ func (j *Journal) Sources() []string {
 	return out
 }
 
+// HasSource reports whether an earlier run converted the source src.
+func (j *Journal) HasSource(src Endpoint) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.sources[endpointKey(src)]
+}
+
 // DestOf returns the destination mailbox recorded for a source mailbox.
 func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
 	return j.destOf(src, mb, "")

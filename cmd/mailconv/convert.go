@@ -36,7 +36,8 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	durable := fs.Bool("durable", false, "fsync every message and directory written (slower; survives power loss)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	journalFile := fs.String("journal", "", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
-	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content")
+	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content (default content with --merge)")
+	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
@@ -64,6 +65,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
+	if *merge && !flagSet(fs, "dedup") {
+		*dedup = "content"
+	}
 	policy, err := mailconv.ParseDedupPolicy(*dedup)
 	if err != nil {
 		return exitFor(usageError{err}, stderr)
@@ -84,6 +88,10 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	before := statDestination(dst.path, jpath)
 	journal, resume, err := openJournal(jpath, dst, *durable)
 	if err != nil {
+		return exitFor(err, stderr)
+	}
+	if err := checkSameSource(journal, resume, rep.Source, dst, *merge); err != nil {
+		journal.Close()
 		return exitFor(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
@@ -245,6 +253,26 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 		fmt.Fprintf(stderr, "mailconv: %d verified message(s) deleted from the source; %d not found in the destination were kept\n", n, res.Totals.Missing)
 	}
 	return nil
+}
+
+// flagSet tells whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkSameSource refuses to continue a destination that earlier runs
+// converted another source into, unless the user asks to merge: a second
+// store must not be added to a first one by mistake.
+func checkSameSource(j *mailconv.Journal, resume bool, src mailconv.Endpoint, dst store, merge bool) error {
+	if !resume || merge || j.HasSource(src) || len(j.Sources()) == 0 {
+		return nil
+	}
+	return usageError{fmt.Errorf("the destination %s:%s holds the conversion of another source (%s), not of %s:%s; "+
+		"to add this source's mail to it, run again with --merge (messages it already holds are skipped: --dedup content, "+
+		"or give --dedup message-id or none); to convert this source alone, choose another destination",
+		dst.format.Name, dst.path, strings.Join(j.Sources(), ", "), src.Format, src.Path)}
 }
 
 // destinationBefore is what was at a destination and its journal before a

@@ -396,3 +396,45 @@ func TestVerifySingleFileDestination(t *testing.T) {
 	assert.Equal(t, 1, res.Totals.Missing)
 	_ = before
 }
+
+// Issue 12 item 2: a destination converted from one source is not
+// silently merged with another: refused (exit 2, naming both) and left
+// untouched, unless --merge, which deduplicates by content by default.
+func TestOtherSourceRefusedUnlessMerge(t *testing.T) {
+	a := filepath.Join(t.TempDir(), "a")
+	b := filepath.Join(t.TempDir(), "b")
+	writeFiles(t, a, map[string]string{"Inbox": mboxMsgs("1", "2")})
+	writeFiles(t, b, map[string]string{"Inbox": mboxMsgs("2", "3")})
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			code, _, stderr := runBin(t, "convert", a, format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+			dstBefore := treeDigest(t, dst)
+			journal, err := os.ReadFile(dst + ".mailconv-journal")
+			require.NoError(t, err)
+
+			code, _, stderr = runBin(t, "convert", b, format+":"+dst)
+			require.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, "mbox:"+a)
+			assert.Contains(t, stderr, b)
+			assert.Contains(t, stderr, "--merge")
+			assert.Equal(t, dstBefore, treeDigest(t, dst), "the destination is untouched")
+			after, err := os.ReadFile(dst + ".mailconv-journal")
+			require.NoError(t, err)
+			assert.Equal(t, journal, after, "the journal is untouched")
+
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr = runBin(t, "convert", "--merge", b, format+":"+dst, "--report", rep)
+			require.Equal(t, exitOK, code, stderr)
+			r := readReport(t, rep)
+			assert.Equal(t, 1, r.Totals.MessagesWritten, "message 3")
+			assert.Equal(t, 1, r.Totals.MessagesMerged, "message 2, already there (dedup content)")
+			code, _, text := verifyBin(t, "--allow-extra", b, format+":"+dst)
+			require.Equal(t, exitOK, code, text)
+			// the same source again is a resume, not a merge
+			code, _, stderr = runBin(t, "convert", a, format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+		})
+	}
+}
