@@ -39,8 +39,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content (default content with --merge)")
 	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
-	opts := optList{}
-	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
+	opts, dstOpts := optList{}, optList{}
+	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
+	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -60,8 +61,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
-	net.apply(opts, src, dst)
-	readParams, writeParams, err := splitParams(opts, src, &dst)
+	net.apply(opts, src)
+	net.apply(dstOpts, dst)
+	readParams, writeParams, err := sideParams(opts, dstOpts, src, dst, false)
 	if err != nil {
 		return exitFor(err, stderr)
 	}

@@ -438,3 +438,27 @@ func TestOtherSourceRefusedUnlessMerge(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 item 6: --opt is for SRC, --dst-opt for DST, on verify and on
+// convert.
+func TestDstOptSeparatesSides(t *testing.T) {
+	src := "../../testdata/eudora-sample"
+	before := treeDigest(t, src)
+	dst := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runBin(t, "convert", "--opt", "recover=emit", "--dst-opt", "eol=crlf", "eudora:"+src, "mbox:"+dst)
+	require.Contains(t, []int{exitOK, exitLossy}, code, stderr)
+	inbox, err := os.ReadFile(filepath.Join(dst, "Inbox"))
+	require.NoError(t, err)
+	assert.Contains(t, string(inbox), "\r\n", "--dst-opt eol=crlf reached the writer")
+	// the eudora value of recover is not handed to the mbox reader of DST
+	code, _, text := verifyBin(t, "--opt", "recover=emit", "eudora:"+src, "mbox:"+dst)
+	assert.Equal(t, exitOK, code, text)
+	assert.NotContains(t, text, "want true or false")
+	code, _, text = verifyBin(t, "--opt", "recover=emit", "--dst-opt", "recover=false", "eudora:"+src, "mbox:"+dst)
+	assert.Equal(t, exitOK, code, text)
+	// a destination option the destination does not have
+	code, _, stderr = runBin(t, "convert", "--dst-opt", "recover=true", "eudora:"+src, "mbox:"+filepath.Join(t.TempDir(), "x"))
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, "--dst-opt")
+	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+}
