@@ -55,6 +55,22 @@ type ConvertOptions struct {
 	// for concurrent use (Report.Add is). Not used while Convert must
 	// decide per message whether to write it (resumed runs, dedup).
 	ReadAhead bool
+	// Stop, when closed, makes Convert stop after the message in hand:
+	// it is written and journaled, and Convert returns an error matching
+	// context.Canceled. Cancelling the context instead stops at once, in
+	// the middle of a message if need be (a resumed run cuts or replaces
+	// what was not journaled).
+	Stop <-chan struct{}
+}
+
+// stopped tells whether Convert was asked to stop (ConvertOptions.Stop).
+func (c *converter) stopped() error {
+	select {
+	case <-c.opts.Stop:
+		return fmt.Errorf("stopped after the message in hand: %w", context.Canceled)
+	default:
+		return c.ctx.Err()
+	}
 }
 
 // SkipError is returned by a MailboxWriter for a message it refuses but
@@ -155,7 +171,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
 	defer c.close()
 	for _, dmb := range plan.Mailboxes {
-		if err := ctx.Err(); err != nil {
+		if err := c.stopped(); err != nil {
 			return err
 		}
 		src := bySrc[pathKey(dmb.Path)]
@@ -373,7 +389,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 	}
 	for {
-		if err := ctx.Err(); err != nil {
+		if err := c.stopped(); err != nil {
 			mw.Close()
 			return err
 		}

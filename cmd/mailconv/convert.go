@@ -97,7 +97,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFor(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
 	code := run.do(ctx, rep, stderr)
 	recorded := journal.Messages()
 	if err := journal.Close(); err != nil && code != exitFailure {
@@ -124,7 +124,8 @@ type convertRun struct {
 	readParams, writeParams map[string]string
 	durable                 bool
 	journal                 *mailconv.Journal
-	resume                  bool // the journal was there: continue its destination
+	command                 string // the command line, to print how to resume
+	resume                  bool   // the journal was there: continue its destination
 	dedup                   mailconv.DedupPolicy
 	quiet                   bool
 	progress                string
@@ -151,7 +152,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		return exitFor(err, stderr)
 	}
 
-	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup}
+	// An interrupt (ctx) stops the run after the message in hand, which is
+	// written and journaled; a second one ends the process (see main).
+	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done()}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -177,7 +180,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 			bar.Set64(p.Bytes)
 		}
 	}
-	_, cerr := mailconv.Convert(ctx, r, w, copts)
+	_, cerr := mailconv.Convert(context.WithoutCancel(ctx), r, w, copts)
 	if werr := w.Close(); cerr == nil && werr != nil {
 		cerr = fmt.Errorf("finishing %s: %w", dst.path, werr)
 		rep.Error = cerr.Error()
@@ -196,6 +199,11 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if cerr != nil {
 		if refused {
 			cerr = usageError{cerr}
+		}
+		if errors.Is(cerr, context.Canceled) || ctx.Err() != nil {
+			fmt.Fprintf(stderr, "mailconv: interrupted after the message in hand (%d written in this run, each recorded in the journal).\n"+
+				"mailconv: to continue where it stopped, run the same command again:\n  %s\n", rep.Totals.MessagesWritten, cr.command)
+			return exitInterrupted
 		}
 		return exitFor(cerr, stderr)
 	}
@@ -255,6 +263,21 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 		fmt.Fprintf(stderr, "mailconv: %d verified message(s) deleted from the source; %d not found in the destination were kept\n", n, res.Totals.Missing)
 	}
 	return nil
+}
+
+// shellCommand quotes args for a POSIX shell, for a command to copy.
+func shellCommand(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r))
+		}) < 0 {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }
 
 // flagSet tells whether the flag name was given on the command line.

@@ -462,3 +462,78 @@ func TestDstOptSeparatesSides(t *testing.T) {
 	assert.Contains(t, stderr, "--dst-opt")
 	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
 }
+
+// Issue 12 item 7: the first Ctrl-C finishes the message in hand and
+// records it (every mbox file ends where the journal's last checkpoint
+// for it says), prints the command that resumes, and exits 130; that
+// command then completes the conversion.
+func TestInterruptExits130AndResumes(t *testing.T) {
+	bin := binary(t)
+	src := filepath.Join(t.TempDir(), "src")
+	makeTree(t, src, 3, 600<<10, 21)
+	before := treeDigest(t, src)
+	ref := filepath.Join(t.TempDir(), "ref")
+	start := time.Now()
+	out, err := exec.Command(bin, "convert", "--quiet", src, "mbox:"+ref).CombinedOutput()
+	require.NoError(t, err, string(out))
+	full := time.Since(start)
+	rng := rand.New(rand.NewSource(7))
+	interrupted := 0
+	for i := 0; i < 5; i++ {
+		dst := filepath.Join(t.TempDir(), "dst")
+		cmd := exec.Command(bin, "convert", src, "mbox:"+dst)
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		require.NoError(t, cmd.Start())
+		// once it has begun (the journal is there, so the handler of
+		// Ctrl-C is too), at a random point
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if _, err := os.Stat(dst + ".mailconv-journal"); err == nil {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rng.Int63n(int64(full)*8/10 + 1)))
+		require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		err := cmd.Wait()
+		if err == nil {
+			continue // it finished first
+		}
+		interrupted++
+		var ee *exec.ExitError
+		require.ErrorAs(t, err, &ee)
+		require.Equal(t, exitInterrupted, ee.ExitCode(), "after %v of %v: %s", ee.String(), full, errb.String())
+		assert.Contains(t, errb.String(), "run the same command again")
+		assert.Contains(t, errb.String(), "mailconv convert "+src+" mbox:"+dst)
+		// the message in hand was finished: no partial message after the
+		// last recorded one
+		b, err := os.ReadFile(dst + ".mailconv-journal")
+		if errors.Is(err, os.ErrNotExist) {
+			b = nil // stopped before the first message: nothing left behind
+		} else {
+			require.NoError(t, err)
+		}
+		lastCP := map[string]string{}
+		for _, line := range strings.Split(string(b), "\n") {
+			var r struct {
+				T   string        `json:"t"`
+				Dst mailconv.Path `json:"dst"`
+				CP  string        `json:"cp"`
+			}
+			if json.Unmarshal([]byte(line), &r) == nil && r.T == "msg" && r.CP != "" {
+				lastCP[r.Dst.String()] = r.CP
+			}
+		}
+		for mb, cp := range lastCP {
+			name := strings.ReplaceAll(mb, "/", ".sbd/")
+			fi, err := os.Stat(filepath.Join(dst, name))
+			require.NoError(t, err)
+			assert.Equal(t, cp, fmt.Sprint(fi.Size()), "%s ends after its last recorded message", mb)
+		}
+		code, _, stderr := runBin(t, "convert", src, "mbox:"+dst)
+		require.Equal(t, exitOK, code, stderr)
+		code, _, text := verifyBin(t, src, "mbox:"+dst)
+		require.Equal(t, exitOK, code, text)
+	}
+	assert.Positive(t, interrupted, "at least one run was interrupted")
+	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+}
