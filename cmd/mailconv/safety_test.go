@@ -537,3 +537,21 @@ func TestInterruptExits130AndResumes(t *testing.T) {
 	assert.Positive(t, interrupted, "at least one run was interrupted")
 	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
 }
+
+// Issue 12 item 8: re-running a finished conversion touches nothing in the
+// destination (contents, names, modes and modification times).
+func TestRerunTouchesNothing(t *testing.T) {
+	for _, format := range []string{"maildir", "mbox"} {
+		t.Run(format, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "dst")
+			code, _, stderr := runBin(t, "convert", "../../testdata/sample-mbox", format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+			first := treeDigest(t, dst)
+			time.Sleep(20 * time.Millisecond) // a rewrite would show in the times
+			code, _, stderr = runBin(t, "convert", "../../testdata/sample-mbox", format+":"+dst)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, stderr, "nothing to do")
+			assert.Equal(t, first, treeDigest(t, dst), "the destination is untouched")
+		})
+	}
+}
