@@ -139,7 +139,9 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		}
 		rep.Add(ev)
 	}
+	prior := 0 // messages earlier runs recorded
 	if j := opts.Journal; j != nil {
+		prior = j.Messages()
 		if err := j.startRun(rep.Source, rep.Destination, caps); err != nil {
 			return err
 		}
@@ -207,7 +209,10 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 			return err
 		}
 		rep.update(func() {
-			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged
+			// only when an earlier run did the work: a source without
+			// mail is not "nothing to do"
+			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged &&
+				(t.MessagesRead > 0 || prior > 0)
 		})
 	}
 	return nil

@@ -188,6 +188,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if bar != nil {
 		bar.Finish()
 	}
+	if cerr == nil {
+		cerr = noMailFound(rep, src)
+	}
 	var one *mailconv.OneMailboxError
 	refused := errors.As(cerr, &one) // before anything was written
 	if !quiet && !refused {
@@ -263,6 +266,21 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 		fmt.Fprintf(stderr, "mailconv: %d verified message(s) deleted from the source; %d not found in the destination were kept\n", n, res.Totals.Missing)
 	}
 	return nil
+}
+
+// noMailFound returns the error of a run that found no message in its
+// source, and no earlier run did either: that is not success.
+func noMailFound(rep *mailconv.Report, src store) error {
+	t := rep.Totals
+	if t.MessagesRead > 0 || t.Skips > 0 || rep.NothingToDo {
+		return nil
+	}
+	err := fmt.Errorf("no mail found in %s:%s: looked for %s there; %d mailbox(es) found, none holding a message",
+		src.format.Name, src.path, src.format.Description, t.MailboxesRead)
+	if n := t.Warnings; n > 0 {
+		err = fmt.Errorf("%w; %d warning(s) above name what was there instead", err, n)
+	}
+	return err
 }
 
 // shellCommand quotes args for a POSIX shell, for a command to copy.

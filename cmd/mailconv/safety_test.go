@@ -555,3 +555,95 @@ func TestRerunTouchesNothing(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12 item 4: a source in which no mail was found is an error
+// (exit 1) that says what was looked for and where, lists the files that
+// are not mail, and leaves no destination or journal; "nothing to do" is
+// said only after an earlier run did the work.
+func TestNoMailFoundIsAnError(t *testing.T) {
+	root := t.TempDir()
+	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+	writeFiles(t, root, map[string]string{
+		"junk/picture.png": png, "junk/notes.txt": "shopping list\n",
+		"md/cur/.keep": "", "md/new/.keep": "",
+	})
+	require.NoError(t, os.Mkdir(filepath.Join(root, "empty"), 0o755))
+	for _, c := range []struct {
+		src      string
+		notMail  []string // files the output must name
+		lookedIn string
+	}{
+		{"mbox:" + filepath.Join(root, "empty"), nil, "mbox files"},
+		{"mbox:" + filepath.Join(root, "junk"), []string{"picture.png", "notes.txt"}, "mbox files"},
+		{"maildir:" + filepath.Join(root, "junk"), []string{"picture.png", "notes.txt"}, "Maildir"},
+		{filepath.Join(root, "md"), nil, "Maildir"},
+		{"maildir:" + filepath.Join(root, "empty"), nil, "Maildir"},
+	} {
+		t.Run(c.src, func(t *testing.T) {
+			before := treeDigest(t, root)
+			dst := filepath.Join(t.TempDir(), "dst")
+			code, _, stderr := runBin(t, "convert", c.src, "maildir:"+dst)
+			require.Equal(t, exitFailure, code, stderr)
+			assert.Contains(t, stderr, "no mail found in")
+			assert.Contains(t, stderr, c.lookedIn)
+			assert.NotContains(t, stderr, "nothing to do")
+			for _, f := range c.notMail {
+				assert.Contains(t, stderr, f, "files that are not mail are listed")
+			}
+			assert.NoFileExists(t, dst+".mailconv-journal")
+			assert.NoDirExists(t, dst)
+			assert.Equal(t, before, treeDigest(t, root), "the source is unchanged")
+		})
+	}
+	// "nothing to do" after a run that did the work
+	dst := filepath.Join(t.TempDir(), "dst")
+	code, _, stderr := runBin(t, "convert", "../../testdata/sample-mbox", "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "nothing to do")
+	code, _, stderr = runBin(t, "convert", "../../testdata/sample-mbox", "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "nothing to do")
+}
+
+// Issue 12 item 4a: message files outside cur/ and new/ (directly in a
+// folder's directory, as in notmuch's test corpus) are listed as skipped,
+// each with its path; files there that are not mail are warned about;
+// nothing is left behind without a word.
+func TestMaildirFilesOutsideCurNewListed(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "md")
+	msg := func(s string) string { return "From: a@b\nSubject: " + s + "\nMessage-ID: <" + s + "@x>\n\nbody\n" }
+	writeFiles(t, src, map[string]string{
+		"cur/1:2,S": msg("in-cur"), "new/2": msg("in-new"),
+		"loose1": msg("loose1"), "loose2:2,": msg("loose2"),
+		".Work/cur/3:2,": msg("work"), ".Work/flat": msg("flat"), ".Work/maildirfolder": "",
+		"dovecot-uidlist": "3 V1 N4\n", "photo.jpg": "\xff\xd8\xff\xe0\x00\x10JFIF",
+	})
+	// a flat folder of messages only
+	flat := filepath.Join(t.TempDir(), "flat")
+	writeFiles(t, flat, map[string]string{"cur/.keep": "", "1": msg("f1"), "2": msg("f2"), "3": msg("f3")})
+	before := map[string]string{src: treeDigest(t, src), flat: treeDigest(t, flat)}
+
+	rep := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runBin(t, "convert", "maildir:"+src, "maildir:"+filepath.Join(t.TempDir(), "out"), "--report", rep)
+	require.Equal(t, exitLossy, code, "skips make exit 3: %s", stderr)
+	r := readReport(t, rep)
+	assert.Equal(t, 3, r.Totals.MessagesWritten)
+	var skipped []string
+	for _, e := range r.Skips {
+		if e.Code == "maildir.outside-cur-new" {
+			skipped = append(skipped, filepath.Base(e.Location.File))
+		}
+	}
+	assert.ElementsMatch(t, []string{"loose1", "loose2:2,", "flat"}, skipped)
+	assert.Equal(t, 1, countCode(r.Warnings, "maildir.not-mail"), "photo.jpg")
+	assert.Contains(t, stderr, filepath.Join(src, ".Work", "flat"))
+	assert.Zero(t, countCode(r.Warnings, "maildir.not-mail")-1, "dovecot-uidlist and maildirfolder are the server's, not listed")
+
+	code, _, stderr = runBin(t, "convert", "maildir:"+flat, "maildir:"+filepath.Join(t.TempDir(), "out"))
+	require.Equal(t, exitLossy, code, stderr)
+	assert.Equal(t, 3, strings.Count(stderr, "maildir.outside-cur-new"), stderr)
+	assert.NotContains(t, stderr, "nothing to do")
+	for p, d := range before {
+		assert.Equal(t, d, treeDigest(t, p), "the source %s is unchanged", p)
+	}
+}
