@@ -378,9 +378,13 @@ func writeReport(path string, rep *mailconv.Report) error {
 // printSummary writes the human-readable outcome.
 func printSummary(w io.Writer, rep *mailconv.Report) {
 	t := rep.Totals
-	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)\n",
+	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)",
 		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
 		t.Skips, t.Losses, t.Renames, t.Warnings)
+	if s := leftOutSummary(rep); s != "" {
+		fmt.Fprintf(w, "; left out on purpose: %s", s)
+	}
+	fmt.Fprintln(w)
 	show := func(title string, evs []mailconv.Event) {
 		if len(evs) == 0 {
 			return
@@ -398,6 +402,28 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	show("lost", rep.Losses)
 	show("renamed", rep.Renames)
 	show("warnings", rep.Warnings)
+}
+
+// leftOut are the event codes of mail a reader leaves out on purpose
+// (deleted, awaiting compaction), what they count, and the option that
+// converts it.
+var leftOut = []struct{ code, what, option string }{
+	{"mbox.expunged", "%d message(s) Thunderbird marked expunged (deleted, not yet compacted)", "--opt recover=true"},
+	{"eudora.deleted-bytes", "deleted Eudora mail not yet compacted, in %d mailbox(es)", "--opt recover=emit (recover=list lists it)"},
+}
+
+// leftOutSummary names what the run left out on purpose, with the option
+// that converts it, or returns "".
+func leftOutSummary(rep *mailconv.Report) string {
+	var parts []string
+	for _, c := range rep.Summary() {
+		for _, l := range leftOut {
+			if c.Code == l.code {
+				parts = append(parts, fmt.Sprintf(l.what, c.Count)+"; "+l.option+" converts it")
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func humanBytes(n int64) string {

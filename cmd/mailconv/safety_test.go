@@ -647,3 +647,25 @@ func TestMaildirFilesOutsideCurNewListed(t *testing.T) {
 		assert.Equal(t, d, treeDigest(t, p), "the source %s is unchanged", p)
 	}
 }
+
+// Issue 12 item 9: the one-line summary names what was left out on
+// purpose, with the option that converts it.
+func TestSummaryNamesWhatWasLeftOut(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "tb")
+	writeFiles(t, src, map[string]string{"Inbox": "From - Mon Jan  1 00:00:00 2001\nX-Mozilla-Status: 0001\nSubject: kept\n\nbody\n\n" +
+		"From - Mon Jan  1 00:00:01 2001\nX-Mozilla-Status: 0009\nSubject: expunged\n\nbody\n"})
+	before := treeDigest(t, src)
+	code, _, stderr := runBin(t, "convert", src, "maildir:"+filepath.Join(t.TempDir(), "out"))
+	require.Equal(t, exitLossy, code, stderr)
+	first, _, _ := strings.Cut(stderr, "\n")
+	assert.Contains(t, first, "1 of 1 message(s) written")
+	assert.Contains(t, first, "left out on purpose: 1 message(s) Thunderbird marked expunged")
+	assert.Contains(t, first, "--opt recover=true")
+	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
+
+	code, _, stderr = runBin(t, "convert", "../../testdata/eudora-sample", "maildir:"+filepath.Join(t.TempDir(), "out"))
+	require.Equal(t, exitOK, code, stderr)
+	first, _, _ = strings.Cut(stderr, "\n")
+	assert.Contains(t, first, "left out on purpose: deleted Eudora mail not yet compacted, in 1 mailbox(es)")
+	assert.Contains(t, first, "--opt recover=emit")
+}
