@@ -277,13 +277,6 @@ func (j *Journal) Empty() bool {
 	return len(j.done) == 0 && len(j.fps) == 0
 }
 
-// Written returns how many message records this Journal (this run) wrote.
-func (j *Journal) Written() int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.written
-}
-
 // Sources returns the source endpoints earlier runs converted.
 func (j *Journal) Sources() []string {
 	j.mu.Lock()

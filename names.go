@@ -59,7 +59,8 @@ func (np *NamePlan) DestOf(mb *Mailbox) Path {
 // sameNames finds the selectable source mailboxes whose name an earlier
 // selectable one already has (two files of a store that decode to one
 // mailbox name): it maps each to that earlier mailbox. A name that differs
-// only in the case of INBOX is the same name.
+// only in the case of INBOX is the same name. See
+// docs/formats/same-name-mailboxes.md.
 func sameNames(mbs []*Mailbox) map[*Mailbox]*Mailbox {
 	var twins map[*Mailbox]*Mailbox
 	first := make(map[string]*Mailbox, len(mbs))

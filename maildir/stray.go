@@ -22,6 +22,7 @@ const maxStrayFiles = 1000
 // recorded as a skip (maildir.outside-cur-new), anything else as a warning
 // (maildir.not-mail), so that nothing is left behind without a word.
 // Hidden files (a leading dot) are passed over, as in the rest of the tree.
+// See docs/formats/maildir-outside-cur-new.md.
 func (r *Reader) reportStray(ctx context.Context, mbs []*mailconv.Mailbox) {
 	seen := map[string]bool{}
 	scan := func(rel string, mb mailconv.Path) {
