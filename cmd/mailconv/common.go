@@ -228,9 +228,6 @@ func openJournal(path string, dst store, durable bool) (j *mailconv.Journal, exi
 	if err != nil {
 		return nil, false, err
 	}
-	// a journal no run ever wrote to (left by a crash at the start) is
-	// not an earlier run
-	existed = existed && j.Runs() > 0
 	if existed && !j.Empty() && !strings.HasPrefix(dst.path, "//") && !fileExists(dst.path) {
 		j.Close()
 		return nil, false, usageError{fmt.Errorf("journal %s records %d message(s) written to %s, which does not exist: remove the journal to start over", path, j.Messages(), dst.path)}

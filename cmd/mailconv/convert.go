@@ -140,7 +140,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	}
 	defer r.Close()
 	resume := cr.resume
-	if resume && !quiet {
+	if resume && !quiet && cr.journal.Runs() > 0 {
+		// (a journal no run wrote to, left by a kill at the very start,
+		// still lets the run continue what that one created)
 		fmt.Fprintf(stderr, "mailconv: continuing from journal %s\n", cr.journal)
 	}
 	w, err := dst.format.Create(ctx, dst.path, &mailconv.Options{Params: cr.writeParams, Events: rep.Add, Durable: cr.durable, Resume: resume})
@@ -328,8 +330,10 @@ type destinationBefore struct {
 
 func statDestination(dst, journal string) destinationBefore {
 	b := destinationBefore{dst: dst, journal: journal}
+	_, err := os.Lstat(journal)
+	b.journalAbsent = errors.Is(err, os.ErrNotExist)
 	if strings.HasPrefix(dst, "//") {
-		return b // a network destination: nothing here to take away
+		return b // a network destination: only the journal is local
 	}
 	fi, err := os.Lstat(dst)
 	b.dstAbsent = errors.Is(err, os.ErrNotExist)
@@ -337,8 +341,6 @@ func statDestination(dst, journal string) destinationBefore {
 		ents, err := os.ReadDir(dst)
 		b.dstEmptyDir = err == nil && len(ents) == 0
 	}
-	_, err = os.Lstat(journal)
-	b.journalAbsent = errors.Is(err, os.ErrNotExist)
 	return b
 }
 
