@@ -175,26 +175,41 @@ func TestSingleFileDestinationRefusedBeforeWriting(t *testing.T) {
 	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
 }
 
-// journalCommitted returns, per destination mailbox, the content digests
-// a journal records as written there.
-func journalCommitted(t *testing.T, path string) map[string][]string {
+// journalMsg is what the tests read of a journal's message record.
+type journalMsg struct {
+	T   string        `json:"t"`
+	Dst mailconv.Path `json:"dst"`
+	D   string        `json:"d"`
+	CP  string        `json:"cp"`
+	Dup string        `json:"dup"`
+}
+
+// journalWrites returns the message records of a journal (none when it
+// is not there) that say a message was written.
+func journalWrites(t *testing.T, path string) []journalMsg {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	require.NoError(t, err)
-	out := map[string][]string{}
+	var out []journalMsg
 	for _, line := range strings.Split(string(b), "\n") {
-		var r struct {
-			T   string        `json:"t"`
-			Dst mailconv.Path `json:"dst"`
-			D   string        `json:"d"`
-			Dup string        `json:"dup"`
-		}
+		var r journalMsg
 		if json.Unmarshal([]byte(line), &r) != nil || r.T != "msg" || r.Dup != "" {
 			continue // a torn last line, or a record of another kind
 		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// journalCommitted returns, per destination mailbox, the content digests
+// a journal records as written there.
+func journalCommitted(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, r := range journalWrites(t, path) {
 		out[r.Dst.String()] = append(out[r.Dst.String()], r.D)
 	}
 	return out
@@ -203,12 +218,12 @@ func journalCommitted(t *testing.T, path string) map[string][]string {
 // destinationDigests reads a destination with its format's reader and
 // returns the content digests of its messages by mailbox (as the journal
 // computes them: the first 16 bytes of the SHA-256 of the octets).
-func destinationDigests(t *testing.T, format, path string) map[string]map[string]int {
+func destinationDigests(t *testing.T, format, path string, params map[string]string) map[string]map[string]int {
 	t.Helper()
 	ctx := t.Context()
 	f, ok := mailconv.LookupFormat(format)
 	require.True(t, ok)
-	r, err := f.Open(ctx, path, &mailconv.Options{})
+	r, err := f.Open(ctx, path, &mailconv.Options{Params: params})
 	require.NoError(t, err)
 	defer r.Close()
 	mbs, err := r.Mailboxes(ctx)
@@ -308,14 +323,18 @@ func TestInterruptedWritersKeepCommittedBytes(t *testing.T) {
 				}
 				if c.format == "imap" {
 					// the server stores CRLF: compare counts
-					held := destinationCounts(t, dst, c.flags)
+					held := destinationDigests(t, c.format, strings.TrimPrefix(dst, "imap:"), map[string]string{"allow-plaintext": "true"})
 					for mb, ds := range committed {
-						require.GreaterOrEqual(t, held[mb], len(ds), "run %d (%v): %s holds fewer messages than recorded", run, sig, mb)
+						n := 0
+						for _, k := range held[mb] {
+							n += k
+						}
+						require.GreaterOrEqual(t, n, len(ds), "run %d (%v): %s holds fewer messages than recorded", run, sig, mb)
 						checked += len(ds)
 					}
 					continue
 				}
-				held := destinationDigests(t, c.format, dst)
+				held := destinationDigests(t, c.format, dst, nil)
 				for mb, ds := range committed {
 					got := held[mb]
 					if c.format == "mbox" && strings.HasSuffix(dst, ".mbox") {
@@ -352,42 +371,6 @@ func waitStarted(journal string) {
 			return
 		}
 	}
-}
-
-// destinationCounts returns the message count of each mailbox of an IMAP
-// destination (a URL), read with the imap reader.
-func destinationCounts(t *testing.T, url string, flags []string) map[string]int {
-	t.Helper()
-	ctx := t.Context()
-	f, ok := mailconv.LookupFormat("imap")
-	require.True(t, ok)
-	params := map[string]string{}
-	for _, fl := range flags {
-		params[strings.TrimPrefix(fl, "--")] = "true"
-	}
-	r, err := f.Open(ctx, strings.TrimPrefix(url, "imap:"), &mailconv.Options{Params: params})
-	require.NoError(t, err)
-	defer r.Close()
-	mbs, err := r.Mailboxes(ctx)
-	require.NoError(t, err)
-	out := map[string]int{}
-	for _, mb := range mbs {
-		if mb.NoSelect {
-			continue
-		}
-		mr, err := r.Open(ctx, mb)
-		require.NoError(t, err)
-		n := 0
-		for {
-			if _, err := mr.Next(); err != nil {
-				break
-			}
-			n++
-		}
-		mr.Close()
-		out[mb.Path.String()] = n
-	}
-	return out
 }
 
 // Issue 12 item 3: a refused or failed run leaves nothing it created: no
@@ -578,20 +561,10 @@ func TestInterruptExits130AndResumes(t *testing.T) {
 		assert.Contains(t, errb.String(), "mailconv convert "+src+" mbox:"+dst)
 		// the message in hand was finished: no partial message after the
 		// last recorded one
-		b, err := os.ReadFile(dst + ".mailconv-journal")
-		if errors.Is(err, os.ErrNotExist) {
-			b = nil // stopped before the first message: nothing left behind
-		} else {
-			require.NoError(t, err)
-		}
+		// (no journal: stopped before the first message, nothing left)
 		lastCP := map[string]string{}
-		for _, line := range strings.Split(string(b), "\n") {
-			var r struct {
-				T   string        `json:"t"`
-				Dst mailconv.Path `json:"dst"`
-				CP  string        `json:"cp"`
-			}
-			if json.Unmarshal([]byte(line), &r) == nil && r.T == "msg" && r.CP != "" {
+		for _, r := range journalWrites(t, dst+".mailconv-journal") {
+			if r.CP != "" {
 				lastCP[r.Dst.String()] = r.CP
 			}
 		}
