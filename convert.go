@@ -261,21 +261,22 @@ func joinReasons(rs []string) string {
 
 // converter carries the state of one Convert call.
 type converter struct {
-	ctx context.Context
+	ctx  context.Context
+	r    Reader
+	w    Writer
+	caps Capabilities
+	rep  *Report
+	opts ConvertOptions
+	prog Progress
+	sp   *spool
+	dg   *digester
+	hp   *hashPipe
+	body countingReader
+	teed hashTee
+
 	// files: the journal key of the source mailboxes whose name another
 	// one shares (their source file; see sourceFileKeys)
 	files map[*Mailbox]string
-	r     Reader
-	w     Writer
-	caps  Capabilities
-	rep   *Report
-	opts  ConvertOptions
-	prog  Progress
-	sp    *spool
-	dg    *digester
-	hp    *hashPipe
-	body  countingReader
-	teed  hashTee
 }
 
 func (c *converter) close() {

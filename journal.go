@@ -95,11 +95,9 @@ type journalRecord struct {
 	Dest    *Endpoint    `json:"dest,omitempty"`
 	Caps    *journalCaps `json:"caps,omitempty"`
 	// mailbox, msg, mailbox-done
-	Src string `json:"src,omitempty"` // source endpoint key
-	Mb  Path   `json:"mb,omitempty"`  // source mailbox
-	// SF is the source file of a mailbox whose name another mailbox of
-	// the source shares: such mailboxes are keyed on it as well
-	SF   string `json:"sf,omitempty"`
+	Src  string `json:"src,omitempty"` // source endpoint key
+	Mb   Path   `json:"mb,omitempty"`  // source mailbox
+	SF   string `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
 	Dst  Path   `json:"dst,omitempty"` // destination mailbox
 	ID   string `json:"id,omitempty"`  // source message ID
 	D    Digest `json:"d,omitzero"`
