@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Progress is handed to ConvertOptions.Progress after every message.
@@ -53,6 +55,22 @@ type ConvertOptions struct {
 	// for concurrent use (Report.Add is). Not used while Convert must
 	// decide per message whether to write it (resumed runs, dedup).
 	ReadAhead bool
+	// Stop, when closed, makes Convert stop after the message in hand:
+	// it is written and journaled, and Convert returns an error matching
+	// context.Canceled. Cancelling the context instead stops at once, in
+	// the middle of a message if need be (a resumed run cuts or replaces
+	// what was not journaled).
+	Stop <-chan struct{}
+}
+
+// stopped tells whether Convert was asked to stop (ConvertOptions.Stop).
+func (c *converter) stopped() error {
+	select {
+	case <-c.opts.Stop:
+		return fmt.Errorf("stopped after the message in hand: %w", context.Canceled)
+	default:
+		return c.ctx.Err()
+	}
 }
 
 // SkipError is returned by a MailboxWriter for a message it refuses but
@@ -107,12 +125,23 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		}
 	}
 	caps := w.Capabilities()
+	if caps.OneMailbox {
+		if mbs, err = oneMailbox(ctx, r, mbs, rep); err != nil {
+			return err
+		}
+	}
 	plan := PlanNames(mbs, caps)
 	for _, ch := range plan.Changes {
-		rep.Add(Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
-			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))})
+		ev := Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
+			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))}
+		if ch.SameNameAs != "" {
+			ev.Code = "names.duplicate"
+		}
+		rep.Add(ev)
 	}
+	prior := 0 // messages earlier runs recorded
 	if j := opts.Journal; j != nil {
+		prior = j.Messages()
 		if err := j.startRun(rep.Source, rep.Destination, caps); err != nil {
 			return err
 		}
@@ -137,14 +166,14 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	// (implicit parents, NoSelect halves of split mailboxes).
 	bySrc := make(map[string]*Mailbox, len(mbs))
 	for _, mb := range mbs {
-		bySrc[pathKey(plan.Dest(mb.Path))] = mb
+		bySrc[pathKey(plan.DestOf(mb))] = mb
 	}
 
-	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts,
+	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts, files: sourceFileKeys(mbs),
 		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
 	defer c.close()
 	for _, dmb := range plan.Mailboxes {
-		if err := ctx.Err(); err != nil {
+		if err := c.stopped(); err != nil {
 			return err
 		}
 		src := bySrc[pathKey(dmb.Path)]
@@ -180,10 +209,43 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 			return err
 		}
 		rep.update(func() {
-			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged
+			// only when an earlier run did the work: a source without
+			// mail is not "nothing to do"
+			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged &&
+				(t.MessagesRead > 0 || prior > 0)
 		})
 	}
 	return nil
+}
+
+// sourceFileKeys returns, for every selectable source mailbox whose name
+// another one of mbs shares, its source file (or, without one, its place in
+// the list): the journal keys such a mailbox on it, not on the name alone,
+// so that each file is resumed as itself.
+func sourceFileKeys(mbs []*Mailbox) map[*Mailbox]string {
+	twins := sameNames(mbs)
+	if len(twins) == 0 {
+		return nil
+	}
+	shared := map[*Mailbox]bool{}
+	for mb, first := range twins {
+		shared[mb], shared[first] = true, true
+	}
+	out := make(map[*Mailbox]string, len(shared))
+	for i, mb := range mbs {
+		if !shared[mb] {
+			continue
+		}
+		switch {
+		case mb.Source != "" && utf8.ValidString(mb.Source):
+			out[mb] = mb.Source
+		case mb.Source != "":
+			out[mb] = strconv.Quote(mb.Source) // a JSON string holds UTF-8 only
+		default:
+			out[mb] = "#" + itoa(i)
+		}
+	}
+	return out
 }
 
 func joinReasons(rs []string) string {
@@ -211,6 +273,10 @@ type converter struct {
 	hp   *hashPipe
 	body countingReader
 	teed hashTee
+
+	// files: the journal key of the source mailboxes whose name another
+	// one shares (their source file; see sourceFileKeys)
+	files map[*Mailbox]string
 }
 
 func (c *converter) close() {
@@ -246,7 +312,8 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	var st *mailboxState
 	fp := c.fingerprint(src)
 	if j != nil {
-		if n, ok := j.unchanged(rep.Source, src.Path, fp); ok {
+		sf := c.files[src]
+		if n, ok := j.unchanged(rep.Source, src.Path, sf, fp); ok {
 			rep.update(func() {
 				mrep.Unchanged = n
 				mrep.Read = n
@@ -256,7 +323,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			return nil
 		}
 		var err error
-		if st, err = j.beginMailbox(rep.Source, src.Path, dst.Path); err != nil {
+		if st, err = j.beginMailbox(rep.Source, src.Path, sf, dst.Path, isSingleFile(c.w)); err != nil {
 			return err
 		}
 	}
@@ -328,7 +395,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 	}
 	for {
-		if err := ctx.Err(); err != nil {
+		if err := c.stopped(); err != nil {
 			mw.Close()
 			return err
 		}
@@ -435,7 +502,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				}
 			}
 			if j != nil {
-				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, Dst: dst.Path, ID: m.ID, D: d,
+				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
 					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw)}
 				if err := j.write(rec, true); err != nil {
 					mw.Close()
@@ -463,7 +530,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		return fmt.Errorf("closing %s: %w", dst.Path, err)
 	}
 	if j != nil && mrep.Skipped == 0 {
-		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, FP: fp, Count: mrep.Read}, true); err != nil {
+		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, SF: st.sf, FP: fp, Count: mrep.Read}, true); err != nil {
 			return err
 		}
 	}
@@ -500,7 +567,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 		}
 		if held {
 			if j != nil {
-				if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+				if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, SF: st.sf, Dst: st.dst, ID: m.ID, D: d,
 					Size: size, MID: mid, CP: checkpoint(mw)}, true); err != nil {
 					return false, err
 				}
@@ -528,7 +595,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 		Detail: fmt.Sprintf("not written: %s already holds it (same %s; Message-ID %s)", st.dst, dup, mid)})
 	rep.update(func() { rep.Totals.MessagesMerged++ })
 	if j != nil {
-		if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, Dst: st.dst, ID: m.ID, D: d,
+		if err := j.write(&journalRecord{Type: recMessage, Src: st.src, Mb: st.mb, SF: st.sf, Dst: st.dst, ID: m.ID, D: d,
 			Size: size, MID: mid, Dup: dup}, true); err != nil {
 			return false, err
 		}

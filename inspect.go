@@ -402,11 +402,15 @@ func nameHazards(mbs []*Mailbox, mixed []Path) []NameHazard {
 		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(mb.Path.Name())
 		siblings[k] = append(siblings[k], mb.Path.Name())
 	}
+	twins := sameNames(mbs)
 	var out []NameHazard
 	for _, mb := range mbs {
 		name := mb.Path.Name()
 		var hz []string
 		add := func(s string) { hz = append(hz, s) }
+		if first := twins[mb]; first != nil {
+			add(twinReason(mb, first))
+		}
 		for _, r := range name {
 			if r >= utf8.RuneSelf {
 				add("non-ASCII characters")

@@ -38,6 +38,8 @@ type Journal struct {
 	sources map[string]bool               // source endpoints seen
 	done    map[string]*digestBag         // source key -> digests recorded
 	lastCP  map[string]string             // destination path key -> last checkpoint
+	anyCP   string                        // the last checkpoint recorded, whatever the mailbox
+	anyUsed bool                          // a run began writing some destination mailbox
 	dstUsed map[string]bool               // destination path key -> a run began writing it
 	dstOf   map[string]Path               // source key -> destination mailbox
 	fps     map[string]journalMailboxDone // source key -> finished mailbox
@@ -95,6 +97,7 @@ type journalRecord struct {
 	// mailbox, msg, mailbox-done
 	Src  string `json:"src,omitempty"` // source endpoint key
 	Mb   Path   `json:"mb,omitempty"`  // source mailbox
+	SF   string `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
 	Dst  Path   `json:"dst,omitempty"` // destination mailbox
 	ID   string `json:"id,omitempty"`  // source message ID
 	D    Digest `json:"d,omitzero"`
@@ -201,7 +204,15 @@ func (j *Journal) load(f *os.File) (int64, error) {
 	}
 }
 
-func srcKey(src string, mb Path) string { return src + "\x00" + pathKey(mb) }
+// srcKey is the key of one source mailbox: its source endpoint and path,
+// and its source file when another mailbox has the same path (sf).
+func srcKey(src string, mb Path, sf string) string {
+	k := src + "\x00" + pathKey(mb)
+	if sf != "" {
+		k += "\x01" + sf
+	}
+	return k
+}
 
 // apply updates the state from a record. While loading, every record
 // counts; for the records this run writes (loading false) the per-message
@@ -220,15 +231,17 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.caps = &Capabilities{Flags: r.Caps.Flags, Keywords: r.Caps.Keywords, Dates: r.Caps.Dates}
 		}
 	case recMailbox:
-		k := srcKey(r.Src, r.Mb)
+		k := srcKey(r.Src, r.Mb, r.SF)
 		j.started[k] = true
 		j.dstOf[k] = r.Dst
 		j.dstUsed[pathKey(r.Dst)] = true
+		j.anyUsed = true
 		delete(j.fps, k)
 	case recMessage:
-		k := srcKey(r.Src, r.Mb)
+		k := srcKey(r.Src, r.Mb, r.SF)
 		if r.CP != "" {
 			j.lastCP[pathKey(r.Dst)] = r.CP
+			j.anyCP = r.CP
 		}
 		if !loading {
 			j.written++
@@ -242,7 +255,7 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.indexDest(r)
 		}
 	case recMailboxDone:
-		j.fps[srcKey(r.Src, r.Mb)] = journalMailboxDone{r.FP, r.Count}
+		j.fps[srcKey(r.Src, r.Mb, r.SF)] = journalMailboxDone{r.FP, r.Count}
 	}
 }
 
@@ -273,11 +286,24 @@ func (j *Journal) Sources() []string {
 	return out
 }
 
-// DestOf returns the destination mailbox recorded for a source mailbox.
-func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
+// HasSource reports whether an earlier run converted the source src.
+func (j *Journal) HasSource(src Endpoint) bool {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	p, ok := j.dstOf[srcKey(endpointKey(src), mb)]
+	return j.sources[endpointKey(src)]
+}
+
+// DestOf returns the destination mailbox recorded for a source mailbox.
+func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
+	return j.destOf(src, mb, "")
+}
+
+// destOf is DestOf for a mailbox keyed on its source file as well (sf, see
+// srcKey).
+func (j *Journal) destOf(src Endpoint, mb Path, sf string) (Path, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	p, ok := j.dstOf[srcKey(endpointKey(src), mb, sf)]
 	return p, ok
 }
 
@@ -337,6 +363,7 @@ type mailboxState struct {
 	key     string
 	src     string
 	mb      Path
+	sf      string // source file, when the mailbox's name is shared (srcKey)
 	dst     Path
 	known   *bagView       // digests recorded as done, consumed as met
 	dest    *digestBag     // digests the destination mailbox held before this run
@@ -348,18 +375,24 @@ type mailboxState struct {
 }
 
 // beginMailbox returns the state of a source mailbox and records that the
-// run starts it.
-func (j *Journal) beginMailbox(src Endpoint, mb, dst Path) (*mailboxState, error) {
+// run starts it. single tells that every mailbox of the destination is one
+// file (a single-file mbox): its checkpoint is then the file's, whichever
+// mailbox wrote last, so that a resumed run never cuts what another
+// mailbox committed.
+func (j *Journal) beginMailbox(src Endpoint, mb Path, sf string, dst Path, single bool) (*mailboxState, error) {
 	sk := endpointKey(src)
-	k := srcKey(sk, mb)
+	k := srcKey(sk, mb, sf)
 	j.mu.Lock()
 	_, finished := j.fps[k]
 	// resumed: an earlier run began this mailbox and did not finish it, so
 	// the message it was writing when it stopped may be in the destination
 	// without a journal record.
 	dk := pathKey(dst)
-	st := &mailboxState{key: k, src: sk, mb: mb, dst: dst, cp: j.lastCP[dk], reopen: j.dstUsed[dk],
+	st := &mailboxState{key: k, src: sk, mb: mb, sf: sf, dst: dst, cp: j.lastCP[dk], reopen: j.dstUsed[dk],
 		resumed: j.started[k] && !finished}
+	if single {
+		st.cp, st.reopen = j.anyCP, j.anyUsed
+	}
 	if b := j.done[k]; b != nil {
 		st.known = b.view()
 	}
@@ -369,18 +402,18 @@ func (j *Journal) beginMailbox(src Endpoint, mb, dst Path) (*mailboxState, error
 	}
 	st.mids = j.msgIDs[dk]
 	j.mu.Unlock()
-	return st, j.write(&journalRecord{Type: recMailbox, Src: sk, Mb: mb, Dst: dst}, true)
+	return st, j.write(&journalRecord{Type: recMailbox, Src: sk, Mb: mb, SF: sf, Dst: dst}, true)
 }
 
 // unchanged reports whether a source mailbox was finished by an earlier run
 // and has the same fingerprint now; it returns the message count then.
-func (j *Journal) unchanged(src Endpoint, mb Path, fp string) (int, bool) {
+func (j *Journal) unchanged(src Endpoint, mb Path, sf, fp string) (int, bool) {
 	if fp == "" {
 		return 0, false
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	d, ok := j.fps[srcKey(endpointKey(src), mb)]
+	d, ok := j.fps[srcKey(endpointKey(src), mb, sf)]
 	return d.count, ok && d.fp == fp
 }
 
@@ -443,7 +476,7 @@ func (j *Journal) recordedIDs(key string) (*bagView, error) {
 			if r.ID == "" {
 				return
 			}
-			k := srcKey(r.Src, r.Mb)
+			k := srcKey(r.Src, r.Mb, r.SF)
 			if ids[k] == nil {
 				ids[k] = &digestBag{}
 			}

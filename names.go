@@ -24,7 +24,8 @@ type NamePlan struct {
 	// Changes lists every source mailbox whose name changed, with why.
 	Changes []NameChange
 
-	dest map[string]Path // source path key -> destination path of its messages
+	dest  map[string]Path   // source path key -> destination path of its messages
+	bySrc map[*Mailbox]Path // source mailbox -> destination path of its messages
 }
 
 // NameChange records one renamed mailbox.
@@ -32,12 +33,64 @@ type NameChange struct {
 	Source      Path     `json:"source"`
 	Destination Path     `json:"destination"`
 	Reasons     []string `json:"reasons"`
+	// SameNameAs is set when the source mailbox has the same name as an
+	// earlier one of the same source (two files that decode to one name,
+	// such as "Inbox" and "INBOX", or "Work" and "Work.mbox"): it names
+	// that mailbox's source file. The later one is told apart by a suffix.
+	SameNameAs string `json:"same_name_as,omitempty"`
 }
 
 // Dest returns the destination path that receives the messages of source
 // mailbox p, or nil when p was not in the planned list.
 func (np *NamePlan) Dest(p Path) Path {
 	return np.dest[pathKey(p)]
+}
+
+// DestOf returns the destination path that receives the messages of source
+// mailbox mb (one of the list the plan was made from). Unlike Dest it tells
+// apart two source mailboxes with the same name.
+func (np *NamePlan) DestOf(mb *Mailbox) Path {
+	if d, ok := np.bySrc[mb]; ok {
+		return d
+	}
+	return np.Dest(mb.Path)
+}
+
+// sameNames finds the selectable source mailboxes whose name an earlier
+// selectable one already has (two files of a store that decode to one
+// mailbox name): it maps each to that earlier mailbox. A name that differs
+// only in the case of INBOX is the same name. See
+// docs/formats/same-name-mailboxes.md.
+func sameNames(mbs []*Mailbox) map[*Mailbox]*Mailbox {
+	var twins map[*Mailbox]*Mailbox
+	first := make(map[string]*Mailbox, len(mbs))
+	for _, mb := range mbs {
+		if mb.NoSelect {
+			continue
+		}
+		k := pathKey(mb.Path)
+		if mb.Path.IsInbox() {
+			k = "INBOX"
+		}
+		if f, dup := first[k]; dup {
+			if twins == nil {
+				twins = map[*Mailbox]*Mailbox{}
+			}
+			twins[mb] = f
+			continue
+		}
+		first[k] = mb
+	}
+	return twins
+}
+
+// twinReason is the reason recorded for a source mailbox renamed because an
+// earlier one has its name.
+func twinReason(mb, first *Mailbox) string {
+	if first.Source != "" && mb.Source != "" {
+		return fmt.Sprintf("source %q has the same mailbox name as %q: told apart by a suffix", mb.Source, first.Source)
+	}
+	return "another source mailbox has the same name: told apart by a suffix"
 }
 
 func pathKey(p Path) string { return strings.Join(p, "\x00") }
@@ -58,8 +111,9 @@ const MixedSuffix = " (messages)"
 // names that follow caps.Names, splitting mixed mailboxes when caps.Mixed is
 // false. Name changes are part of the plan; Convert reports them.
 func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
-	np := &NamePlan{dest: make(map[string]Path, len(mbs))}
+	np := &NamePlan{dest: make(map[string]Path, len(mbs)), bySrc: make(map[*Mailbox]Path, len(mbs))}
 	rules := caps.Names
+	twins := sameNames(mbs)
 
 	// Which source paths have children?
 	hasChildren := make(map[string]bool)
@@ -125,9 +179,12 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 		var reasons []string
 		parent := destOf(mb.Path.Parent())
 		var d Path
+		twin := twins[mb]
+		if twin != nil {
+			reasons = append(reasons, twinReason(mb, twin))
+		}
 		if mb.Path.IsInbox() {
-			d = Path{"INBOX"}
-			claim(nil, "INBOX")
+			d = Path{claim(nil, "INBOX")}
 		} else {
 			seg, why := safeSegment(mb.Path.Name(), rules)
 			reasons = append(reasons, why...)
@@ -136,7 +193,7 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 				reasons = append(reasons, "whole folder path too long for the destination: last name shortened, with a hash of the full name")
 			}
 			name := claim(parent, seg)
-			if name != seg {
+			if name != seg && twin == nil {
 				reasons = append(reasons, "name collides with a sibling in the destination")
 			}
 			d = parent.Child(name)
@@ -144,7 +201,9 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 		if len(mb.Path) > 1 && !d.Parent().Equal(mb.Path.Parent()) && len(reasons) == 0 {
 			reasons = append(reasons, "parent folder renamed")
 		}
-		mapped[pathKey(mb.Path)] = d
+		if twin == nil {
+			mapped[pathKey(mb.Path)] = d
+		}
 		folder := *mb
 		folder.Path = d
 		msgDest := d
@@ -162,12 +221,19 @@ func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 		} else {
 			np.Mailboxes = append(np.Mailboxes, &folder)
 		}
-		np.dest[pathKey(mb.Path)] = msgDest
+		if twin == nil {
+			np.dest[pathKey(mb.Path)] = msgDest
+		}
+		np.bySrc[mb] = msgDest
 		if !msgDest.Equal(mb.Path) {
 			if len(reasons) == 0 {
 				reasons = []string{"parent folder renamed"}
 			}
-			np.Changes = append(np.Changes, NameChange{Source: mb.Path, Destination: msgDest, Reasons: reasons})
+			ch := NameChange{Source: mb.Path, Destination: msgDest, Reasons: reasons}
+			if twin != nil {
+				ch.SameNameAs = twin.Source
+			}
+			np.Changes = append(np.Changes, ch)
 		}
 	}
 	return np

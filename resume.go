@@ -44,6 +44,21 @@ type ResumeWriter interface {
 	ResumeMailbox(ctx context.Context, mb *Mailbox, checkpoint string) (MailboxWriter, error)
 }
 
+// SingleFiler is implemented by Writers and Readers that may hold every
+// mailbox in one file (a single-file mbox): SingleFile tells whether this
+// one does. A resumed run then takes the checkpoint of the file, whichever
+// mailbox wrote last, so that it never cuts what an earlier run committed;
+// Verify pairs the source's mailbox with the file's one mailbox, whatever
+// the file is called.
+type SingleFiler interface {
+	SingleFile() bool
+}
+
+func isSingleFile(v any) bool {
+	s, ok := v.(SingleFiler)
+	return ok && s.SingleFile()
+}
+
 // Holder is implemented by MailboxWriters that can tell whether a message is
 // already in their mailbox, for the window between a write and its journal
 // record (a crash there must not lead to a second copy). digest is the hex

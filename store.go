@@ -81,6 +81,10 @@ type Capabilities struct {
 	// Mixed tells whether a mailbox can hold both messages and child
 	// mailboxes.
 	Mixed bool
+	// OneMailbox tells that the store is a single mailbox (one mbox file):
+	// Convert refuses, before writing anything, a source with messages in
+	// more than one mailbox (OneMailboxError).
+	OneMailbox bool
 	// Names gives the rules mailbox names must follow.
 	Names NameRules
 }

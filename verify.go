@@ -143,6 +143,11 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	if opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "" {
 		plan = PlanNames(smbs, *opts.Capabilities)
 	}
+	files := sourceFileKeys(smbs)
+	if plan == nil && files != nil {
+		// two source mailboxes with one name: told apart as Convert did
+		plan = PlanNames(smbs, Capabilities{})
+	}
 	res := &VerifyResult{}
 	usedDest := map[string]bool{}
 	var sbuf, dbuf bytes.Buffer
@@ -150,16 +155,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		if smb.NoSelect {
 			continue
 		}
-		dpath := smb.Path
-		if opts.Journal != nil {
-			if p, ok := opts.Journal.DestOf(opts.Source, smb.Path); ok {
-				dpath = p
-			} else if plan != nil {
-				dpath = plan.Dest(smb.Path)
-			}
-		} else if plan != nil {
-			dpath = plan.Dest(smb.Path)
-		}
+		dpath := verifyDest(smb, opts, plan, files)
 		mv := &MailboxVerify{Source: smb.Path, Destination: dpath}
 		res.Mailboxes = append(res.Mailboxes, mv)
 		sents, err := readEntries(ctx, src, smb, &sbuf)
@@ -169,6 +165,14 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 		mv.SourceMessages = len(sents)
 		dmb, dpath := destMailbox(destByPath, dpath)
 		mv.Destination = dpath
+		if dmb == nil && len(sents) > 0 {
+			if one := oneDestMailbox(dst, dmbs); one != nil && !usedDest[pathKey(one.Path)] {
+				// a single-file destination: its one mailbox, whatever
+				// the file is called
+				dmb, dpath = one, one.Path
+				mv.Destination = one.Path
+			}
+		}
 		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
 			// A server may hold it in its own special-use mailbox
 			// (Sent Messages for Sent): match by role.
@@ -241,6 +245,40 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
 	res.OK = t.Missing == 0 && extraOK && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
 	return res, nil
+}
+
+// oneDestMailbox returns the mailbox of a destination that is a single file
+// holding one mailbox, or nil.
+func oneDestMailbox(dst Reader, dmbs []*Mailbox) *Mailbox {
+	if !isSingleFile(dst) {
+		return nil
+	}
+	var one *Mailbox
+	for _, mb := range dmbs {
+		if mb.NoSelect {
+			continue
+		}
+		if one != nil {
+			return nil
+		}
+		one = mb
+	}
+	return one
+}
+
+// verifyDest returns the destination mailbox of source mailbox smb: the
+// one the journal records, else the planned one (when names change, or
+// when smb's name is shared by another source mailbox), else its own path.
+func verifyDest(smb *Mailbox, opts VerifyOptions, plan *NamePlan, files map[*Mailbox]string) Path {
+	if opts.Journal != nil {
+		if p, ok := opts.Journal.destOf(opts.Source, smb.Path, files[smb]); ok {
+			return p
+		}
+	}
+	if plan != nil && (files[smb] != "" || opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "") {
+		return plan.DestOf(smb)
+	}
+	return smb.Path
 }
 
 func (mv *MailboxVerify) problem(opts VerifyOptions, s string) {

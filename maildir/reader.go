@@ -200,6 +200,7 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return lessPath(out[i].Path, out[j].Path) })
+	r.reportStray(ctx, out)
 	return out, nil
 }
 

@@ -1,6 +1,7 @@
 package maildir
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -326,6 +327,11 @@ const tmpSuffix = ".mailconv-tmp"
 
 func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 	rel = filepath.FromSlash(rel)
+	if sameContent(w.root, rel, data) {
+		// A resumed or repeated run: a file that changes nothing is not
+		// written again (backup tools would see a change).
+		return nil
+	}
 	tmp := rel + tmpSuffix
 	f, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -349,6 +355,22 @@ func (w *Writer) writeFileAtomic(rel string, data []byte) error {
 		return w.syncDir(filepath.Dir(rel))
 	}
 	return nil
+}
+
+// sameContent tells whether the regular file rel under root holds exactly
+// data (it reads no more than len(data)+1 bytes).
+func sameContent(root *os.Root, rel string, data []byte) bool {
+	f, err := root.Open(rel)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	got := make([]byte, len(data)+1)
+	n, _ := io.ReadFull(f, got)
+	return n == len(data) && bytes.Equal(got[:n], data)
 }
 
 // dropPending forgets the pending NoSelect folders that dir implies (its

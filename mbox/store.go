@@ -499,6 +499,10 @@ func (s *Store) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailbo
 	return &fileReader{Reader: rd, f: f}, nil
 }
 
+// SingleFile tells whether the store is one mbox file. It implements
+// mailconv.SingleFiler.
+func (s *Store) SingleFile() bool { return s.single }
+
 // Close releases the store.
 func (s *Store) Close() error { return nil }
 

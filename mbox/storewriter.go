@@ -64,11 +64,32 @@ func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 	if !single {
 		// Record that folder names carry mailconv's %XX escapes, so that
 		// reading the tree back restores the original names.
-		if err := os.WriteFile(filepath.Join(path, markerFile), []byte(markerContent), 0o644); err != nil {
-			return nil, fmt.Errorf("mbox: %w", err)
+		// (not again when it is there: a repeated run changes nothing)
+		mk := filepath.Join(path, markerFile)
+		if !holds(mk, markerContent) {
+			if err := os.WriteFile(mk, []byte(markerContent), 0o644); err != nil {
+				return nil, fmt.Errorf("mbox: %w", err)
+			}
 		}
 	}
 	return &StoreWriter{root: path, single: single, opts: opts}, nil
+}
+
+// SingleFile tells whether the store is one mbox file. It implements
+// mailconv.SingleFiler.
+func (sw *StoreWriter) SingleFile() bool { return sw.single }
+
+// holds tells whether the regular file p holds exactly content (reading no
+// more than one byte beyond it).
+func holds(p, content string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(content)+1)
+	n, _ := io.ReadFull(f, b)
+	return string(b[:n]) == content
 }
 
 // maxSegmentBytes keeps room for ".sbd" within a 255-byte file name.
@@ -81,7 +102,9 @@ func (sw *StoreWriter) Capabilities() mailconv.Capabilities {
 	c := mailconv.Capabilities{
 		Dates: true,
 		Mixed: !sw.single,
-		Names: mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
+		// one file, one mailbox
+		OneMailbox: sw.single,
+		Names:      mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
 	}
 	wo := sw.opts.Writer
 	if !wo.NoStatus {
@@ -197,6 +220,9 @@ func (sw *StoreWriter) ResumeMailbox(ctx context.Context, mb *mailconv.Mailbox, 
 		off = n
 	}
 	fp := sw.root
+	if sw.single && sw.singleUsed {
+		return nil, fmt.Errorf("mbox: a single-file destination holds one mailbox; %s would be merged into it (write a folder tree instead): %w", mb.Path, mailconv.ErrUnsupported)
+	}
 	if !sw.single {
 		if err := checkSegments(mb.Path); err != nil {
 			return nil, err

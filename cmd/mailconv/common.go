@@ -178,7 +178,7 @@ func exitFor(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "mailconv: interrupted")
-		return exitFailure
+		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "mailconv:", err)
 	return exitFailure

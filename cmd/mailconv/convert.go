@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -34,10 +36,12 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	durable := fs.Bool("durable", false, "fsync every message and directory written (slower; survives power loss)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	journalFile := pathFlag(fs, "journal", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
-	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content")
+	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content (default content with --merge)")
+	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
-	opts := optList{}
-	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
+	opts, dstOpts := optList{}, optList{}
+	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
+	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -57,10 +61,14 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
-	net.apply(opts, src, dst)
-	readParams, writeParams, err := splitParams(opts, src, &dst)
+	net.apply(opts, src)
+	net.apply(dstOpts, dst)
+	readParams, writeParams, err := sideParams(opts, dstOpts, src, dst, false)
 	if err != nil {
 		return exitFor(err, stderr)
+	}
+	if *merge && !flagSet(fs, "dedup") {
+		*dedup = "content"
 	}
 	policy, err := mailconv.ParseDedupPolicy(*dedup)
 	if err != nil {
@@ -79,16 +87,25 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err := checkOutputs(src.path, output{"destination", dst.path}, output{"journal", jpath}, output{"report", absPath(*reportFile)}); err != nil {
 		return exitFor(err, stderr)
 	}
+	before := statDestination(dst.path, jpath)
 	journal, resume, err := openJournal(jpath, dst, *durable)
 	if err != nil {
 		return exitFor(err, stderr)
 	}
+	if err := checkSameSource(journal, resume, rep.Source, dst, *merge); err != nil {
+		journal.Close()
+		return exitFor(err, stderr)
+	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
 	code := run.do(ctx, rep, stderr)
+	recorded := journal.Messages()
 	if err := journal.Close(); err != nil && code != exitFailure {
 		fmt.Fprintln(stderr, "mailconv:", err)
 		code = exitFailure
+	}
+	if recorded == 0 {
+		before.undo()
 	}
 	if *reportFile != "" {
 		if err := writeReport(*reportFile, rep); err != nil {
@@ -107,7 +124,8 @@ type convertRun struct {
 	readParams, writeParams map[string]string
 	durable                 bool
 	journal                 *mailconv.Journal
-	resume                  bool // the journal was there: continue its destination
+	command                 string // the command line, to print how to resume
+	resume                  bool   // the journal was there: continue its destination
 	dedup                   mailconv.DedupPolicy
 	quiet                   bool
 	progress                string
@@ -122,7 +140,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	}
 	defer r.Close()
 	resume := cr.resume
-	if resume && !quiet {
+	if resume && !quiet && cr.journal.Runs() > 0 {
+		// (a journal no run wrote to, left by a kill at the very start,
+		// still lets the run continue what that one created)
 		fmt.Fprintf(stderr, "mailconv: continuing from journal %s\n", cr.journal)
 	}
 	w, err := dst.format.Create(ctx, dst.path, &mailconv.Options{Params: cr.writeParams, Events: rep.Add, Durable: cr.durable, Resume: resume})
@@ -134,7 +154,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		return exitFor(err, stderr)
 	}
 
-	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup}
+	// An interrupt (ctx) stops the run after the message in hand, which is
+	// written and journaled; a second one ends the process (see main).
+	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done()}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -161,7 +183,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 			bar.Set64(p.Bytes)
 		}
 	}
-	_, cerr := mailconv.Convert(ctx, r, w, copts)
+	_, cerr := mailconv.Convert(context.WithoutCancel(ctx), r, w, copts)
 	if werr := w.Close(); cerr == nil && werr != nil {
 		cerr = fmt.Errorf("finishing %s: %w", dst.path, werr)
 		rep.Error = cerr.Error()
@@ -169,13 +191,26 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if bar != nil {
 		bar.Finish()
 	}
-	if !quiet {
+	if cerr == nil {
+		cerr = noMailFound(rep, src)
+	}
+	var one *mailconv.OneMailboxError
+	refused := errors.As(cerr, &one) // before anything was written
+	if !quiet && !refused {
 		printSummary(stderr, rep)
 		if rep.NothingToDo {
 			fmt.Fprintln(stderr, "mailconv: nothing to do: every message was already converted")
 		}
 	}
 	if cerr != nil {
+		if refused {
+			cerr = usageError{cerr}
+		}
+		if errors.Is(cerr, context.Canceled) || ctx.Err() != nil {
+			fmt.Fprintf(stderr, "mailconv: interrupted after the message in hand (%d written in this run, each recorded in the journal).\n"+
+				"mailconv: to continue where it stopped, run the same command again:\n  %s\n", rep.Totals.MessagesWritten, cr.command)
+			return exitInterrupted
+		}
 		return exitFor(cerr, stderr)
 	}
 	if d, ok := r.(verifiedDeleter); ok && d.DeleteAfterVerify() {
@@ -236,6 +271,101 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 	return nil
 }
 
+// noMailFound returns the error of a run that found no message in its
+// source, and no earlier run did either: that is not success.
+func noMailFound(rep *mailconv.Report, src store) error {
+	t := rep.Totals
+	if t.MessagesRead > 0 || t.Skips > 0 || rep.NothingToDo {
+		return nil
+	}
+	err := fmt.Errorf("no mail found in %s:%s: looked for %s there; %d mailbox(es) found, none holding a message",
+		src.format.Name, src.path, src.format.Description, t.MailboxesRead)
+	if n := t.Warnings; n > 0 {
+		err = fmt.Errorf("%w; %d warning(s) above name what was there instead", err, n)
+	}
+	return err
+}
+
+// shellCommand quotes args for a POSIX shell, for a command to copy.
+func shellCommand(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@,+%", r))
+		}) < 0 {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}
+
+// flagSet tells whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkSameSource refuses to continue a destination that earlier runs
+// converted another source into, unless the user asks to merge: a second
+// store must not be added to a first one by mistake.
+func checkSameSource(j *mailconv.Journal, resume bool, src mailconv.Endpoint, dst store, merge bool) error {
+	if !resume || merge || j.HasSource(src) || len(j.Sources()) == 0 {
+		return nil
+	}
+	return usageError{fmt.Errorf("the destination %s:%s holds the conversion of another source (%s), not of %s:%s; "+
+		"to add this source's mail to it, run again with --merge (messages it already holds are skipped: --dedup content, "+
+		"or give --dedup message-id or none); to convert this source alone, choose another destination",
+		dst.format.Name, dst.path, strings.Join(j.Sources(), ", "), src.Format, src.Path)}
+}
+
+// destinationBefore is what was at a destination and its journal before a
+// run, so that a run that wrote no message can take away what it created.
+type destinationBefore struct {
+	dst, journal           string
+	dstAbsent, dstEmptyDir bool
+	journalAbsent          bool
+}
+
+func statDestination(dst, journal string) destinationBefore {
+	b := destinationBefore{dst: dst, journal: journal}
+	_, err := os.Lstat(journal)
+	b.journalAbsent = errors.Is(err, os.ErrNotExist)
+	if strings.HasPrefix(dst, "//") {
+		return b // a network destination: only the journal is local
+	}
+	fi, err := os.Lstat(dst)
+	b.dstAbsent = errors.Is(err, os.ErrNotExist)
+	if err == nil && fi.IsDir() {
+		ents, err := os.ReadDir(dst)
+		b.dstEmptyDir = err == nil && len(ents) == 0
+	}
+	return b
+}
+
+// undo removes what a run that recorded no message created: the journal
+// and the destination (or, for a destination that was an empty directory,
+// what the run put in it). Nothing that was there before is touched.
+func (b destinationBefore) undo() {
+	if b.journalAbsent {
+		os.Remove(b.journal)
+	}
+	switch {
+	case b.dstAbsent:
+		os.RemoveAll(b.dst)
+	case b.dstEmptyDir:
+		ents, err := os.ReadDir(b.dst)
+		if err != nil {
+			return
+		}
+		for _, e := range ents {
+			os.RemoveAll(filepath.Join(b.dst, e.Name()))
+		}
+	}
+}
+
 func writeReport(path string, rep *mailconv.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -251,9 +381,13 @@ func writeReport(path string, rep *mailconv.Report) error {
 // printSummary writes the human-readable outcome.
 func printSummary(w io.Writer, rep *mailconv.Report) {
 	t := rep.Totals
-	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)\n",
+	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)",
 		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
 		t.Skips, t.Losses, t.Renames, t.Warnings)
+	if s := leftOutSummary(rep); s != "" {
+		fmt.Fprintf(w, "; left out on purpose: %s", s)
+	}
+	fmt.Fprintln(w)
 	show := func(title string, evs []mailconv.Event) {
 		if len(evs) == 0 {
 			return
@@ -271,6 +405,28 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	show("lost", rep.Losses)
 	show("renamed", rep.Renames)
 	show("warnings", rep.Warnings)
+}
+
+// leftOut are the event codes of mail a reader leaves out on purpose
+// (deleted, awaiting compaction), what they count, and the option that
+// converts it.
+var leftOut = []struct{ code, what, option string }{
+	{"mbox.expunged", "%d message(s) Thunderbird marked expunged (deleted, not yet compacted)", "--opt recover=true"},
+	{"eudora.deleted-bytes", "deleted Eudora mail not yet compacted, in %d mailbox(es)", "--opt recover=emit (recover=list lists it)"},
+}
+
+// leftOutSummary names what the run left out on purpose, with the option
+// that converts it, or returns "".
+func leftOutSummary(rep *mailconv.Report) string {
+	var parts []string
+	for _, c := range rep.Summary() {
+		for _, l := range leftOut {
+			if c.Code == l.code {
+				parts = append(parts, fmt.Sprintf(l.what, c.Count)+"; "+l.option+" converts it")
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func humanBytes(n int64) string {

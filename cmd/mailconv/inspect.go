@@ -99,10 +99,33 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if err := enc.Encode(inv); err != nil {
 			return exitFor(err, stderr)
 		}
-		return exitOK
+	} else {
+		printInventory(stdout, inv)
 	}
-	printInventory(stdout, inv)
+	if iopts.TargetCapabilities != nil {
+		if err := oneMailboxTarget(inv, *iopts.TargetCapabilities, target.path); err != nil {
+			return exitFor(err, stderr)
+		}
+	}
 	return exitOK
+}
+
+// oneMailboxTarget refuses, as convert would, a target that holds one
+// mailbox (a single-file mbox) for a source with messages in more than one.
+func oneMailboxTarget(inv *mailconv.Inventory, caps mailconv.Capabilities, dst string) error {
+	if !caps.OneMailbox {
+		return nil
+	}
+	var full []mailconv.Path
+	for _, mb := range inv.Mailboxes {
+		if !mb.NoSelect && mb.Messages > 0 {
+			full = append(full, mb.Path)
+		}
+	}
+	if len(full) > 1 {
+		return usageError{&mailconv.OneMailboxError{Destination: dst, Mailboxes: full}}
+	}
+	return nil
 }
 
 func printInventory(w io.Writer, inv *mailconv.Inventory) {

@@ -12,7 +12,7 @@
 // "eudora:C:/Eudora"); SRC's format is detected when the prefix is left out.
 //
 // Exit codes: 0 everything converted; 3 converted, with recorded skips or
-// losses; 2 usage error; 1 failure.
+// losses; 2 usage error; 1 failure; 130 interrupted.
 package main
 
 import (
@@ -31,6 +31,9 @@ const (
 	exitFailure = 1 // the operation failed
 	exitUsage   = 2 // bad command line
 	exitLossy   = 3 // done, with recorded skips or losses
+	// exitInterrupted: stopped by Ctrl-C (SIGINT) or SIGTERM, the shell's
+	// convention for a process ended by SIGINT (128+2)
+	exitInterrupted = 130
 )
 
 // command is one subcommand. Each lives in its own file and adds itself to
@@ -45,8 +48,9 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
-	// The first interrupt cancels the context: the command finishes the
-	// message in hand, records it and stops. A second one ends the
+	// The first interrupt cancels the context: convert finishes the
+	// message in hand, records it and stops (ConvertOptions.Stop); other
+	// commands stop at once. A second one ends the
 	// process at once (the default behaviour, restored here), for when
 	// something will not return (a hung network or file system).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -97,5 +101,5 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'mailconv help COMMAND' for a command's options.")
-	fmt.Fprintln(w, "Exit codes: 0 done; 3 done with recorded skips or losses; 2 usage error; 1 failure.")
+	fmt.Fprintln(w, "Exit codes: 0 done; 3 done with recorded skips or losses; 2 usage error; 1 failure; 130 interrupted.")
 }

@@ -58,9 +58,11 @@ func TestConvertExitLossyOnRename(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(src, "sub", "x"), []byte("From a@b Mon Jan  1 00:00:00 2001\nSubject: x\n\ny\n"), 0o644))
 	f := filepath.Join(src, "Inbox")
 	require.NoError(t, os.WriteFile(f, []byte("From a@b Mon Jan  1 00:00:00 2001\nSubject: x\n\ny\n"), 0o644))
-	// rename: a single-file destination cannot take two mailboxes -> failure
+	// a single-file destination cannot take two mailboxes: refused before
+	// anything is written, a usage error (issue 12 item 1; it was a
+	// failure half-way through)
 	code, _, stderr := runCLI("convert", "--opt", "single=true", src, "mbox:"+filepath.Join(t.TempDir(), "one"))
-	assert.Equal(t, exitFailure, code, stderr)
+	assert.Equal(t, exitUsage, code, stderr)
 }
 
 func TestUsageErrors(t *testing.T) {

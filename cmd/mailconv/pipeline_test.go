@@ -483,7 +483,7 @@ func TestMergeWithDedup(t *testing.T) {
 				code, _, stderr := runCLI("convert", a, format+":"+dst)
 				require.Equal(t, exitOK, code, stderr)
 				rep := filepath.Join(t.TempDir(), "r.json")
-				code, _, stderr = runCLI("convert", "--dedup", policy, b, format+":"+dst, "--report", rep)
+				code, _, stderr = runCLI("convert", "--merge", "--dedup", policy, b, format+":"+dst, "--report", rep)
 				require.Equal(t, exitOK, code, stderr)
 				r := readReport(t, rep)
 				inv := inspectJSON(t, dst)

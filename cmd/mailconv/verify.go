@@ -34,8 +34,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	allowExtra := fs.Bool("allow-extra", false, "accept messages and mailboxes in DST that SRC does not have (a destination that already held mail); second copies of source messages still fail")
 	journalFile := pathFlag(fs, "journal", "the conversion's journal `FILE` (default: DST.mailconv-journal)")
 	reportFile := pathFlag(fs, "report", "the conversion's report `FILE` (--report of convert): the losses and skips it lists are accounted for")
-	opts := optList{}
-	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
+	opts, dstOpts := optList{}, optList{}
+	fs.Var(opts, "opt", "SRC format option `key=value` (repeatable); a key only DST's format knows goes to DST")
+	fs.Var(dstOpts, "dst-opt", "DST format option `key=value` (repeatable)")
 	net := addNetFlags(fs)
 	argv, err := parseArgs(fs, args)
 	if err != nil {
@@ -56,24 +57,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return exitFor(err, stderr)
 	}
-	net.apply(opts, src, dst)
-	readParams, dstParams := map[string]string{}, map[string]string{}
-	for k, v := range opts {
-		used := false
-		for _, side := range []struct {
-			s store
-			m map[string]string
-		}{{src, readParams}, {dst, dstParams}} {
-			for _, p := range side.s.format.Params {
-				if p.Name == k && p.Read {
-					side.m[k] = v
-					used = true
-				}
-			}
-		}
-		if !used {
-			return exitFor(usageError{fmt.Errorf("option %q is not known to the formats in use (see 'mailconv formats')", k)}, stderr)
-		}
+	net.apply(opts, src)
+	net.apply(dstOpts, dst)
+	readParams, dstParams, err := sideParams(opts, dstOpts, src, dst, true)
+	if err != nil {
+		return exitFor(err, stderr)
 	}
 	rep := &mailconv.Report{}
 	sr, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
