@@ -9,10 +9,10 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/platform"
 )
 
 func init() {
@@ -213,9 +213,8 @@ func freeSpace(path string) int64 {
 		return -1
 	}
 	for p := path; ; p = filepath.Dir(p) {
-		var st syscall.Statfs_t
-		if err := syscall.Statfs(p, &st); err == nil {
-			return int64(st.Bavail) * int64(st.Bsize)
+		if n := platform.FreeSpace(p); n >= 0 {
+			return n
 		}
 		if p == filepath.Dir(p) {
 			return -1

@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"syscall"
 )
 
 // Exit codes, part of the command-line contract.
@@ -49,7 +48,7 @@ func main() {
 	// message in hand, records it and stops. A second one ends the
 	// process at once (the default behaviour, restored here), for when
 	// something will not return (a hung network or file system).
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	go func() {
 		<-ctx.Done()
 		stop()
