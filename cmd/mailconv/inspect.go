@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 
@@ -17,7 +19,7 @@ import (
 
 func init() {
 	commands["inspect"] = command{
-		summary: "inventory of a mail store: mailconv inspect [--json] SRC",
+		summary: "inventory of a mail store: mailconv inspect [--json] SRC; without SRC, list the stores found on this computer",
 		run:     runInspect,
 	}
 }
@@ -35,6 +37,10 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitOK
 		}
 		return exitUsage
+	}
+	if len(argv) == 0 && *to == "" {
+		// No SRC: look where Eudora and Thunderbird keep their mail.
+		return printDiscovered(discoverStores(discoverEnv{goos: runtime.GOOS, getenv: os.Getenv, registry: registryEudoraDirs()}), *asJSON, stdout, stderr)
 	}
 	if len(argv) != 1 {
 		fs.Usage()
