@@ -14,7 +14,7 @@ import (
 // Journal) holds it. Windows locks are mandatory, so the locked byte is one
 // far past any journal's end (the last byte a file offset can name): the
 // journal's own bytes stay readable and writable. The lock goes with the
-// file's close.
+// file's close. (docs/formats/windows-macos.md, "Journal lock".)
 func lockJournal(f *os.File) error {
 	ol := new(windows.Overlapped)
 	ol.Offset = 0xFFFFFFFE

@@ -89,3 +89,16 @@ func ParseTargetOS(v, current string) (string, error) {
 	}
 	return "", fmt.Errorf("target-os %q: want windows, macos or linux: %w", v, ErrUnsupported)
 }
+
+// WindowsReserved reports whether Windows refuses name as a file or folder
+// name because it is a device name (CON, NUL, COM1, LPT1, ...), with or
+// without an extension. WindowsNames uses the same list.
+func WindowsReserved(name string) bool {
+	r := NameRules{ReservedStem: true}
+	for _, res := range windowsReserved {
+		if r.isReserved(name, res) {
+			return true
+		}
+	}
+	return false
+}

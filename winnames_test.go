@@ -95,3 +95,10 @@ func TestParseTargetOS(t *testing.T) {
 	_, err := ParseTargetOS("dos", "linux")
 	assert.True(t, errors.Is(err, ErrUnsupported), "%v", err)
 }
+
+func TestWindowsReserved(t *testing.T) {
+	for name, want := range map[string]bool{"CON": true, "con.txt": true, "LPT9.a.b": true, "COM³": true, "aux .x": true,
+		"COM0": false, "CONSOLE": false, ".CON": false, "xNUL": false, "": false} {
+		assert.Equal(t, want, WindowsReserved(name), name)
+	}
+}
