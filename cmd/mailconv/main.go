@@ -6,6 +6,8 @@
 //
 //	mailconv convert [options] SRC DST
 //	mailconv inspect [--json] SRC
+//	mailconv inspect [--json]        (lists the Eudora and Thunderbird stores found)
+//	mailconv version [--json]
 //	mailconv help [command]
 //
 // SRC and DST are FORMAT:PATH ("mbox:Mail", "maildir:/srv/mail/u1",
