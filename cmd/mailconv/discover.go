@@ -35,7 +35,8 @@ type discoverEnv struct {
 // (docs/formats/windows-macos.md, "Finding the stores"): on Windows
 // %APPDATA%\Qualcomm\Eudora, the old program folders, the folders the
 // registry's Eudora command line and a DataFolder line of Eudora.ini or
-// DEudora.ini name; on macOS ~/Documents/Eudora Folder; everywhere the
+// DEudora.ini name; on macOS ~/Documents/Eudora Folder (and
+// ~/Library/Mail where an applemail format is registered); everywhere the
 // Thunderbird profiles listed in profiles.ini. A candidate is listed when
 // the format's detector recognises it.
 func discoverStores(env discoverEnv) []foundStore {
@@ -91,6 +92,12 @@ func discoverStores(env discoverEnv) []foundStore {
 				add("eudora", df, "DataFolder in "+filepath.Join(d.dir, ini))
 			}
 		}
+	}
+
+	// Apple Mail (listed when a format named "applemail" is registered and
+	// recognises the folder).
+	if env.goos == "darwin" && home != "" {
+		add("applemail", filepath.Join(home, "Library", "Mail"), "~/Library/Mail (Apple Mail)")
 	}
 
 	// Thunderbird
