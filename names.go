@@ -291,7 +291,7 @@ func safeSegment(s string, r NameRules) (string, []string) {
 		reasons = append(reasons, "empty name")
 	}
 	for _, res := range r.Reserved {
-		if strings.EqualFold(out, res) {
+		if r.isReserved(out, res) {
 			first, size := utf8.DecodeRuneInString(out)
 			var buf [utf8.UTFMax]byte
 			n := utf8.EncodeRune(buf[:], first)

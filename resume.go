@@ -10,7 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
+
+	"github.com/mailconv/mailconv/internal/platform"
 )
 
 // Optional interfaces that let Convert resume and deduplicate. Readers and
@@ -110,7 +111,8 @@ type Placer interface {
 }
 
 // StatFingerprint fingerprints files and directories by size, modification
-// time and inode. For a directory it also covers its cur/ and new/
+// time and inode (on Windows, which has no inode there: creation time).
+// For a directory it also covers its cur/ and new/
 // subdirectories (a maildir gains messages there). Missing paths count as
 // absent.
 func StatFingerprint(paths ...string) string {
@@ -122,8 +124,9 @@ func StatFingerprint(paths ...string) string {
 			return
 		}
 		fmt.Fprintf(&b, "%d,%d", fi.Size(), fi.ModTime().UnixNano())
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			fmt.Fprintf(&b, ",%d", st.Ino)
+		if k := platform.FileKey(fi); k != "" {
+			b.WriteByte(',')
+			b.WriteString(k)
 		}
 		b.WriteByte(';')
 	}

@@ -103,6 +103,10 @@ type NameRules struct {
 	// case-insensitively), such as "new", "cur" and "tmp" in a maildir with
 	// the fs layout.
 	Reserved []string
+	// ReservedStem makes Reserved also match a name whose part before its
+	// first '.' is reserved (Windows refuses "NUL.txt" as it refuses
+	// "NUL").
+	ReservedStem bool
 	// CaseInsensitive tells that two names differing only in case are the
 	// same mailbox (file systems such as NTFS, APFS, FAT).
 	CaseInsensitive bool

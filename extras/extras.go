@@ -320,12 +320,11 @@ func safeName(name string) string {
 		}
 		return r
 	}, name)
-	s = strings.TrimRight(strings.TrimSpace(s), ".")
+	s = strings.TrimRight(strings.TrimSpace(s), ". ")
 	if s == "" || s == "." || s == ".." {
 		s = "unnamed"
 	}
-	switch strings.ToUpper(strings.SplitN(s, ".", 2)[0]) {
-	case "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "LPT1", "LPT2", "LPT3":
+	if mailconv.WindowsReserved(s) {
 		s = "_" + s
 	}
 	if len(s) > 200 {

@@ -110,7 +110,8 @@ func TestExportMacAndLimits(t *testing.T) {
 }
 
 func TestSafeName(t *testing.T) {
-	for in, want := range map[string]string{"../../etc/passwd": ".._.._etc_passwd", "..": "unnamed", "CON": "_CON", "a\x00b": "a_b", " x. ": "x"} {
+	for in, want := range map[string]string{"../../etc/passwd": ".._.._etc_passwd", "..": "unnamed", "CON": "_CON", "a\x00b": "a_b", " x. ": "x",
+		"lpt7.txt": "_lpt7.txt", "COM9": "_COM9", "Nul .sig": "_Nul .sig", "x . .": "x", "CONSOLE": "CONSOLE"} {
 		if got := safeName(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}

@@ -96,13 +96,6 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestNamesOnlyMUTF7 checks names=mutf7: a UTF-8 name is reported and kept
 // as it is on disk.
 func TestNamesOnlyMUTF7(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,11 @@ const (
 	// ParamInfoSeparator (writing) is the character before "2,<flags>":
 	// ":" (default) or ";" for file systems that cannot hold ':'.
 	ParamInfoSeparator = "info-separator"
+	// ParamTargetOS (writing) is the system whose file-name rules the
+	// tree follows: "windows", "macos" or "linux" (default: the running
+	// system). On Windows names that Windows refuses are escaped and the
+	// info separator defaults to "!".
+	ParamTargetOS = "target-os"
 )
 
 // DefaultMaxHeaderBytes is the default for ParamMaxHeader.
@@ -83,7 +89,8 @@ func init() {
 			{Name: ParamDate, Read: true, Doc: "internal date source order: mtime (default), received or header"},
 			{Name: ParamMaxHeader, Read: true, Doc: "bytes of header scanned for Received:/Date: (default 262144)"},
 			{Name: ParamMaxDepth, Read: true, Doc: "fs layout: folder nesting followed (default 64)"},
-			{Name: ParamInfoSeparator, Write: true, Doc: "info separator before 2,<flags>: ':' (default) or ';'"},
+			{Name: ParamInfoSeparator, Write: true, Doc: "info separator before 2,<flags>: ':' (default), ';' or '!' (default on Windows)"},
+			{Name: ParamTargetOS, Write: true, Doc: "file-name rules of the tree: windows, macos or linux (default: the running system)"},
 		},
 	})
 }
@@ -238,6 +245,7 @@ type writeConfig struct {
 	layout  Layout
 	names   NameEncoding
 	infoSep byte
+	goos    string // file-name rules: a runtime.GOOS value
 }
 
 // parseWriteParams reads the writing options; an error is an
@@ -248,8 +256,12 @@ func parseWriteParams(p map[string]string) (writeConfig, error) {
 }
 
 func writeParams(p map[string]string) (writeConfig, error) {
-	c := writeConfig{names: NamesMUTF7, infoSep: ':'}
+	c := writeConfig{names: NamesMUTF7}
 	var err error
+	if c.goos, err = mailconv.ParseTargetOS(p[ParamTargetOS], runtime.GOOS); err != nil {
+		return c, fmt.Errorf("maildir: %w", err)
+	}
+	c.infoSep = defaultInfoSep(c.goos)
 	if v, ok := p[ParamLayout]; ok {
 		if c.layout, err = parseLayout(v); err != nil {
 			return c, err
@@ -264,10 +276,25 @@ func writeParams(p map[string]string) (writeConfig, error) {
 		}
 	}
 	if v, ok := p[ParamInfoSeparator]; ok {
-		if v != ":" && v != ";" {
-			return c, fmt.Errorf("maildir: %s=%q: want ':' or ';': %w", ParamInfoSeparator, v, mailconv.ErrUnsupported)
+		if v != ":" && v != ";" && v != "!" {
+			return c, fmt.Errorf("maildir: %s=%q: want ':', ';' or '!': %w", ParamInfoSeparator, v, mailconv.ErrUnsupported)
 		}
 		c.infoSep = v[0]
+		if c.infoSep == ':' && c.goos == "windows" {
+			// NTFS would take "name:2,S" as stream "2,S" of file "name".
+			return c, fmt.Errorf("maildir: %s=':' cannot be written on Windows: %w", ParamInfoSeparator, mailconv.ErrUnsupported)
+		}
 	}
 	return c, nil
+}
+
+// defaultInfoSep returns the info separator for a tree written under the
+// file-name rules of goos: '!' on Windows, which refuses ':' in file names
+// (docs/formats/windows-macos.md; this package's reader accepts ':', ';'
+// and '!'), ':' elsewhere as the maildir specification has it.
+func defaultInfoSep(goos string) byte {
+	if goos == "windows" {
+		return '!'
+	}
+	return ':'
 }

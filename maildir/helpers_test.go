@@ -186,3 +186,10 @@ func flagCombos() []mailconv.Flags {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

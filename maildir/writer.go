@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/platform"
 )
 
 // Writer writes a maildir tree. Create one with Create.
@@ -140,7 +141,7 @@ func (w *Writer) Capabilities() mailconv.Capabilities {
 		MaxKeywords: MaxKeywords,
 		Dates:       true,
 		Mixed:       true,
-		Names:       nameRules(w.cfg.layout, w.cfg.names),
+		Names:       mailconv.LocalNames(nameRules(w.cfg.layout, w.cfg.names), w.cfg.goos),
 	}
 }
 
@@ -312,7 +313,7 @@ func (w *Writer) syncDir(rel string) error {
 	if err != nil {
 		return fmt.Errorf("maildir: %w", fullPath(w.path, err))
 	}
-	err = d.Sync()
+	err = platform.SyncDir(d)
 	d.Close()
 	if err != nil {
 		return fmt.Errorf("maildir: syncing %s: %w", w.abs(rel), err)
@@ -524,7 +525,7 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		if isNew {
 			d = mw.dirs[1]
 		}
-		if err := d.Sync(); err != nil {
+		if err := platform.SyncDir(d); err != nil {
 			return fmt.Errorf("maildir: syncing %s: %w", w.abs(path.Join(mw.dir, sub)), err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -58,6 +59,7 @@ func init() {
 			{Name: "mozilla-status", Write: true, Doc: "write X-Mozilla-Status/Status2/Keys headers for Thunderbird (default false)"},
 			{Name: "eol", Write: true, Doc: "line ending of added lines: auto (follow each message, default), lf or crlf"},
 			{Name: "unescape", Read: true, Doc: "decode %XX escapes in folder names (default: only in trees written by mailconv)"},
+			{Name: "target-os", Write: true, Doc: "file-name rules of the tree: windows, macos or linux (default: the running system)"},
 			{Name: "single", Write: true, Doc: "write one mbox file instead of a folder tree (the source must have one mailbox with messages)"},
 		},
 	})
@@ -83,6 +85,10 @@ type StoreOptions struct {
 	Unescape bool
 	// Events receives the events of every file.
 	Events func(mailconv.Event)
+	// TargetOS is the system whose file-name rules a written tree follows
+	// (a runtime.GOOS value, see mailconv.LocalNames); "" means the
+	// running system.
+	TargetOS string
 }
 
 func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
@@ -138,6 +144,8 @@ func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 			}
 		case "single":
 			so.Single, err = parseBool(k, v)
+		case "target-os":
+			so.TargetOS, err = mailconv.ParseTargetOS(v, runtime.GOOS)
 		case "unescape":
 			so.Unescape, err = parseBool(k, v)
 		default:

@@ -7,11 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/platform"
 )
 
 // StoreWriter writes mailboxes as a Thunderbird-style folder tree (mailbox
@@ -104,8 +105,12 @@ func (sw *StoreWriter) Capabilities() mailconv.Capabilities {
 		Mixed: !sw.single,
 		// one file, one mailbox
 		OneMailbox: sw.single,
-		Names:      mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes},
 	}
+	goos := sw.opts.TargetOS
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	c.Names = mailconv.LocalNames(mailconv.NameRules{Forbidden: "/", ForbiddenFirst: ".", MaxSegment: maxSegmentBytes}, goos)
 	wo := sw.opts.Writer
 	if !wo.NoStatus {
 		c.Flags = mailconv.AllFlags
@@ -179,7 +184,7 @@ func (sw *StoreWriter) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) 
 }
 
 func (sw *StoreWriter) open(fp string) (mailconv.MailboxWriter, error) {
-	f, err := os.OpenFile(fp, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_NOFOLLOW, 0o644)
+	f, err := platform.OpenNoFollow(fp, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("mbox: %w", err)
 	}
@@ -233,7 +238,7 @@ func (sw *StoreWriter) ResumeMailbox(ctx context.Context, mb *mailconv.Mailbox, 
 		}
 	}
 	sw.singleUsed = true
-	f, err := os.OpenFile(fp, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+	f, err := platform.OpenNoFollow(fp, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("mbox: %w", err)
 	}
@@ -268,7 +273,7 @@ func touch(p string) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("mbox: %w", err)
 	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
+	f, err := platform.OpenNoFollow(p, os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("mbox: %w", err)
 	}
@@ -284,7 +289,7 @@ func (sw *StoreWriter) syncDir(dir string) error {
 		return fmt.Errorf("mbox: %w", err)
 	}
 	defer d.Close()
-	if err := d.Sync(); err != nil {
+	if err := platform.SyncDir(d); err != nil {
 		return fmt.Errorf("mbox: fsync %s: %w", dir, err)
 	}
 	return nil

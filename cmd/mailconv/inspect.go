@@ -7,17 +7,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/platform"
 )
 
 func init() {
 	commands["inspect"] = command{
-		summary: "inventory of a mail store: mailconv inspect [--json] SRC",
+		summary: "inventory of a mail store: mailconv inspect [--json] SRC; without SRC, list the stores found on this computer",
 		run:     runInspect,
 	}
 }
@@ -35,6 +37,10 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitOK
 		}
 		return exitUsage
+	}
+	if len(argv) == 0 && *to == "" {
+		// No SRC: look where Eudora and Thunderbird keep their mail.
+		return printDiscovered(discoverStores(discoverEnv{goos: runtime.GOOS, getenv: os.Getenv, registry: registryEudoraDirs()}), *asJSON, stdout, stderr)
 	}
 	if len(argv) != 1 {
 		fs.Usage()
@@ -236,9 +242,8 @@ func freeSpace(path string) int64 {
 		return -1
 	}
 	for p := path; ; p = filepath.Dir(p) {
-		var st syscall.Statfs_t
-		if err := syscall.Statfs(p, &st); err == nil {
-			return int64(st.Bavail) * int64(st.Bsize)
+		if n := platform.FreeSpace(p); n >= 0 {
+			return n
 		}
 		if p == filepath.Dir(p) {
 			return -1

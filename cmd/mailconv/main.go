@@ -6,6 +6,8 @@
 //
 //	mailconv convert [options] SRC DST
 //	mailconv inspect [--json] SRC
+//	mailconv inspect [--json]        (lists the Eudora and Thunderbird stores found)
+//	mailconv version [--json]
 //	mailconv help [command]
 //
 // SRC and DST are FORMAT:PATH ("mbox:Mail", "maildir:/srv/mail/u1",
@@ -22,7 +24,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"syscall"
 )
 
 // Exit codes, part of the command-line contract.
@@ -53,7 +54,7 @@ func main() {
 	// commands stop at once. A second one ends the
 	// process at once (the default behaviour, restored here), for when
 	// something will not return (a hung network or file system).
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	go func() {
 		<-ctx.Done()
 		stop()

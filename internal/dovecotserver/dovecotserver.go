@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -245,7 +244,7 @@ func (s *Server) launch() error {
 	cmd.Dir = s.Dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	newProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -450,11 +449,11 @@ func (s *Server) Stop() {
 			return
 		}
 		// dovecot -F is the master: SIGTERM makes it stop its children.
-		s.cmd.Process.Signal(syscall.SIGTERM)
+		terminate(s.cmd.Process)
 		select {
 		case <-s.done:
 		case <-time.After(10 * time.Second):
-			syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			killGroup(s.cmd.Process)
 			<-s.done
 		}
 	})

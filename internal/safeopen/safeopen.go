@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"syscall"
 )
 
 // ErrNotRegular is wrapped by File for a path that is not a regular file.
@@ -19,19 +18,19 @@ var ErrNotRegular = errors.New("not a regular file")
 // File opens name under root for reading and returns it with its FileInfo;
 // anything but a regular file is refused with ErrNotRegular.
 func File(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := root.OpenFile(name, os.O_RDONLY|nonBlock, 0)
 	return check(f, err, false)
 }
 
 // Path is File for a path outside any root.
 func Path(name string) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(name, os.O_RDONLY|nonBlock, 0)
 	return check(f, err, false)
 }
 
 // Dir opens the directory name under root.
 func Dir(root *os.Root, name string) (*os.File, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := root.OpenFile(name, os.O_RDONLY|nonBlock, 0)
 	f, _, err = check(f, err, true)
 	return f, err
 }
