@@ -73,3 +73,11 @@ func TestPlanNamesHazards(t *testing.T) {
 	assert.Equal(t, plan.Dest(Path{"work"}), PlanNames(mbs, caps).Dest(Path{"work"}))
 	assert.Len(t, plan.Changes, 7)
 }
+
+func TestDestinationPlanClose(t *testing.T) {
+	assert.NoError(t, DestinationPlan{}.Close(), "a plan without Release closes as a no-op")
+	calls := 0
+	p := DestinationPlan{Release: func() error { calls++; return ErrUnknownFormat }}
+	assert.ErrorIs(t, p.Close(), ErrUnknownFormat, "Close returns Release's error")
+	assert.Equal(t, 1, calls)
+}

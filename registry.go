@@ -35,13 +35,33 @@ type Format struct {
 	Capabilities func(ctx context.Context, path string, opts *Options) (Capabilities, error)
 	// Plan, if set, is what planners (inspect --to) use instead of
 	// Capabilities: it looks at the destination the way Create would,
-	// without creating anything, and returns its capabilities, a Placer
-	// that names each mailbox as the destination will, and a function that
-	// releases what it holds (a server connection). Formats whose mailbox
-	// names follow from the paths alone leave it nil.
-	Plan func(ctx context.Context, path string, opts *Options) (Capabilities, Placer, func() error, error)
+	// without creating anything, and describes it (see DestinationPlan).
+	// The caller closes the result. Formats whose mailbox names follow
+	// from the paths alone leave it nil.
+	Plan func(ctx context.Context, path string, opts *Options) (DestinationPlan, error)
 	// Params documents the keys accepted in Options.Params.
 	Params []Param
+}
+
+// DestinationPlan is what Format.Plan finds out about a destination
+// without writing to it.
+type DestinationPlan struct {
+	// Capabilities tells what the destination can hold.
+	Capabilities Capabilities
+	// Placer names each mailbox as the destination will (nil when the
+	// names follow from the paths alone).
+	Placer Placer
+	// Release frees what the plan holds (a server connection); nil when
+	// it holds nothing. Call Close rather than Release.
+	Release func() error
+}
+
+// Close releases what p holds; it is safe on a plan without Release.
+func (p DestinationPlan) Close() error {
+	if p.Release == nil {
+		return nil
+	}
+	return p.Release()
 }
 
 // Param documents one format-specific option.
