@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // DescmapEntry is one line of a descmap.pce: a child of the directory the
@@ -157,8 +158,8 @@ func parseDescmapLine(line []byte) (DescmapEntry, string) {
 	default:
 		return DescmapEntry{}, fmt.Sprintf("no type S, M or F in %q", truncateForReport(line))
 	}
-	e.Name = decodeLegacy(f[0], Windows)
-	e.File = decodeLegacy(file, Windows)
+	e.Name = decodeLegacy(f[0], mime.Windows)
+	e.File = decodeLegacy(file, mime.Windows)
 	if !plainName(e.File) {
 		return DescmapEntry{}, fmt.Sprintf("file name %q is not a plain name in this directory", e.File)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // FuzzEudoraTOC feeds arbitrary bytes to the TOC parser, as a Windows TOC
@@ -25,13 +26,13 @@ func FuzzEudoraTOC(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 			toc, err := eudora.ParseTOC(bytes.NewReader(b), int64(len(b)), p, "fuzz.toc", eudora.TOCOptions{Text: true})
 			if err != nil {
 				continue
 			}
 			per := eudora.WinTOCRecordSize
-			if p == eudora.Mac {
+			if p == mime.Mac {
 				per = eudora.MacTOCRecordSize
 			}
 			if len(toc.Records)*per > len(b) {
@@ -39,7 +40,7 @@ func FuzzEudoraTOC(f *testing.F) {
 			}
 		}
 		// A size larger than the data must not allocate for the claim.
-		eudora.ParseTOC(bytes.NewReader(b), int64(len(b))+218*4096, eudora.Windows, "fuzz.toc", eudora.TOCOptions{})
+		eudora.ParseTOC(bytes.NewReader(b), int64(len(b))+218*4096, mime.Windows, "fuzz.toc", eudora.TOCOptions{})
 	})
 }
 
@@ -101,7 +102,7 @@ func FuzzEudoraSeparator(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 			s, ok := eudora.ParseSeparator(b, p)
 			if ok && !bytes.HasPrefix(b, []byte("From ")) {
 				t.Fatalf("%q accepted", b)

@@ -53,8 +53,8 @@ var sweepFileClaimers = []fileClaimer{
 	}},
 	{"mime rebuild", sweepRebuild},
 	{"eudora nicknames", func(ctx context.Context, path string, data []byte) {
-		for _, p := range []addressbook.Platform{addressbook.PlatformWindows, addressbook.PlatformMac} {
-			addressbook.ReadNicknames(ctx, bytes.NewReader(data), filepath.Base(path), &addressbook.Options{Platform: p})
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
+			addressbook.ReadNicknames(ctx, bytes.NewReader(data), filepath.Base(path), &addressbook.Options{Platform: &p})
 		}
 	}},
 	{"ldif", func(ctx context.Context, _ string, data []byte) {
@@ -67,7 +67,7 @@ var sweepFileClaimers = []fileClaimer{
 		filters.Parse(ctx, bytes.NewReader(data), filepath.Base(path), nil)
 	}},
 	{"eudora toc (both byte orders)", func(_ context.Context, path string, data []byte) {
-		for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 			eudora.ParseTOC(bytes.NewReader(data), int64(len(data)), p, path, eudora.TOCOptions{Text: true})
 		}
 	}},
@@ -79,7 +79,7 @@ var sweepFileClaimers = []fileClaimer{
 	}},
 	{"eudora separator lines", func(_ context.Context, _ string, data []byte) {
 		for _, line := range bytes.Split(data, []byte("\n")) {
-			for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+			for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 				eudora.ParseSeparator(bytes.TrimRight(line, "\r"), p)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/mailconv/mailconv/mime"
 )
 
 // winToMacState maps Windows TOC states to Mac ones (eudora.md §3.3, §3.6).
@@ -26,7 +28,7 @@ var (
 // attachments with CR line ends), <x-html> followed by the x-stuff-for-pete
 // tag, <x-flowed> glued to the first line. Seconds become Mac seconds.
 func MacVersion(w *Store) *Store {
-	m := &Store{Platform: Mac, Root: macFolder(w.Root)}
+	m := &Store{Platform: mime.Mac, Root: macFolder(w.Root)}
 	if w.Attach != nil {
 		m.Attach = map[string][]byte{}
 		for name, b := range w.Attach {
