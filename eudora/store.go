@@ -47,7 +47,9 @@ func (m RecoverMode) String() string {
 	return "off"
 }
 
-// Config tunes how a store is read. The zero value reads with the defaults:
+// Config tunes how a store is read; it is the typed form of the format's
+// Params (see ConfigFromParams), which Open reads. The zero value reads with
+// the defaults:
 // messages rebuilt into MIME, deleted bytes ignored, dates without a zone
 // read as UTC.
 type Config struct {
@@ -121,11 +123,8 @@ func (t tocSource) String() string {
 	return t.file
 }
 
-// OpenStore opens the Eudora store in dir, reads its folder tree and returns
-// it. The layout (Windows or Mac) is detected. An error means the
-// directory cannot be read or holds no Eudora store; damage inside the
-// store is reported through cfg.Events and stepped over.
-func OpenStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
+// openStore is Open with the options already parsed.
+func openStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
+	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
 	"github.com/mailconv/mailconv/mime"
@@ -138,7 +140,8 @@ func FuzzEudoraStore(f *testing.F) {
 		}
 		for i, mode := range []eudora.RecoverMode{eudora.RecoverOff, eudora.RecoverEmit, eudora.RecoverEmit} {
 			raw := i < 2
-			s, err := eudora.OpenStore(context.Background(), dir, eudora.Config{Raw: raw, Recover: mode})
+			params := map[string]string{"rebuild": strconv.FormatBool(!raw), "recover": mode.String()}
+			s, err := eudora.Open(context.Background(), dir, &mailconv.Options{Params: params})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 
 func openMbox(t testing.TB, path string) mailconv.Reader {
 	t.Helper()
-	s, err := mbox.OpenStore(path, mbox.StoreOptions{})
+	s, err := mbox.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func openMbox(t testing.TB, path string) mailconv.Reader {
 func writeMbox(t testing.TB, src mailconv.Reader, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := mbox.CreateStore(dir, mbox.StoreOptions{})
+	w, err := mbox.Create(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
