@@ -318,10 +318,10 @@ func (s *Store) planFromTOC(p *mplan, toc *TOC, f *os.File, size int64) string {
 		}
 	}
 	// Uncovered ranges, in file order.
-	var covered []Span
+	var covered []span
 	for _, l := range order {
 		if !dup[l] {
-			covered = append(covered, Span{l.start, l.end - l.start})
+			covered = append(covered, span{l.start, l.end - l.start})
 		}
 	}
 	limit := p.dataEnd

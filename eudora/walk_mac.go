@@ -153,7 +153,7 @@ func (w *walker) finderInfo(rel string) (string, string) {
 	if err != nil || fi.Size() > w.s.lim.MaxForkBytes {
 		return "", ""
 	}
-	ad, err := ParseAppleDouble(f, fi.Size(), w.s.abs(rel))
+	ad, err := parseAppleDouble(f, fi.Size(), w.s.abs(rel))
 	if err != nil {
 		return "", ""
 	}
@@ -233,9 +233,9 @@ func (s *Store) openTOC(src tocSource) (io.ReaderAt, int64, func(), error) {
 		f.Close()
 		return nil, 0, nil, &mailconv.LimitError{Name: "MaxForkBytes", Limit: s.lim.MaxForkBytes}
 	}
-	fork := Span{0, fi.Size()}
+	fork := span{0, fi.Size()}
 	if !src.native {
-		ad, err := ParseAppleDouble(f, fi.Size(), s.abs(src.file))
+		ad, err := parseAppleDouble(f, fi.Size(), s.abs(src.file))
 		if err != nil {
 			f.Close()
 			return nil, 0, nil, err
@@ -246,7 +246,7 @@ func (s *Store) openTOC(src tocSource) (io.ReaderAt, int64, func(), error) {
 			return nil, 0, nil, fmt.Errorf("%s: %w: no resource fork", s.abs(src.file), errNoTOC)
 		}
 	}
-	sp, ok, err := FindResource(f, fork, "TOCF", 1001, s.abs(src.file))
+	sp, ok, err := findResource(f, fork, "TOCF", 1001, s.abs(src.file))
 	if err != nil {
 		f.Close()
 		return nil, 0, nil, err

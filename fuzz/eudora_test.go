@@ -68,31 +68,6 @@ func FuzzEudoraDescmap(f *testing.F) {
 	})
 }
 
-// FuzzEudoraAppleDouble feeds arbitrary bytes to the AppleDouble and
-// resource-fork parsers: no panic, and a found resource lies inside the
-// file.
-func FuzzEudoraAppleDouble(f *testing.F) {
-	toc := eudoratest.MacTOC(eudoratest.MacHeader{Count: -1}, nil)
-	f.Add(eudoratest.AppleDouble("TEXT", "CSOm", eudoratest.ResourceFork([]eudoratest.Resource{{Type: "TOCF", ID: 1001, Data: toc}, {Type: "TOCF", ID: 1002, Data: toc[:10]}})))
-	f.Add(eudoratest.AppleDouble("TEXT", "CSOm", nil))
-	f.Add(eudoratest.ResourceFork([]eudoratest.Resource{{Type: "TOCF", ID: 1001, Data: []byte("x")}}))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		r := bytes.NewReader(b)
-		forks := []eudora.Span{{Offset: 0, Length: int64(len(b))}}
-		if ad, err := eudora.ParseAppleDouble(r, int64(len(b)), "fuzz"); err == nil {
-			if sp, ok := ad.ResourceFork(); ok {
-				forks = append(forks, sp)
-			}
-		}
-		for _, fork := range forks {
-			sp, ok, err := eudora.FindResource(r, fork, "TOCF", 1001, "fuzz")
-			if err == nil && ok && (sp.Offset < fork.Offset || sp.Offset+sp.Length > fork.Offset+fork.Length) {
-				t.Fatalf("resource %+v outside fork %+v", sp, fork)
-			}
-		}
-	})
-}
-
 // FuzzEudoraSeparator checks the separator tests and the date parser on
 // arbitrary lines: no panic, and a line that does not start "From " is
 // never a separator.

@@ -22,7 +22,6 @@ import (
 	"github.com/mailconv/mailconv/addressbook"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/filters"
-	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
 	"github.com/mailconv/mailconv/mime"
 )
@@ -48,9 +47,6 @@ type fileClaimer struct {
 
 var sweepFileClaimers = []fileClaimer{
 	{"mbox reader (each variant and separator policy)", sweepMbox},
-	{"maildir file name", func(_ context.Context, path string, _ []byte) {
-		maildir.ParseName(filepath.Base(path), nil)
-	}},
 	{"mime rebuild", sweepRebuild},
 	{"eudora nicknames", func(ctx context.Context, path string, data []byte) {
 		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
@@ -73,9 +69,6 @@ var sweepFileClaimers = []fileClaimer{
 	}},
 	{"eudora descmap", func(_ context.Context, _ string, data []byte) {
 		eudora.ParseDescmap(bytes.NewReader(data), eudora.Limits{})
-	}},
-	{"eudora appledouble", func(_ context.Context, path string, data []byte) {
-		eudora.ParseAppleDouble(bytes.NewReader(data), int64(len(data)), path)
 	}},
 	{"eudora separator lines", func(_ context.Context, _ string, data []byte) {
 		for _, line := range bytes.Split(data, []byte("\n")) {

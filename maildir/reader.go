@@ -395,7 +395,7 @@ type mailboxReader struct {
 	keywords [MaxKeywords]string
 	f        *os.File
 	msg      mailconv.Message
-	info     Info
+	info     nameInfo
 	br       *bufio.Reader
 	lim      io.LimitedReader
 	field    []byte
@@ -505,7 +505,7 @@ func (mr *mailboxReader) PeekID() (string, error) {
 		return "", io.EOF
 	}
 	// mr.info is free until Next fills it again; its slices are reused.
-	mr.info = ParseName(mr.entries[mr.i].name, &mr.info)
+	mr.info = parseName(mr.entries[mr.i].name, &mr.info)
 	return mr.info.Base, nil
 }
 
@@ -575,7 +575,7 @@ func (mr *mailboxReader) fill(e entry, rel string, f *os.File, fi os.FileInfo) *
 	r := mr.r
 	m := &mr.msg
 	m.Reset()
-	mr.info = ParseName(e.name, &mr.info)
+	mr.info = parseName(e.name, &mr.info)
 	in := &mr.info
 	m.ID = in.Base
 	m.Size = fi.Size()

@@ -1,4 +1,4 @@
-package fuzz_test
+package mime
 
 import (
 	"bufio"
@@ -19,7 +19,6 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/textproto"
-	"github.com/mailconv/mailconv/mime"
 )
 
 // mimeSeeds are stored Eudora messages in the shapes eudora.md §2 describes.
@@ -37,12 +36,12 @@ func FuzzMimeTokenizer(f *testing.F) {
 		f.Add([]byte(s), true)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, mac bool) {
-		p := mime.Windows
+		p := Windows
 		if mac {
-			p = mime.Mac
+			p = Mac
 		}
-		lim := mime.Limits{MaxLineBytes: 64, MaxNesting: 3}
-		tz := mime.NewTokenizer(bytes.NewReader(body), p, lim)
+		lim := Limits{MaxLineBytes: 64, MaxNesting: 3}
+		tz := newTokenizer(bytes.NewReader(body), p, lim)
 		var all bytes.Buffer
 		for n := 0; ; n++ {
 			tok, err := tz.Next()
@@ -67,10 +66,10 @@ func FuzzMimeTokenizer(f *testing.F) {
 			if tok.EOL < 0 || tok.EOL > 2 || tok.EOL > len(tok.Raw) {
 				t.Fatalf("bad EOL %+v", tok)
 			}
-			if tok.Kind == mime.TokText && len(tok.Raw)-tok.EOL > 64 {
+			if tok.Kind == tokText && len(tok.Raw)-tok.EOL > 64 {
 				t.Fatalf("line piece of %d bytes over MaxLineBytes", len(tok.Raw)-tok.EOL)
 			}
-			if tok.Kind == mime.TokMarker && tok.Ref.Name == "" {
+			if tok.Kind == tokMarker && tok.Ref.Name == "" {
 				t.Fatalf("marker without a name: %q", tok.Raw)
 			}
 			all.Write(tok.Raw)
@@ -98,13 +97,13 @@ func FuzzMimeParseMarker(f *testing.F) {
 		f.Add(s, false)
 	}
 	f.Fuzz(func(t *testing.T, line string, mac bool) {
-		p := mime.Windows
+		p := Windows
 		if mac {
-			p = mime.Mac
+			p = Mac
 		}
-		ref, kind := mime.ParseMarker(line, p)
-		if kind != mime.FileMarker {
-			if ref != (mime.Ref{}) {
+		ref, kind := ParseMarker(line, p)
+		if kind != FileMarker {
+			if ref != (Ref{}) {
 				t.Fatalf("non-marker with a ref: %+v", ref)
 			}
 			return
@@ -115,10 +114,10 @@ func FuzzMimeParseMarker(f *testing.F) {
 		if strings.Contains(ref.Name, "/") || !utf8.ValidString(ref.Name) {
 			t.Fatalf("bad name %q", ref.Name)
 		}
-		if ref.Kind == mime.RefAttachment && ref.Hashes != [4]uint32{} {
+		if ref.Kind == RefAttachment && ref.Hashes != [4]uint32{} {
 			t.Fatalf("attachment with hashes %+v", ref)
 		}
-		if ref.Kind == mime.RefAttachment && ref.MacType == "" && strings.ContainsAny(ref.Name, `\`) && !mac {
+		if ref.Kind == RefAttachment && ref.MacType == "" && strings.ContainsAny(ref.Name, `\`) && !mac {
 			t.Fatalf("windows name with a separator %q", ref.Name)
 		}
 	})
@@ -127,11 +126,11 @@ func FuzzMimeParseMarker(f *testing.F) {
 // fuzzResolver serves a few files; "evil" is outside the root.
 type fuzzResolver struct{ fs fstest.MapFS }
 
-func (r fuzzResolver) Open(ref mime.Ref) (io.ReadCloser, int64, error) {
+func (r fuzzResolver) Open(ref Ref) (io.ReadCloser, int64, error) {
 	if ref.Name == "evil" {
 		return nil, 0, fmt.Errorf("refused: %w", errOutside)
 	}
-	dir := map[mime.RefKind]string{mime.RefAttachment: "attach", mime.RefEmbedded: "embedded", mime.RefRelated: "parts"}[ref.Kind]
+	dir := map[RefKind]string{RefAttachment: "attach", RefEmbedded: "embedded", RefRelated: "parts"}[ref.Kind]
 	if !fs.ValidPath(ref.Name) {
 		return nil, 0, fs.ErrNotExist
 	}
@@ -166,12 +165,12 @@ func FuzzMimeRebuild(f *testing.F) {
 		fileBytes += len(f.Data)
 	}
 	f.Fuzz(func(t *testing.T, msg []byte, mac, composition bool) {
-		p := mime.Windows
+		p := Windows
 		if mac {
-			p = mime.Mac
+			p = Mac
 		}
-		lim := mime.Limits{MaxLineBytes: 256, MaxParts: 16, MaxAttachments: 8, MaxNesting: 3, MaxHeaderBytes: 4096}
-		res, err := mime.Rebuild(context.Background(), bytes.NewReader(msg), mime.RebuildOptions{
+		lim := Limits{MaxLineBytes: 256, MaxParts: 16, MaxAttachments: 8, MaxNesting: 3, MaxHeaderBytes: 4096}
+		res, err := Rebuild(context.Background(), bytes.NewReader(msg), RebuildOptions{
 			Platform: p, Resolver: fuzzResolver{files}, Composition: composition, Limits: lim})
 		if err != nil {
 			t.Fatal(err)
@@ -286,7 +285,7 @@ func FuzzSniffContentType(f *testing.F) {
 		if mac {
 			fallback = "macintosh"
 		}
-		s, err := mime.SniffContentType(bytes.NewReader(data), fallback)
+		s, err := SniffContentType(bytes.NewReader(data), fallback)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +295,7 @@ func FuzzSniffContentType(f *testing.F) {
 		if (s.Charset != "") != strings.HasPrefix(s.Type, "text/") && s.Type != "text/rtf" {
 			t.Fatalf("%s with charset %q", s.Type, s.Charset)
 		}
-		again, err := mime.SniffContentType(iotest.OneByteReader(bytes.NewReader(data)), fallback)
+		again, err := SniffContentType(iotest.OneByteReader(bytes.NewReader(data)), fallback)
 		if err != nil || again != s {
 			t.Fatalf("byte-at-a-time reader: %+v %v, whole: %+v", again, err, s)
 		}
