@@ -9,7 +9,7 @@ import (
 )
 
 // Vectors from RFC 3501 section 5.1.3 and from Dovecot's test suite
-// (src/lib-imap/test-imap-utf7.c), as listed in mbox-maildir.md section 5.2,
+// (src/lib-imap/test-imap-utf7.c), as listed in docs/formats/imap-mutf7.md,
 // plus hand-computed ones (the UTF-16 and base64 steps are worked out in the
 // comments).
 var mutf7Vectors = []struct{ utf8, mutf7 string }{

@@ -12,7 +12,7 @@ import (
 )
 
 // DescmapEntry is one line of a descmap.pce: a child of the directory the
-// file sits in (eudora.md §1.3).
+// file sits in (docs/formats/eudora.md §1.3).
 type DescmapEntry struct {
 	// Line is the 1-based line number, Offset the byte offset of the line.
 	Line   int

@@ -18,7 +18,7 @@ var errNoTOC = errors.New("no TOC resource")
 
 // searchWindow is how far (in bytes, either way) a TOC record's offset may
 // be from the separator line it should point at before the record is
-// declared a fragment (eudora.md §4 "±a few bytes").
+// declared a fragment (docs/formats/eudora.md §4 "±a few bytes").
 const searchWindow = 16
 
 // maxSepLine is how much of a line the separator tests look at.

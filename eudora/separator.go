@@ -38,7 +38,7 @@ var (
 
 // IsSeparator reports whether line (without its line end) is a message
 // separator by the test Eudora itself applies when it scans a mailbox:
-// Windows GetTimeMT, or Mac IsFromLine (eudora.md §2.1). Both are stricter
+// Windows GetTimeMT, or Mac IsFromLine (docs/formats/eudora.md §2.1). Both are stricter
 // than a bare "From " prefix, so that body lines starting "From " do not
 // split a message. Like Eudora, which works on C strings, the test stops at
 // the first NUL byte.

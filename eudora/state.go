@@ -7,7 +7,7 @@ import (
 	"github.com/mailconv/mailconv/mime"
 )
 
-// Keywords this package sets (eudora.md §3.7, mbox-maildir.md §6).
+// Keywords this package sets (docs/formats/eudora.md §3.7).
 const (
 	// KeywordRedirected marks a message Eudora redirected (it also gets
 	// $Forwarded, the nearest registered keyword).
@@ -86,8 +86,8 @@ func state(p mime.Platform, st uint8) stateInfo {
 	return stateInfo{}
 }
 
-// MapRecord sets m's flags and keywords from a TOC record (eudora.md §3.7,
-// mbox-maildir.md §6): the state (read, replied, forwarded, redirected as
+// MapRecord sets m's flags and keywords from a TOC record (docs/formats/eudora.md
+// §3.7): the state (read, replied, forwarded, redirected as
 // $Forwarded + $Redirected, compositions as \Draft with $SubmitPending
 // when queued and $Submitted when sent, recovered as $EudoraRecovered), the
 // label as $label1…, a manual junk mark as $Junk, and, when the record

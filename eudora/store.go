@@ -61,7 +61,7 @@ type Config struct {
 	Raw bool
 	// Zone is the zone of the PC (or Mac) that wrote the store. It is used
 	// to read separator-line times and Windows TOC dates derived from a
-	// Date: header (eudora.md §3.4). Nil means UTC, reported once per
+	// Date: header (docs/formats/eudora.md §3.4). Nil means UTC, reported once per
 	// mailbox where it mattered.
 	Zone *time.Location
 	// AttachDirs are extra directories searched for detached attachments

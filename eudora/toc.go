@@ -12,7 +12,7 @@ import (
 	"github.com/mailconv/mailconv/mime"
 )
 
-// Geometry of the two TOC layouts (eudora.md §3.1, §3.2, §3.6).
+// Geometry of the two TOC layouts (docs/formats/eudora.md §3.1, §3.2, §3.6).
 const (
 	WinTOCHeaderSize = 104 // Windows .toc header
 	WinTOCRecordSize = 218 // Windows .toc record

@@ -36,7 +36,7 @@ func (w *walker) openDir(rel string, parent mailconv.Path, depth int) (dl *dirLi
 
 // walkWin reads one Windows directory (the data folder or a .fol folder):
 // its descmap.pce, checked against the directory listing, which is the
-// ground truth (eudora.md §1.3).
+// ground truth (docs/formats/eudora.md §1.3).
 func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
 	s := w.s
 	dl, skip, err := w.openDir(rel, parent, depth)

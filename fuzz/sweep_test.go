@@ -26,8 +26,8 @@ import (
 	"github.com/mailconv/mailconv/mime"
 )
 
-// The corpus sweep (issue 7): every file under ../shared/fixtures (and the
-// project's testdata/ sample stores) goes
+// The corpus sweep (issue 7): every file under testdata/ (the sample stores
+// and the fixtures copy; $MAILCONV_FIXTURES adds another tree) goes
 // through every parser that could claim it, and every directory through
 // every registered format whose Detect claims it, asserting no panic, no
 // goroutine left behind, and bounded memory.

@@ -1,6 +1,8 @@
 package maildir
 
 import (
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,6 +17,15 @@ func FuzzParseName(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	// Every file name of the repository's sample stores and fixtures (the
+	// corpus sweep of fuzz/ ran them through ParseName before it was
+	// unexported).
+	filepath.WalkDir("../testdata", func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			f.Add(d.Name())
+		}
+		return nil
+	})
 	f.Fuzz(func(t *testing.T, name string) {
 		in := parseName(name, nil)
 		if !strings.HasPrefix(name, in.Base) {

@@ -21,7 +21,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// mimeSeeds are stored Eudora messages in the shapes eudora.md §2 describes.
+// mimeSeeds are stored Eudora messages in the shapes docs/formats/eudora.md §2 describes.
 var mimeSeeds = []string{
 	"From: a@example.com\r\nSubject: Caf\xe9\r\nContent-Type: multipart/alternative; boundary=\"b\"\r\n\r\n<x-html>\r\n<BASE HREF=\"http://x/\">\r\n<html><img src=\"cid:part1.08010409.03060503@arlut.utexas.edu\"><img src=\"logo.gif\"></html>\r\n</x-html>\r\n\r\nEmbedded Content: e.gif: 00000001,277bfd3a,00000000,00000000\r\n\r\nAttachment Converted: \"C:\\Eudora\\attach\\a.pdf\"\r\n#Attachment Converted: \"C:\\x\\b.pdf\"\r\n",
 	"From: a@example.com\rContent-Type: multipart/mixed; boundary=\"b\"\r\r<x-flowed UTF-8>Gr\xc3\xbc\xc3\x9fe \rmore</x-flowed>\r<x-html><!x-stuff-for-pete base=\"\" src=\"\" id=\"0\" charset=\"iso-8859-1/macintosh\">\r<p>Caf\x8e</p>\r</x-html>\rRelated: :Macintosh HD:p.jpg:0022466E:277BFD3A:00000000:00000000\rAttachment converted: Macintosh HD:a.pdf (PDF /CARO) (00000042)\r",

@@ -168,7 +168,7 @@ var (
 )
 
 // Rebuild turns a message as Eudora stored it back into a standards-
-// conformant MIME message (eudora.md §2.11). msg is the stored message
+// conformant MIME message (docs/formats/eudora.md §2.11). msg is the stored message
 // without its separator line, in the store's line endings. The returned
 // Result is an io.Reader of the rebuilt message; the caller must Close it.
 //
@@ -732,7 +732,7 @@ func (b *builder) match() {
 	}
 }
 
-// urlMatches tests the URL hashes of an embedded marker (eudora.md §2.6:
+// urlMatches tests the URL hashes of an embedded marker (docs/formats/eudora.md §2.6:
 // Windows hashes the decimal group number followed by the absolute URL; the
 // Mac hashes the relative and the absolute URL) [?].
 func (b *builder) urlMatches(f *fileItem, u urlRef) bool {

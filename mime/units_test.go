@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestEudoraHash checks the two vectors eudora.md §2.8 verified against real
+// TestEudoraHash checks the two vectors docs/formats/eudora.md §2.8 verified against real
 // stores.
 func TestEudoraHash(t *testing.T) {
 	if h := EudoraHash("part1.08010409.03060503@arlut.utexas.edu"); h != 0x277BFD3A {

@@ -11,7 +11,7 @@ import (
 	"github.com/mailconv/mailconv/mime"
 )
 
-// winToMacState maps Windows TOC states to Mac ones (eudora.md §3.3, §3.6).
+// winToMacState maps Windows TOC states to Mac ones (docs/formats/eudora.md §3.3, §3.6).
 var winToMacState = map[uint8]uint8{
 	0: 1, 1: 2, 2: 3, 3: 8, 4: 4, 5: 5, 6: 6, 7: 7, 8: 9, 9: 10, 10: 11, 11: 12, 12: 14,
 }
