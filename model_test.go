@@ -1,6 +1,9 @@
 package mailconv
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,4 +83,29 @@ func TestDestinationPlanClose(t *testing.T) {
 	p := DestinationPlan{Release: func() error { calls++; return ErrUnknownFormat }}
 	assert.ErrorIs(t, p.Close(), ErrUnknownFormat, "Close returns Release's error")
 	assert.Equal(t, 1, calls)
+}
+
+func TestDetectBelow(t *testing.T) {
+	if _, done := LookupFormat("test-below"); !done { // -count=N runs this again
+		RegisterFormat(Format{Name: "test-below", Open: func(context.Context, string, *Options) (Reader, error) { return nil, nil },
+			Detect: func(p string) int {
+				if _, err := os.Stat(filepath.Join(p, "MARK")); err == nil {
+					return 100
+				}
+				return 0
+			}})
+	}
+	above := t.TempDir()
+	assert.NoError(t, os.Mkdir(filepath.Join(above, "a"), 0o755))
+	assert.NoError(t, os.MkdirAll(filepath.Join(above, "b", "MARK"), 0o755))
+	sub, f, ok := DetectBelow(above, "")
+	assert.True(t, ok)
+	assert.Equal(t, filepath.Join(above, "b"), sub)
+	assert.Equal(t, "test-below", f.Name)
+	_, _, ok = DetectBelow(above, "other")
+	assert.False(t, ok, "only restricts the format")
+	_, _, ok = DetectBelow(filepath.Join(above, "a"), "")
+	assert.False(t, ok, "nothing below")
+	_, _, ok = DetectBelow(filepath.Join(above, "missing"), "")
+	assert.False(t, ok, "an unreadable directory")
 }

@@ -3,6 +3,8 @@ package mailconv
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -129,6 +131,31 @@ func DetectFormat(path string) (Format, error) {
 		return Format{}, fmt.Errorf("%s: %w: no registered format recognises it", path, ErrUnknownFormat)
 	}
 	return best, nil
+}
+
+// DetectBelow looks one level below dir for a store, for the error message
+// of a user who named the folder above one: it returns the first
+// subdirectory (in name order, among dir's first 100 entries) that
+// DetectFormat recognises, and its format. With only set, a subdirectory
+// counts only when it is detected as that format.
+func DetectBelow(dir, only string) (sub string, f Format, ok bool) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", Format{}, false
+	}
+	for i, e := range ents {
+		if i == 100 {
+			break
+		}
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if f, err := DetectFormat(sub); err == nil && (only == "" || f.Name == only) {
+			return sub, f, true
+		}
+	}
+	return "", Format{}, false
 }
 
 // SplitAddress splits a command-line store address "FORMAT:PATH" into its

@@ -231,33 +231,18 @@ type layout struct {
 // subdirectory that does, if there is one (the user gave the folder above
 // the data folder).
 func detectLayout(dir string) (layout, error) {
-	l, ents, ok, err := findLayout(dir)
-	if err != nil || ok {
-		return l, err
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return layout{}, err
+	}
+	if l, ok := layoutOf(dir, ents); ok {
+		return l, nil
 	}
 	hint := ""
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		sub := filepath.Join(dir, e.Name())
-		if _, _, ok, err := findLayout(sub); err == nil && ok {
-			hint = fmt.Sprintf(" (%s looks like one: give that folder)", sub)
-			break
-		}
+	if sub, _, ok := mailconv.DetectBelow(dir, FormatName); ok {
+		hint = fmt.Sprintf(" (%s looks like one: give that folder)", sub)
 	}
 	return layout{}, fmt.Errorf("%s: %w: not a Eudora data folder: no descmap.pce, .mbx file, Mail Folder or In mailbox%s", dir, mailconv.ErrFormat, hint)
-}
-
-// findLayout is detectLayout's test of one directory; ok is false when
-// dir holds no store. It returns the directory's entries.
-func findLayout(dir string) (l layout, ents []os.DirEntry, ok bool, err error) {
-	ents, err = os.ReadDir(dir)
-	if err != nil {
-		return layout{}, nil, false, err
-	}
-	l, ok = layoutOf(dir, ents)
-	return l, ents, ok, nil
 }
 
 // layoutOf recognises a store from a directory's entries.
