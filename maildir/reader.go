@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path"
 	"path/filepath"
@@ -695,11 +694,9 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 		name = bytes.TrimSpace(name)
 		switch {
 		case received.IsZero() && bytes.EqualFold(name, []byte("Received")):
-			if i := bytes.LastIndexByte(value, ';'); i >= 0 {
-				received = parseDate(value[i+1:])
-			}
+			received, _ = mailconv.ReceivedValue(value)
 		case date.IsZero() && bytes.EqualFold(name, []byte("Date")):
-			date = parseDate(value)
+			date = mailconv.DateValue(string(value))
 		case bytes.EqualFold(name, []byte("X-Keywords")):
 			mr.kwValues = append(append(mr.kwValues, ' '), value...)
 		case bytes.EqualFold(name, []byte("X-Mozilla-Status")):
@@ -735,14 +732,6 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	}
 	mr.field = field[:0]
 	return received, date
-}
-
-func parseDate(b []byte) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(string(b)))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // Read reads the current message's octets.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -815,7 +814,8 @@ func (rd *Reader) fingerprint(name []byte) {
 
 // dateFromHeader falls back to the newest Received: date, then Date:.
 func (rd *Reader) dateFromHeader() {
-	var recv, date string
+	var recv, date time.Time
+	var seenRecv, seenDate bool
 	h := rd.hdr
 	for len(h) > 0 {
 		end := fieldEnd(h, rd.eol)
@@ -827,21 +827,19 @@ func (rd *Reader) dateFromHeader() {
 		}
 		name := field[:colon]
 		switch {
-		case recv == "" && bytes.EqualFold(name, []byte("received")):
-			v := unfold(field[colon+1:])
-			if i := bytes.LastIndexByte(v, ';'); i >= 0 {
-				recv = string(bytes.TrimSpace(v[i+1:]))
+		case !seenRecv && bytes.EqualFold(name, []byte("received")):
+			recv, seenRecv = mailconv.ReceivedValue(unfold(field[colon+1:]))
+		case !seenDate && bytes.EqualFold(name, []byte("date")):
+			if v := bytes.TrimSpace(unfold(field[colon+1:])); len(v) > 0 {
+				date, seenDate = mailconv.DateValue(string(v)), true
 			}
-		case date == "" && bytes.EqualFold(name, []byte("date")):
-			date = string(bytes.TrimSpace(unfold(field[colon+1:])))
 		}
 	}
-	if t, err := mail.ParseDate(recv); recv != "" && err == nil {
-		rd.msg.Date, rd.msg.DateSource = t, mailconv.DateReceived
-		return
-	}
-	if t, err := mail.ParseDate(date); date != "" && err == nil {
-		rd.msg.Date, rd.msg.DateSource = t, mailconv.DateHeader
+	switch {
+	case !recv.IsZero():
+		rd.msg.Date, rd.msg.DateSource = recv, mailconv.DateReceived
+	case !date.IsZero():
+		rd.msg.Date, rd.msg.DateSource = date, mailconv.DateHeader
 	}
 }
 
