@@ -79,6 +79,15 @@ type StoreOptions struct {
 	Events func(mailconv.Event)
 }
 
+// optionsFor is the prologue of Open and Create: it stops when ctx is done
+// and parses o.
+func optionsFor(ctx context.Context, o *mailconv.Options) (StoreOptions, error) {
+	if err := ctx.Err(); err != nil {
+		return StoreOptions{}, err
+	}
+	return storeOptionsFrom(o)
+}
+
 func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
 	var so StoreOptions
 	if o == nil {
@@ -225,11 +234,8 @@ type Store struct {
 // takes the keys listed in the format's Params ("variant", "tz", ...); nil
 // opts read with the defaults.
 func Open(ctx context.Context, path string, opts *mailconv.Options) (*Store, error) {
-	so, err := storeOptionsFrom(opts)
+	so, err := optionsFor(ctx, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return OpenStore(path, so)

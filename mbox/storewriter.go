@@ -31,11 +31,8 @@ type StoreWriter struct {
 // and path is what an earlier run wrote. opts.Params takes the writing keys
 // of the format's Params.
 func Create(ctx context.Context, path string, opts *mailconv.Options) (*StoreWriter, error) {
-	so, err := storeOptionsFrom(opts)
+	so, err := optionsFor(ctx, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return CreateStore(path, so)
