@@ -332,3 +332,7 @@ func TestTreeNamesRoundTrip(t *testing.T) {
 	want = append(want, "Réunions") // the implicit parent is an (empty) mailbox file, as in Thunderbird
 	assert.ElementsMatch(t, want, names)
 }
+
+// The store's mailbox reader hands its Stats to the report through the
+// declared optional interface.
+var _ mailconv.Detailer = (*fileReader)(nil)
