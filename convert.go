@@ -522,7 +522,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	if ra != nil {
 		ra.close()
 	}
-	if d, ok := mr.(interface{ Details() any }); ok {
+	if d, ok := mr.(Detailer); ok {
 		det := d.Details()
 		rep.update(func() { mrep.Details = det })
 	}

@@ -85,12 +85,6 @@ type UnreferencedFile struct {
 	Size int64  `json:"size"`
 }
 
-// AttachmentAuditor is implemented by Readers of stores that keep
-// attachments in separate files.
-type AttachmentAuditor interface {
-	AuditAttachments(ctx context.Context) (*AttachmentAudit, error)
-}
-
 // TargetPlan is what a conversion into a given destination would do.
 type TargetPlan struct {
 	Endpoint Endpoint `json:"endpoint"`
@@ -286,7 +280,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 				mi.Keywords[k]++
 			}
 		}
-		if d, ok := mr.(interface{ Details() any }); ok {
+		if d, ok := mr.(Detailer); ok {
 			mi.Details = d.Details()
 		}
 		mr.Close()

@@ -1,8 +1,12 @@
 package mailconv
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -72,4 +76,60 @@ func TestPlanNamesHazards(t *testing.T) {
 	// deterministic
 	assert.Equal(t, plan.Dest(Path{"work"}), PlanNames(mbs, caps).Dest(Path{"work"}))
 	assert.Len(t, plan.Changes, 7)
+}
+
+func TestDestinationPlanClose(t *testing.T) {
+	assert.NoError(t, DestinationPlan{}.Close(), "a plan without Release closes as a no-op")
+	calls := 0
+	p := DestinationPlan{Release: func() error { calls++; return ErrUnknownFormat }}
+	assert.ErrorIs(t, p.Close(), ErrUnknownFormat, "Close returns Release's error")
+	assert.Equal(t, 1, calls)
+}
+
+func TestDetectBelow(t *testing.T) {
+	if _, done := LookupFormat("test-below"); !done { // -count=N runs this again
+		RegisterFormat(Format{Name: "test-below", Open: func(context.Context, string, *Options) (Reader, error) { return nil, nil },
+			Detect: func(p string) int {
+				if _, err := os.Stat(filepath.Join(p, "MARK")); err == nil {
+					return 100
+				}
+				return 0
+			}})
+	}
+	above := t.TempDir()
+	assert.NoError(t, os.Mkdir(filepath.Join(above, "a"), 0o755))
+	assert.NoError(t, os.MkdirAll(filepath.Join(above, "b", "MARK"), 0o755))
+	sub, f, ok := DetectBelow(above, "")
+	assert.True(t, ok)
+	assert.Equal(t, filepath.Join(above, "b"), sub)
+	assert.Equal(t, "test-below", f.Name)
+	_, _, ok = DetectBelow(above, "other")
+	assert.False(t, ok, "only restricts the format")
+	_, _, ok = DetectBelow(filepath.Join(above, "a"), "")
+	assert.False(t, ok, "nothing below")
+	_, _, ok = DetectBelow(filepath.Join(above, "missing"), "")
+	assert.False(t, ok, "an unreadable directory")
+}
+
+func TestHeaderDates(t *testing.T) {
+	msg := "Received: from a by b\r\n\twith SMTP; Tue, 2 Jan 2001 10:00:00 +0100\r\n" +
+		"Received: from c by a; Mon, 1 Jan 2001 09:00:00 +0000\r\n" +
+		"Date: Sun, 31 Dec 2000 23:00:00 -0500\r\n\r\nDate: Fri, 1 Jan 1999 00:00:00 +0000\r\n"
+	recv, date := HeaderDates([]byte(msg))
+	assert.Equal(t, "2001-01-02T09:00:00Z", recv.UTC().Format(time.RFC3339), "the first (newest) Received, unfolded")
+	assert.Equal(t, "2001-01-01T04:00:00Z", date.UTC().Format(time.RFC3339), "the Date of the header, not of the body")
+
+	recv, date = HeaderDates([]byte("Received: by x (no date)\nSubject: s\n\nbody"))
+	assert.True(t, recv.IsZero())
+	assert.True(t, date.IsZero())
+
+	_, ok := ReceivedValue([]byte("from a by b"))
+	assert.False(t, ok, "no ';': no date")
+	_, ok = ReceivedValue([]byte("from a by b; "))
+	assert.False(t, ok, "nothing after ';'")
+	tm, ok := ReceivedValue([]byte("from a; not a date"))
+	assert.True(t, ok)
+	assert.True(t, tm.IsZero(), "an unparseable date is zero")
+	assert.True(t, DateValue("  ").IsZero())
+	assert.Equal(t, 2004, DateValue(" Thu, 1 Jan 2004 00:00:00 +0000 ").Year())
 }

@@ -1,15 +1,17 @@
 package mailconv
 
 import (
-	"errors"
 	"math/rand"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Vectors from RFC 3501 section 5.1.3 and from Dovecot's test suite
-// (src/lib-imap/test-imap-utf7.c), as listed in mbox-maildir.md section 5.2,
+// (src/lib-imap/test-imap-utf7.c), as listed in docs/formats/imap-mutf7.md,
 // plus hand-computed ones (the UTF-16 and base64 steps are worked out in the
 // comments).
 var mutf7Vectors = []struct{ utf8, mutf7 string }{
@@ -30,12 +32,10 @@ var mutf7Vectors = []struct{ utf8, mutf7 string }{
 
 func TestMUTF7Vectors(t *testing.T) {
 	for _, v := range mutf7Vectors {
-		if got := EncodeMUTF7(v.utf8); got != v.mutf7 {
-			t.Errorf("EncodeMUTF7(%q) = %q, want %q", v.utf8, got, v.mutf7)
-		}
+		assert.Equal(t, v.mutf7, EncodeMUTF7(v.utf8), "EncodeMUTF7(%q)", v.utf8)
 		got, err := DecodeMUTF7(v.mutf7)
-		if err != nil || got != v.utf8 {
-			t.Errorf("DecodeMUTF7(%q) = %q, %v, want %q", v.mutf7, got, err, v.utf8)
+		if assert.NoError(t, err, "DecodeMUTF7(%q)", v.mutf7) {
+			assert.Equal(t, v.utf8, got, "DecodeMUTF7(%q)", v.mutf7)
 		}
 	}
 }
@@ -59,11 +59,8 @@ func TestDecodeMUTF7Rejects(t *testing.T) {
 		"&A-",                // 6 bits: no unit at all
 	}
 	for _, s := range bad {
-		if got, err := DecodeMUTF7(s); err == nil {
-			t.Errorf("DecodeMUTF7(%q) = %q, want an error", s, got)
-		} else if !errors.Is(err, ErrFormat) {
-			t.Errorf("DecodeMUTF7(%q) error %v does not wrap ErrFormat", s, err)
-		}
+		got, err := DecodeMUTF7(s)
+		assert.ErrorIs(t, err, ErrFormat, "DecodeMUTF7(%q) = %q", s, got)
 	}
 }
 
@@ -81,26 +78,21 @@ func TestMUTF7RoundTrip(t *testing.T) {
 		s := b.String()
 		enc := EncodeMUTF7(s)
 		for i := 0; i < len(enc); i++ {
-			if enc[i] < 0x20 || enc[i] > 0x7e {
-				t.Fatalf("EncodeMUTF7(%q) = %q: not printable ASCII", s, enc)
-			}
+			require.True(t, enc[i] >= 0x20 && enc[i] <= 0x7e, "EncodeMUTF7(%q) = %q: not printable ASCII", s, enc)
 		}
 		dec, err := DecodeMUTF7(enc)
-		if err != nil || dec != s {
-			t.Fatalf("DecodeMUTF7(EncodeMUTF7(%q)) = %q, %v", s, dec, err)
-		}
-		if again := EncodeMUTF7(dec); again != enc {
-			t.Fatalf("not canonical: %q -> %q -> %q", s, enc, again)
-		}
+		require.NoError(t, err, "DecodeMUTF7(EncodeMUTF7(%q))", s)
+		require.Equal(t, s, dec, "DecodeMUTF7(EncodeMUTF7(%q))", s)
+		require.Equal(t, enc, EncodeMUTF7(dec), "not canonical: %q", s)
 	}
 }
 
 func TestEncodeMUTF7InvalidUTF8(t *testing.T) {
 	got := EncodeMUTF7("a\xffb")
 	dec, err := DecodeMUTF7(got)
-	if err != nil || dec != "a\uFFFDb" || !utf8.ValidString(dec) {
-		t.Errorf("EncodeMUTF7 of invalid UTF-8 = %q -> %q, %v; want U+FFFD", got, dec, err)
-	}
+	assert.NoError(t, err)
+	assert.Equal(t, "a\uFFFDb", dec, "EncodeMUTF7 of invalid UTF-8 = %q; want U+FFFD", got)
+	assert.True(t, utf8.ValidString(dec))
 }
 
 func BenchmarkEncodeMUTF7(b *testing.B) {
@@ -118,13 +110,12 @@ func TestDecodeMUTF7Lenient(t *testing.T) {
 		"R&AOk-unions":       "Réunions",
 	} {
 		got, err := DecodeMUTF7Lenient(in)
-		if err != nil || got != want {
-			t.Errorf("DecodeMUTF7Lenient(%q) = %q, %v, want %q", in, got, err, want)
+		if assert.NoError(t, err, "DecodeMUTF7Lenient(%q)", in) {
+			assert.Equal(t, want, got, "DecodeMUTF7Lenient(%q)", in)
 		}
 	}
 	for _, bad := range []string{"&", "&Jj!o-", "&3gA-", "&AOl-", "caf\xc3\xa9"} {
-		if got, err := DecodeMUTF7Lenient(bad); err == nil {
-			t.Errorf("DecodeMUTF7Lenient(%q) = %q, want an error", bad, got)
-		}
+		got, err := DecodeMUTF7Lenient(bad)
+		assert.Error(t, err, "DecodeMUTF7Lenient(%q) = %q", bad, got)
 	}
 }

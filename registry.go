@@ -3,6 +3,8 @@ package mailconv
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 )
@@ -34,13 +36,33 @@ type Format struct {
 	Capabilities func(ctx context.Context, path string, opts *Options) (Capabilities, error)
 	// Plan, if set, is what planners (inspect --to) use instead of
 	// Capabilities: it looks at the destination the way Create would,
-	// without creating anything, and returns its capabilities, a Placer
-	// that names each mailbox as the destination will, and a function that
-	// releases what it holds (a server connection). Formats whose mailbox
-	// names follow from the paths alone leave it nil.
-	Plan func(ctx context.Context, path string, opts *Options) (Capabilities, Placer, func() error, error)
+	// without creating anything, and describes it (see DestinationPlan).
+	// The caller closes the result. Formats whose mailbox names follow
+	// from the paths alone leave it nil.
+	Plan func(ctx context.Context, path string, opts *Options) (DestinationPlan, error)
 	// Params documents the keys accepted in Options.Params.
 	Params []Param
+}
+
+// DestinationPlan is what Format.Plan finds out about a destination
+// without writing to it.
+type DestinationPlan struct {
+	// Capabilities tells what the destination can hold.
+	Capabilities Capabilities
+	// Placer names each mailbox as the destination will (nil when the
+	// names follow from the paths alone).
+	Placer Placer
+	// Release frees what the plan holds (a server connection); nil when
+	// it holds nothing. Call Close rather than Release.
+	Release func() error
+}
+
+// Close releases what p holds; it is safe on a plan without Release.
+func (p DestinationPlan) Close() error {
+	if p.Release == nil {
+		return nil
+	}
+	return p.Release()
 }
 
 // Param documents one format-specific option.
@@ -108,6 +130,31 @@ func DetectFormat(path string) (Format, error) {
 		return Format{}, fmt.Errorf("%s: %w: no registered format recognises it", path, ErrUnknownFormat)
 	}
 	return best, nil
+}
+
+// DetectBelow looks one level below dir for a store, for the error message
+// of a user who named the folder above one: it returns the first
+// subdirectory (in name order, among dir's first 100 entries) that
+// DetectFormat recognises, and its format. With only set, a subdirectory
+// counts only when it is detected as that format.
+func DetectBelow(dir, only string) (sub string, f Format, ok bool) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", Format{}, false
+	}
+	for i, e := range ents {
+		if i == 100 {
+			break
+		}
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if f, err := DetectFormat(sub); err == nil && (only == "" || f.Name == only) {
+			return sub, f, true
+		}
+	}
+	return "", Format{}, false
 }
 
 // CheckParams returns an error naming the first key of params that f does

@@ -41,7 +41,7 @@ type MailboxReader interface {
 
 // Writer writes a mail store. Convert calls CreateMailbox once per mailbox,
 // parents before children, with names already mapped to what the writer's
-// Capabilities allow (see MapNames), then writes that mailbox's messages.
+// Capabilities allow (see PlanNames), then writes that mailbox's messages.
 type Writer interface {
 	// Capabilities tells what the store can represent.
 	Capabilities() Capabilities
@@ -66,7 +66,7 @@ type MailboxWriter interface {
 }
 
 // Capabilities describes what a destination store can hold. Convert and
-// MapNames use it to change names and to report losses before anything is
+// PlanNames use it to change names and to report losses before anything is
 // written.
 type Capabilities struct {
 	// Flags is the set of flags the store keeps.

@@ -13,19 +13,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
-)
-
-// Platform is the Eudora flavour a nicknames file was written by.
-type Platform uint8
-
-// The platforms.
-const (
-	// PlatformAuto decides from the file: CR-only line ends mean Mac.
-	PlatformAuto Platform = iota
-	// PlatformWindows: CRLF, Windows-1252, one physical line per entry.
-	PlatformWindows
-	// PlatformMac: CR, MacRoman, "\" continuation lines, 0x02 for ">".
-	PlatformMac
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Default limits.
@@ -45,8 +33,11 @@ type Options struct {
 	// Events receives skips and warnings (damaged lines, unresolved
 	// nicknames, cycles). Nil discards them.
 	Events func(mailconv.Event)
-	// Platform forces the file flavour; PlatformAuto decides per file.
-	Platform Platform
+	// Platform forces the file flavour: mime.Windows (CRLF,
+	// Windows-1252, one physical line per entry) or mime.Mac (CR,
+	// MacRoman, "\" continuation lines, 0x02 for ">"). Nil decides per
+	// file: CR-only line ends mean Mac.
+	Platform *mime.Platform
 	// Charset decodes the files; nil means Windows-1252 for Windows files
 	// and MacRoman for Mac files.
 	Charset encoding.Encoding
@@ -269,7 +260,7 @@ func (p *parser) parseFile(ctx context.Context, r io.Reader) error {
 			}
 			return &mailconv.ParseError{File: p.file, Offset: lr.off, Err: err}
 		}
-		mac := p.opts.platform() == PlatformMac || (p.opts.platform() == PlatformAuto && lr.sawCR)
+		mac := p.opts.isMac(lr.sawCR)
 		off := lr.lineOff
 		long := lr.tooLong
 		if mac && !legacy {
@@ -414,11 +405,13 @@ func (p *parser) parseFile(ctx context.Context, r io.Reader) error {
 	return nil
 }
 
-func (o *Options) platform() Platform {
-	if o == nil {
-		return PlatformAuto
+// isMac tells whether a file is read as a Mac one: as forced by
+// o.Platform, else as its line ends say (sawCR).
+func (o *Options) isMac(sawCR bool) bool {
+	if o == nil || o.Platform == nil {
+		return sawCR
 	}
-	return o.Platform
+	return *o.Platform == mime.Mac
 }
 
 func isSep(c byte) bool { return c == ',' || c == ' ' || c == '\t' }

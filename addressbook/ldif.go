@@ -86,7 +86,7 @@ type ldifWriter struct {
 // WriteLDIF writes b as LDIF (RFC 2849) for Thunderbird's importer or, with
 // opts.BaseDN, for an LDAP server. Cards come first, then lists, as
 // Thunderbird expects. Attribute names follow Thunderbird's export
-// (eudora.md §5.2, mbox-maildir.md §7.3).
+// (docs/formats/eudora.md §5.2, docs/formats/thunderbird-ldif.md).
 func WriteLDIF(w io.Writer, b *Book, opts *LDIFOptions) error {
 	lw := &ldifWriter{w: bufio.NewWriter(w), dns: map[string]bool{}, next: map[string]int{}, dnOf: map[any]string{}, mailOf: map[*Contact]string{}}
 	if opts != nil {

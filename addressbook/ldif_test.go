@@ -145,7 +145,7 @@ func TestEudoraTagsToLDIF(t *testing.T) {
 	}
 }
 
-// The LDIF corner cases of mbox-maildir.md §8.
+// The LDIF corner cases listed in docs/formats/thunderbird-ldif.md.
 func TestLDIFEncoding(t *testing.T) {
 	note := strings.Repeat("0123456789", 20)
 	b := &Book{Contacts: []*Contact{
@@ -242,7 +242,7 @@ func TestLDIFRoundTrip(t *testing.T) {
 }
 
 // thunderbirdProperty maps the LDIF attribute names Thunderbird's importer
-// knows (nsAbLDIFService, mbox-maildir.md §7.3) to its card properties.
+// knows (nsAbLDIFService, docs/formats/thunderbird-ldif.md) to its card properties.
 var thunderbirdProperty = map[string]string{
 	"givenname": "FirstName", "sn": "LastName", "surname": "LastName", "cn": "DisplayName", "commonname": "DisplayName",
 	"displayname": "DisplayName", "mozillanickname": "NickName", "xmozillanickname": "NickName", "mail": "PrimaryEmail",

@@ -237,7 +237,7 @@ func lines(s string) []string {
 	return out
 }
 
-// applyTags maps the Eudora notes tags onto a contact (eudora.md §5.2).
+// applyTags maps the Eudora notes tags onto a contact (docs/formats/eudora.md §5.2).
 func applyTags(c *Contact, tags []noteTag, mac bool) {
 	var secondEmails []string
 	for _, t := range tags {

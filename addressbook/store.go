@@ -17,6 +17,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/foldfs"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // ReadNicknames reads one Eudora nicknames file (Windows NNdbase.txt or a
@@ -163,8 +164,8 @@ func ReadStore(ctx context.Context, dir string, opts *Options) (*Book, error) {
 		if opts != nil {
 			o = *opts
 		}
-		if bf.Mac && o.Platform == PlatformAuto {
-			o.Platform = PlatformMac
+		if bf.Mac && o.Platform == nil {
+			o.Platform = new(mime.Mac)
 		}
 		book := bf.Book
 		for i := 2; seen[strings.ToLower(book)]; i++ {

@@ -17,24 +17,24 @@ const (
 	adEntryFinder    = 9
 )
 
-// AppleDouble is the parsed header of an AppleDouble ("._Name") or
+// appleDouble is the parsed header of an AppleDouble ("._Name") or
 // AppleSingle file: where its entries lie and the Finder type and creator.
-type AppleDouble struct {
+type appleDouble struct {
 	// Entries maps entry ids (2 resource fork, 9 Finder info…) to their
 	// byte range in the file. Ranges are checked to lie inside the file.
-	Entries map[uint32]Span
+	Entries map[uint32]span
 	// Type and Creator are the Finder file type and creator ("TEXT",
 	// "CSOm"), empty when absent.
 	Type, Creator string
 }
 
-// Span is a byte range of a file.
-type Span struct{ Offset, Length int64 }
+// span is a byte range of a file.
+type span struct{ Offset, Length int64 }
 
-// ParseAppleDouble reads the header of an AppleDouble or AppleSingle file
+// parseAppleDouble reads the header of an AppleDouble or AppleSingle file
 // of the given size. Entries that point outside the file are an error
 // (*mailconv.ParseError wrapping mailconv.ErrFormat).
-func ParseAppleDouble(r io.ReaderAt, size int64, file string) (*AppleDouble, error) {
+func parseAppleDouble(r io.ReaderAt, size int64, file string) (*appleDouble, error) {
 	bad := func(off int64, format string, args ...any) error {
 		return &mailconv.ParseError{File: file, Offset: off, Err: fmt.Errorf("%w: AppleDouble: %s", mailconv.ErrFormat, fmt.Sprintf(format, args...))}
 	}
@@ -53,7 +53,7 @@ func ParseAppleDouble(r io.ReaderAt, size int64, file string) (*AppleDouble, err
 	if 26+n*12 > size {
 		return nil, bad(24, "%d entries do not fit in %d bytes", n, size)
 	}
-	ad := &AppleDouble{Entries: make(map[uint32]Span, n)}
+	ad := &appleDouble{Entries: make(map[uint32]span, n)}
 	buf := make([]byte, n*12)
 	if _, err := r.ReadAt(buf, 26); err != nil {
 		return nil, &mailconv.ParseError{File: file, Offset: 26, Err: err}
@@ -65,7 +65,7 @@ func ParseAppleDouble(r io.ReaderAt, size int64, file string) (*AppleDouble, err
 			return nil, bad(26+i*12, "entry %d (%d bytes at %d) runs past the end of the file", id, ln, off)
 		}
 		if _, dup := ad.Entries[id]; !dup {
-			ad.Entries[id] = Span{off, ln}
+			ad.Entries[id] = span{off, ln}
 		}
 	}
 	if fi, ok := ad.Entries[adEntryFinder]; ok && fi.Length >= 8 {
@@ -78,22 +78,22 @@ func ParseAppleDouble(r io.ReaderAt, size int64, file string) (*AppleDouble, err
 }
 
 // ResourceFork returns the span of the resource fork entry, if any.
-func (ad *AppleDouble) ResourceFork() (Span, bool) {
+func (ad *appleDouble) ResourceFork() (span, bool) {
 	s, ok := ad.Entries[adEntryResource]
 	return s, ok && s.Length > 0
 }
 
-// FindResource looks up resource (typ, id) in the resource fork that
+// findResource looks up resource (typ, id) in the resource fork that
 // occupies fork within r, and returns the span of its data. It returns
 // ok=false when the fork has no such resource, and an error wrapping
 // mailconv.ErrFormat when the fork's map is damaged (offsets outside the
 // fork, impossible counts).
-func FindResource(r io.ReaderAt, fork Span, typ string, id int16, file string) (Span, bool, error) {
+func findResource(r io.ReaderAt, fork span, typ string, id int16, file string) (span, bool, error) {
 	bad := func(off int64, format string, args ...any) error {
 		return &mailconv.ParseError{File: file, Offset: fork.Offset + off, Err: fmt.Errorf("%w: resource fork: %s", mailconv.ErrFormat, fmt.Sprintf(format, args...))}
 	}
 	if len(typ) != 4 {
-		return Span{}, false, fmt.Errorf("eudora: resource type %q is not 4 bytes", typ)
+		return span{}, false, fmt.Errorf("eudora: resource type %q is not 4 bytes", typ)
 	}
 	be := binary.BigEndian
 	read := func(off, n int64) ([]byte, error) {
@@ -108,20 +108,20 @@ func FindResource(r io.ReaderAt, fork Span, typ string, id int16, file string) (
 	}
 	h, err := read(0, 16)
 	if err != nil {
-		return Span{}, false, err
+		return span{}, false, err
 	}
 	dataOff, mapOff := int64(be.Uint32(h[0:])), int64(be.Uint32(h[4:]))
 	dataLen, mapLen := int64(be.Uint32(h[8:])), int64(be.Uint32(h[12:]))
 	if dataOff+dataLen > fork.Length || mapOff+mapLen > fork.Length || mapLen < 30 {
-		return Span{}, false, bad(0, "header (data %d+%d, map %d+%d) does not fit the %d-byte fork", dataOff, dataLen, mapOff, mapLen, fork.Length)
+		return span{}, false, bad(0, "header (data %d+%d, map %d+%d) does not fit the %d-byte fork", dataOff, dataLen, mapOff, mapLen, fork.Length)
 	}
 	m, err := read(mapOff, mapLen)
 	if err != nil {
-		return Span{}, false, err
+		return span{}, false, err
 	}
 	typeListOff := int64(be.Uint16(m[24:]))
 	if typeListOff+2 > mapLen {
-		return Span{}, false, bad(mapOff+24, "type list offset %d outside the map", typeListOff)
+		return span{}, false, bad(mapOff+24, "type list offset %d outside the map", typeListOff)
 	}
 	tl := m[typeListOff:]
 	nTypes := int64(be.Uint16(tl[0:])) + 1
@@ -129,7 +129,7 @@ func FindResource(r io.ReaderAt, fork Span, typ string, id int16, file string) (
 		nTypes = 0
 	}
 	if 2+nTypes*8 > int64(len(tl)) {
-		return Span{}, false, bad(mapOff+typeListOff, "%d types do not fit in the map", nTypes)
+		return span{}, false, bad(mapOff+typeListOff, "%d types do not fit in the map", nTypes)
 	}
 	for i := int64(0); i < nTypes; i++ {
 		te := tl[2+i*8:]
@@ -139,7 +139,7 @@ func FindResource(r io.ReaderAt, fork Span, typ string, id int16, file string) (
 		nRefs := int64(be.Uint16(te[4:])) + 1
 		refOff := int64(be.Uint16(te[6:]))
 		if refOff+nRefs*12 > int64(len(tl)) {
-			return Span{}, false, bad(mapOff+typeListOff+2+i*8, "%d references of %q do not fit in the map", nRefs, typ)
+			return span{}, false, bad(mapOff+typeListOff+2+i*8, "%d references of %q do not fit in the map", nRefs, typ)
 		}
 		for j := int64(0); j < nRefs; j++ {
 			re := tl[refOff+j*12:]
@@ -149,14 +149,14 @@ func FindResource(r io.ReaderAt, fork Span, typ string, id int16, file string) (
 			off := int64(re[5])<<16 | int64(re[6])<<8 | int64(re[7])
 			lb, err := read(dataOff+off, 4)
 			if err != nil {
-				return Span{}, false, err
+				return span{}, false, err
 			}
 			n := int64(be.Uint32(lb))
 			if off+4+n > dataLen {
-				return Span{}, false, bad(dataOff+off, "resource %q %d (%d bytes) runs past the data area", typ, id, n)
+				return span{}, false, bad(dataOff+off, "resource %q %d (%d bytes) runs past the data area", typ, id, n)
 			}
-			return Span{fork.Offset + dataOff + off + 4, n}, true, nil
+			return span{fork.Offset + dataOff + off + 4, n}, true, nil
 		}
 	}
-	return Span{}, false, nil
+	return span{}, false, nil
 }

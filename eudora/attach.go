@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // AttachKind tells which kind of file a marker line refers to.
@@ -80,7 +81,7 @@ func newAttachFinder(s *Store) *attachFinder {
 			af.dirs = append(af.dirs, &attachDir{label: e.Name(), root: r, rel: ".", abs: s.abs(e.Name()), embedded: embedded, own: true, inStore: true})
 		}
 	}
-	if s.platform == Windows {
+	if s.platform == mime.Windows {
 		if d := s.iniAttachDir(); d != "" {
 			add(d, false)
 		}
@@ -138,7 +139,7 @@ func (s *Store) iniAttachDir() string {
 			k, v, ok := strings.Cut(line, "=")
 			if ok && section == "settings" && strings.EqualFold(strings.TrimSpace(k), "AutoReceiveAttachmentsDirectory") {
 				v = strings.Trim(strings.TrimSpace(v), `"`)
-				return leafName(v, Windows)
+				return leafName(v, mime.Windows)
 			}
 		}
 	}
@@ -186,9 +187,9 @@ func (d *attachDir) index(lim Limits) error {
 
 // leafName returns the last component of a recorded path: Windows splits on
 // both slashes, Mac on colons (HFS paths) and slashes.
-func leafName(p string, pl Platform) string {
+func leafName(p string, pl mime.Platform) string {
 	seps := `\/`
-	if pl == Mac {
+	if pl == mime.Mac {
 		seps = ":"
 	}
 	p = strings.TrimRight(p, seps)
@@ -247,11 +248,11 @@ func (af *attachFinder) lookupRef(kind AttachKind, recorded, name string, fid ui
 		name = leafName(recorded, s.platform)
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || name == "." || strings.ContainsAny(name, `/\`) && s.platform == Windows {
+	if name == "" || name == "." || strings.ContainsAny(name, `/\`) && s.platform == mime.Windows {
 		return nil, fmt.Errorf("attachment %q: no file name: %w", recorded, fs.ErrNotExist)
 	}
 	cands := []string{name}
-	if s.platform == Mac {
+	if s.platform == mime.Mac {
 		if strings.Contains(name, "/") {
 			cands = append(cands, strings.ReplaceAll(name, "/", ":"))
 		}
@@ -282,7 +283,7 @@ func (af *attachFinder) lookupRef(kind AttachKind, recorded, name string, fid ui
 				return af.open(d, found)
 			}
 		}
-		if s.platform == Mac {
+		if s.platform == mime.Mac {
 			hits := matchMangled(d.all, name)
 			if len(hits) > 1 && fid != 0 {
 				suffix := fmt.Sprintf("#%X", fid)

@@ -58,7 +58,7 @@ func BenchmarkConvertToMbox(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				rep := &mailconv.Report{}
-				s, err := eudora.OpenStore(ctx, dir, eudora.Config{Raw: raw, Events: rep.Add})
+				s, err := eudora.OpenConfig(ctx, dir, eudora.Config{Raw: raw, Events: rep.Add})
 				if err != nil {
 					b.Fatal(err)
 				}

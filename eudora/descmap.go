@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // DescmapEntry is one line of a descmap.pce: a child of the directory the
-// file sits in (eudora.md §1.3).
+// file sits in (docs/formats/eudora.md §1.3).
 type DescmapEntry struct {
 	// Line is the 1-based line number, Offset the byte offset of the line.
 	Line   int
@@ -157,8 +158,8 @@ func parseDescmapLine(line []byte) (DescmapEntry, string) {
 	default:
 		return DescmapEntry{}, fmt.Sprintf("no type S, M or F in %q", truncateForReport(line))
 	}
-	e.Name = decodeLegacy(f[0], Windows)
-	e.File = decodeLegacy(file, Windows)
+	e.Name = decodeLegacy(f[0], mime.Windows)
+	e.File = decodeLegacy(file, mime.Windows)
 	if !plainName(e.File) {
 		return DescmapEntry{}, fmt.Sprintf("file name %q is not a plain name in this directory", e.File)
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
 )
@@ -25,7 +26,7 @@ func Example() {
 	st.Write(dir)
 
 	ctx := context.Background()
-	s, err := eudora.OpenStore(ctx, dir, eudora.Config{Raw: true})
+	s, err := eudora.Open(ctx, dir, &mailconv.Options{Params: map[string]string{"rebuild": "false"}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -28,8 +28,10 @@ func init() {
 		Name:        FormatName,
 		Description: "Eudora mail store (Windows data folder or Mac Eudora Folder), read-only",
 		Detect:      Detect,
-		Open:        openFormat,
-		Params:      Params,
+		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
+			return Open(ctx, path, opts)
+		},
+		Params: Params,
 	})
 }
 
@@ -84,7 +86,13 @@ func ConfigFromParams(params map[string]string) (Config, error) {
 	return c, nil
 }
 
-func openFormat(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
+// Open opens the Eudora store in dir, reads its folder tree and returns it.
+// The layout (Windows or Mac) is detected. opts.Params takes the keys of
+// Params (read by ConfigFromParams) and opts.Events receives skips, losses,
+// warnings and notes; nil opts read with the defaults. An error means the
+// directory cannot be read or holds no Eudora store; damage inside the store
+// is reported through the events and stepped over.
+func Open(ctx context.Context, dir string, opts *mailconv.Options) (*Store, error) {
 	var params map[string]string
 	if opts != nil {
 		params = opts.Params
@@ -96,7 +104,7 @@ func openFormat(ctx context.Context, path string, opts *mailconv.Options) (mailc
 	if opts != nil {
 		cfg.Events = opts.Events
 	}
-	return OpenStore(ctx, path, cfg)
+	return openStore(ctx, dir, cfg)
 }
 
 var _ mailconv.Reader = (*Store)(nil)

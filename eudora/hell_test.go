@@ -12,6 +12,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Acceptance 5: damaged TOCs give recorded fallbacks or skips, never a
@@ -179,7 +180,7 @@ func TestLookupSafety(t *testing.T) {
 // §7 item 27 (store side): Mac attachment names — HFS '/' on disk as ':',
 // OS X "#hex"-shortened long names, missing files.
 func TestLookupMac(t *testing.T) {
-	st := &eudoratest.Store{Platform: eudoratest.Mac,
+	st := &eudoratest.Store{Platform: mime.Mac,
 		Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In"}}},
 		Attach: map[string][]byte{
 			"tools.arlut.utexas.edugash2.htm":      []byte("<html>"),

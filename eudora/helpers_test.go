@@ -55,7 +55,7 @@ func open(t *testing.T, dir string, cfg eudora.Config) (*eudora.Store, *events) 
 	t.Helper()
 	ev := &events{}
 	cfg.Events = ev.add
-	s, err := eudora.OpenStore(context.Background(), dir, cfg)
+	s, err := eudora.OpenConfig(context.Background(), dir, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func (s *Store) scanRefs(ctx context.Context, n *node, inv *AttachmentInventory,
 	r := &mboxReader{s: s, n: n, f: f, size: fi.Size(), p: s.plan(n, f, fi.Size()), ctx: ctx,
 		scanBuf: make([]byte, scanChunk+maxSepLine)}
 	mp := mime.Windows
-	if s.platform == Mac {
+	if s.platform == mime.Mac {
 		mp = mime.Mac
 	}
 	line := make([]byte, maxSepLine)

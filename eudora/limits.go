@@ -1,33 +1,5 @@
 package eudora
 
-import "fmt"
-
-// Platform tells which Eudora wrote a store: the Windows one (descmap.pce,
-// .mbx/.toc pairs, CRLF, little-endian TOCs) or the Macintosh one
-// (extension-less mailboxes, CR line ends, big-endian TOCs in a resource fork
-// or a sidecar file).
-type Platform uint8
-
-// The platforms.
-const (
-	Windows Platform = iota
-	Mac
-)
-
-// String returns "windows" or "mac".
-func (p Platform) String() string {
-	switch p {
-	case Windows:
-		return "windows"
-	case Mac:
-		return "mac"
-	}
-	return fmt.Sprintf("Platform(%d)", int(p))
-}
-
-// MarshalText implements encoding.TextMarshaler (used by JSON reports).
-func (p Platform) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
 // Limits bound every size the reader derives from its input. The zero value
 // of a field means its default (see DefaultLimits).
 type Limits struct {

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/mime"
 )
 
 var errNoTOC = errors.New("no TOC resource")
 
 // searchWindow is how far (in bytes, either way) a TOC record's offset may
 // be from the separator line it should point at before the record is
-// declared a fragment (eudora.md §4 "±a few bytes").
+// declared a fragment (docs/formats/eudora.md §4 "±a few bytes").
 const searchWindow = 16
 
 // maxSepLine is how much of a line the separator tests look at.
@@ -51,8 +52,8 @@ type region struct {
 // report (MailboxReport.Details): whether its TOC was used and, if not,
 // why, and what was done about damaged or uncovered bytes.
 type MailboxDetails struct {
-	Platform Platform `json:"platform"`
-	File     string   `json:"file"`
+	Platform mime.Platform `json:"platform"`
+	File     string        `json:"file"`
 	// TOC is "used", "used+tail" (TOC used, bytes appended after it
 	// scanned), "scanned" (no usable TOC) or "none" for a folder.
 	TOC     string `json:"toc"`
@@ -242,7 +243,7 @@ func (s *Store) planFromTOC(p *mplan, toc *TOC, f *os.File, size int64) string {
 		if grew && r.Offset+r.Length > stored {
 			return fmt.Sprintf("record %d ends past the recorded mailbox size %d", i, stored)
 		}
-		if toc.NextID != 0 && r.ID > toc.NextID && s.platform == Windows {
+		if toc.NextID != 0 && r.ID > toc.NextID && s.platform == mime.Windows {
 			return fmt.Sprintf("record %d has message id %d above the header's next id %d", i, r.ID, toc.NextID)
 		}
 		ls = append(ls, &live{r: r, start: r.Offset, end: r.Offset + r.Length})
@@ -317,10 +318,10 @@ func (s *Store) planFromTOC(p *mplan, toc *TOC, f *os.File, size int64) string {
 		}
 	}
 	// Uncovered ranges, in file order.
-	var covered []Span
+	var covered []span
 	for _, l := range order {
 		if !dup[l] {
-			covered = append(covered, Span{l.start, l.end - l.start})
+			covered = append(covered, span{l.start, l.end - l.start})
 		}
 	}
 	limit := p.dataEnd

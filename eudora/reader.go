@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Open starts reading the messages of mb (a value returned by Mailboxes).
@@ -388,7 +389,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 		m.Rebuilt = res.Rebuilt
 		if res.Rebuilt {
 			r.p.det.Rebuilt++
-		} else if pl == Mac {
+		} else if pl == mime.Mac {
 			// Passed through untouched: still CR line ends.
 			r.cr.reset(res.R)
 			r.body = &r.cr
@@ -402,7 +403,7 @@ func (r *mboxReader) openEntry(e entry) (*mailconv.Message, error) {
 	}
 	r.nul.r = io.MultiReader(bytes.NewReader(r.head.Bytes()), r.br)
 	var src io.Reader = &r.nul
-	if pl == Mac {
+	if pl == mime.Mac {
 		r.cr.reset(src)
 		src = &r.cr
 		r.noteCR()
@@ -509,7 +510,7 @@ func (r *mboxReader) setDate(m *mailconv.Message, rec *Record, h header, sep Sep
 	_, hasDate := h.get("date")
 	if rec != nil && rec.Seconds > 1 {
 		switch {
-		case s.platform == Mac:
+		case s.platform == mime.Mac:
 			m.Date, m.DateSource = MacTime(rec.Seconds), mailconv.DateIndex
 			return
 		case !hasDate:

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/mailconv/mailconv"
 )
 
 func TestReadHeader(t *testing.T) {
@@ -38,3 +40,10 @@ func TestReadHeader(t *testing.T) {
 		t.Errorf("limit: %d", buf.Len())
 	}
 }
+
+// Both mailbox readers report their findings through the declared optional
+// interface (Convert puts them in the report).
+var (
+	_ mailconv.Detailer = (*mboxReader)(nil)
+	_ mailconv.Detailer = (*emptyReader)(nil)
+)

@@ -14,7 +14,7 @@ import (
 // rebuildRequest is what the MIME rebuild needs to know about one stored
 // message besides its octets.
 type rebuildRequest struct {
-	Platform    Platform
+	Platform    mime.Platform
 	Composition bool
 	Date        time.Time
 	HTML        bool
@@ -51,15 +51,12 @@ var problemKinds = map[string]mailconv.EventKind{
 // mimeRebuild runs mime.Rebuild on one stored message, read in place.
 func mimeRebuild(ctx context.Context, msg *io.SectionReader, req rebuildRequest) (*rebuildResult, error) {
 	opts := mime.RebuildOptions{
-		Platform:    mime.Windows,
+		Platform:    req.Platform,
 		Resolver:    resolver{req.Store},
 		Composition: req.Composition,
 		Date:        req.Date,
 		Flowed:      req.Flowed,
 		HTML:        req.HTML,
-	}
-	if req.Platform == Mac {
-		opts.Platform = mime.Mac
 	}
 	res, err := mime.Rebuild(ctx, msg, opts)
 	if err != nil {

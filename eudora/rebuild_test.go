@@ -9,6 +9,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Acceptance 5 and §7 item 24 through the reader: markers are honoured only
@@ -155,7 +156,7 @@ func TestAttachmentFolders(t *testing.T) {
 		}
 	}
 
-	mac := &eudoratest.Store{Platform: eudoratest.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
+	mac := &eudoratest.Store{Platform: mime.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
 		{Raw: "Subject: c\r\nMessage-ID: <c@x>\r\n\r\nsee file\r\nAttachment converted: Macintosh HD:Two same prefix one.doc (WDBN/MSWD) (00003C4D)\r\n"},
 	}}}}, Attach: map[string][]byte{"Two same prefix#1A2B.doc": []byte("wrong"), "Two same prefix#3C4D.doc": []byte("right")}}
 	s, _, ev = build(t, mac, eudora.Config{})
@@ -168,7 +169,7 @@ func TestAttachmentFolders(t *testing.T) {
 
 // §7 item 19: Mac priority 0 means unset; 40…200 map to 1…5 (120 normal).
 func TestMacPriority(t *testing.T) {
-	st := &eudoratest.Store{Platform: eudoratest.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
+	st := &eudoratest.Store{Platform: mime.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{{Name: "In", Msgs: []eudoratest.Msg{
 		{Raw: "Subject: unset\r\n\r\nx\r\n", Priority: 0},
 		{Raw: "Subject: highest\r\n\r\nx\r\n", Priority: 40},
 		{Raw: "Subject: normal\r\n\r\nx\r\n", Priority: 120},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"time"
+
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Separator is what a message separator line ("From ???@??? Mon Dec 13
@@ -36,18 +38,18 @@ var (
 
 // IsSeparator reports whether line (without its line end) is a message
 // separator by the test Eudora itself applies when it scans a mailbox:
-// Windows GetTimeMT, or Mac IsFromLine (eudora.md §2.1). Both are stricter
+// Windows GetTimeMT, or Mac IsFromLine (docs/formats/eudora.md §2.1). Both are stricter
 // than a bare "From " prefix, so that body lines starting "From " do not
 // split a message. Like Eudora, which works on C strings, the test stops at
 // the first NUL byte.
-func IsSeparator(line []byte, p Platform) bool {
+func IsSeparator(line []byte, p mime.Platform) bool {
 	_, ok := ParseSeparator(line, p)
 	return ok
 }
 
 // ParseSeparator applies IsSeparator's test and, when line passes, reads the
 // envelope address and the date.
-func ParseSeparator(line []byte, p Platform) (Separator, bool) {
+func ParseSeparator(line []byte, p mime.Platform) (Separator, bool) {
 	if i := bytes.IndexByte(line, 0); i >= 0 {
 		line = line[:i]
 	}
@@ -55,7 +57,7 @@ func ParseSeparator(line []byte, p Platform) (Separator, bool) {
 	if !bytes.HasPrefix(line, []byte("From ")) {
 		return Separator{}, false
 	}
-	if p == Mac {
+	if p == mime.Mac {
 		return parseMacSeparator(line)
 	}
 	return parseWinSeparator(line)

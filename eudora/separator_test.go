@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv/eudora"
+	"github.com/mailconv/mailconv/mime"
 )
 
 func TestSeparatorRules(t *testing.T) {
@@ -37,17 +38,17 @@ func TestSeparatorRules(t *testing.T) {
 		{"From ???@??? Mon\x00 Dec 13 18:45:29 2010", false, false}, // stops at NUL
 	}
 	for _, tc := range cases {
-		if got := eudora.IsSeparator([]byte(tc.line), eudora.Windows); got != tc.win {
+		if got := eudora.IsSeparator([]byte(tc.line), mime.Windows); got != tc.win {
 			t.Errorf("Windows %q = %v", tc.line, got)
 		}
-		if got := eudora.IsSeparator([]byte(tc.line), eudora.Mac); got != tc.mac {
+		if got := eudora.IsSeparator([]byte(tc.line), mime.Mac); got != tc.mac {
 			t.Errorf("Mac %q = %v", tc.line, got)
 		}
 	}
 }
 
 func TestParseSeparator(t *testing.T) {
-	s, ok := eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45:29 2010\r\n"), eudora.Windows)
+	s, ok := eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45:29 2010\r\n"), mime.Windows)
 	if !ok || s.Sender != "" {
 		t.Fatalf("%+v %v", s, ok)
 	}
@@ -55,15 +56,15 @@ func TestParseSeparator(t *testing.T) {
 	if !ok || !tm.Equal(time.Date(2010, 12, 14, 0, 45, 29, 0, time.UTC)) {
 		t.Errorf("time %v", tm)
 	}
-	s, ok = eudora.ParseSeparator([]byte("From joe@example.com Tue Dec 7 09:05:00 99"), eudora.Mac)
+	s, ok = eudora.ParseSeparator([]byte("From joe@example.com Tue Dec 7 09:05:00 99"), mime.Mac)
 	if !ok || s.Sender != "joe@example.com" || s.Year != 1999 || s.Day != 7 || s.Hour != 9 || s.Minute != 5 {
 		t.Errorf("mac: %+v %v", s, ok)
 	}
-	s, ok = eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45:29 05"), eudora.Windows)
+	s, ok = eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45:29 05"), mime.Windows)
 	if !ok || s.Year != 2005 {
 		t.Errorf("two-digit year: %+v", s)
 	}
-	s, ok = eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45 2010"), eudora.Windows)
+	s, ok = eudora.ParseSeparator([]byte("From ???@??? Mon Dec 13 18:45 2010"), mime.Windows)
 	if !ok || s.HasTime {
 		t.Errorf("unparsable numbers must still be a separator without a time: %+v %v", s, ok)
 	}

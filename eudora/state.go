@@ -4,9 +4,10 @@ import (
 	"fmt"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/mime"
 )
 
-// Keywords this package sets (eudora.md §3.7, mbox-maildir.md §6).
+// Keywords this package sets (docs/formats/eudora.md §3.7).
 const (
 	// KeywordRedirected marks a message Eudora redirected (it also gets
 	// $Forwarded, the nearest registered keyword).
@@ -72,8 +73,8 @@ var macStates = [macStateLimit]stateInfo{
 
 // state returns what a record's state means. An unknown number gives
 // known=false.
-func state(p Platform, st uint8) stateInfo {
-	if p == Mac {
+func state(p mime.Platform, st uint8) stateInfo {
+	if p == mime.Mac {
 		if int(st) < len(macStates) {
 			return macStates[st]
 		}
@@ -85,15 +86,15 @@ func state(p Platform, st uint8) stateInfo {
 	return stateInfo{}
 }
 
-// MapRecord sets m's flags and keywords from a TOC record (eudora.md §3.7,
-// mbox-maildir.md §6): the state (read, replied, forwarded, redirected as
+// MapRecord sets m's flags and keywords from a TOC record (docs/formats/eudora.md
+// §3.7): the state (read, replied, forwarded, redirected as
 // $Forwarded + $Redirected, compositions as \Draft with $SubmitPending
 // when queued and $Submitted when sent, recovered as $EudoraRecovered), the
 // label as $label1…, a manual junk mark as $Junk, and, when the record
 // carries them (Windows IMAP caches), the IMAP flags. It returns whether
 // the record is a composition, and an error describing an unknown state
 // (the flags are then left empty).
-func MapRecord(p Platform, r *Record, m *mailconv.Message) (composition bool, err error) {
+func MapRecord(p mime.Platform, r *Record, m *mailconv.Message) (composition bool, err error) {
 	si := state(p, r.State)
 	if !si.known {
 		err = fmt.Errorf("unknown %s message state %d", p, r.State)
@@ -102,7 +103,7 @@ func MapRecord(p Platform, r *Record, m *mailconv.Message) (composition bool, er
 	for _, k := range si.keywords {
 		m.AddKeyword(k)
 	}
-	if p == Windows && r.IMAPFlags&0x1F != 0 {
+	if p == mime.Windows && r.IMAPFlags&0x1F != 0 {
 		// IMAP caches: the server's flags win over the POP-style state.
 		m.Flags &^= mailconv.FlagSeen | mailconv.FlagAnswered | mailconv.FlagFlagged | mailconv.FlagDeleted | mailconv.FlagDraft
 		for bit, f := range []mailconv.Flags{mailconv.FlagSeen, mailconv.FlagAnswered, mailconv.FlagFlagged, mailconv.FlagDeleted, mailconv.FlagDraft} {
@@ -111,14 +112,14 @@ func MapRecord(p Platform, r *Record, m *mailconv.Message) (composition bool, er
 			}
 		}
 	}
-	if p == Mac && r.Opts&macOptRedirect != 0 {
+	if p == mime.Mac && r.Opts&macOptRedirect != 0 {
 		m.Flags |= mailconv.FlagForwarded
 		m.AddKeyword(KeywordRedirected)
 	}
 	if r.Label != 0 && r.Label != 0xFF {
 		m.AddKeyword(fmt.Sprintf("$label%d", r.Label))
 	}
-	if p == Windows && r.Junk&0x80 != 0 {
+	if p == mime.Windows && r.Junk&0x80 != 0 {
 		m.AddKeyword(KeywordJunk)
 	}
 	return si.composition, err
@@ -126,8 +127,8 @@ func MapRecord(p Platform, r *Record, m *mailconv.Message) (composition bool, er
 
 // priority returns the record's priority on the 1 (highest) … 5 (lowest)
 // scale, 0 when unset or normal-by-default.
-func (r *Record) priority(p Platform) int {
-	if p == Mac {
+func (r *Record) priority(p mime.Platform) int {
+	if p == mime.Mac {
 		if r.Priority == 0 {
 			return 0
 		}
@@ -141,15 +142,15 @@ func (r *Record) priority(p Platform) int {
 }
 
 // html and flowed tell what the record says about the body.
-func (r *Record) html(p Platform) bool {
-	if p == Mac {
+func (r *Record) html(p mime.Platform) bool {
+	if p == mime.Mac {
 		return r.Opts&macOptHTML != 0
 	}
 	return r.FlagsEx&winFlagHTMLEx != 0
 }
 
-func (r *Record) flowed(p Platform) bool {
-	if p == Mac {
+func (r *Record) flowed(p mime.Platform) bool {
+	if p == mime.Mac {
 		return r.Opts&macOptFlowed != 0
 	}
 	return r.FlagsEx&winFlagFlowEx != 0

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // RecoverMode tells what a reader does with mailbox bytes that no TOC
@@ -46,7 +47,9 @@ func (m RecoverMode) String() string {
 	return "off"
 }
 
-// Config tunes how a store is read. The zero value reads with the defaults:
+// Config tunes how a store is read; it is the typed form of the format's
+// Params (see ConfigFromParams), which Open reads. The zero value reads with
+// the defaults:
 // messages rebuilt into MIME, deleted bytes ignored, dates without a zone
 // read as UTC.
 type Config struct {
@@ -58,7 +61,7 @@ type Config struct {
 	Raw bool
 	// Zone is the zone of the PC (or Mac) that wrote the store. It is used
 	// to read separator-line times and Windows TOC dates derived from a
-	// Date: header (eudora.md §3.4). Nil means UTC, reported once per
+	// Date: header (docs/formats/eudora.md §3.4). Nil means UTC, reported once per
 	// mailbox where it mattered.
 	Zone *time.Location
 	// AttachDirs are extra directories searched for detached attachments
@@ -78,7 +81,7 @@ type Config struct {
 type Store struct {
 	dir      string
 	root     *os.Root
-	platform Platform
+	platform mime.Platform
 	mailRoot string // directory (relative to dir) holding the mailboxes
 	cfg      Config
 	lim      Limits
@@ -120,11 +123,8 @@ func (t tocSource) String() string {
 	return t.file
 }
 
-// OpenStore opens the Eudora store in dir, reads its folder tree and returns
-// it. The layout (Windows or Mac) is detected. An error means the
-// directory cannot be read or holds no Eudora store; damage inside the
-// store is reported through cfg.Events and stepped over.
-func OpenStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
+// openStore is Open with the options already parsed.
+func openStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func OpenStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	w := &walker{s: s, ctx: ctx, seen: map[any]string{}}
-	if s.platform == Windows {
+	if s.platform == mime.Windows {
 		err = w.walkWin(".", nil, "", 0)
 	} else {
 		err = w.walkMac(s.mailRoot, nil, "", 0)
@@ -160,7 +160,7 @@ func OpenStore(ctx context.Context, dir string, cfg Config) (*Store, error) {
 }
 
 // Platform tells which Eudora wrote the store.
-func (s *Store) Platform() Platform { return s.platform }
+func (s *Store) Platform() mime.Platform { return s.platform }
 
 // Dir returns the store's root directory.
 func (s *Store) Dir() string { return s.dir }
@@ -198,7 +198,7 @@ func (s *Store) PathForFile(eudoraPath string) (mailconv.Path, bool) {
 }
 
 func (s *Store) fileKey(p string) string {
-	if s.platform == Mac {
+	if s.platform == mime.Mac {
 		p = strings.TrimPrefix(p, ":")
 		return fold(p)
 	}
@@ -221,7 +221,7 @@ func (s *Store) abs(rel string) string { return filepath.Join(s.dir, rel) }
 
 // layout is the result of detectLayout.
 type layout struct {
-	platform Platform
+	platform mime.Platform
 	root     string
 	mailRoot string
 }
@@ -231,33 +231,18 @@ type layout struct {
 // subdirectory that does, if there is one (the user gave the folder above
 // the data folder).
 func detectLayout(dir string) (layout, error) {
-	l, ents, ok, err := findLayout(dir)
-	if err != nil || ok {
-		return l, err
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return layout{}, err
+	}
+	if l, ok := layoutOf(dir, ents); ok {
+		return l, nil
 	}
 	hint := ""
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		sub := filepath.Join(dir, e.Name())
-		if _, _, ok, err := findLayout(sub); err == nil && ok {
-			hint = fmt.Sprintf(" (%s looks like one: give that folder)", sub)
-			break
-		}
+	if sub, _, ok := mailconv.DetectBelow(dir, FormatName); ok {
+		hint = fmt.Sprintf(" (%s looks like one: give that folder)", sub)
 	}
 	return layout{}, fmt.Errorf("%s: %w: not a Eudora data folder: no descmap.pce, .mbx file, Mail Folder or In mailbox%s", dir, mailconv.ErrFormat, hint)
-}
-
-// findLayout is detectLayout's test of one directory; ok is false when
-// dir holds no store. It returns the directory's entries.
-func findLayout(dir string) (l layout, ents []os.DirEntry, ok bool, err error) {
-	ents, err = os.ReadDir(dir)
-	if err != nil {
-		return layout{}, nil, false, err
-	}
-	l, ok = layoutOf(dir, ents)
-	return l, ents, ok, nil
 }
 
 // layoutOf recognises a store from a directory's entries.
@@ -271,22 +256,22 @@ func layoutOf(dir string, ents []os.DirEntry) (layout, bool) {
 		return "", false
 	}
 	if _, ok := has("descmap.pce", false); ok {
-		return layout{Windows, dir, "."}, true
+		return layout{mime.Windows, dir, "."}, true
 	}
 	for _, e := range ents {
 		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".mbx") {
-			return layout{Windows, dir, "."}, true
+			return layout{mime.Windows, dir, "."}, true
 		}
 	}
 	if mf, ok := has("Mail Folder", true); ok {
-		return layout{Mac, dir, mf}, true
+		return layout{mime.Mac, dir, mf}, true
 	}
 	if strings.EqualFold(filepath.Base(dir), "Mail Folder") {
 		parent := filepath.Dir(dir)
 		if pents, err := os.ReadDir(parent); err == nil {
 			for _, e := range pents {
 				if strings.EqualFold(e.Name(), "Attachments Folder") || strings.EqualFold(e.Name(), "Eudora Settings") {
-					return layout{Mac, parent, filepath.Base(dir)}, true
+					return layout{mime.Mac, parent, filepath.Base(dir)}, true
 				}
 			}
 		}
@@ -297,11 +282,11 @@ func layoutOf(dir string, ents []os.DirEntry) (layout, bool) {
 		}
 		n := e.Name()
 		if strings.EqualFold(n, "In") || strings.EqualFold(n, "Out") || strings.EqualFold(n, "Eudora Settings") {
-			return layout{Mac, dir, "."}, true
+			return layout{mime.Mac, dir, "."}, true
 		}
 	}
 	if len(ents) > 0 && strings.EqualFold(filepath.Ext(dir), ".fol") {
-		return layout{Windows, dir, "."}, true
+		return layout{mime.Windows, dir, "."}, true
 	}
 	return layout{}, false
 }
@@ -333,7 +318,7 @@ func Detect(path string) int {
 		case strings.EqualFold(n, "._In"):
 			score = max(score, 70)
 		case n == "In" && !e.IsDir():
-			if firstLineIsSeparator(filepath.Join(path, n), Mac) {
+			if firstLineIsSeparator(filepath.Join(path, n), mime.Mac) {
 				score = max(score, 60)
 			}
 		}
@@ -341,7 +326,7 @@ func Detect(path string) int {
 	return score
 }
 
-func firstLineIsSeparator(file string, p Platform) bool {
+func firstLineIsSeparator(file string, p mime.Platform) bool {
 	f, _, err := safeopen.Path(file)
 	if err != nil {
 		return false
@@ -379,7 +364,7 @@ type dirList struct {
 	byFold map[string][]string
 }
 
-func (d *dirList) find(name string, p Platform) (string, bool) {
+func (d *dirList) find(name string, p mime.Platform) (string, bool) {
 	cands := d.byFold[fold(decodeFileName(name, p))]
 	for _, c := range cands {
 		if c == name {
@@ -558,7 +543,7 @@ func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPre
 		}
 		n := &node{system: c.system, tocs: c.tocs, kind: c.kind}
 		n.mb = &mailconv.Mailbox{Path: p, Messages: -1, Bytes: -1, Source: s.abs(rel)}
-		if s.platform == Mac {
+		if s.platform == mime.Mac {
 			n.eudoraPath = eudoraPrefix + ":" + hfsName(c.file)
 		} else {
 			n.eudoraPath = c.file
@@ -606,7 +591,7 @@ func (w *walker) place(parent mailconv.Path, atRoot bool, cs []*child, eudoraPre
 // hfsName turns an on-disk name back into the HFS name Eudora's colon
 // paths use (POSIX ':' is HFS '/').
 func hfsName(disk string) string {
-	return strings.ReplaceAll(decodeFileName(disk, Mac), ":", "/")
+	return strings.ReplaceAll(decodeFileName(disk, mime.Mac), ":", "/")
 }
 
 // enterDir checks the folder loop guard and the depth limit before

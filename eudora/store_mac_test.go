@@ -10,13 +10,14 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // §7 item 6: a Mac tree copied to ext4/zip: TOCs in "._" AppleDouble
 // files, HFS '/' stored as ':', files without type/creator, .DS_Store and
 // Icon\r debris, a sidecar .toc instead of a fork.
 func TestMacLayout(t *testing.T) {
-	st := &eudoratest.Store{Platform: eudoratest.Mac, Debris: true, Root: eudoratest.Folder{
+	st := &eudoratest.Store{Platform: mime.Mac, Debris: true, Root: eudoratest.Folder{
 		Mailboxes: []*eudoratest.Mailbox{
 			{Name: "In", Msgs: []eudoratest.Msg{
 				{Raw: msg("first", "line one\r\nline two\r\n"), State: eudora.MacRead},
@@ -33,7 +34,7 @@ func TestMacLayout(t *testing.T) {
 		}}}}},
 	}}
 	s, l, ev := build(t, st, eudora.Config{Raw: true})
-	if s.Platform() != eudora.Mac {
+	if s.Platform() != mime.Mac {
 		t.Fatalf("platform %v", s.Platform())
 	}
 	want := []string{"INBOX", "Out", "Trash", "Bare", "Sidecar box", `tools.arlut.utexas.edu\/gash2\/`, "Projects/", "Projects/2004/", "Projects/2004/Réunions"}
@@ -88,7 +89,7 @@ func TestMacLayout(t *testing.T) {
 // header.
 func TestMacDates(t *testing.T) {
 	when := time.Date(2004, 3, 2, 10, 11, 12, 0, time.UTC)
-	st := &eudoratest.Store{Platform: eudoratest.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
+	st := &eudoratest.Store{Platform: mime.Mac, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
 		{Name: "In", Msgs: []eudoratest.Msg{
 			{Raw: "Subject: no date\r\n\r\nx\r\n", Seconds: eudoratest.MacSeconds(when), State: eudora.MacRead},
 		}},
@@ -103,7 +104,7 @@ func TestMacDates(t *testing.T) {
 // Old layout: mailboxes directly in the Eudora Folder, MacRoman names on
 // disk, system boxes found by the TOC "which" field.
 func TestMacOldLayout(t *testing.T) {
-	st := &eudoratest.Store{Platform: eudoratest.Mac, NoMailFolder: true, RawNames: true, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
+	st := &eudoratest.Store{Platform: mime.Mac, NoMailFolder: true, RawNames: true, Root: eudoratest.Folder{Mailboxes: []*eudoratest.Mailbox{
 		{Name: "Eingang", Which: 6220, Msgs: one("german in")},
 		{Name: "Café", Msgs: one("roman")},
 	}}}

@@ -257,11 +257,11 @@ func TestParentOfDataFolder(t *testing.T) {
 	if _, err := st.Write(filepath.Join(parent, "Eudora")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := eudora.OpenStore(context.Background(), parent, eudora.Config{})
+	_, err := eudora.Open(context.Background(), parent, nil)
 	if !errors.Is(err, mailconv.ErrFormat) || !strings.Contains(err.Error(), filepath.Join(parent, "Eudora")+" looks like one") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = eudora.OpenStore(context.Background(), t.TempDir(), eudora.Config{})
+	_, err = eudora.Open(context.Background(), t.TempDir(), nil)
 	if !errors.Is(err, mailconv.ErrFormat) || strings.Contains(err.Error(), "looks like") {
 		t.Fatalf("empty folder: err = %v", err)
 	}

@@ -7,11 +7,13 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/mailconv/mailconv/mime"
 )
 
 // decodeLegacy decodes b from the platform's legacy code page
 // (Windows-1252 or MacRoman) to UTF-8.
-func decodeLegacy(b []byte, p Platform) string {
+func decodeLegacy(b []byte, p mime.Platform) string {
 	ascii := true
 	for _, c := range b {
 		if c >= 0x80 {
@@ -23,7 +25,7 @@ func decodeLegacy(b []byte, p Platform) string {
 		return string(b)
 	}
 	cm := charmap.Windows1252
-	if p == Mac {
+	if p == mime.Mac {
 		cm = charmap.Macintosh
 	}
 	var sb strings.Builder
@@ -35,7 +37,7 @@ func decodeLegacy(b []byte, p Platform) string {
 }
 
 // decodeCString decodes a NUL-terminated string held in a fixed field.
-func decodeCString(b []byte, p Platform) string {
+func decodeCString(b []byte, p mime.Platform) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
@@ -45,7 +47,7 @@ func decodeCString(b []byte, p Platform) string {
 // decodePascal decodes a Pascal string (length byte first) held in a fixed
 // field; the length is capped to the field. utf8 tells that the bytes are
 // UTF-8 rather than MacRoman (Mac summary flag bit 31).
-func decodePascal(b []byte, p Platform, isUTF8 bool) string {
+func decodePascal(b []byte, p mime.Platform, isUTF8 bool) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -65,7 +67,7 @@ func decodePascal(b []byte, p Platform, isUTF8 bool) string {
 // in NFC (macOS stores decomposed names), anything else is decoded from the
 // platform's legacy code page (a raw copy of a Windows-1252 or MacRoman
 // name).
-func decodeFileName(name string, p Platform) string {
+func decodeFileName(name string, p mime.Platform) string {
 	if utf8.ValidString(name) {
 		return norm.NFC.String(name)
 	}

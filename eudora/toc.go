@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/mime"
 )
 
-// Geometry of the two TOC layouts (eudora.md §3.1, §3.2, §3.6).
+// Geometry of the two TOC layouts (docs/formats/eudora.md §3.1, §3.2, §3.6).
 const (
 	WinTOCHeaderSize = 104 // Windows .toc header
 	WinTOCRecordSize = 218 // Windows .toc record
@@ -27,7 +28,7 @@ const MacEpochOffset = 2082844800
 // needs and every record, in the TOC's own order (the mailbox's display
 // order).
 type TOC struct {
-	Platform Platform
+	Platform mime.Platform
 	// Version is the format version (Windows 0x0031, 0x0030, 0x2E31,
 	// 0x002A; Mac 1 or 0).
 	Version uint16
@@ -169,15 +170,15 @@ func errTOC(file string, off int64, format string, args ...any) error {
 //
 // Records are returned as stored: checking them against the mailbox is the
 // reader's job (see Store).
-func ParseTOC(r io.Reader, size int64, p Platform, file string, opts TOCOptions) (*TOC, error) {
+func ParseTOC(r io.Reader, size int64, p mime.Platform, file string, opts TOCOptions) (*TOC, error) {
 	lim := opts.Limits.withDefaults()
 	if size > lim.MaxTOCBytes {
 		return nil, &mailconv.ParseError{File: file, Offset: -1, Err: &mailconv.LimitError{Name: "MaxTOCBytes", Limit: lim.MaxTOCBytes}}
 	}
 	switch p {
-	case Windows:
+	case mime.Windows:
 		return parseWinTOC(r, size, file, opts, lim)
-	case Mac:
+	case mime.Mac:
 		return parseMacTOC(r, size, file, opts, lim)
 	}
 	return nil, fmt.Errorf("eudora: unknown platform %d", p)
@@ -203,7 +204,7 @@ func parseWinTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 	}
 	le := binary.LittleEndian
 	t := &TOC{
-		Platform:      Windows,
+		Platform:      mime.Windows,
 		Version:       le.Uint16(h[0:]),
 		Kind:          int(le.Uint16(h[40:])),
 		NeedsCompact:  le.Uint16(h[44:]) != 0,
@@ -221,7 +222,7 @@ func parseWinTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 		return nil, errTOC(file, 0, "unknown version 0x%04X", t.Version)
 	}
 	if opts.Text {
-		t.Name = decodeCString(h[8:40], Windows)
+		t.Name = decodeCString(h[8:40], mime.Windows)
 	}
 	if t.ClaimedCount != n&0xFFFF {
 		return nil, errTOC(file, 102, "header claims %d records, file holds %d", t.ClaimedCount, n)
@@ -256,9 +257,9 @@ func parseWinTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 			rec.Label = 0xFF
 		}
 		if opts.Text {
-			rec.DateString = decodeCString(b[18:46], Windows)
-			rec.Who = decodeCString(b[50:114], Windows)
-			rec.Subject = decodeCString(b[114:178], Windows)
+			rec.DateString = decodeCString(b[18:46], mime.Windows)
+			rec.Who = decodeCString(b[50:114], mime.Windows)
+			rec.Subject = decodeCString(b[114:178], mime.Windows)
 		}
 		t.Records = append(t.Records, rec)
 	}
@@ -285,7 +286,7 @@ func parseMacTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 	}
 	be := binary.BigEndian
 	t := &TOC{
-		Platform:      Mac,
+		Platform:      mime.Mac,
 		Version:       be.Uint16(h[0:]),
 		NextID:        be.Uint32(h[178:]),
 		MinorVersion:  int16(be.Uint16(h[240:])),
@@ -297,7 +298,7 @@ func parseMacTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 		return nil, errTOC(file, 0, "unknown version %d", t.Version)
 	}
 	if opts.Text {
-		t.Name = decodePascal(h[58:122], Mac, false)
+		t.Name = decodePascal(h[58:122], mime.Mac, false)
 	}
 	old := t.MinorVersion < 6
 	switch {
@@ -340,13 +341,13 @@ func parseMacTOC(r io.Reader, size int64, file string, opts TOCOptions, lim Limi
 		}
 		if opts.Text {
 			utf8 := flags&macFlagUTF8 != 0
-			rec.Who = decodePascal(b[78:126], Mac, utf8)
-			rec.Subject = decodePascal(b[142:202], Mac, utf8)
+			rec.Who = decodePascal(b[78:126], mime.Mac, utf8)
+			rec.Subject = decodePascal(b[142:202], mime.Mac, utf8)
 			if old {
 				if l := int(b[13]); l > 0 && l < 29 {
-					rec.DateString = decodePascal(b[13:42], Mac, false)
+					rec.DateString = decodePascal(b[13:42], mime.Mac, false)
 				} else {
-					rec.DateString = decodeCString(b[14:42], Mac)
+					rec.DateString = decodeCString(b[14:42], mime.Mac)
 				}
 			}
 		}

@@ -13,9 +13,10 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/mime"
 )
 
-func parse(t *testing.T, b []byte, p eudora.Platform) (*eudora.TOC, error) {
+func parse(t *testing.T, b []byte, p mime.Platform) (*eudora.TOC, error) {
 	t.Helper()
 	return eudora.ParseTOC(bytes.NewReader(b), int64(len(b)), p, "x.toc", eudora.TOCOptions{Text: true})
 }
@@ -30,7 +31,7 @@ func TestParseWinTOC(t *testing.T) {
 	if len(b) != 104+2*218 {
 		t.Fatalf("builder wrote %d bytes", len(b))
 	}
-	toc, err := parse(t, b, eudora.Windows)
+	toc, err := parse(t, b, mime.Windows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestParseWinTOCDamage(t *testing.T) {
 		"million claimed": eudoratest.WinTOC(eudoratest.WinHeader{Count: 1000000}, make([]eudoratest.WinRecord, 9)),
 	}
 	for name, b := range cases {
-		_, err := parse(t, b, eudora.Windows)
+		_, err := parse(t, b, mime.Windows)
 		var pe *mailconv.ParseError
 		if !errors.As(err, &pe) || !errors.Is(err, mailconv.ErrFormat) {
 			t.Errorf("%s: want a ParseError wrapping ErrFormat, got %v", name, err)
@@ -73,7 +74,7 @@ func TestParseWinTOCDamage(t *testing.T) {
 
 func TestParseTOCLimits(t *testing.T) {
 	b := eudoratest.WinTOC(eudoratest.WinHeader{Count: -1}, make([]eudoratest.WinRecord, 10))
-	_, err := eudora.ParseTOC(bytes.NewReader(b), int64(len(b)), eudora.Windows, "x.toc", eudora.TOCOptions{Limits: eudora.Limits{MaxTOCRecords: 9}})
+	_, err := eudora.ParseTOC(bytes.NewReader(b), int64(len(b)), mime.Windows, "x.toc", eudora.TOCOptions{Limits: eudora.Limits{MaxTOCRecords: 9}})
 	var le *mailconv.LimitError
 	if !errors.As(err, &le) || le.Name != "MaxTOCRecords" {
 		t.Fatalf("want LimitError MaxTOCRecords, got %v", err)
@@ -86,7 +87,7 @@ func TestParseTOCLimits(t *testing.T) {
 	runtime.ReadMemStats(&ms0)
 	claimed := int64(104 + 218*1000000)
 	hdr := eudoratest.WinTOC(eudoratest.WinHeader{Count: 1000000 & 0xFFFF}, nil)
-	_, err = eudora.ParseTOC(bytes.NewReader(hdr), claimed, eudora.Windows, "x.toc", eudora.TOCOptions{})
+	_, err = eudora.ParseTOC(bytes.NewReader(hdr), claimed, mime.Windows, "x.toc", eudora.TOCOptions{})
 	runtime.ReadMemStats(&ms1)
 	if err == nil {
 		t.Fatal("a TOC shorter than its claimed size parsed")
@@ -100,7 +101,7 @@ func TestParseTOCLimits(t *testing.T) {
 func TestWinTOCVersions(t *testing.T) {
 	for _, v := range []uint16{0x0030, 0x0031, 0x2E31, 0x002A} {
 		b := eudoratest.WinTOC(eudoratest.WinHeader{Version: v, MbxSizePlus1: 0, Count: -1}, []eudoratest.WinRecord{{Offset: 0, Length: 10, State: 1}})
-		toc, err := parse(t, b, eudora.Windows)
+		toc, err := parse(t, b, mime.Windows)
 		if err != nil {
 			t.Errorf("version %#x: %v", v, err)
 			continue
@@ -120,7 +121,7 @@ func TestMacTOCFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	toc, err := parse(t, b, eudora.Mac)
+	toc, err := parse(t, b, mime.Mac)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestMacTOC(t *testing.T) {
 	if len(empty) != 498 {
 		t.Fatalf("empty TOC %d bytes", len(empty))
 	}
-	toc, err := parse(t, empty, eudora.Mac)
+	toc, err := parse(t, empty, mime.Mac)
 	if err != nil || len(toc.Records) != 0 {
 		t.Fatalf("empty: %v %+v", err, toc)
 	}
@@ -173,7 +174,7 @@ func TestMacTOC(t *testing.T) {
 	if len(b) != 278+2*220 {
 		t.Fatalf("builder wrote %d bytes", len(b))
 	}
-	toc, err = parse(t, b, eudora.Mac)
+	toc, err = parse(t, b, mime.Mac)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,10 +192,10 @@ func TestMacTOC(t *testing.T) {
 	}
 	// Mac header count must match the size (minor >= 6).
 	bad := eudoratest.MacTOC(eudoratest.MacHeader{Count: 7}, make([]eudoratest.MacRecord, 2))
-	if _, err := parse(t, bad, eudora.Mac); !errors.Is(err, mailconv.ErrFormat) {
+	if _, err := parse(t, bad, mime.Mac); !errors.Is(err, mailconv.ErrFormat) {
 		t.Errorf("count mismatch accepted: %v", err)
 	}
-	if _, err := parse(t, b[:400], eudora.Mac); !errors.Is(err, mailconv.ErrFormat) {
+	if _, err := parse(t, b[:400], mime.Mac); !errors.Is(err, mailconv.ErrFormat) {
 		t.Errorf("short TOC accepted: %v", err)
 	}
 }
@@ -205,7 +206,7 @@ func TestMacTOCUTF8Flag(t *testing.T) {
 	who := []byte("Zoë Ünïcode")
 	b[278+78] = byte(len(who))
 	copy(b[278+79:], who)
-	toc, err := parse(t, b, eudora.Mac)
+	toc, err := parse(t, b, mime.Mac)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +279,7 @@ func TestMapRecord(t *testing.T) {
 		eudora.MacMesgErr:     {S | D, "", true},
 		eudora.MacRebuilt:     {S, "$EudoraRecovered", false},
 	}
-	for p, table := range map[eudora.Platform]map[uint8]want{eudora.Windows: win, eudora.Mac: mac} {
+	for p, table := range map[mime.Platform]map[uint8]want{mime.Windows: win, mime.Mac: mac} {
 		for st, w := range table {
 			var m mailconv.Message
 			comp, err := eudora.MapRecord(p, &eudora.Record{State: st}, &m)
@@ -288,18 +289,18 @@ func TestMapRecord(t *testing.T) {
 		}
 	}
 	var m mailconv.Message
-	if _, err := eudora.MapRecord(eudora.Windows, &eudora.Record{State: 13}, &m); err == nil {
+	if _, err := eudora.MapRecord(mime.Windows, &eudora.Record{State: 13}, &m); err == nil {
 		t.Error("state 13 accepted on Windows")
 	}
 	// Labels, manual junk, IMAP flags (which win over the state).
 	m = mailconv.Message{}
-	eudora.MapRecord(eudora.Windows, &eudora.Record{State: eudora.WinRead, Label: 7, Junk: 0x80 | 40, IMAPFlags: 0x04 | 0x02}, &m)
+	eudora.MapRecord(mime.Windows, &eudora.Record{State: eudora.WinRead, Label: 7, Junk: 0x80 | 40, IMAPFlags: 0x04 | 0x02}, &m)
 	if m.Flags != mailconv.FlagAnswered|mailconv.FlagFlagged || !m.HasKeyword("$label7") || !m.HasKeyword("$Junk") {
 		t.Errorf("label/junk/imap: %v %v", m.Flags, m.Keywords)
 	}
 	// Mac redirect opt bit 25 on a forwarded message.
 	m = mailconv.Message{}
-	eudora.MapRecord(eudora.Mac, &eudora.Record{State: eudora.MacRead, Opts: 1 << 25, Label: 3}, &m)
+	eudora.MapRecord(mime.Mac, &eudora.Record{State: eudora.MacRead, Opts: 1 << 25, Label: 3}, &m)
 	if m.Flags != S|F || !m.HasKeyword("$Redirected") || !m.HasKeyword("$label3") {
 		t.Errorf("mac redirect: %v %v", m.Flags, m.Keywords)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Names that are never mailboxes or mail folders in a Mac tree: Finder and
@@ -82,7 +83,7 @@ func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, 
 			continue
 		}
 		crel := filepath.Join(rel, name)
-		display := strings.ReplaceAll(decodeFileName(name, Mac), ":", "/")
+		display := strings.ReplaceAll(decodeFileName(name, mime.Mac), ":", "/")
 		if isDir {
 			cs = append(cs, &child{display: display, file: name, isDir: true, kind: -1})
 			continue
@@ -94,12 +95,12 @@ func (w *walker) walkMac(rel string, parent mailconv.Path, eudoraPrefix string, 
 		c := &child{display: display, file: name, kind: -1}
 		// TOC candidates: the AppleDouble fork, a native fork, a sidecar.
 		var adType, adCreator string
-		if ad, ok := dl.find("._"+name, Mac); ok {
+		if ad, ok := dl.find("._"+name, mime.Mac); ok {
 			c.tocs = append(c.tocs, tocSource{file: filepath.Join(rel, ad), fork: true})
 			adType, adCreator = w.finderInfo(filepath.Join(rel, ad))
 		}
 		c.tocs = append(c.tocs, tocSource{file: crel + "/..namedfork/rsrc", fork: true, native: true})
-		if sc, ok := dl.find(name+".toc", Mac); ok {
+		if sc, ok := dl.find(name+".toc", mime.Mac); ok {
 			c.tocs = append(c.tocs, tocSource{file: filepath.Join(rel, sc)})
 		}
 		if !w.looksLikeMacMailbox(crel, adType, adCreator) {
@@ -152,7 +153,7 @@ func (w *walker) finderInfo(rel string) (string, string) {
 	if err != nil || fi.Size() > w.s.lim.MaxForkBytes {
 		return "", ""
 	}
-	ad, err := ParseAppleDouble(f, fi.Size(), w.s.abs(rel))
+	ad, err := parseAppleDouble(f, fi.Size(), w.s.abs(rel))
 	if err != nil {
 		return "", ""
 	}
@@ -181,7 +182,7 @@ func (w *walker) looksLikeMacMailbox(rel, typ, creator string) bool {
 	if i := indexLineEnd(buf); i >= 0 {
 		buf = buf[:i]
 	}
-	return IsSeparator(buf, Mac) || IsSeparator(buf, Windows)
+	return IsSeparator(buf, mime.Mac) || IsSeparator(buf, mime.Windows)
 }
 
 func trimLeadingJunk(b []byte) []byte {
@@ -232,9 +233,9 @@ func (s *Store) openTOC(src tocSource) (io.ReaderAt, int64, func(), error) {
 		f.Close()
 		return nil, 0, nil, &mailconv.LimitError{Name: "MaxForkBytes", Limit: s.lim.MaxForkBytes}
 	}
-	fork := Span{0, fi.Size()}
+	fork := span{0, fi.Size()}
 	if !src.native {
-		ad, err := ParseAppleDouble(f, fi.Size(), s.abs(src.file))
+		ad, err := parseAppleDouble(f, fi.Size(), s.abs(src.file))
 		if err != nil {
 			f.Close()
 			return nil, 0, nil, err
@@ -245,7 +246,7 @@ func (s *Store) openTOC(src tocSource) (io.ReaderAt, int64, func(), error) {
 			return nil, 0, nil, fmt.Errorf("%s: %w: no resource fork", s.abs(src.file), errNoTOC)
 		}
 	}
-	sp, ok, err := FindResource(f, fork, "TOCF", 1001, s.abs(src.file))
+	sp, ok, err := findResource(f, fork, "TOCF", 1001, s.abs(src.file))
 	if err != nil {
 		f.Close()
 		return nil, 0, nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/mime"
 )
 
 // openDir lists a directory for walkWin and walkMac. An unreadable folder
@@ -35,7 +36,7 @@ func (w *walker) openDir(rel string, parent mailconv.Path, depth int) (dl *dirLi
 
 // walkWin reads one Windows directory (the data folder or a .fol folder):
 // its descmap.pce, checked against the directory listing, which is the
-// ground truth (eudora.md §1.3).
+// ground truth (docs/formats/eudora.md §1.3).
 func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, depth int) error {
 	s := w.s
 	dl, skip, err := w.openDir(rel, parent, depth)
@@ -46,7 +47,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 	var cs []*child
 
 	// 1. descmap.pce, advisory.
-	if dm, ok := dl.find("descmap.pce", Windows); ok {
+	if dm, ok := dl.find("descmap.pce", mime.Windows); ok {
 		dmRel := filepath.Join(rel, dm)
 		entries, problems, err := w.readDescmap(dmRel)
 		for _, p := range problems {
@@ -58,7 +59,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 				Location: s.loc(dmRel, -1), Detail: err.Error() + "; the directory listing is used alone"})
 		}
 		for _, e := range entries {
-			disk, ok := dl.find(e.File, Windows)
+			disk, ok := dl.find(e.File, mime.Windows)
 			if !ok {
 				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.descmap-missing-file", Mailbox: parent,
 					Location: s.loc(dmRel, e.Offset),
@@ -94,7 +95,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 	// IMAP caches (Imap\<account>\) are not mailboxes of this store: say
 	// so, for a user whose server is gone may hold the only copy there.
 	if depth == 0 {
-		if d, ok := dl.find("Imap", Windows); ok {
+		if d, ok := dl.find("Imap", mime.Windows); ok {
 			if _, isDir, ok := w.entryKind(filepath.Join(rel, d)); ok && isDir {
 				s.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "eudora.imap-cache", Location: s.loc(filepath.Join(rel, d), -1),
 					Detail: imapCacheNote})
@@ -117,7 +118,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 			continue
 		}
 		c := &child{file: name, isDir: isDir, kind: -1}
-		base := decodeFileName(strings.TrimSuffix(name, filepath.Ext(name)), Windows)
+		base := decodeFileName(strings.TrimSuffix(name, filepath.Ext(name)), mime.Windows)
 		c.display = base
 		if !isDir {
 			if tn := w.winTOCName(rel, dl, name); tn != "" {
@@ -139,7 +140,7 @@ func (w *walker) walkWin(rel string, parent mailconv.Path, eudoraPrefix string, 
 			continue
 		}
 		base := strings.TrimSuffix(c.file, filepath.Ext(c.file))
-		if toc, ok := dl.find(base+".toc", Windows); ok {
+		if toc, ok := dl.find(base+".toc", mime.Windows); ok {
 			c.tocs = []tocSource{{file: filepath.Join(rel, toc)}}
 		}
 		if depth == 0 {
@@ -175,7 +176,7 @@ func (w *walker) readDescmap(rel string) ([]DescmapEntry, []DescmapProblem, erro
 // winTOCName returns the display name stored in bytes 8–39 of the .toc
 // that goes with mbx, or "".
 func (w *walker) winTOCName(rel string, dl *dirList, mbx string) string {
-	toc, ok := dl.find(strings.TrimSuffix(mbx, filepath.Ext(mbx))+".toc", Windows)
+	toc, ok := dl.find(strings.TrimSuffix(mbx, filepath.Ext(mbx))+".toc", mime.Windows)
 	if !ok {
 		return ""
 	}
@@ -188,7 +189,7 @@ func (w *walker) winTOCName(rel string, dl *dirList, mbx string) string {
 	if _, err := f.ReadAt(h[:], 0); err != nil {
 		return ""
 	}
-	name := strings.TrimSpace(decodeCString(h[8:40], Windows))
+	name := strings.TrimSpace(decodeCString(h[8:40], mime.Windows))
 	for _, r := range name {
 		if r < ' ' {
 			return ""

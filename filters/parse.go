@@ -12,19 +12,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
-)
-
-// Platform is the Eudora flavour a filters file was written by.
-type Platform uint8
-
-// The platforms.
-const (
-	// PlatformAuto decides from the file: CR-only line ends mean Mac.
-	PlatformAuto Platform = iota
-	// PlatformWindows: Filters.pce, CRLF, Windows-1252, a version line.
-	PlatformWindows
-	// PlatformMac: Eudora Filters, CR, MacRoman, no version line.
-	PlatformMac
+	"github.com/mailconv/mailconv/mime"
 )
 
 // Default limits.
@@ -41,8 +29,11 @@ type Options struct {
 	// Events receives skips and warnings (over-long lines, lines outside
 	// any filter, a third term). Nil discards them.
 	Events func(mailconv.Event)
-	// Platform forces the flavour; PlatformAuto decides per file.
-	Platform Platform
+	// Platform forces the flavour: mime.Windows (Filters.pce, CRLF,
+	// Windows-1252, a version line) or mime.Mac (Eudora Filters, CR,
+	// MacRoman, no version line). Nil decides per file: CR-only line ends
+	// mean Mac.
+	Platform *mime.Platform
 	// Charset decodes the file; nil means Windows-1252 (Windows) or
 	// MacRoman (Mac).
 	Charset encoding.Encoding
@@ -194,7 +185,10 @@ func Parse(ctx context.Context, r io.Reader, name string, opts *Options) (*Set, 
 			}
 			continue
 		}
-		mac := o.Platform == PlatformMac || (o.Platform == PlatformAuto && set.Mac)
+		mac := set.Mac
+		if o.Platform != nil {
+			mac = *o.Platform == mime.Mac
+		}
 		set.Mac = mac
 		enc := o.Charset
 		if enc == nil {

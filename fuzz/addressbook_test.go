@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mailconv/mailconv/addressbook"
+	"github.com/mailconv/mailconv/mime"
 )
 
 var nicknameSeeds = []string{
@@ -30,7 +31,7 @@ func FuzzNicknames(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, mac bool) {
 		opts := &addressbook.Options{MaxLineBytes: 4096, MaxEntries: 1000}
 		if mac {
-			opts.Platform = addressbook.PlatformMac
+			opts.Platform = new(mime.Mac)
 		}
 		b, err := addressbook.ReadNicknames(context.Background(), bytes.NewReader(data), "NNdbase.txt", opts)
 		if err != nil {

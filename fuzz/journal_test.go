@@ -42,12 +42,12 @@ func resumeWith(t testing.TB, dir, jp string) (*mailconv.Report, error) {
 		return nil, err
 	}
 	defer j.Close()
-	r, err := mbox.OpenStore(journalSource(t, dir), mbox.StoreOptions{})
+	r, err := mbox.Open(context.Background(), journalSource(t, dir), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	w, err := mbox.CreateStore(filepath.Join(dir, "dst"), mbox.StoreOptions{Resume: true})
+	w, err := mbox.Create(context.Background(), filepath.Join(dir, "dst"), &mailconv.Options{Resume: true})
 	if err != nil {
 		t.Fatal(err)
 	}

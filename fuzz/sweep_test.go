@@ -22,13 +22,12 @@ import (
 	"github.com/mailconv/mailconv/addressbook"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/filters"
-	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
 	"github.com/mailconv/mailconv/mime"
 )
 
-// The corpus sweep (issue 7): every file under ../shared/fixtures (and the
-// project's testdata/ sample stores) goes
+// The corpus sweep (issue 7): every file under testdata/ (the sample stores
+// and the fixtures copy; $MAILCONV_FIXTURES adds another tree) goes
 // through every parser that could claim it, and every directory through
 // every registered format whose Detect claims it, asserting no panic, no
 // goroutine left behind, and bounded memory.
@@ -48,13 +47,10 @@ type fileClaimer struct {
 
 var sweepFileClaimers = []fileClaimer{
 	{"mbox reader (each variant and separator policy)", sweepMbox},
-	{"maildir file name", func(_ context.Context, path string, _ []byte) {
-		maildir.ParseName(filepath.Base(path), nil)
-	}},
 	{"mime rebuild", sweepRebuild},
 	{"eudora nicknames", func(ctx context.Context, path string, data []byte) {
-		for _, p := range []addressbook.Platform{addressbook.PlatformWindows, addressbook.PlatformMac} {
-			addressbook.ReadNicknames(ctx, bytes.NewReader(data), filepath.Base(path), &addressbook.Options{Platform: p})
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
+			addressbook.ReadNicknames(ctx, bytes.NewReader(data), filepath.Base(path), &addressbook.Options{Platform: &p})
 		}
 	}},
 	{"ldif", func(ctx context.Context, _ string, data []byte) {
@@ -67,19 +63,16 @@ var sweepFileClaimers = []fileClaimer{
 		filters.Parse(ctx, bytes.NewReader(data), filepath.Base(path), nil)
 	}},
 	{"eudora toc (both byte orders)", func(_ context.Context, path string, data []byte) {
-		for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+		for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 			eudora.ParseTOC(bytes.NewReader(data), int64(len(data)), p, path, eudora.TOCOptions{Text: true})
 		}
 	}},
 	{"eudora descmap", func(_ context.Context, _ string, data []byte) {
 		eudora.ParseDescmap(bytes.NewReader(data), eudora.Limits{})
 	}},
-	{"eudora appledouble", func(_ context.Context, path string, data []byte) {
-		eudora.ParseAppleDouble(bytes.NewReader(data), int64(len(data)), path)
-	}},
 	{"eudora separator lines", func(_ context.Context, _ string, data []byte) {
 		for _, line := range bytes.Split(data, []byte("\n")) {
-			for _, p := range []eudora.Platform{eudora.Windows, eudora.Mac} {
+			for _, p := range []mime.Platform{mime.Windows, mime.Mac} {
 				eudora.ParseSeparator(bytes.TrimRight(line, "\r"), p)
 			}
 		}

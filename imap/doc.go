@@ -52,7 +52,7 @@
 // FlagForwarded is $Forwarded). Raw 8-bit header bytes are sent as they
 // are; only when the server refuses the message are the offending words
 // rewritten as RFC 2047 encoded-words in the detected charset
-// (RepairHeader). A server refusing keywords gets the message without
+// (repairHeader). A server refusing keywords gets the message without
 // them, reported as a loss. Messages over APPENDLIMIT (or append-limit),
 // or refused as too big, are skipped with a *mailconv.SkipError, never
 // truncated. Over quota, the conversion stops with ErrQuota. After each

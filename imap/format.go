@@ -61,12 +61,12 @@ func init() {
 			},
 			// The same, keeping the connection until the caller has
 			// asked for the names (Writer.Place).
-			Plan: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, mailconv.Placer, func() error, error) {
+			Plan: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.DestinationPlan, error) {
 				w, err := Create(ctx, path, tls, opts)
 				if err != nil {
-					return mailconv.Capabilities{}, nil, nil, err
+					return mailconv.DestinationPlan{}, err
 				}
-				return w.Capabilities(), w, w.Close, nil
+				return mailconv.DestinationPlan{Capabilities: w.Capabilities(), Placer: w, Release: w.Close}, nil
 			},
 			Params: params,
 		})

@@ -9,7 +9,7 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
-// RepairHeader rewrites the 8-bit bytes of a message header (CRLF line
+// repairHeader rewrites the 8-bit bytes of a message header (CRLF line
 // ends, blank line included or not) as RFC 2047 encoded-words in charset
 // cs, touching nothing else: lines without 8-bit bytes are kept byte for
 // byte, and within a line only the words that hold 8-bit bytes change. In
@@ -19,8 +19,8 @@ import (
 // changed.
 //
 // It is the minimal repair the writer applies when a server refuses a
-// message for raw 8-bit header bytes; DetectHeaderCharset picks cs.
-func RepairHeader(header []byte, cs string) ([]byte, int) {
+// message for raw 8-bit header bytes; detectHeaderCharset picks cs.
+func repairHeader(header []byte, cs string) ([]byte, int) {
 	var out bytes.Buffer
 	out.Grow(len(header) + len(header)/2)
 	changed := 0
@@ -241,12 +241,12 @@ func encodeWords(s, cs string) string {
 	return strings.Join(words, "\r\n ")
 }
 
-// DetectHeaderCharset names the charset to label a header's 8-bit bytes
+// detectHeaderCharset names the charset to label a header's 8-bit bytes
 // with: "utf-8" when they are valid UTF-8, else the charset parameter of
 // the top-level Content-Type when it names an 8-bit charset other than
 // UTF-8, else "windows-1252" (the superset of ISO-8859-1 that Windows mail
 // clients such as Eudora wrote).
-func DetectHeaderCharset(header []byte) string {
+func detectHeaderCharset(header []byte) string {
 	if utf8.Valid(header) {
 		return "utf-8"
 	}

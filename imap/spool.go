@@ -124,18 +124,6 @@ func (z *normalizer) finish() (Normalized, error) {
 	return z.n, nil
 }
 
-// Normalize copies r to w with CRLF line ends and without NUL bytes, the
-// form a message takes on an IMAP server, and says what it changed. It is
-// what the writer does before each APPEND; a caller can use it to compute
-// the size and digest that Holds compares.
-func Normalize(w io.Writer, r io.Reader) (Normalized, error) {
-	z := newNormalizer(w)
-	if _, err := io.Copy(z, r); err != nil {
-		return z.n, err
-	}
-	return z.finish()
-}
-
 // spool holds one normalized message: in memory up to a limit, then in a
 // temporary file.
 type spool struct {

@@ -427,7 +427,7 @@ func (mw *MailboxWriter) LastExisted() bool { return mw.lastExisted }
 // header value (as written in the header, angle brackets included; "" for
 // a message without one) and this size and digest, the octet count and the
 // hex SHA-256 of the message as the server stores it: CRLF line ends and no
-// NUL bytes, which is what Normalize produces and reports. An empty digest
+// NUL bytes, which is what the writer's normalizer produces and reports. An empty digest
 // skips the content comparison (Message-ID and size only). Messages the
 // writer appended in this run are not considered: the journal records
 // those.
@@ -533,7 +533,7 @@ func (mw *MailboxWriter) digestOf(uid imapv2.UID) (string, error) {
 // big are skipped (*mailconv.SkipError, codes imap.too-big, imap.empty).
 // An account over quota stops the conversion with an error matching
 // ErrQuota. When the server refuses a message whose header holds raw 8-bit
-// bytes, the header is repaired (RepairHeader) and the message sent again;
+// bytes, the header is repaired (repairHeader) and the message sent again;
 // when it refuses a message with keywords, it is sent again without them
 // and the keywords are reported lost. A lost connection is made again once
 // per message, the mailbox searched for the message (it may have arrived),
@@ -680,8 +680,8 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			return fmt.Errorf("APPEND of message %s to %q: %w (%s); nothing was lost: free space on the server and run the same command again to resume", m.Source, mw.name, ErrQuota, serverText(ie))
 		}
 		if norm.Header8bit && repaired == nil {
-			cs := DetectHeaderCharset(hdr)
-			fixed, n := RepairHeader(hdr, cs)
+			cs := detectHeaderCharset(hdr)
+			fixed, n := repairHeader(hdr, cs)
 			repaired = fixed
 			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.8bit-header-repaired", Mailbox: mw.path, Message: m.ID, Location: &loc,
 				Detail: fmt.Sprintf("the server refused raw 8-bit header bytes (%s): %d header fields sent again as RFC 2047 encoded-words in %s", serverText(ie), n, cs)})

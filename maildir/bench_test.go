@@ -51,7 +51,7 @@ func BenchmarkMboxToMaildir(b *testing.B) {
 	ms0.read()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		src, err := mbox.OpenStore(path, mbox.StoreOptions{})
+		src, err := mbox.Open(context.Background(), path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,8 +10,8 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
-// Info is what a maildir file name says about its message.
-type Info struct {
+// nameInfo is what a maildir file name says about its message.
+type nameInfo struct {
 	// Base is the unique name: the file name without its info suffix. It
 	// may still carry ",S=" and ",W=" fields.
 	Base string
@@ -45,12 +45,12 @@ var flagLetters = [...]struct {
 	{'T', mailconv.FlagDeleted},
 }
 
-// ParseName parses a maildir file name. It splits at the last ":2,", or
+// parseName parses a maildir file name. It splits at the last ":2,", or
 // failing that at the last ";2," or "!2," (the separators of tools for file
 // systems that cannot hold ':'). The slices of the result reuse the ones
 // of into, when given, to save allocations.
-func ParseName(name string, into *Info) Info {
-	var in Info
+func parseName(name string, into *nameInfo) nameInfo {
+	var in nameInfo
 	if into != nil {
 		in.Keywords, in.Unknown = into.Keywords[:0], into.Unknown[:0]
 	}

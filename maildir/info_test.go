@@ -1,10 +1,9 @@
-package maildir_test
+package maildir
 
 import (
 	"testing"
 
 	"github.com/mailconv/mailconv"
-	"github.com/mailconv/mailconv/maildir"
 )
 
 // Every file-name convention of the producers in docs/formats/mbox-state.md
@@ -39,7 +38,7 @@ func TestInfoLettersEveryProducer(t *testing.T) {
 		{"1.2.host", 0, "", "", 0, -1, "1.2.host"},                   // new/
 	}
 	for _, c := range cases {
-		in := maildir.ParseName(c.name, nil)
+		in := parseName(c.name, nil)
 		if in.Flags != c.flags || string(in.Keywords) != c.keywords || string(in.Unknown) != c.unknown ||
 			in.Separator != c.sep || in.Size != c.size || in.Base != c.base {
 			t.Errorf("%s: got flags %q keywords %q unknown %q sep %q size %d base %q, want %q %q %q %q %d %q", c.name,

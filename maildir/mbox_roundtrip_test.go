@@ -16,7 +16,7 @@ import (
 
 func openMbox(t testing.TB, path string) mailconv.Reader {
 	t.Helper()
-	s, err := mbox.OpenStore(path, mbox.StoreOptions{})
+	s, err := mbox.Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func openMbox(t testing.TB, path string) mailconv.Reader {
 func writeMbox(t testing.TB, src mailconv.Reader, dir string) {
 	t.Helper()
 	ctx := context.Background()
-	w, err := mbox.CreateStore(dir, mbox.StoreOptions{})
+	w, err := mbox.Create(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,8 @@ func sameMessagesAcross(t *testing.T, a, b map[string][]gotMessage, dropped map[
 }
 
 // fixtureMboxes are the mbox files the mbox package tests with (copies of
-// /work/shared/fixtures, with their ORIGIN.md files).
+// the project's shared fixtures under testdata/fixtures, with their
+// ORIGIN.md files).
 func fixtureMboxes(t *testing.T) []string {
 	var files []string
 	for _, pat := range []string{"../testdata/fixtures/mimekit/mbox/*.mbox.txt", "../testdata/fixtures/thunderbird-mbox/mbox_*", "../testdata/fixtures/mime4j/mbox-test-1/mbox.rlug*"} {
@@ -198,7 +199,7 @@ func TestMboxMaildirMboxGenerated(t *testing.T) {
 }
 
 // TestFixtureMaildirToMboxAndBack is acceptance 3 for the only maildir
-// under /work/shared/fixtures (stalwart-mail-parser's, copied to
+// among the project's fixtures (stalwart-mail-parser's, copied to
 // testdata/stalwart): maildir -> mbox -> maildir keeps the folders, the
 // octets, the flags and the dates. Its messages are 2-byte placeholders,
 // not real messages. What cannot survive is reported, never silent: the

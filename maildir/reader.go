@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path"
 	"path/filepath"
@@ -396,7 +395,7 @@ type mailboxReader struct {
 	keywords [MaxKeywords]string
 	f        *os.File
 	msg      mailconv.Message
-	info     Info
+	info     nameInfo
 	br       *bufio.Reader
 	lim      io.LimitedReader
 	field    []byte
@@ -506,7 +505,7 @@ func (mr *mailboxReader) PeekID() (string, error) {
 		return "", io.EOF
 	}
 	// mr.info is free until Next fills it again; its slices are reused.
-	mr.info = ParseName(mr.entries[mr.i].name, &mr.info)
+	mr.info = parseName(mr.entries[mr.i].name, &mr.info)
 	return mr.info.Base, nil
 }
 
@@ -576,7 +575,7 @@ func (mr *mailboxReader) fill(e entry, rel string, f *os.File, fi os.FileInfo) *
 	r := mr.r
 	m := &mr.msg
 	m.Reset()
-	mr.info = ParseName(e.name, &mr.info)
+	mr.info = parseName(e.name, &mr.info)
 	in := &mr.info
 	m.ID = in.Base
 	m.Size = fi.Size()
@@ -696,11 +695,9 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 		name = bytes.TrimSpace(name)
 		switch {
 		case received.IsZero() && bytes.EqualFold(name, []byte("Received")):
-			if i := bytes.LastIndexByte(value, ';'); i >= 0 {
-				received = parseDate(value[i+1:])
-			}
+			received, _ = mailconv.ReceivedValue(value)
 		case date.IsZero() && bytes.EqualFold(name, []byte("Date")):
-			date = parseDate(value)
+			date = mailconv.DateValue(string(value))
 		case bytes.EqualFold(name, []byte("X-Keywords")):
 			mr.kwValues = append(append(mr.kwValues, ' '), value...)
 		case bytes.EqualFold(name, []byte("X-Mozilla-Status")):
@@ -736,14 +733,6 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	}
 	mr.field = field[:0]
 	return received, date
-}
-
-func parseDate(b []byte) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(string(b)))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // Read reads the current message's octets.

@@ -614,9 +614,9 @@ func (mw *mailboxWriter) Holds(ctx context.Context, m *mailconv.Message, digest 
 			if err != nil {
 				return false, fmt.Errorf("maildir: %w", fullPath(mw.w.path, err))
 			}
-			var in Info
+			var in nameInfo
 			for _, n := range names {
-				in = ParseName(n, &in)
+				in = parseName(n, &in)
 				if i := strings.Index(in.Base, "R"); i >= 0 {
 					if dot := strings.IndexByte(in.Base[i:], '.'); dot == 17 {
 						mw.held[in.Base[i+1:i+17]] = in.Size

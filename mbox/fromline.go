@@ -5,32 +5,32 @@ import (
 	"time"
 )
 
-// FromKind classifies a line that starts with "From ".
-type FromKind uint8
+// fromKind classifies a line that starts with "From ".
+type fromKind uint8
 
 // The kinds of "From " lines.
 const (
-	// FromInvalid: the rest of the line is neither a date nor a lone
+	// fromInvalid: the rest of the line is neither a date nor a lone
 	// sender, e.g. "From Russia with love". Never a separator.
-	FromInvalid FromKind = iota
-	// FromBare: "From " with only a sender, or nothing, after it: "From -",
+	fromInvalid fromKind = iota
+	// fromBare: "From " with only a sender, or nothing, after it: "From -",
 	// "From ???@???", "From 1844…@xxx", "From ". Written by Thunderbird,
 	// Gmail Takeout's exporters and some Eudora tools. A separator only
 	// with supporting context.
-	FromBare
-	// FromDated: a sender and a date in one of the forms seen in the wild.
-	FromDated
+	fromBare
+	// fromDated: a sender and a date in one of the forms seen in the wild.
+	fromDated
 )
 
-// FromLine is a parsed mbox separator line.
-type FromLine struct {
-	Kind FromKind
+// fromLine is a parsed mbox separator line.
+type fromLine struct {
+	Kind fromKind
 	// Sender is the envelope sender as written ("-", "???@???" and
 	// "MAILER-DAEMON" included), or "" when the line has none.
 	Sender string
-	// Date is the date on the line; zero unless Kind is FromDated. A date
+	// Date is the date on the line; zero unless Kind is fromDated. A date
 	// written without a zone is read in the location given to
-	// ParseFromLine.
+	// parseFromLine.
 	Date time.Time
 	// HasZone tells whether the line carried a time zone.
 	HasZone bool
@@ -50,21 +50,21 @@ var (
 	}
 )
 
-// ParseFromLine parses a line that starts with "From " (line ends, if any,
+// parseFromLine parses a line that starts with "From " (line ends, if any,
 // are ignored). loc is the zone assumed for dates written without one; nil
 // means UTC. It accepts the forms listed in the format reference: C asctime,
 // zero- or space-padded days, missing seconds, two-digit years, numeric or
 // named zones before or after the year (Gmail Takeout writes "+0000 2025"),
 // RFC 2822 dates, "remote from host" trailers, Thunderbird's "-" sender,
 // Eudora's "???@???", pipermail's "user at host" and quoted local parts.
-func ParseFromLine(line []byte, loc *time.Location) FromLine {
+func parseFromLine(line []byte, loc *time.Location) fromLine {
 	if !bytes.HasPrefix(line, []byte("From ")) {
-		return FromLine{}
+		return fromLine{}
 	}
 	rest := bytes.TrimRight(line[5:], "\r\n")
 	toks := tokenize(rest)
 	if len(toks) == 0 {
-		return FromLine{Kind: FromBare}
+		return fromLine{Kind: fromBare}
 	}
 	// Sender: the first token, unless the line starts directly with the
 	// date (some tools write no sender); "user at host" joins three tokens.
@@ -79,12 +79,12 @@ func ParseFromLine(line []byte, loc *time.Location) FromLine {
 		}
 	}
 	if len(dateToks) == 0 {
-		return FromLine{Kind: FromBare, Sender: sender}
+		return fromLine{Kind: fromBare, Sender: sender}
 	}
 	if t, zoned, ok := parseFromDate(dateToks, loc); ok {
-		return FromLine{Kind: FromDated, Sender: sender, Date: t, HasZone: zoned}
+		return fromLine{Kind: fromDated, Sender: sender, Date: t, HasZone: zoned}
 	}
-	return FromLine{Kind: FromInvalid, Sender: sender}
+	return fromLine{Kind: fromInvalid, Sender: sender}
 }
 
 // tokenize splits on spaces and tabs, keeping quoted strings (a quoted local

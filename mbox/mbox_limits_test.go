@@ -9,6 +9,8 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // headerOf returns a header block of exactly n bytes (blank line included)
@@ -24,17 +26,11 @@ func readOne(t *testing.T, file string, opts mbox.ReaderOptions) (*mailconv.Mess
 	var events []mailconv.Event
 	opts.Events = func(e mailconv.Event) { events = append(events, e) }
 	rd, err := mbox.NewReader(strings.NewReader(file), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	m, err := rd.Next()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b, err := io.ReadAll(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return m, string(b), events
 }
 
@@ -64,24 +60,15 @@ func TestLimitReaderMaxHeaderBytes(t *testing.T) {
 	} {
 		file := "From a@b Mon Jan  1 00:00:00 2001\n" + headerOf(c.n) + "body\n"
 		m, body, events := readOne(t, file, mbox.ReaderOptions{MaxHeaderBytes: limit})
-		if got := m.Flags&mailconv.FlagSeen != 0; got != c.seen {
-			t.Errorf("header of %d bytes: seen=%v", c.n, got)
-		}
-		if got := hasCode(events, "mbox.header-too-long"); got != c.warn {
-			t.Errorf("header of %d bytes: warning=%v", c.n, got)
-		}
-		if got := strings.Contains(body, "Status: RO"); got == c.seen {
-			t.Errorf("header of %d bytes: Status field in octets=%v", c.n, got)
-		}
-		if !strings.HasSuffix(body, "\nbody\n") {
-			t.Errorf("header of %d bytes: body lost: %q", c.n, body[max(0, len(body)-20):])
-		}
+		assert.Equal(t, c.seen, m.Flags&mailconv.FlagSeen != 0, "header of %d bytes: seen", c.n)
+		assert.Equal(t, c.warn, hasCode(events, "mbox.header-too-long"), "header of %d bytes: warning", c.n)
+		assert.NotEqual(t, c.seen, strings.Contains(body, "Status: RO"), "header of %d bytes: Status field in octets", c.n)
+		assert.True(t, strings.HasSuffix(body, "\nbody\n"), "header of %d bytes: body lost: %q", c.n, body[max(0, len(body)-20):])
 	}
 	// the default
 	file := "From a@b Mon Jan  1 00:00:00 2001\n" + headerOf(mbox.DefaultMaxHeaderBytes+1) + "body\n"
-	if _, _, events := readOne(t, file, mbox.ReaderOptions{}); !hasCode(events, "mbox.header-too-long") {
-		t.Error("default limit not applied")
-	}
+	_, _, events := readOne(t, file, mbox.ReaderOptions{})
+	assert.True(t, hasCode(events, "mbox.header-too-long"), "default limit not applied")
 }
 
 // TestLimitMaxFromLine: a From_ line of MaxFromLine bytes separates
@@ -96,30 +83,24 @@ func TestLimitMaxFromLine(t *testing.T) {
 		for _, n := range []int{max, max + 1} {
 			sep := "From a@b Mon Jan  1 00:00:00 2001 remote from " // a dated line with a long trailer
 			sep += strings.Repeat("h", n-len(sep))
-			if len(sep) != n {
-				t.Fatal(len(sep))
-			}
+			require.Len(t, sep, n)
 			file := "From a@b Mon Jan  1 00:00:00 2001\nSubject: 1\n\none\n\n" + sep + "\nSubject: 2\n\ntwo\n"
 			rd, err := mbox.NewReader(strings.NewReader(file), mbox.ReaderOptions{Variant: mbox.MboxRD, MaxFromLine: limit})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			count := 0
 			for {
-				if _, err := rd.Next(); err == io.EOF {
+				_, err := rd.Next()
+				if err == io.EOF {
 					break
-				} else if err != nil {
-					t.Fatal(err)
 				}
+				require.NoError(t, err)
 				count++
 			}
 			want := 2
 			if n > max {
 				want = 1
 			}
-			if count != want {
-				t.Errorf("limit %d, From_ line of %d bytes: %d messages, want %d", max, n, count, want)
-			}
+			assert.Equal(t, want, count, "limit %d, From_ line of %d bytes: messages", max, n)
 		}
 	}
 }
@@ -132,24 +113,17 @@ func TestLimitWriterMaxHeaderBytes(t *testing.T) {
 	for _, n := range []int{limit, limit + 1} {
 		const rest = "Subject: s\n\n"
 		msg := "X-Pad: " + strings.Repeat("p", n-len(rest)-len("X-Pad: \n")) + "\n" + rest + "body\n"
-		if hdr := msg[:strings.Index(msg, "\n\n")+2]; len(hdr) != n {
-			t.Fatalf("header of %d bytes, want %d", len(hdr), n)
-		}
+		require.Len(t, msg[:strings.Index(msg, "\n\n")+2], n, "header size")
 		var out bytes.Buffer
 		w := mbox.NewWriter(&out, mbox.WriterOptions{MaxHeaderBytes: limit})
-		if err := w.WriteMessage(context.Background(), &mailconv.Message{Flags: mailconv.FlagSeen | mailconv.FlagFlagged}, strings.NewReader(msg)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, w.WriteMessage(context.Background(), &mailconv.Message{Flags: mailconv.FlagSeen | mailconv.FlagFlagged}, strings.NewReader(msg)))
 		w.Close()
 		s := out.String()
 		first := strings.Index(s, "\n") + 1
 		statusFirst := strings.HasPrefix(s[first:], "Status:")
-		if statusFirst != (n > limit) {
-			t.Errorf("header of %d bytes: state headers first=%v", n, statusFirst)
-		}
+		assert.Equal(t, n > limit, statusFirst, "header of %d bytes: state headers first", n)
 		m, body, _ := readOne(t, s, mbox.ReaderOptions{Variant: mbox.MboxRD, MaxHeaderBytes: 1 << 20})
-		if m.Flags != mailconv.FlagSeen|mailconv.FlagFlagged || body != msg {
-			t.Errorf("header of %d bytes: read back flags %v, octets equal %v", n, m.Flags, body == msg)
-		}
+		assert.Equal(t, mailconv.FlagSeen|mailconv.FlagFlagged, m.Flags, "header of %d bytes: read back flags", n)
+		assert.Equal(t, msg, body, "header of %d bytes: octets read back", n)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -217,7 +216,7 @@ type Reader struct {
 
 	variant Variant
 	state   int
-	sepLine FromLine // the separator we are positioned on
+	sepLine fromLine // the separator we are positioned on
 
 	msg mailconv.Message
 	st  state
@@ -320,8 +319,8 @@ func (rd *Reader) start() error {
 		rd.eol = '\r'
 	}
 	line := rd.lineAt(rd.r)
-	rd.sepLine = ParseFromLine(line, rd.opts.Location)
-	if rd.sepLine.Kind == FromInvalid {
+	rd.sepLine = parseFromLine(line, rd.opts.Location)
+	if rd.sepLine.Kind == fromInvalid {
 		rd.warn("mbox.odd-first-separator", rd.pos(), "first line starts with \"From \" but has no date: "+clip(line))
 	}
 	rd.state = stSep
@@ -445,7 +444,7 @@ func (rd *Reader) atSeparator(prevBlank bool) bool {
 		rd.stats.FromLinesKept++
 		return false
 	}
-	fl := ParseFromLine(data[:end], rd.opts.Location)
+	fl := parseFromLine(data[:end], rd.opts.Location)
 	next := []byte(nil)
 	if end+1 < len(data) {
 		next = data[end+1:]
@@ -454,14 +453,14 @@ func (rd *Reader) atSeparator(prevBlank bool) bool {
 	split := false
 	switch rd.opts.Separators {
 	case SeparatorsStrict:
-		split = fl.Kind == FromDated && prevBlank
+		split = fl.Kind == fromDated && prevBlank
 	case SeparatorsLenient:
-		split = fl.Kind != FromInvalid
+		split = fl.Kind != fromInvalid
 	default:
 		switch fl.Kind {
-		case FromDated:
+		case fromDated:
 			split = prevBlank || nextHeader
-		case FromBare:
+		case fromBare:
 			split = nextHeader
 		}
 	}
@@ -475,7 +474,7 @@ func (rd *Reader) atSeparator(prevBlank bool) bool {
 		if len(rd.stats.SplitOffsets) < maxSplitOffsets {
 			rd.stats.SplitOffsets = append(rd.stats.SplitOffsets, off)
 		}
-		if fl.Kind == FromBare {
+		if fl.Kind == fromBare {
 			rd.warn("mbox.lenient-split", off, "new message at a \"From \" line without date and without a blank line before it: "+clip(data[:end]))
 		} else {
 			rd.event(mailconv.EventInfo, "mbox.split-without-blank-line", off, "new message at a dated From_ line not preceded by a blank line")
@@ -546,7 +545,7 @@ func (rd *Reader) begin() (skip bool, err error) {
 		rd.stats.lf++
 	}
 	rd.r += end + 1
-	if rd.sepLine.Kind == FromBare {
+	if rd.sepLine.Kind == fromBare {
 		rd.stats.BareSeparators++
 	} else {
 		rd.stats.DatedSeparators++
@@ -565,7 +564,7 @@ func (rd *Reader) begin() (skip bool, err error) {
 	if s := rd.sepLine.Sender; s != "-" && s != "???@???" && s != "MAILER-DAEMON" {
 		rd.msg.Sender = s
 	}
-	if rd.sepLine.Kind == FromDated {
+	if rd.sepLine.Kind == fromDated {
 		rd.msg.Date = rd.sepLine.Date
 		rd.msg.DateSource = mailconv.DateEnvelope
 	}
@@ -815,7 +814,8 @@ func (rd *Reader) fingerprint(name []byte) {
 
 // dateFromHeader falls back to the newest Received: date, then Date:.
 func (rd *Reader) dateFromHeader() {
-	var recv, date string
+	var recv, date time.Time
+	var seenRecv, seenDate bool
 	h := rd.hdr
 	for len(h) > 0 {
 		end := fieldEnd(h, rd.eol)
@@ -827,21 +827,19 @@ func (rd *Reader) dateFromHeader() {
 		}
 		name := field[:colon]
 		switch {
-		case recv == "" && bytes.EqualFold(name, []byte("received")):
-			v := unfold(field[colon+1:])
-			if i := bytes.LastIndexByte(v, ';'); i >= 0 {
-				recv = string(bytes.TrimSpace(v[i+1:]))
+		case !seenRecv && bytes.EqualFold(name, []byte("received")):
+			recv, seenRecv = mailconv.ReceivedValue(unfold(field[colon+1:]))
+		case !seenDate && bytes.EqualFold(name, []byte("date")):
+			if v := bytes.TrimSpace(unfold(field[colon+1:])); len(v) > 0 {
+				date, seenDate = mailconv.DateValue(string(v)), true
 			}
-		case date == "" && bytes.EqualFold(name, []byte("date")):
-			date = string(bytes.TrimSpace(unfold(field[colon+1:])))
 		}
 	}
-	if t, err := mail.ParseDate(recv); recv != "" && err == nil {
-		rd.msg.Date, rd.msg.DateSource = t, mailconv.DateReceived
-		return
-	}
-	if t, err := mail.ParseDate(date); date != "" && err == nil {
-		rd.msg.Date, rd.msg.DateSource = t, mailconv.DateHeader
+	switch {
+	case !recv.IsZero():
+		rd.msg.Date, rd.msg.DateSource = recv, mailconv.DateReceived
+	case !date.IsZero():
+		rd.msg.Date, rd.msg.DateSource = date, mailconv.DateHeader
 	}
 }
 
@@ -884,7 +882,7 @@ func (rd *Reader) checkContentLength() {
 			if j := bytes.IndexByte(rest, rd.eol); j >= 0 {
 				rest = rest[:j]
 			}
-			ok = ParseFromLine(rest, rd.opts.Location).Kind != FromInvalid
+			ok = parseFromLine(rest, rd.opts.Location).Kind != fromInvalid
 		}
 	}
 	if !ok {
@@ -1169,7 +1167,7 @@ func (rd *Reader) readCL(p []byte) int {
 			return 0
 		}
 		rd.ensure(rd.opts.MaxFromLine + 2)
-		rd.sepLine = ParseFromLine(rd.lineAt(rd.r), rd.opts.Location)
+		rd.sepLine = parseFromLine(rd.lineAt(rd.r), rd.opts.Location)
 		rd.endMessage(false)
 		return 0
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailconv/mailconv/internal/storegen"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/stretchr/testify/require"
 )
 
 // readWith reads every message of data, calling Read with at most chunk
@@ -27,9 +28,7 @@ func readWith(t *testing.T, data []byte, v mbox.Variant, chunk int) [][]byte {
 		if err == io.EOF {
 			return out
 		}
-		if err != nil {
-			t.Fatalf("Next: %v", err)
-		}
+		require.NoError(t, err, "Next")
 		var m []byte
 		for {
 			n, err := rd.Read(buf)
@@ -37,9 +36,7 @@ func readWith(t *testing.T, data []byte, v mbox.Variant, chunk int) [][]byte {
 			if err == io.EOF {
 				break
 			}
-			if err != nil {
-				t.Fatalf("Read: %v", err)
-			}
+			require.NoError(t, err, "Read")
 		}
 		out = append(out, m)
 	}
@@ -52,9 +49,8 @@ func readWith(t *testing.T, data []byte, v mbox.Variant, chunk int) [][]byte {
 func TestReadSizesAgree(t *testing.T) {
 	inputs := map[string][]byte{}
 	var gen bytes.Buffer
-	if _, err := storegen.WriteMbox(&gen, storegen.MboxOptions{Size: 3 << 20, Seed: 3, MaxAttachment: 200 << 10}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := storegen.WriteMbox(&gen, storegen.MboxOptions{Size: 3 << 20, Seed: 3, MaxAttachment: 200 << 10})
+	require.NoError(t, err)
 	inputs["storegen"] = gen.Bytes()
 	// lines starting with 'F' and '>' at every distance from a buffer end
 	var dense bytes.Buffer
@@ -81,9 +77,7 @@ func TestReadSizesAgree(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/fixtures/*/*/*mbox*")
 	for _, f := range files {
 		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		inputs[f] = b
 		inputs[f+" (CRLF)"] = bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
 		inputs[f+" (CR)"] = bytes.ReplaceAll(b, []byte("\n"), []byte("\r"))
@@ -93,13 +87,9 @@ func TestReadSizesAgree(t *testing.T) {
 			want := readWith(t, data, v, 1)
 			for _, chunk := range []int{7, 511, 512, 513, 4096, 300 << 10} {
 				got := readWith(t, data, v, chunk)
-				if len(got) != len(want) {
-					t.Fatalf("%s %s chunk %d: %d messages, want %d", name, v, chunk, len(got), len(want))
-				}
+				require.Equal(t, len(want), len(got), "%s %s chunk %d: messages", name, v, chunk)
 				for i := range got {
-					if !bytes.Equal(got[i], want[i]) {
-						t.Fatalf("%s %s chunk %d: message %d differs (%d vs %d bytes)", name, v, chunk, i, len(got[i]), len(want[i]))
-					}
+					require.True(t, bytes.Equal(got[i], want[i]), "%s %s chunk %d: message %d differs (%d vs %d bytes)", name, v, chunk, i, len(got[i]), len(want[i]))
 				}
 			}
 		}

@@ -26,18 +26,10 @@ func init() {
 		Description: "mbox files (mboxo, mboxrd, mboxcl, mboxcl2), directories of them and Thunderbird folder trees",
 		Detect:      Detect,
 		Open: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Reader, error) {
-			opts, err := storeOptionsFrom(o)
-			if err != nil {
-				return nil, err
-			}
-			return OpenStore(path, opts)
+			return Open(ctx, path, o)
 		},
 		Create: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Writer, error) {
-			opts, err := storeOptionsFrom(o)
-			if err != nil {
-				return nil, err
-			}
-			return CreateStore(path, opts)
+			return Create(ctx, path, o)
 		},
 		Capabilities: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Capabilities, error) {
 			opts, err := storeOptionsFrom(o)
@@ -65,19 +57,21 @@ func init() {
 	})
 }
 
-// StoreOptions configure OpenStore and CreateStore.
+// StoreOptions are the typed form of the options Open and Create read from
+// mailconv.Options (its Params, Events, Durable and Resume); the deprecated
+// OpenStore and CreateStore take them directly.
 type StoreOptions struct {
 	// Reader options; Name and Mailbox are set per file.
 	Reader ReaderOptions
 	// Writer options.
 	Writer WriterOptions
-	// Single makes CreateStore write one mbox file at the path instead of a
+	// Single makes Create write one mbox file at the path instead of a
 	// folder tree. A path ending in ".mbox" implies it.
 	Single bool
 	// Durable makes the writer fsync each message and the directories it
 	// creates.
 	Durable bool
-	// Resume lets CreateStore open a destination an earlier run wrote.
+	// Resume lets Create open a destination an earlier run wrote.
 	Resume bool
 	// Unescape decodes mailconv's %XX escapes in folder names when
 	// reading. It is implied for trees written by mailconv (they carry a
@@ -89,6 +83,15 @@ type StoreOptions struct {
 	// (a runtime.GOOS value, see mailconv.LocalNames); "" means the
 	// running system.
 	TargetOS string
+}
+
+// optionsFor is the prologue of Open and Create: it stops when ctx is done
+// and parses o.
+func optionsFor(ctx context.Context, o *mailconv.Options) (StoreOptions, error) {
+	if err := ctx.Err(); err != nil {
+		return StoreOptions{}, err
+	}
+	return storeOptionsFrom(o)
 }
 
 func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
@@ -214,7 +217,7 @@ func isMboxFile(path string) bool {
 }
 
 // markerFile is left by StoreWriter in the root of a tree; its presence
-// tells OpenStore that folder names carry mailconv's %XX escapes
+// tells Open that folder names carry mailconv's %XX escapes
 // (mailconv.UnescapeName). It starts with a dot, so it is never taken for a
 // mailbox.
 const (
@@ -222,7 +225,7 @@ const (
 	markerContent = "# Written by mailconv: folder names use %XX escapes for characters a file name cannot hold.\nescape=%\n"
 )
 
-// maxTreeDepth bounds how deep OpenStore descends into folders.
+// maxTreeDepth bounds how deep Open descends into folders.
 const maxTreeDepth = 64
 
 // Store reads a single mbox file, a directory of mbox files (subdirectories
@@ -235,7 +238,20 @@ type Store struct {
 	opts     StoreOptions
 }
 
+// Open opens path, an mbox file or a directory, for reading. opts.Params
+// takes the keys listed in the format's Params ("variant", "tz", ...); nil
+// opts read with the defaults.
+func Open(ctx context.Context, path string, opts *mailconv.Options) (*Store, error) {
+	so, err := optionsFor(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return OpenStore(path, so)
+}
+
 // OpenStore opens path, an mbox file or a directory, for reading.
+//
+// Deprecated: use Open.
 func OpenStore(path string, opts StoreOptions) (*Store, error) {
 	fi, err := os.Stat(path)
 	if err != nil {

@@ -86,7 +86,7 @@ func TestThunderbirdTree(t *testing.T) {
 		"Lists.sbd/go-nuts":             mboxFile("gophers"),
 	})
 	var evs []mailconv.Event
-	st, err := OpenStore(root, StoreOptions{Events: func(e mailconv.Event) {
+	st, err := Open(context.Background(), root, &mailconv.Options{Events: func(e mailconv.Event) {
 		if e.Kind != mailconv.EventInfo {
 			evs = append(evs, e)
 		}
@@ -131,9 +131,9 @@ func TestTreeConvertRoundTrip(t *testing.T) {
 		"Old/2001":                  mboxFile("y2k"),
 	})
 	dst := filepath.Join(t.TempDir(), "out")
-	r, err := OpenStore(src, StoreOptions{})
+	r, err := Open(context.Background(), src, nil)
 	require.NoError(t, err)
-	w, err := CreateStore(dst, StoreOptions{})
+	w, err := Create(context.Background(), dst, nil)
 	require.NoError(t, err)
 	rep, err := mailconv.Convert(context.Background(), r, w, mailconv.ConvertOptions{})
 	require.NoError(t, err)
@@ -141,7 +141,7 @@ func TestTreeConvertRoundTrip(t *testing.T) {
 	assert.True(t, rep.Clean(), "%+v", rep)
 	assert.Equal(t, 7, rep.Totals.MessagesWritten)
 
-	back, err := OpenStore(dst, StoreOptions{})
+	back, err := Open(context.Background(), dst, nil)
 	require.NoError(t, err)
 	want := treeContents(t, r)
 	got := treeContents(t, back)
@@ -165,17 +165,46 @@ func TestTreeConvertRoundTrip(t *testing.T) {
 func TestCreateStoreRefusesNonEmpty(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "x"), []byte("x"), 0o644))
-	_, err := CreateStore(dir, StoreOptions{})
+	_, err := Create(context.Background(), dir, nil)
 	assert.ErrorIs(t, err, mailconv.ErrDestinationNotEmpty)
 	f := filepath.Join(t.TempDir(), "one.mbox")
 	require.NoError(t, os.WriteFile(f, []byte("From x"), 0o644))
-	_, err = CreateStore(f, StoreOptions{})
+	_, err = Create(context.Background(), f, nil)
 	assert.ErrorIs(t, err, mailconv.ErrDestinationNotEmpty)
+}
+
+// Open and Create take the registry's options: parameters are checked and
+// applied, and a cancelled context stops them before anything is touched.
+func TestOpenCreateTakeRegistryOptions(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "in.mbox")
+	require.NoError(t, os.WriteFile(src, []byte(mboxFile("a")), 0o644))
+	_, err := Open(ctx, src, &mailconv.Options{Params: map[string]string{"variant": "mboxzz"}})
+	assert.ErrorContains(t, err, "variant")
+	_, err = Create(ctx, filepath.Join(t.TempDir(), "d"), &mailconv.Options{Params: map[string]string{"eol": "cr"}})
+	assert.ErrorContains(t, err, "eol")
+
+	single := filepath.Join(t.TempDir(), "one")
+	w, err := Create(ctx, single, &mailconv.Options{Params: map[string]string{"single": "true"}})
+	require.NoError(t, err)
+	assert.True(t, w.single, "single=true writes one file, not a tree")
+	require.NoError(t, w.Close())
+	assert.NoDirExists(t, single)
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = Open(cancelled, src, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	dst := filepath.Join(t.TempDir(), "never")
+	_, err = Create(cancelled, dst, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NoFileExists(t, dst)
+	assert.NoDirExists(t, dst)
 }
 
 func TestSingleFileDestination(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "all.mbox")
-	w, err := CreateStore(f, StoreOptions{})
+	w, err := Create(context.Background(), f, nil)
 	require.NoError(t, err)
 	mw, err := w.CreateMailbox(context.Background(), &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}})
 	require.NoError(t, err)
@@ -195,7 +224,7 @@ func TestSymlinkOutsideTreeNotFollowed(t *testing.T) {
 	require.NoError(t, os.Symlink(filepath.Join(outside, "secret"), filepath.Join(root, "Leak")))
 	require.NoError(t, os.Symlink(filepath.Join(root, "Inbox"), filepath.Join(root, "Alias")))
 	var evs []mailconv.Event
-	st, err := OpenStore(root, StoreOptions{Events: func(e mailconv.Event) {
+	st, err := Open(context.Background(), root, &mailconv.Options{Events: func(e mailconv.Event) {
 		if e.Kind == mailconv.EventSkip {
 			evs = append(evs, e)
 		}
@@ -225,7 +254,7 @@ func TestDetect(t *testing.T) {
 func TestDamagedFileInTree(t *testing.T) {
 	root := t.TempDir()
 	writeTree(t, root, map[string]string{"Inbox": mboxFile("ok")})
-	st, err := OpenStore(root, StoreOptions{})
+	st, err := Open(context.Background(), root, nil)
 	require.NoError(t, err)
 	mbs, err := st.Mailboxes(context.Background())
 	require.NoError(t, err)
@@ -251,7 +280,7 @@ func TestTreeNamesRoundTrip(t *testing.T) {
 		mbs = append(mbs, &mailconv.Mailbox{Path: p})
 	}
 	dst := filepath.Join(t.TempDir(), "out")
-	w, err := CreateStore(dst, StoreOptions{})
+	w, err := Create(context.Background(), dst, nil)
 	require.NoError(t, err)
 	plan := mailconv.PlanNames(mbs, w.Capabilities())
 	for _, mb := range plan.Mailboxes {
@@ -267,7 +296,7 @@ func TestTreeNamesRoundTrip(t *testing.T) {
 	assert.FileExists(t, filepath.Join(dst, "Inbox.sbd", "Sub"))
 	assert.FileExists(t, filepath.Join(dst, "OS%2F2 Users' Group"))
 
-	r, err := OpenStore(dst, StoreOptions{})
+	r, err := Open(context.Background(), dst, nil)
 	require.NoError(t, err)
 	got, err := r.Mailboxes(context.Background())
 	require.NoError(t, err)
@@ -284,3 +313,7 @@ func TestTreeNamesRoundTrip(t *testing.T) {
 	want = append(want, "Réunions") // the implicit parent is an (empty) mailbox file, as in Thunderbird
 	assert.ElementsMatch(t, want, names)
 }
+
+// The store's mailbox reader hands its Stats to the report through the
+// declared optional interface.
+var _ mailconv.Detailer = (*fileReader)(nil)

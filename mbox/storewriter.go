@@ -26,9 +26,22 @@ type StoreWriter struct {
 	opts       StoreOptions
 }
 
-// CreateStore prepares path for writing. In tree mode path must be absent or
-// an empty directory; in single mode (StoreOptions.Single, or a path ending in
-// ".mbox") it must be absent or an empty file.
+// Create prepares path for writing. In tree mode path must be absent or an
+// empty directory; in single mode (the "single" parameter, or a path ending
+// in ".mbox") it must be absent or an empty file, unless opts.Resume is set
+// and path is what an earlier run wrote. opts.Params takes the writing keys
+// of the format's Params.
+func Create(ctx context.Context, path string, opts *mailconv.Options) (*StoreWriter, error) {
+	so, err := optionsFor(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return CreateStore(path, so)
+}
+
+// CreateStore is Create with typed options.
+//
+// Deprecated: use Create.
 func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
 	single := opts.Single || strings.HasSuffix(strings.ToLower(path), ".mbox")
 	fi, err := os.Stat(path)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/mail"
 	"os"
 	"path"
 	"path/filepath"
@@ -455,13 +454,7 @@ func (mr *mailboxReader) date(fi os.FileInfo, head []byte) (time.Time, mailconv.
 	if mr.r.cfg.date == "mtime" && mtimeOK {
 		return mtime, mailconv.DateFileTime
 	}
-	var received, date time.Time
-	if v := mailconv.HeaderValue(head, "Received"); v != "" {
-		if i := strings.LastIndexByte(v, ';'); i >= 0 {
-			received = parseDate(v[i+1:])
-		}
-	}
-	date = parseDate(mailconv.HeaderValue(head, "Date"))
+	received, date := mailconv.HeaderDates(head)
 	order := [3]mailconv.DateSource{mailconv.DateReceived, mailconv.DateHeader, mailconv.DateFileTime}
 	if mr.r.cfg.date == "header" {
 		order[0], order[1] = mailconv.DateHeader, mailconv.DateReceived
@@ -477,14 +470,6 @@ func (mr *mailboxReader) date(fi os.FileInfo, head []byte) (time.Time, mailconv.
 		}
 	}
 	return time.Time{}, mailconv.DateUnknown
-}
-
-func parseDate(s string) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(s))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // Read reads the current message's octets.

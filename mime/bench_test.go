@@ -46,7 +46,7 @@ func BenchmarkTokenizer(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tz := NewTokenizer(strings.NewReader(body), Windows, Limits{})
+		tz := newTokenizer(strings.NewReader(body), Windows, Limits{})
 		for {
 			if _, err := tz.Next(); err != nil {
 				break

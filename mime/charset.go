@@ -153,7 +153,7 @@ func platformCharset(p Platform) (string, *charmap.Charmap) {
 	return "windows-1252", charmap.Windows1252
 }
 
-// decideCharset picks the charset label of a text run (eudora.md §2.9):
+// decideCharset picks the charset label of a text run (docs/formats/eudora.md §2.9):
 // ASCII → us-ascii (or ISO-2022-JP for ESC sequences); valid UTF-8 → utf-8;
 // UTF-8 declared (or, on Windows, valid UTF-8 mixed only with 0x80–0x9F
 // bytes, the squeeze of §2.9) → repaired to UTF-8; a declared charset →

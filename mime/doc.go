@@ -1,6 +1,6 @@
 // Package mime is the message-level work mailconv shares between formats:
 // above all, putting the messages Eudora stored "flattened" back into real
-// MIME (format reference: eudora.md §2, rebuilding rules §2.11).
+// MIME (format reference: docs/formats/eudora.md §2, rebuilding rules §2.11).
 //
 // Eudora decoded every transfer encoding while downloading, deleted the
 // Content-Transfer-Encoding header, left the old (often multipart)
@@ -35,7 +35,7 @@
 // part's content, with line ends turned into CRLF. The blank line Eudora
 // writes before an untagged marker is dropped with the marker; runs of
 // empty lines between parts are dropped. Leftover inline sub-part headers
-// (eudora.md §2.4 item 2 and 4) are ordinary text.
+// (docs/formats/eudora.md §2.4: sub-part headers and message/rfc822 headers) are ordinary text.
 //
 // The charset of a run (§2.9): pure ASCII → us-ascii (ISO-2022-JP when it
 // holds ESC sequences); valid UTF-8 → utf-8; text declared UTF-8, or on

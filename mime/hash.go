@@ -4,7 +4,7 @@ package mime
 const hashPrime = 2147483629
 
 // EudoraHash is the string hash Eudora writes into Embedded Content and
-// Related lines (eudora.md §2.8): the bytes of s are read as one big binary
+// Related lines (docs/formats/eudora.md §2.8): the bytes of s are read as one big binary
 // number, most significant bit first, reduced modulo 2147483629, plus one.
 // Content-IDs are hashed without "<>" and without "cid:". The empty string
 // hashes to 1; "part1.08010409.03060503@arlut.utexas.edu" to 0x277BFD3A.

@@ -168,7 +168,7 @@ var rawFields = map[string]bool{
 	"list-subscribe": true, "x-uid": true, "x-imflags": true,
 }
 
-// headerCharset is the charset of raw 8-bit header text (eudora.md §2.9):
+// headerCharset is the charset of raw 8-bit header text (docs/formats/eudora.md §2.9):
 // UTF-8 when the bytes are valid UTF-8, else the platform's charset.
 func headerCharset(s string, p Platform) string {
 	if utf8.ValidString(s) {

@@ -138,7 +138,7 @@ func isSpoof(s string) bool {
 
 // ParseMarker classifies one body line (without its line end) and, for a
 // FileMarker, returns the file reference it holds. It knows every marker
-// form of eudora.md §2.6 on both platforms; p decides how names written in
+// form of docs/formats/eudora.md §2.6 on both platforms; p decides how names written in
 // a platform-neutral form are decoded. The shape of a line, not p, decides
 // its grammar: a line ending "(TYPE/CRTR) (FID)" is a Mac attachment even
 // in a Windows store.

@@ -138,40 +138,40 @@ type node struct {
 }
 
 // outKind is the kind of part a run becomes.
-func (b *builder) outKind(r *textRun) RunKind {
+func (b *builder) outKind(r *textRun) runKind {
 	if r.overflow {
-		return RunNone
+		return runNone
 	}
-	if r.kind != RunNone {
+	if r.kind != runNone {
 		return r.kind
 	}
 	if b.tagged == 0 {
 		if (b.opts.Composition || b.opts.HTML) && b.startsHTML() || b.opts.Composition && b.opts.HTML {
-			return RunHTML
+			return runHTML
 		}
 		switch b.topType {
 		case "text/html":
-			return RunHTML
+			return runHTML
 		case "text/enriched", "text/richtext":
-			return RunRich
+			return runRich
 		case "text/plain":
 			if strings.EqualFold(b.topParams["format"], "flowed") {
-				return RunFlowed
+				return runFlowed
 			}
 		}
 	}
 	if b.opts.Composition && b.opts.Flowed {
-		return RunFlowed
+		return runFlowed
 	}
-	return RunNone
+	return runNone
 }
 
 // declared is the charset a run's text was labelled with, if any.
-func (b *builder) declared(r *textRun, kind RunKind) string {
+func (b *builder) declared(r *textRun, kind runKind) string {
 	if r.charset != "" {
 		return r.charset
 	}
-	if kind == RunHTML && r.metaVal != "" {
+	if kind == runHTML && r.metaVal != "" {
 		return r.metaVal
 	}
 	if b.p == Windows && strings.HasPrefix(b.topType, "text/") {
@@ -246,7 +246,7 @@ func (b *builder) multipart(sub, extra string, kids []*node) *node {
 
 func (b *builder) runNode(r *textRun) *node {
 	t := b.textNode(r)
-	if len(r.embeds) == 0 || b.outKind(r) != RunHTML {
+	if len(r.embeds) == 0 || b.outKind(r) != runHTML {
 		return t
 	}
 	kids := []*node{t}
@@ -267,7 +267,7 @@ func (b *builder) textNode(r *textRun) *node {
 		b.problem(ProblemNULDropped, fmt.Sprintf("%d NUL bytes dropped from %s text", r.stats.nul, kind), nil, r.offset)
 	}
 	pieces := r.pieces
-	if kind == RunHTML && r.metaVal != "" && r.stats.nonASCII > 0 && !sameCharset(r.metaVal, cp.label) {
+	if kind == runHTML && r.metaVal != "" && r.stats.nonASCII > 0 && !sameCharset(r.metaVal, cp.label) {
 		pieces = replaceRange(pieces, r.metaOff, r.metaEnd, []byte(cp.label))
 	}
 	cte := "7bit"
@@ -280,17 +280,17 @@ func (b *builder) textNode(r *textRun) *node {
 	}
 	var h bytes.Buffer
 	switch kind {
-	case RunHTML:
+	case runHTML:
 		h.WriteString("Content-Type: text/html; charset=" + paramToken(cp.label) + "\r\n")
-	case RunRich:
+	case runRich:
 		h.WriteString("Content-Type: text/enriched; charset=" + paramToken(cp.label) + "\r\n")
-	case RunFlowed:
+	case runFlowed:
 		h.WriteString("Content-Type: text/plain; charset=" + paramToken(cp.label) + "; format=flowed\r\n")
 	default:
 		h.WriteString("Content-Type: text/plain; charset=" + paramToken(cp.label) + "\r\n")
 	}
 	h.WriteString("Content-Transfer-Encoding: " + cte + "\r\n")
-	if kind == RunHTML && r.base != "" {
+	if kind == runHTML && r.base != "" {
 		h.WriteString("Content-Base: " + quoteParam(r.base) + "\r\n")
 	}
 	src := b.src

@@ -25,7 +25,7 @@ type piece struct {
 }
 
 type textRun struct {
-	kind     RunKind // RunNone for untagged text
+	kind     runKind // RunNone for untagged text
 	charset  string  // charset named by the tag
 	base     string  // base URL (<BASE HREF>, pete base)
 	offset   int64   // where the run starts, for problems
@@ -105,7 +105,7 @@ type item struct {
 }
 
 type runFrame struct {
-	kind          RunKind
+	kind          runKind
 	charset, base string
 }
 
@@ -168,7 +168,7 @@ var (
 )
 
 // Rebuild turns a message as Eudora stored it back into a standards-
-// conformant MIME message (eudora.md §2.11). msg is the stored message
+// conformant MIME message (docs/formats/eudora.md §2.11). msg is the stored message
 // without its separator line, in the store's line endings. The returned
 // Result is an io.Reader of the rebuilt message; the caller must Close it.
 //
@@ -269,7 +269,7 @@ func (b *builder) run(ctx context.Context) error {
 	if !strings.HasPrefix(b.topType, "multipart/") {
 		b.boundary = ""
 	}
-	tz := &Tokenizer{lr: lr, p: b.p, maxNesting: b.lim.MaxNesting}
+	tz := &tokenizer{lr: lr, p: b.p, maxNesting: b.lim.MaxNesting}
 	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -297,7 +297,7 @@ func (b *builder) run(ctx context.Context) error {
 }
 
 // token handles one body token.
-func (b *builder) token(tok Token) {
+func (b *builder) token(tok bodyToken) {
 	content := tok.Raw[:len(tok.Raw)-tok.EOL]
 	lineStart := b.atLineStart
 	b.atLineStart = tok.EOL > 0
@@ -310,7 +310,7 @@ func (b *builder) token(tok Token) {
 		return
 	}
 	switch tok.Kind {
-	case TokOpen:
+	case tokOpen:
 		b.closeRun()
 		if b.parts >= b.lim.MaxParts {
 			b.startOverflow(tok.Offset)
@@ -320,13 +320,13 @@ func (b *builder) token(tok Token) {
 		b.stack = append(b.stack, runFrame{kind: tok.Run, charset: tok.Charset, base: tok.Base})
 		b.tagged++
 		b.newRun(tok.Offset)
-	case TokClose:
+	case tokClose:
 		b.closeRun()
 		// A closing tag may close inner runs too: follow the tokenizer.
 		if tok.Depth < len(b.stack) {
 			b.stack = b.stack[:tok.Depth]
 		}
-	case TokBase:
+	case tokBase:
 		r := b.current(tok.Offset)
 		if r == nil {
 			b.toOverflow(tok, content, lineStart)
@@ -344,7 +344,7 @@ func (b *builder) token(tok Token) {
 				b.stack[n-1].charset = tok.Charset
 			}
 		}
-	case TokMarker:
+	case tokMarker:
 		b.marker(tok, content, lineStart)
 	default:
 		b.textToken(tok, content, lineStart)
@@ -352,7 +352,7 @@ func (b *builder) token(tok Token) {
 }
 
 // toOverflow appends a token, verbatim, to the overflow run.
-func (b *builder) toOverflow(tok Token, content []byte, lineStart bool) {
+func (b *builder) toOverflow(tok bodyToken, content []byte, lineStart bool) {
 	b.overflow.addPiece(tok.Offset, tok.Offset+int64(len(tok.Raw)))
 	b.overflow.stats.add(content, lineStart, tok.EOL > 0)
 }
@@ -404,7 +404,7 @@ func (b *builder) closeRun() {
 	r.files = nil
 }
 
-func (b *builder) textToken(tok Token, content []byte, lineStart bool) {
+func (b *builder) textToken(tok bodyToken, content []byte, lineStart bool) {
 	switch {
 	case tok.OverNesting:
 		b.problem(ProblemLimit, fmt.Sprintf("MaxNesting (%d): pseudo-tag kept as text", b.lim.MaxNesting), nil, tok.Offset)
@@ -421,7 +421,7 @@ func (b *builder) textToken(tok Token, content []byte, lineStart bool) {
 	end := tok.Offset + int64(len(tok.Raw))
 	r.addPiece(tok.Offset, end)
 	r.stats.add(content, lineStart, tok.EOL > 0)
-	if lineStart && len(content) == 0 && tok.EOL > 0 && r.kind == RunNone {
+	if lineStart && len(content) == 0 && tok.EOL > 0 && r.kind == runNone {
 		b.blankOff, b.blankEnd = tok.Offset, end
 	} else {
 		b.blankOff = -1
@@ -434,18 +434,18 @@ func (b *builder) textToken(tok Token, content []byte, lineStart bool) {
 		}
 		b.firstLine = append([]byte(nil), content[:n]...)
 	}
-	if r.kind == RunHTML || r.kind == RunNone {
+	if r.kind == runHTML || r.kind == runNone {
 		b.scanHTML(r, tok.Offset, content)
 	}
 }
 
-func (b *builder) marker(tok Token, content []byte, lineStart bool) {
+func (b *builder) marker(tok bodyToken, content []byte, lineStart bool) {
 	if len(b.files) >= b.lim.MaxAttachments {
 		if !b.fileLimit {
 			b.fileLimit = true
 			b.problem(ProblemLimit, fmt.Sprintf("MaxAttachments (%d): further markers kept as text", b.lim.MaxAttachments), nil, tok.Offset)
 		}
-		tok.Kind = TokText
+		tok.Kind = tokText
 		b.textToken(tok, content, lineStart)
 		return
 	}
@@ -706,7 +706,7 @@ func (b *builder) match() {
 		h := f.ref.Hashes[1]
 		if h != 0 {
 			for _, c := range b.cids[h] {
-				if b.outKind(c.run) == RunHTML {
+				if b.outKind(c.run) == runHTML {
 					f.owner, f.cid = c.run, c.cid
 					break
 				}
@@ -717,7 +717,7 @@ func (b *builder) match() {
 		}
 		if f.owner == nil {
 			for _, u := range b.urls {
-				if b.outKind(u.run) == RunHTML && b.urlMatches(f, u) {
+				if b.outKind(u.run) == runHTML && b.urlMatches(f, u) {
 					f.owner, f.location = u.run, u.abs
 					break
 				}
@@ -732,7 +732,7 @@ func (b *builder) match() {
 	}
 }
 
-// urlMatches tests the URL hashes of an embedded marker (eudora.md §2.6:
+// urlMatches tests the URL hashes of an embedded marker (docs/formats/eudora.md §2.6:
 // Windows hashes the decimal group number followed by the absolute URL; the
 // Mac hashes the relative and the absolute URL) [?].
 func (b *builder) urlMatches(f *fileItem, u urlRef) bool {
@@ -767,7 +767,7 @@ func (b *builder) arrange() []item {
 			}
 			r := into
 			if r == nil {
-				if n := len(out); n > 0 && out[n-1].run != nil && out[n-1].run.kind == RunNone && !out[n-1].run.overflow {
+				if n := len(out); n > 0 && out[n-1].run != nil && out[n-1].run.kind == runNone && !out[n-1].run.overflow {
 					r = out[n-1].run
 				} else {
 					r = &textRun{offset: f.line.off}
@@ -783,7 +783,7 @@ func (b *builder) arrange() []item {
 			continue
 		}
 		run := it.run
-		if into != nil && run.kind == RunNone && !run.overflow {
+		if into != nil && run.kind == runNone && !run.overflow {
 			for _, pc := range run.pieces {
 				if pc.cond == nil && pc.lit == nil {
 					into.addPiece(pc.off, pc.end)
@@ -829,5 +829,5 @@ func (b *builder) arrange() []item {
 }
 
 func untaggedBlank(r *textRun) bool {
-	return r != nil && r.kind == RunNone && !r.overflow && (len(r.pieces) == 0 || r.stats.blankOnly || !r.stats.started)
+	return r != nil && r.kind == runNone && !r.overflow && (len(r.pieces) == 0 || r.stats.blankOnly || !r.stats.started)
 }

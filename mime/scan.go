@@ -53,7 +53,7 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 			hdrRefs = append(hdrRefs, r)
 		}
 	}
-	tz := &Tokenizer{lr: lr, p: p, maxNesting: lim.MaxNesting}
+	tz := &tokenizer{lr: lr, p: p, maxNesting: lim.MaxNesting}
 	atStart := true
 	for {
 		tok, err := tz.Next()
@@ -67,7 +67,7 @@ func ScanRefs(msg io.Reader, p Platform) ([]Ref, error) {
 			return nil, nil
 		}
 		atStart = tok.EOL > 0
-		if tok.Kind == TokMarker {
+		if tok.Kind == tokMarker {
 			if len(refs)+len(hdrRefs) >= lim.MaxAttachments {
 				return append(refs, hdrRefs...), tooMany()
 			}

@@ -128,48 +128,48 @@ func (lr *lineReader) fill() {
 	lr.err = io.ErrNoProgress
 }
 
-// RunKind is the kind of text a pseudo-tag wraps.
-type RunKind uint8
+// runKind is the kind of text a pseudo-tag wraps.
+type runKind uint8
 
 // The run kinds.
 const (
-	RunNone    RunKind = iota // untagged text
-	RunHTML                   // <x-html>: text/html
-	RunFlowed                 // <x-flowed>: text/plain; format=flowed
-	RunRich                   // <x-rich>: text/enriched
-	RunCharset                // Mac <x-charset CS>: text/plain in charset CS
+	runNone    runKind = iota // untagged text
+	runHTML                   // <x-html>: text/html
+	runFlowed                 // <x-flowed>: text/plain; format=flowed
+	runRich                   // <x-rich>: text/enriched
+	runCharset                // Mac <x-charset CS>: text/plain in charset CS
 )
 
-var runTags = [...]string{RunHTML: "x-html", RunFlowed: "x-flowed", RunRich: "x-rich", RunCharset: "x-charset"}
+var runTags = [...]string{runHTML: "x-html", runFlowed: "x-flowed", runRich: "x-rich", runCharset: "x-charset"}
 
 // String returns the tag name ("x-html") or "untagged".
-func (k RunKind) String() string {
-	if k > RunNone && int(k) < len(runTags) {
+func (k runKind) String() string {
+	if k > runNone && int(k) < len(runTags) {
 		return runTags[k]
 	}
 	return "untagged"
 }
 
-// TokenKind classifies a Token.
-type TokenKind uint8
+// tokenKind classifies a Token.
+type tokenKind uint8
 
 // The token kinds.
 const (
-	TokText   TokenKind = iota // a text line (or the piece of one)
-	TokOpen                    // an opening pseudo-tag: <x-html>, <x-flowed>, <x-flowed CS>, <x-rich>, <x-charset CS>
-	TokClose                   // a closing pseudo-tag
-	TokMarker                  // a marker line naming a file; Ref is set
-	TokBase                    // the <BASE HREF=…> line after <x-html>, or a Mac x-stuff-for-pete line on its own
+	tokText   tokenKind = iota // a text line (or the piece of one)
+	tokOpen                    // an opening pseudo-tag: <x-html>, <x-flowed>, <x-flowed CS>, <x-rich>, <x-charset CS>
+	tokClose                   // a closing pseudo-tag
+	tokMarker                  // a marker line naming a file; Ref is set
+	tokBase                    // the <BASE HREF=…> line after <x-html>, or a Mac x-stuff-for-pete line on its own
 )
 
-// Token is one piece of a stored body: a line, a pseudo-tag, a marker line.
+// bodyToken is one piece of a stored body: a line, a pseudo-tag, a marker line.
 // The Raw bytes of all tokens, concatenated, are exactly the body.
-type Token struct {
-	Kind TokenKind
-	// Run: for TokOpen and TokClose the run the tag opens or closes; for
-	// the others the innermost run open around the token (RunNone outside
+type bodyToken struct {
+	Kind tokenKind
+	// Run: for tokOpen and tokClose the run the tag opens or closes; for
+	// the others the innermost run open around the token (runNone outside
 	// any tag).
-	Run RunKind
+	Run runKind
 	// Depth is the number of runs open after the token.
 	Depth int
 	// Offset is the byte offset of Raw[0] in the body.
@@ -182,52 +182,52 @@ type Token struct {
 	// Cut: the line was longer than MaxLineBytes and goes on in the next
 	// token.
 	Cut bool
-	// Marker is FileMarker for TokMarker, and SpoofedMarker or PluginMarker
+	// Marker is FileMarker for tokMarker, and SpoofedMarker or PluginMarker
 	// for text lines ParseMarker classified so.
 	Marker MarkerKind
-	// Ref is the file reference of a TokMarker.
+	// Ref is the file reference of a tokMarker.
 	Ref Ref
-	// Charset is the charset a TokOpen or TokBase names (<x-flowed CS>,
+	// Charset is the charset a tokOpen or tokBase names (<x-flowed CS>,
 	// <x-charset CS>, Mac x-stuff-for-pete charset).
 	Charset string
-	// Base is the base URL of a TokOpen or TokBase (<BASE HREF=…>, Mac
+	// Base is the base URL of a tokOpen or tokBase (<BASE HREF=…>, Mac
 	// x-stuff-for-pete base).
 	Base string
-	// OverNesting marks a TokText that is a pseudo-tag left as text because
+	// OverNesting marks a tokText that is a pseudo-tag left as text because
 	// MaxNesting runs were open.
 	OverNesting bool
 }
 
-// Tokenizer splits a stored Eudora message body into Tokens. It holds one
+// tokenizer splits a stored Eudora message body into Tokens. It holds one
 // line (at most Limits.MaxLineBytes) at a time.
-type Tokenizer struct {
+type tokenizer struct {
 	lr         *lineReader
 	p          Platform
 	maxNesting int
-	stack      []RunKind
-	pending    []Token
+	stack      []runKind
+	pending    []bodyToken
 	head       int // next pending token
 	prevCut    bool
 	afterHTML  bool // the previous token opened an x-html run
 }
 
-// NewTokenizer returns a Tokenizer reading body (the part of a stored
+// newTokenizer returns a tokenizer reading body (the part of a stored
 // message after its header) written on platform p. Only MaxLineBytes and
 // MaxNesting of lim are used; zero fields take their defaults.
-func NewTokenizer(body io.Reader, p Platform, lim Limits) *Tokenizer {
+func newTokenizer(body io.Reader, p Platform, lim Limits) *tokenizer {
 	lim = lim.withDefaults()
-	return &Tokenizer{lr: newLineReader(body, lim.MaxLineBytes), p: p, maxNesting: lim.MaxNesting}
+	return &tokenizer{lr: newLineReader(body, lim.MaxLineBytes), p: p, maxNesting: lim.MaxNesting}
 }
 
 // Depth returns the number of runs open (after the last token returned).
-func (t *Tokenizer) Depth() int { return len(t.stack) }
+func (t *tokenizer) Depth() int { return len(t.stack) }
 
 // Next returns the next token, or io.EOF at the end of the body.
-func (t *Tokenizer) Next() (Token, error) {
+func (t *tokenizer) Next() (bodyToken, error) {
 	for t.head >= len(t.pending) {
 		raw, eol, cut, off, err := t.lr.next()
 		if err != nil {
-			return Token{}, err
+			return bodyToken{}, err
 		}
 		t.split(raw, eol, cut, off)
 		t.prevCut = cut
@@ -237,23 +237,23 @@ func (t *Tokenizer) Next() (Token, error) {
 	return tok, nil
 }
 
-func (t *Tokenizer) top() RunKind {
+func (t *tokenizer) top() runKind {
 	if len(t.stack) == 0 {
-		return RunNone
+		return runNone
 	}
 	return t.stack[len(t.stack)-1]
 }
 
-func (t *Tokenizer) emit(tok Token) {
+func (t *tokenizer) emit(tok bodyToken) {
 	tok.Depth = len(t.stack)
-	if tok.Kind != TokOpen && tok.Kind != TokClose {
+	if tok.Kind != tokOpen && tok.Kind != tokClose {
 		tok.Run = t.top()
 	}
 	t.pending = append(t.pending, tok)
 }
 
 // split turns one line (or line piece) into tokens.
-func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
+func (t *tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 	t.pending = t.pending[:0]
 	t.head = 0
 	content := raw[:len(raw)-eol]
@@ -276,21 +276,21 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 					t.stack = t.stack[:len(t.stack)-1]
 				}
 				t.stack = t.stack[:len(t.stack)-1]
-				t.emit(Token{Kind: TokClose, Run: tag.run, Offset: off + int64(pos), Raw: raw[pos : pos+n]})
+				t.emit(bodyToken{Kind: tokClose, Run: tag.run, Offset: off + int64(pos), Raw: raw[pos : pos+n]})
 				pos += n
 				afterHTML = false
 				continue
 			}
 			if len(t.stack) >= t.maxNesting {
-				t.emit(Token{Kind: TokText, Offset: off + int64(pos), Raw: raw[pos:], EOL: eol, Cut: cut, OverNesting: true})
+				t.emit(bodyToken{Kind: tokText, Offset: off + int64(pos), Raw: raw[pos:], EOL: eol, Cut: cut, OverNesting: true})
 				return
 			}
-			tok := Token{Kind: TokOpen, Run: tag.run, Offset: off + int64(pos)}
-			if tag.run == RunFlowed || tag.run == RunCharset {
+			tok := bodyToken{Kind: tokOpen, Run: tag.run, Offset: off + int64(pos)}
+			if tag.run == runFlowed || tag.run == runCharset {
 				tok.Charset = tag.arg
 			}
 			end := pos + n
-			if tag.run == RunHTML {
+			if tag.run == runHTML {
 				if pn, base, cs := parsePete(content[end:]); pn > 0 {
 					end += pn
 					tok.Base, tok.Charset = base, cs
@@ -300,7 +300,7 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 			t.stack = append(t.stack, tag.run)
 			t.emit(tok)
 			pos = end
-			afterHTML = tag.run == RunHTML
+			afterHTML = tag.run == runHTML
 		}
 		if pos > 0 && pos == len(content) {
 			// Only tags on this line: the line end belongs to the last one.
@@ -310,35 +310,35 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 				last.EOL = eol
 				last.Cut = cut
 			}
-			t.afterHTML = afterHTML && !cut && t.top() == RunHTML
+			t.afterHTML = afterHTML && !cut && t.top() == runHTML
 			return
 		}
 	}
 	rest := content[pos:]
 	restRaw := raw[pos:]
 	// A closing tag glued to the end of the line.
-	if !cut && t.top() != RunNone && len(rest) > 0 {
+	if !cut && t.top() != runNone && len(rest) > 0 {
 		ct := "</" + runTags[t.top()] + ">"
 		if len(rest) > len(ct) && hasSuffixFold(rest, ct) {
 			k := len(rest) - len(ct)
-			t.emit(Token{Kind: TokText, Offset: off + int64(pos), Raw: restRaw[:k]})
+			t.emit(bodyToken{Kind: tokText, Offset: off + int64(pos), Raw: restRaw[:k]})
 			r := t.top()
 			t.stack = t.stack[:len(t.stack)-1]
-			t.emit(Token{Kind: TokClose, Run: r, Offset: off + int64(pos+k), Raw: restRaw[k:], EOL: eol})
+			t.emit(bodyToken{Kind: tokClose, Run: r, Offset: off + int64(pos+k), Raw: restRaw[k:], EOL: eol})
 			return
 		}
 	}
-	tok := Token{Kind: TokText, Offset: off + int64(pos), Raw: restRaw, EOL: eol, Cut: cut}
+	tok := bodyToken{Kind: tokText, Offset: off + int64(pos), Raw: restRaw, EOL: eol, Cut: cut}
 	if lineStart && pos == 0 && !cut {
-		if afterHTML && t.top() == RunHTML {
+		if afterHTML && t.top() == runHTML {
 			if base, ok := parseBaseLine(rest); ok {
-				tok.Kind = TokBase
+				tok.Kind = tokBase
 				tok.Base = base
 				t.emit(tok)
 				return
 			}
 			if pn, base, cs := parsePete(rest); pn > 0 && pn == len(rest) {
-				tok.Kind = TokBase
+				tok.Kind = tokBase
 				tok.Base, tok.Charset = base, cs
 				t.emit(tok)
 				return
@@ -348,7 +348,7 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 			ref, mk := ParseMarker(string(rest), t.p)
 			tok.Marker = mk
 			if mk == FileMarker {
-				tok.Kind = TokMarker
+				tok.Kind = tokMarker
 				tok.Ref = ref
 			}
 		}
@@ -356,7 +356,7 @@ func (t *Tokenizer) split(raw []byte, eol int, cut bool, off int64) {
 	t.emit(tok)
 }
 
-func (t *Tokenizer) inStack(k RunKind) bool {
+func (t *tokenizer) inStack(k runKind) bool {
 	for _, s := range t.stack {
 		if s == k {
 			return true
@@ -373,7 +373,7 @@ func hasSuffixFold(b []byte, suffix string) bool {
 }
 
 type pseudoTag struct {
-	run   RunKind
+	run   runKind
 	close bool
 	arg   string
 }
@@ -397,17 +397,17 @@ func parseTag(b []byte) (tag pseudoTag, n int) {
 	name = strings.ToLower(name)
 	for k, rn := range runTags {
 		if rn != "" && rn == name {
-			tag.run = RunKind(k)
+			tag.run = runKind(k)
 		}
 	}
-	if tag.run == RunNone {
+	if tag.run == runNone {
 		return tag, 0
 	}
 	arg = strings.TrimSpace(arg)
 	if tag.close && arg != "" {
 		return tag, 0
 	}
-	if tag.run == RunCharset && !tag.close && arg == "" {
+	if tag.run == runCharset && !tag.close && arg == "" {
 		return tag, 0
 	}
 	if !validCharsetToken(arg) {

@@ -1,28 +1,37 @@
 package mime
 
 import (
+	"fmt"
 	"io"
 	"time"
 )
 
-// Platform is the Eudora flavour that wrote a message: it decides the marker
-// grammar, the default charset (Windows-1252 or MacRoman) and how file names
-// are spelled.
+// Platform is the Eudora flavour that wrote a store, a message, a nicknames
+// or a filters file. It decides the line ends (CRLF or CR), the default
+// charset (Windows-1252 or MacRoman), the byte order of binary tables, the
+// marker grammar and how file names are spelled. It is the one platform type
+// of the Eudora packages (eudora, addressbook, filters, eudoratest).
 type Platform uint8
 
-// The platforms.
+// The platforms. The zero value is Windows.
 const (
-	Windows Platform = iota // Eudora for Windows (CRLF, Windows-1252)
-	Mac                     // Eudora for the Macintosh (CR, MacRoman)
+	Windows Platform = iota // Eudora for Windows (CRLF, Windows-1252, little-endian)
+	Mac                     // Eudora for the Macintosh (CR, MacRoman, big-endian)
 )
 
 // String returns "windows" or "mac".
 func (p Platform) String() string {
-	if p == Mac {
+	switch p {
+	case Windows:
+		return "windows"
+	case Mac:
 		return "mac"
 	}
-	return "windows"
+	return fmt.Sprintf("Platform(%d)", int(p))
 }
+
+// MarshalText implements encoding.TextMarshaler (used by JSON reports).
+func (p Platform) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // RefKind says what kind of file a Ref names and so where Eudora kept it.
 type RefKind uint8

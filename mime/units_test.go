@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestEudoraHash checks the two vectors eudora.md §2.8 verified against real
+// TestEudoraHash checks the two vectors docs/formats/eudora.md §2.8 verified against real
 // stores.
 func TestEudoraHash(t *testing.T) {
 	if h := EudoraHash("part1.08010409.03060503@arlut.utexas.edu"); h != 0x277BFD3A {
@@ -154,10 +154,10 @@ func TestContentTypes(t *testing.T) {
 }
 
 // tokens collects all tokens of body.
-func tokens(t *testing.T, body string, p Platform, lim Limits) []Token {
+func tokens(t *testing.T, body string, p Platform, lim Limits) []bodyToken {
 	t.Helper()
-	tz := NewTokenizer(strings.NewReader(body), p, lim)
-	var out []Token
+	tz := newTokenizer(strings.NewReader(body), p, lim)
+	var out []bodyToken
 	var all bytes.Buffer
 	for {
 		tok, err := tz.Next()
@@ -184,19 +184,19 @@ func TestTokenizer(t *testing.T) {
 	body := crlf("intro\n<x-html>\n<BASE HREF=\"http://b/\">\n<p>x</p>\n</x-html>\n\nAttachment Converted: \"c:\\a\\b.pdf\"\n#Attachment Converted: \"c:\\a\\c.pdf\"\n")
 	toks := tokens(t, body, Windows, Limits{})
 	type k struct {
-		kind TokenKind
-		run  RunKind
+		kind tokenKind
+		run  runKind
 		raw  string
 	}
 	want := []k{
-		{TokText, RunNone, "intro\r\n"},
-		{TokOpen, RunHTML, "<x-html>\r\n"},
-		{TokBase, RunHTML, "<BASE HREF=\"http://b/\">\r\n"},
-		{TokText, RunHTML, "<p>x</p>\r\n"},
-		{TokClose, RunHTML, "</x-html>\r\n"},
-		{TokText, RunNone, "\r\n"},
-		{TokMarker, RunNone, "Attachment Converted: \"c:\\a\\b.pdf\"\r\n"},
-		{TokText, RunNone, "#Attachment Converted: \"c:\\a\\c.pdf\"\r\n"},
+		{tokText, runNone, "intro\r\n"},
+		{tokOpen, runHTML, "<x-html>\r\n"},
+		{tokBase, runHTML, "<BASE HREF=\"http://b/\">\r\n"},
+		{tokText, runHTML, "<p>x</p>\r\n"},
+		{tokClose, runHTML, "</x-html>\r\n"},
+		{tokText, runNone, "\r\n"},
+		{tokMarker, runNone, "Attachment Converted: \"c:\\a\\b.pdf\"\r\n"},
+		{tokText, runNone, "#Attachment Converted: \"c:\\a\\c.pdf\"\r\n"},
 	}
 	if len(toks) != len(want) {
 		t.Fatalf("%d tokens, want %d: %+v", len(toks), len(want), toks)
@@ -214,16 +214,16 @@ func TestTokenizer(t *testing.T) {
 	body = cr("<x-flowed UTF-8>Gr\xc3\xbc\xc3\x9fe \nzweite</x-flowed>\n<x-html><!x-stuff-for-pete base=\"http://m/\" src=\"\" id=\"1\" charset=\"iso-8859-1/macintosh\">\n<b>x</b>\n</x-html>\n<x-charset iso-8859-2>\xb1\n</x-charset>\n")
 	toks = tokens(t, body, Mac, Limits{})
 	want = []k{
-		{TokOpen, RunFlowed, "<x-flowed UTF-8>"},
-		{TokText, RunFlowed, "Gr\xc3\xbc\xc3\x9fe \r"},
-		{TokText, RunFlowed, "zweite"},
-		{TokClose, RunFlowed, "</x-flowed>\r"},
-		{TokOpen, RunHTML, "<x-html><!x-stuff-for-pete base=\"http://m/\" src=\"\" id=\"1\" charset=\"iso-8859-1/macintosh\">\r"},
-		{TokText, RunHTML, "<b>x</b>\r"},
-		{TokClose, RunHTML, "</x-html>\r"},
-		{TokOpen, RunCharset, "<x-charset iso-8859-2>"},
-		{TokText, RunCharset, "\xb1\r"},
-		{TokClose, RunCharset, "</x-charset>\r"},
+		{tokOpen, runFlowed, "<x-flowed UTF-8>"},
+		{tokText, runFlowed, "Gr\xc3\xbc\xc3\x9fe \r"},
+		{tokText, runFlowed, "zweite"},
+		{tokClose, runFlowed, "</x-flowed>\r"},
+		{tokOpen, runHTML, "<x-html><!x-stuff-for-pete base=\"http://m/\" src=\"\" id=\"1\" charset=\"iso-8859-1/macintosh\">\r"},
+		{tokText, runHTML, "<b>x</b>\r"},
+		{tokClose, runHTML, "</x-html>\r"},
+		{tokOpen, runCharset, "<x-charset iso-8859-2>"},
+		{tokText, runCharset, "\xb1\r"},
+		{tokClose, runCharset, "</x-charset>\r"},
 	}
 	if len(toks) != len(want) {
 		t.Fatalf("mac: %d tokens, want %d: %+v", len(toks), len(want), toks)
@@ -240,7 +240,7 @@ func TestTokenizer(t *testing.T) {
 	// Unmatched closing tag and lone CR/LF mixes stay text.
 	toks = tokens(t, "a\r\n</x-html>\nb\rc", Windows, Limits{})
 	for _, tok := range toks {
-		if tok.Kind != TokText {
+		if tok.Kind != tokText {
 			t.Errorf("unexpected %v %q", tok.Kind, tok.Raw)
 		}
 	}
@@ -257,16 +257,16 @@ func TestTokenizerLongLines(t *testing.T) {
 	body := marker + "\r\n" + strings.Repeat("é", 20) + "\r\n"
 	// Limit exactly the marker length: still a marker.
 	toks := tokens(t, body, Windows, Limits{MaxLineBytes: len(marker)})
-	if toks[0].Kind != TokMarker {
+	if toks[0].Kind != tokMarker {
 		t.Errorf("marker at the limit not recognised: %+v", toks[0])
 	}
 	// One less: the line is cut and stays text.
 	toks = tokens(t, body, Windows, Limits{MaxLineBytes: len(marker) - 1})
-	if toks[0].Kind != TokText || !toks[0].Cut {
+	if toks[0].Kind != tokText || !toks[0].Cut {
 		t.Errorf("over-long marker line: %+v", toks[0])
 	}
 	for _, tok := range toks {
-		if tok.Kind == TokMarker {
+		if tok.Kind == tokMarker {
 			t.Errorf("piece taken for a marker: %q", tok.Raw)
 		}
 	}
@@ -283,7 +283,7 @@ func utf8ValidBytes(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFF
 
 // TestTokenizerReadError: an I/O error of the body reader is returned.
 func TestTokenizerReadError(t *testing.T) {
-	tz := NewTokenizer(io.MultiReader(strings.NewReader("line\r\npartial"), errReader{}), Windows, Limits{})
+	tz := newTokenizer(io.MultiReader(strings.NewReader("line\r\npartial"), errReader{}), Windows, Limits{})
 	var err error
 	for err == nil {
 		_, err = tz.Next()

@@ -364,8 +364,8 @@ type DotReader struct {
 	deadline func()
 }
 
-// NewDotReader returns a DotReader on r (for tests and fuzzing).
-func NewDotReader(r *bufio.Reader) *DotReader { return &DotReader{r: r, bol: true} }
+// newDotReader returns a DotReader on r (for tests and fuzzing).
+func newDotReader(r *bufio.Reader) *DotReader { return &DotReader{r: r, bol: true} }
 
 // Read implements io.Reader.
 func (d *DotReader) Read(p []byte) (int, error) {

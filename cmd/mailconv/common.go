@@ -93,21 +93,8 @@ func expandPath(p string) string {
 // registered format recognises (the user gave the folder above a store),
 // or returns "".
 func storeBelow(dir string) string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return ""
-	}
-	for i, e := range ents {
-		if i == 100 {
-			break
-		}
-		if !e.IsDir() {
-			continue
-		}
-		sub := filepath.Join(dir, e.Name())
-		if f, err := mailconv.DetectFormat(sub); err == nil {
-			return fmt.Sprintf("; %s looks like a %s store", sub, f.Name)
-		}
+	if sub, f, ok := mailconv.DetectBelow(dir, ""); ok {
+		return fmt.Sprintf("; %s looks like a %s store", sub, f.Name)
 	}
 	return ""
 }

@@ -40,7 +40,7 @@ sieve_extensions = +editheader.`
 // opened as a store, names are derived from file names and the note says
 // so.
 func storeFolders(ctx context.Context, src string) (resolve filters.FolderResolver, mailboxes []*mailconv.Mailbox, note string) {
-	st, err := eudora.OpenStore(ctx, src, eudora.Config{})
+	st, err := eudora.Open(ctx, src, nil)
 	if err == nil {
 		defer st.Close()
 		mbs, err := st.Mailboxes(ctx)

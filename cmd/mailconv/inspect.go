@@ -77,12 +77,12 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		var caps mailconv.Capabilities
 		switch {
 		case target.format.Plan != nil:
-			c, placer, release, err := target.format.Plan(ctx, target.path, &mailconv.Options{Params: writeParams})
+			plan, err := target.format.Plan(ctx, target.path, &mailconv.Options{Params: writeParams})
 			if err != nil {
 				return exitFor(err, stderr)
 			}
-			defer release()
-			caps, iopts.Placer = c, placer
+			defer plan.Close()
+			caps, iopts.Placer = plan.Capabilities, plan.Placer
 		case target.format.Capabilities != nil:
 			if caps, err = target.format.Capabilities(ctx, target.path, &mailconv.Options{Params: writeParams}); err != nil {
 				return exitFor(err, stderr)

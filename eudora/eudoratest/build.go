@@ -7,15 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// Platform selects the layout the builder writes.
-type Platform uint8
-
-// The platforms.
-const (
-	Windows Platform = iota
-	Mac
+	"github.com/mailconv/mailconv/mime"
 )
 
 // TOCMode says where (and whether) a mailbox's TOC is written.
@@ -126,7 +119,7 @@ type Folder struct {
 
 // Store is a whole store to lay out.
 type Store struct {
-	Platform Platform
+	Platform mime.Platform
 	// Root holds the top-level mailboxes and folders (its Name and File
 	// are ignored).
 	Root Folder
@@ -187,7 +180,7 @@ func (s *Store) Write(dir string) (*Layout, error) {
 	l := &Layout{Dir: dir, Boxes: map[string]*Placed{}}
 	mailDir := dir
 	rel := ""
-	if s.Platform == Mac && !s.NoMailFolder {
+	if s.Platform == mime.Mac && !s.NoMailFolder {
 		mailDir = filepath.Join(dir, "Mail Folder")
 		rel = "Mail Folder"
 	}
@@ -195,7 +188,7 @@ func (s *Store) Write(dir string) (*Layout, error) {
 		return nil, err
 	}
 	attach, embedded := s.AttachDir, "Embedded"
-	if s.Platform == Mac {
+	if s.Platform == mime.Mac {
 		if attach == "" {
 			attach = "Attachments Folder"
 		}
@@ -231,7 +224,7 @@ func (s *Store) Write(dir string) (*Layout, error) {
 			return nil, err
 		}
 	}
-	if s.Platform == Mac && !s.NoMailFolder {
+	if s.Platform == mime.Mac && !s.NoMailFolder {
 		// A Mac Eudora Folder always has a settings file.
 		if err := os.WriteFile(filepath.Join(dir, "Eudora Settings"), nil, 0o644); err != nil {
 			return nil, err
@@ -243,7 +236,7 @@ func (s *Store) Write(dir string) (*Layout, error) {
 // diskName is the on-disk name of a Mac item named name (HFS '/' is ':'),
 // optionally in raw MacRoman bytes.
 func (s *Store) diskName(name string) string {
-	if s.Platform != Mac {
+	if s.Platform != mime.Mac {
 		return name
 	}
 	name = strings.ReplaceAll(name, "/", ":")
@@ -261,7 +254,7 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 	for _, mb := range f.Mailboxes {
 		file := mb.File
 		if file == "" {
-			if s.Platform == Windows {
+			if s.Platform == mime.Windows {
 				file = mb.Name + ".mbx"
 			} else {
 				file = mb.Name
@@ -275,7 +268,7 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 				typ = 'S'
 			}
 		}
-		if s.Platform == Windows && !mb.Unlisted {
+		if s.Platform == mime.Windows && !mb.Unlisted {
 			writeDescmapLine(&dm, mb.Name, file, typ, mb.Unread)
 		}
 		p, err := s.writeMailbox(dir, s.diskName(file), mb, root)
@@ -289,20 +282,20 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 	for _, sub := range f.Folders {
 		file := sub.File
 		if file == "" {
-			if s.Platform == Windows {
+			if s.Platform == mime.Windows {
 				file = sub.Name + ".fol"
 			} else {
 				file = sub.Name
 			}
 		}
-		if s.Platform == Windows && !sub.Unlisted {
+		if s.Platform == mime.Windows && !sub.Unlisted {
 			writeDescmapLine(&dm, sub.Name, file, 'F', 'N')
 		}
 		if err := s.writeFolder(l, sub, filepath.Join(dir, s.diskName(file)), filepath.Join(rel, s.diskName(file)), false); err != nil {
 			return err
 		}
 	}
-	if s.Platform == Windows && !f.NoDescmap {
+	if s.Platform == mime.Windows && !f.NoDescmap {
 		for _, x := range f.DescmapExtra {
 			dm.Write(encode1252(x))
 			dm.WriteString("\r\n")
@@ -315,7 +308,7 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 			return err
 		}
 	}
-	if s.Platform == Mac && s.Debris {
+	if s.Platform == mime.Mac && s.Debris {
 		os.WriteFile(filepath.Join(dir, ".DS_Store"), []byte("\x00\x00\x00\x01Bud1\x00\x00"), 0o644)
 		os.WriteFile(filepath.Join(dir, "Icon\r"), nil, 0o644)
 	}
@@ -341,7 +334,7 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 	var mbx bytes.Buffer
 	p := &Placed{}
 	eol := "\r\n"
-	if s.Platform == Mac {
+	if s.Platform == mime.Mac {
 		eol = "\r"
 	}
 	type live struct {
@@ -359,14 +352,14 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		}
 		sep := m.Separator
 		if sep == "" {
-			if s.Platform == Mac {
+			if s.Platform == mime.Mac {
 				sep = MacSeparator(arr)
 			} else {
 				sep = WinSeparator(arr)
 			}
 		}
 		raw := m.Raw
-		if s.Platform == Mac {
+		if s.Platform == mime.Mac {
 			raw = strings.ReplaceAll(raw, "\r\n", "\r")
 		}
 		pm := PlacedMsg{Offset: int64(mbx.Len()), Deleted: m.Deleted}
@@ -405,7 +398,7 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		tocName = mb.Name
 	}
 	var toc []byte
-	if s.Platform == Windows {
+	if s.Platform == mime.Windows {
 		var recs []WinRecord
 		for k, oi := range order {
 			lv := lives[oi]
@@ -482,7 +475,7 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 	}
 	switch {
 	case mb.TOC == TOCNone:
-	case s.Platform == Windows:
+	case s.Platform == mime.Windows:
 		base := strings.TrimSuffix(file, filepath.Ext(file))
 		if err := os.WriteFile(filepath.Join(dir, base+".toc"), toc, 0o644); err != nil {
 			return nil, err

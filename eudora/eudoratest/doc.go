@@ -7,6 +7,6 @@
 // no record), records moved off their bytes, TOCs edited after encoding, so
 // that damaged stores are as easy to make as healthy ones.
 //
-// The encoders follow the format reference (eudora.md §1, §3) and do not
+// The encoders follow the format reference (docs/formats/eudora.md §1, §3) and do not
 // use the package that reads stores, so that the two check each other.
 package eudoratest

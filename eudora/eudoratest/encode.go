@@ -8,7 +8,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// Byte layouts written here follow /work/shared/formats/eudora.md (§3.1,
+// Byte layouts written here follow docs/formats/eudora.md (§3.1,
 // §3.2 Windows TOC; §3.6 Mac TOC; §1.5 AppleDouble) and were written from
 // that description, not from the package that parses them.
 

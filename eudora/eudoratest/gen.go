@@ -230,7 +230,7 @@ func writeRandom(path string, n int, rng *rand.Rand) (int, error) {
 }
 
 // Hash is Eudora's hash of Content-IDs and URLs in Embedded Content and
-// Related marker lines (eudora.md §2.8): h = 2h (+1 for a set bit) modulo
+// Related marker lines (docs/formats/eudora.md §2.8): h = 2h (+1 for a set bit) modulo
 // 2147483629 over the bits of every byte, most significant first; the
 // result is h+1.
 func Hash(s string) uint32 {

@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/mailconv/mailconv/mime"
 )
 
-// winToMacState maps Windows TOC states to Mac ones (eudora.md §3.3, §3.6).
+// winToMacState maps Windows TOC states to Mac ones (docs/formats/eudora.md §3.3, §3.6).
 var winToMacState = map[uint8]uint8{
 	0: 1, 1: 2, 2: 3, 3: 8, 4: 4, 5: 5, 6: 6, 7: 7, 8: 9, 9: 10, 10: 11, 11: 12, 12: 14,
 }
@@ -26,7 +28,7 @@ var (
 // attachments with CR line ends), <x-html> followed by the x-stuff-for-pete
 // tag, <x-flowed> glued to the first line. Seconds become Mac seconds.
 func MacVersion(w *Store) *Store {
-	m := &Store{Platform: Mac, Root: macFolder(w.Root)}
+	m := &Store{Platform: mime.Mac, Root: macFolder(w.Root)}
 	if w.Attach != nil {
 		m.Attach = map[string][]byte{}
 		for name, b := range w.Attach {

@@ -1,0 +1,46 @@
+package mailconv
+
+import (
+	"bytes"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// DateValue parses the value of a Date: header field (RFC 5322 §3.3, with
+// the obsolete forms net/mail accepts) and returns the zero time when it is
+// empty or cannot be parsed. Readers use it to find a message's received
+// date.
+func DateValue(v string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := mail.ParseDate(v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// ReceivedValue returns the date of a Received: header field, given its
+// value: the date follows the field's last ";" (RFC 5322 §3.6.7). ok is
+// false when the field carries no date (no ";", or nothing after it); t is
+// zero when the date cannot be parsed.
+func ReceivedValue(v []byte) (t time.Time, ok bool) {
+	i := bytes.LastIndexByte(v, ';')
+	if i < 0 || len(bytes.TrimSpace(v[i+1:])) == 0 {
+		return time.Time{}, false
+	}
+	return DateValue(string(v[i+1:])), true
+}
+
+// HeaderDates returns the dates of the first Received: field and of the
+// Date: field of the header block at the start of msg (see HeaderValue),
+// zero when a field is absent or its date cannot be parsed. The first
+// Received: field is the newest: the time the message reached its last
+// server.
+func HeaderDates(msg []byte) (received, date time.Time) {
+	received, _ = ReceivedValue([]byte(HeaderValue(msg, "Received")))
+	return received, DateValue(HeaderValue(msg, "Date"))
+}

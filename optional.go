@@ -1,0 +1,123 @@
+package mailconv
+
+import "context"
+
+// This file declares the optional interfaces: methods a Reader,
+// MailboxReader, Writer or MailboxWriter may have beyond the required ones.
+// Convert, Inspect and Verify look for them with a type assertion; a store
+// that does not implement one still converts, with the coarser behaviour
+// each interface names. They are collected here so that a format author
+// finds them in one place (go doc shows each).
+//
+//	Reader:        Fingerprinter, AttachmentAuditor
+//	MailboxReader: IDSkipper, Detailer
+//	Writer:        ResumeWriter, Placer
+//	MailboxWriter: Checkpointer, Holder, RefReporter, ExistReporter
+
+// Fingerprinter is implemented by Readers that can tell cheaply whether a
+// mailbox changed since an earlier run (without reading its messages). A
+// finished mailbox whose fingerprint is unchanged is skipped outright. When
+// a Reader does not implement it, Convert fingerprints the mailbox's Source
+// path with StatFingerprint.
+type Fingerprinter interface {
+	Fingerprint(mb *Mailbox) (string, error)
+}
+
+// Checkpointer is implemented by MailboxWriters whose state after each
+// committed message can be recorded and restored (an mbox file's size).
+// Convert stores the checkpoint in the journal with each message.
+type Checkpointer interface {
+	Checkpoint() string
+}
+
+// ResumeWriter is implemented by Writers that can reopen a mailbox an
+// earlier run wrote to, at the checkpoint recorded after its last journaled
+// message, discarding anything written after it (an mbox writer truncates
+// its file there). An empty checkpoint means no message of that mailbox was
+// journaled: whatever it holds was not committed. Writers without it get
+// CreateMailbox, which must then accept an existing mailbox when
+// Options.Resume is set.
+type ResumeWriter interface {
+	ResumeMailbox(ctx context.Context, mb *Mailbox, checkpoint string) (MailboxWriter, error)
+}
+
+// SingleFiler is implemented by Writers and Readers that may hold every
+// mailbox in one file (a single-file mbox): SingleFile tells whether this
+// one does. A resumed run then takes the checkpoint of the file, whichever
+// mailbox wrote last, so that it never cuts what an earlier run committed;
+// Verify pairs the source's mailbox with the file's one mailbox, whatever
+// the file is called.
+type SingleFiler interface {
+	SingleFile() bool
+}
+
+func isSingleFile(v any) bool {
+	s, ok := v.(SingleFiler)
+	return ok && s.SingleFile()
+}
+
+// Holder is implemented by MailboxWriters that can tell whether a message is
+// already in their mailbox, for the window between a write and its journal
+// record (a crash there must not lead to a second copy). digest is the hex
+// Digest of the octets, size their length, messageID the Message-ID header
+// (or "").
+type Holder interface {
+	Holds(ctx context.Context, m *Message, digest string, size int64, messageID string) (bool, error)
+}
+
+// RefReporter is implemented by MailboxWriters that can say where the last
+// written message went (a maildir file name, an IMAP UID); the journal
+// records it.
+type RefReporter interface {
+	LastRef() string
+}
+
+// ExistReporter is implemented by MailboxWriters that can find that a
+// message they were asked to write was already in the destination (an IMAP
+// writer that looks before it appends): LastExisted tells, after a
+// successful WriteMessage, that nothing was written. Convert counts such
+// messages as unchanged, not written.
+type ExistReporter interface {
+	LastExisted() bool
+}
+
+// IDSkipper is implemented by MailboxReaders whose message IDs are stable
+// across sessions and unique within their mailbox (a POP3 UIDL, an IMAP
+// UIDVALIDITY:UID, a maildir file's unique name). PeekID returns the ID of the message the next call to
+// Next would return, without reading that message (io.EOF when there is
+// none); Skip passes over it. Convert uses them to resume by ID: a message
+// an earlier run recorded under the same ID is passed over without being
+// fetched, so an interrupted download continues where it stopped. Readers
+// without it are resumed by content digest, which reads every message
+// again.
+type IDSkipper interface {
+	PeekID() (string, error)
+	Skip() error
+}
+
+// Placer is implemented by Writers whose mailboxes get names that do not
+// follow from their paths alone: an IMAP server adds its namespace prefix
+// and hierarchy delimiter, and takes Sent, Drafts, Trash, Junk and Archive
+// into its own special-use mailboxes. Place returns the name that mb (a
+// mailbox of a NamePlan, passed in plan order) gets in the destination, as
+// the destination shows it, and why when that is not its path. Inspect
+// lists these names (InspectOptions.Placer).
+type Placer interface {
+	Place(mb *Mailbox) (name, why string)
+}
+
+// AttachmentAuditor is implemented by Readers of stores that keep
+// attachments in separate files.
+type AttachmentAuditor interface {
+	AuditAttachments(ctx context.Context) (*AttachmentAudit, error)
+}
+
+// Detailer is implemented by MailboxReaders that have something to say about
+// the mailbox they read beyond its messages (an mbox reader's dialect and
+// separator counts, an Eudora reader's table-of-contents findings).
+// After the last message, Convert puts the value of Details into the
+// mailbox's entry of the report and Inspect into its inventory; it must
+// therefore marshal to JSON. Readers without it add nothing.
+type Detailer interface {
+	Details() any
+}
