@@ -39,6 +39,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content (default content with --merge)")
 	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
+	ctl := addControlFlags(fs)
 	opts, dstOpts := optList{}, optList{}
 	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
 	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
@@ -75,10 +76,26 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFor(usageError{err}, stderr)
 	}
 
+	var sel mailconv.ConvertOptions
+	if err := ctl.apply(&sel); err != nil {
+		return exitFor(err, stderr)
+	}
 	rep := &mailconv.Report{
 		Source:      mailconv.Endpoint{Format: src.format.Name, Path: src.path},
 		Destination: mailconv.Endpoint{Format: dst.format.Name, Path: dst.path},
 		Started:     time.Now(),
+	}
+	if *ctl.dryRun {
+		if err := checkOutputs(src.path, output{"report", absPath(*reportFile)}); err != nil {
+			return exitFor(err, stderr)
+		}
+		code := dryRun(ctx, src, dst, readParams, writeParams, sel, rep, stdout, stderr)
+		if *reportFile != "" && code == exitOK {
+			if err := writeReport(*reportFile, rep); err != nil {
+				return exitFor(err, stderr)
+			}
+		}
+		return code
 	}
 	jpath := *journalFile
 	if jpath == "" {
@@ -97,7 +114,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFor(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress, sel: sel}
 	code := run.do(ctx, rep, stderr)
 	recorded := journal.Messages()
 	if err := journal.Close(); err != nil && code != exitFailure {
@@ -129,6 +146,7 @@ type convertRun struct {
 	dedup                   mailconv.DedupPolicy
 	quiet                   bool
 	progress                string
+	sel                     mailconv.ConvertOptions // Include, Since, Before
 }
 
 func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
@@ -156,7 +174,8 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 
 	// An interrupt (ctx) stops the run after the message in hand, which is
 	// written and journaled; a second one ends the process (see main).
-	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done()}
+	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done(),
+		Include: cr.sel.Include, Since: cr.sel.Since, Before: cr.sel.Before}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -384,6 +403,9 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)",
 		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
 		t.Skips, t.Losses, t.Renames, t.Warnings)
+	if t.MessagesUpdated > 0 || t.MessagesOutOfRange > 0 {
+		fmt.Fprintf(w, ", %d state update(s), %d out of the date range", t.MessagesUpdated, t.MessagesOutOfRange)
+	}
 	if s := leftOutSummary(rep); s != "" {
 		fmt.Fprintf(w, "; left out on purpose: %s", s)
 	}
@@ -405,6 +427,7 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	show("lost", rep.Losses)
 	show("renamed", rep.Renames)
 	show("warnings", rep.Warnings)
+	show("updated", rep.Updates)
 }
 
 // leftOut are the event codes of mail a reader leaves out on purpose
