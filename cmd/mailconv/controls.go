@@ -107,3 +107,54 @@ func dryRun(ctx context.Context, src, dst store, readParams, writeParams map[str
 		t.MessagesWritten, humanBytes(t.BytesWritten), t.MailboxesRead, t.MessagesOutOfRange, t.Skips, t.Losses, t.Renames)
 	return exitOK
 }
+
+// convertHooks let a batch job run convert in-process: extra format
+// parameters (the jobs file's password and token columns), a progress
+// callback, and what the run did.
+type convertHooks struct {
+	readParams, writeParams map[string]string // added to the source's / destination's parameters
+	progress                func(mailconv.Progress)
+	// parseOnly: parse the arguments into flags and argv, run nothing
+	parseOnly bool
+	flags     *flag.FlagSet
+	argv      []string
+
+	err      error            // the error that ended the run, if any
+	report   *mailconv.Report // the run's report, once it has one
+	recorded int              // messages the journal records
+}
+
+// fail records err and returns its exit code.
+func (h *convertHooks) fail(err error, stderr io.Writer) int {
+	if h != nil {
+		h.err = err
+	}
+	return exitFor(err, stderr)
+}
+
+// addParams adds the hooks' parameters to each side's, refusing one the
+// side's format does not take.
+func (h *convertHooks) addParams(src store, read map[string]string, dst store, write map[string]string) error {
+	if h == nil {
+		return nil
+	}
+	for _, side := range []struct {
+		s       store
+		extra   map[string]string
+		params  map[string]string
+		reading bool
+		what    string
+	}{{src, h.readParams, read, true, "source"}, {dst, h.writeParams, write, false, "destination"}} {
+		for k, v := range side.extra {
+			ok := false
+			for _, p := range side.s.format.Params {
+				ok = ok || p.Name == k && (side.reading && p.Read || !side.reading && p.Write)
+			}
+			if !ok {
+				return usageError{fmt.Errorf("the %s (format %s) takes no %s", side.what, side.s.format.Name, k)}
+			}
+			side.params[k] = v
+		}
+	}
+	return nil
+}
