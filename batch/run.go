@@ -344,4 +344,3 @@ func TreeFingerprint(path string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
-
