@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Files are the paths of one job's files in the state directory.
@@ -127,14 +128,14 @@ const (
 var ErrTransient = errors.New("transient failure")
 
 // IsTransient tells whether a job's error is worth a retry: a network
-// failure (timeout, connection refused, reset or dropped) or an error
-// wrapping ErrTransient. A missing source, a wrong password, a bad option
+// failure (timeout, connection refused, reset or dropped; the imap and
+// pop3 packages' ErrConnection) or an error wrapping ErrTransient. A missing source, a wrong password, a bad option
 // are not.
 func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return false
 	}
-	if errors.Is(err, ErrTransient) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, ErrTransient) || errors.Is(err, netaddr.ErrConnection) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
 	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH} {
@@ -165,6 +166,7 @@ func Run(ctx context.Context, jobs []Job, opts Options) (*Summary, error) {
 		par = DefaultParallel
 	}
 	rows := make([]Row, len(jobs))
+	started := make([]bool, len(jobs)) // each index is written by one worker
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(par, len(jobs)) {
@@ -172,16 +174,18 @@ func Run(ctx context.Context, jobs []Job, opts Options) (*Summary, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if ctx.Err() != nil {
+					continue // (select below may still hand one over)
+				}
+				started[i] = true
 				rows[i] = runJob(ctx, jobs[i], opts)
 			}
 		}()
 	}
-	started := make([]bool, len(jobs))
 feed:
 	for i := range jobs {
 		select {
 		case next <- i:
-			started[i] = true
 		case <-ctx.Done():
 			break feed
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 func testJobs(n int) []Job {
@@ -107,6 +108,8 @@ func TestRunRetries(t *testing.T) {
 func TestIsTransient(t *testing.T) {
 	assert.True(t, IsTransient(fmt.Errorf("x: %w", &net.OpError{Op: "read", Err: errors.New("reset")})))
 	assert.True(t, IsTransient(fmt.Errorf("x: %w", ErrTransient)))
+	assert.True(t, IsTransient(fmt.Errorf("FETCH: %w lost: EOF", netaddr.ErrConnection)))
+	assert.False(t, IsTransient(fmt.Errorf("LOGIN: %w", netaddr.ErrAuth)))
 	assert.False(t, IsTransient(&os.PathError{Op: "stat", Path: "/x", Err: os.ErrNotExist}))
 	assert.False(t, IsTransient(errors.New("authentication failed")))
 	assert.False(t, IsTransient(context.Canceled))
