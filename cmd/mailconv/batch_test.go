@@ -46,14 +46,14 @@ func newBatchSources(t *testing.T, dir string, n int) (ids []string, sources map
 		require.NoError(t, os.MkdirAll(src, 0o755))
 		switch i % 3 {
 		case 0: // a Eudora store
-			_, err := eudoratest.Generate(src, eudoratest.GenOptions{Size: 24 << 10, Seed: uint64(i), MaxAttachment: 2 << 10})
+			_, err := eudoratest.Generate(src, eudoratest.GenOptions{Size: 12 << 10, Seed: uint64(i), MaxAttachment: 2 << 10})
 			require.NoError(t, err)
 			sources[id] = "eudora:" + src
 		default: // an mbox tree of one or two mailboxes
 			for k, name := range []string{"Inbox", "Archive"}[:1+i%2] {
 				f, err := os.Create(filepath.Join(src, name))
 				require.NoError(t, err)
-				_, err = storegen.WriteMbox(f, storegen.MboxOptions{Size: int64(12+4*k) << 10, Seed: int64(100*i + k), MaxAttachment: 2 << 10, Keywords: i%2 == 0})
+				_, err = storegen.WriteMbox(f, storegen.MboxOptions{Size: int64(6+2*k) << 10, Seed: int64(100*i + k), MaxAttachment: 2 << 10, Keywords: i%2 == 0})
 				require.NoError(t, err)
 				require.NoError(t, f.Close())
 			}
@@ -61,6 +61,15 @@ func newBatchSources(t *testing.T, dir string, n int) (ids []string, sources map
 		}
 	}
 	return ids, sources
+}
+
+// startBatch makes the sources of batchAccounts accounts and a Dovecot
+// for them.
+func startBatch(t *testing.T) *batchSetup {
+	dovecotserver.Require(t)
+	dir := t.TempDir()
+	ids, sources := newBatchSources(t, dir, batchAccounts)
+	return newBatchSetup(t, dir, ids, sources)
 }
 
 func newBatchSetup(t *testing.T, dir string, ids []string, sources map[string]string) *batchSetup {
@@ -154,10 +163,7 @@ func comparable(s *batch.Summary) []batch.Row {
 // verified against the same sources) and a merged summary equal to the
 // single process's.
 func TestBatchTwentyAccountsAndShards(t *testing.T) {
-	dovecotserver.Require(t)
-	dir := t.TempDir()
-	ids, sources := newBatchSources(t, dir, batchAccounts)
-	s := newBatchSetup(t, dir, ids, sources)
+	s := startBatch(t)
 	state := filepath.Join(t.TempDir(), "state")
 	sumFile := filepath.Join(t.TempDir(), "summary.json")
 	code, out, stderr := batchCmd(t, "batch", "--parallel", "4", "--progress", "never", "--state", state, "--summary", sumFile, s.jobs)
@@ -176,7 +182,7 @@ func TestBatchTwentyAccountsAndShards(t *testing.T) {
 	assert.Equal(t, batchAccounts+1, strings.Count(string(b), "\n"))
 
 	shards := func(t *testing.T, viaParallel bool) {
-		s2 := newBatchSetup(t, dir, ids, sources)
+		s2 := newBatchSetup(t, s.dir, s.ids, s.sources)
 		base := t.TempDir()
 		var dirs []string
 		for i := range 4 {
@@ -212,8 +218,8 @@ func TestBatchTwentyAccountsAndShards(t *testing.T) {
 		code, _, stderr := batchCmd(t, append([]string{"batch", "report", "--summary", merged}, dirs...)...)
 		require.Equal(t, single.ExitCode(), code, stderr)
 		m := readSummary(t, merged)
-		for _, id := range ids {
-			_, p, _ := strings.Cut(sources[id], ":")
+		for _, id := range s.ids {
+			_, p, _ := strings.Cut(s.sources[id], ":")
 			var d string
 			for _, sd := range dirs {
 				if _, err := os.Stat(batch.FilesOf(sd, id).Journal); err == nil {
@@ -238,10 +244,7 @@ func TestBatchTwentyAccountsAndShards(t *testing.T) {
 // again gives the same result; jobs finished before the last run are not
 // read again (their reports are not rewritten, the run says "skipped").
 func TestBatchKilledTwice(t *testing.T) {
-	dovecotserver.Require(t)
-	dir := t.TempDir()
-	ids, sources := newBatchSources(t, dir, batchAccounts)
-	s := newBatchSetup(t, dir, ids, sources)
+	s := startBatch(t)
 	state := filepath.Join(t.TempDir(), "state")
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
 	for kill := 0; kill < 2; kill++ {
@@ -253,7 +256,7 @@ func TestBatchKilledTwice(t *testing.T) {
 	}
 	// the jobs finished before the last run, and when their reports were written
 	finished := map[string]time.Time{}
-	for _, id := range ids {
+	for _, id := range s.ids {
 		f := batch.FilesOf(state, id)
 		if r, err := os.ReadFile(f.State); err == nil && strings.Contains(string(r), `"state": "done"`) {
 			fi, err := os.Stat(f.Report)
@@ -261,7 +264,7 @@ func TestBatchKilledTwice(t *testing.T) {
 			finished[id] = fi.ModTime()
 		}
 	}
-	t.Logf("%d of %d jobs finished before the last run", len(finished), len(ids))
+	t.Logf("%d of %d jobs finished before the last run", len(finished), len(s.ids))
 	sumFile := filepath.Join(t.TempDir(), "summary.json")
 	code, out, stderr := batchCmd(t, "batch", "--parallel", "4", "--progress", "never", "--state", state, "--summary", sumFile, s.jobs)
 	require.Contains(t, []int{exitOK, exitLossy}, code, out+stderr)
@@ -276,12 +279,12 @@ func TestBatchKilledTwice(t *testing.T) {
 	}
 	// a source that changed since (a mailbox file added) is run again,
 	// incrementally
-	_, p, _ := strings.Cut(sources[ids[0]], ":")
+	_, p, _ := strings.Cut(s.sources[s.ids[0]], ":")
 	require.NoError(t, os.WriteFile(filepath.Join(p, "Later"), []byte("From new@example.org Mon Jan  1 10:00:00 2024\nSubject: arrived since\n\nhello\n"), 0o644))
 	code, out, stderr = batchCmd(t, "batch", "--progress", "never", "--state", state, "--summary", sumFile, s.jobs)
 	require.Contains(t, []int{exitOK, exitLossy}, code, out+stderr)
 	sum = readSummary(t, sumFile)
-	assert.Contains(t, stderr, " start "+ids[0]+" ")
+	assert.Contains(t, stderr, " start "+s.ids[0]+" ")
 	assert.Equal(t, 1, sum.Rows[0].WrittenNow)
 	assert.Equal(t, batchAccounts-1, strings.Count(stderr, " skipped "))
 	s.verifyAccounts(t, sum, state)
@@ -291,10 +294,7 @@ func TestBatchKilledTwice(t *testing.T) {
 // missing: those two rows fail with clear errors, the other 18 complete,
 // exit 1.
 func TestBatchFailuresStayInTheirRow(t *testing.T) {
-	dovecotserver.Require(t)
-	dir := t.TempDir()
-	ids, sources := newBatchSources(t, dir, batchAccounts)
-	s := newBatchSetup(t, dir, ids, sources)
+	s := startBatch(t)
 	wrong := filepath.Join(t.TempDir(), "wrong")
 	require.NoError(t, os.WriteFile(wrong, []byte("not-the-password\n"), 0o600))
 	s.writeJobs(t, func(id string, src, pw *string) {
@@ -302,7 +302,7 @@ func TestBatchFailuresStayInTheirRow(t *testing.T) {
 		case "u05":
 			*pw = wrong
 		case "u09":
-			*src = "mbox:" + filepath.Join(dir, "no-such-store")
+			*src = "mbox:" + filepath.Join(s.dir, "no-such-store")
 		}
 	})
 	state := filepath.Join(t.TempDir(), "state")
