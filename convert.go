@@ -216,7 +216,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		rep.update(func() {
 			// only when an earlier run did the work: a source without
 			// mail is not "nothing to do"
-			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged &&
+			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesUpdated == 0 && t.MessagesRead == t.MessagesUnchanged &&
 				(t.MessagesRead > 0 || prior > 0)
 		})
 	}

@@ -216,7 +216,7 @@ func (c *converter) updateState(mw MailboxWriter, st *mailboxState, e *recordedS
 			id = m.ID
 		}
 	}
-	change := fmt.Sprintf("flags %q -> %q", (e.flags & keep).String(), (now & keep).String())
+	change := fmt.Sprintf("flags [%s] -> [%s]", (e.flags & keep).String(), (now & keep).String())
 	u, ok := mw.(StateUpdater)
 	if !ok || e.ref == "" {
 		why := "the destination cannot change a message it holds"

@@ -217,6 +217,33 @@ func TestStateUpdatesMaildir(t *testing.T) {
 	assert.Zero(t, readReport(t, rep).Totals.MessagesUpdated)
 }
 
+// An mbox source: a message read and replied to in the old client gets a
+// new Status / X-Status header; its digest leaves those out, so the run
+// finds it converted and carries the new state over.
+func TestStateUpdatesFromMbox(t *testing.T) {
+	src := t.TempDir()
+	inbox := filepath.Join(src, "Inbox")
+	mbox := "From a@b Mon Jan  1 00:00:00 2001\nStatus: O\nSubject: x\nMessage-ID: <x@y>\n\nbody\n\n" +
+		"From a@b Mon Jan  1 00:00:00 2002\nSubject: y\nMessage-ID: <y@y>\n\nbody2\n"
+	require.NoError(t, os.WriteFile(inbox, []byte(mbox), 0o644))
+	dst := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runCLI("convert", "--quiet", src, "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	require.Equal(t, map[string]string{"x": "", "y": "new"}, maildirFlags(t, dst))
+	require.NoError(t, os.WriteFile(inbox, []byte(strings.Replace(mbox, "Status: O\n", "Status: RO\nX-Status: A\n", 1)), 0o644))
+	rep := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr = runCLI("convert", "--report", rep, src, "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	r := readReport(t, rep)
+	assert.Equal(t, 1, r.Totals.MessagesUpdated)
+	assert.Zero(t, r.Totals.MessagesWritten)
+	assert.False(t, r.NothingToDo)
+	assert.NotContains(t, stderr, "nothing to do")
+	assert.Contains(t, stderr, `flags [] -> [\Seen \Answered]`)
+	assert.Equal(t, map[string]string{"x": "RS", "y": "new"}, maildirFlags(t, dst))
+	requireVerified(t, runVerifyJSON(t, src, dst))
+}
+
 // An mbox destination cannot change a message in place: the change is
 // reported as a loss (exit 3), listed with its message.
 func TestStateUpdatesMboxReported(t *testing.T) {

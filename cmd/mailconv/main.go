@@ -6,6 +6,8 @@
 //
 //	mailconv convert [options] SRC DST
 //	mailconv inspect [--json] SRC
+//	mailconv batch [options] JOBS.csv
+//	mailconv batch report [--summary FILE] STATEDIR...
 //	mailconv help [command]
 //
 // SRC and DST are FORMAT:PATH ("mbox:Mail", "maildir:/srv/mail/u1",
