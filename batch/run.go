@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/mailconv/mailconv"
@@ -138,12 +137,9 @@ func IsTransient(err error) bool {
 	if errors.Is(err, ErrTransient) || errors.Is(err, netaddr.ErrConnection) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	// (not any net.Error: a syscall.Errno is one, ENOENT included)
+	// A socket's failures (refused, reset, unreachable, timed out) come
+	// as a *net.OpError. Not any net.Error: an errno is one, ENOENT
+	// included.
 	var oe *net.OpError
 	var de *net.DNSError
 	return errors.As(err, &oe) || errors.As(err, &de) && (de.IsTemporary || de.IsTimeout)
