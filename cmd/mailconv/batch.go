@@ -40,7 +40,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	parallel := fs.Int("parallel", batch.DefaultParallel, "jobs run at once")
 	stateDir := pathFlag(fs, "state", "`DIR` for each job's journal, report and state (default: JOBS.csv's name + .mailconv-batch, beside it)")
 	summaryFile := pathFlag(fs, "summary", "write the summary to `FILE` (CSV when it ends in .csv, else JSON)")
-	shard := fs.String("shard", "", "run only the share of task `I/N` (from 0): the jobs whose line index is I modulo N")
+	shard := fs.String("shard", "", "run only the share of task `I/N` (I from 0): the jobs whose row index (0 for the first row) is I modulo N")
 	only := fs.String("only", "", "run only the job of this `ID`")
 	retries := fs.Int("retries", batch.DefaultRetries, "runs again of a job after a transient failure (network, server busy)")
 	retryDelay := fs.Duration("retry-delay", batch.DefaultBackoff, "wait before the first retry, doubled for each next one")
