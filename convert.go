@@ -55,6 +55,11 @@ type ConvertOptions struct {
 	// for concurrent use (Report.Add is). Not used while Convert must
 	// decide per message whether to write it (resumed runs, dedup).
 	ReadAhead bool
+	// Since and Before, when set, bound the received dates (Message.Date)
+	// of the messages converted: Since is inclusive, Before exclusive.
+	// Messages outside are read, counted as out of range and not written;
+	// messages whose date is unknown are always converted.
+	Since, Before time.Time
 	// Stop, when closed, makes Convert stop after the message in hand:
 	// it is written and journaled, and Convert returns an error matching
 	// context.Canceled. Cancelling the context instead stops at once, in
@@ -211,7 +216,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 		rep.update(func() {
 			// only when an earlier run did the work: a source without
 			// mail is not "nothing to do"
-			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesRead == t.MessagesUnchanged &&
+			rep.NothingToDo = t.MessagesWritten == 0 && t.Skips == 0 && t.MessagesUpdated == 0 && t.MessagesRead == t.MessagesUnchanged &&
 				(t.MessagesRead > 0 || prior > 0)
 		})
 	}
@@ -310,7 +315,11 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	rep.update(func() { rep.Totals.MailboxesRead++ })
 
 	var st *mailboxState
+	var states *messageStates // recorded flags, for state updates
 	fp := c.fingerprint(src)
+	if fp != "" {
+		fp += c.rangeKey()
+	}
 	if j != nil {
 		sf := c.files[src]
 		if n, ok := j.unchanged(rep.Source, src.Path, sf, fp); ok {
@@ -325,6 +334,11 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		var err error
 		if st, err = j.beginMailbox(rep.Source, src.Path, sf, dst.Path, isSingleFile(c.w)); err != nil {
 			return err
+		}
+		if st.known != nil && st.known.len() > 0 {
+			if states, err = j.recordedStates(st.key); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -406,6 +420,14 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				return fmt.Errorf("reading %s: %w", src.Path, err)
 			}
 			if err == nil && ids.take(idDigest(id)) {
+				if sp, ok := idsk.(StatePeeker); ok {
+					if f, ok := sp.PeekFlags(); ok {
+						if err := c.updateState(mw, st, states.takeID(id), f, src.Path, nil); err != nil {
+							mw.Close()
+							return err
+						}
+					}
+				}
 				if err := idsk.Skip(); err != nil {
 					mw.Close()
 					return fmt.Errorf("reading %s: %w", src.Path, err)
@@ -432,6 +454,14 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			mrep.Read++
 			rep.Totals.MessagesRead++
 		})
+		if !c.inRange(m) {
+			rep.update(func() {
+				mrep.OutOfRange++
+				rep.Totals.MessagesOutOfRange++
+			})
+			c.progress(0)
+			continue
+		}
 		var body io.Reader
 		var d Digest
 		var size int64
@@ -446,7 +476,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				mrep.Bytes += size
 				rep.Totals.BytesRead += size
 			})
-			if skip, err := c.alreadyThere(st, holder, mw, m, d, size, mid, mrep); err != nil {
+			if skip, err := c.alreadyThere(st, states, holder, mw, m, d, size, mid, mrep); err != nil {
 				mw.Close()
 				return err
 			} else if skip {
@@ -503,7 +533,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			}
 			if j != nil {
 				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
-					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw)}
+					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw), F: flagsText(m.Flags)}
 				if err := j.write(rec, true); err != nil {
 					mw.Close()
 					return err
@@ -548,7 +578,7 @@ func (c *converter) progress(size int64) {
 // alreadyThere decides whether a spooled message is skipped: recorded by an
 // earlier run, held by the destination (the crash window), or a duplicate
 // under the dedup policy.
-func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWriter, m *Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
+func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder Holder, mw MailboxWriter, m *Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
 	rep, j := c.rep, c.opts.Journal
 	unchanged := func() {
 		rep.update(func() {
@@ -558,7 +588,7 @@ func (c *converter) alreadyThere(st *mailboxState, holder Holder, mw MailboxWrit
 	}
 	if st.known != nil && st.known.take(d) {
 		unchanged()
-		return true, nil
+		return true, c.updateState(mw, st, states.takeDigest(d), m.Flags, st.mb, m)
 	}
 	if holder != nil && st.resumed {
 		held, err := holder.Holds(c.ctx, m, d.String(), size, mid)

@@ -82,6 +82,9 @@ const (
 	recMessage     = "msg"
 	recMailboxDone = "mailbox-done"
 	recDone        = "done"
+	// recState: the flags of a message written earlier were updated in
+	// the destination (an incremental run, see StateUpdater)
+	recState = "state"
 )
 
 // journalRecord is one line of the journal. Fields are short: the journal
@@ -110,6 +113,8 @@ type journalRecord struct {
 	Count int    `json:"n,omitempty"`
 	// what happened to a message that was not written
 	Dup string `json:"dup,omitempty"`
+	// msg, state: the source flags of the message (flagsText)
+	F string `json:"f,omitempty"`
 }
 
 // journalCaps is what the journal keeps of the destination's
@@ -504,6 +509,12 @@ func idDigest(id string) Digest {
 // rescanMessages reads the file again (after flushing what is buffered)
 // and calls fn with every message record. j.mu must be held.
 func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
+	return j.rescanRecords(false, fn)
+}
+
+// rescanRecords is rescanMessages, with the state records as well when
+// withStates is set.
+func (j *Journal) rescanRecords(withStates bool, fn func(*journalRecord)) error {
 	if err := j.w.Flush(); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -519,10 +530,56 @@ func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
 			return nil // EOF, or a torn or long line: load already judged them
 		}
 		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage {
+		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && (r.Type == recMessage || withStates && r.Type == recState) {
 			fn(&r)
 		}
 	}
+}
+
+// recordedStates reads the file again for the messages recorded for one
+// source mailbox (its state key) and their flags, for the state updates of
+// an incremental run. Memory grows with that mailbox's message count; it
+// is spent only for a mailbox read again because it changed.
+func (j *Journal) recordedStates(key string) (*messageStates, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	s := &messageStates{byID: map[string]*recordedState{}, byDigest: map[Digest][]*recordedState{}}
+	all := map[string]*recordedState{} // by ref, for state records
+	err := j.rescanRecords(true, func(r *journalRecord) {
+		if srcKey(r.Src, r.Mb, r.SF) != key || r.Dup != "" {
+			return
+		}
+		f, known := parseFlagsText(r.F)
+		if r.Type == recState {
+			e := s.byID[r.ID]
+			if e == nil {
+				e = all[r.Ref]
+			}
+			if e == nil {
+				for _, c := range s.byDigest[r.D] {
+					if !c.known || c.ref != "" {
+						continue
+					}
+					e = c
+					break
+				}
+			}
+			if e != nil && known {
+				e.flags, e.known, e.ref = f, true, r.Ref
+				all[r.Ref] = e
+			}
+			return
+		}
+		e := &recordedState{flags: f, known: known, id: r.ID, d: r.D, ref: r.Ref}
+		if r.ID != "" {
+			s.byID[r.ID] = e
+		}
+		if r.Ref != "" {
+			all[r.Ref] = e
+		}
+		s.byDigest[r.D] = append(s.byDigest[r.D], e)
+	})
+	return s, err
 }
 
 // indexDest records what a message record says the destination mailbox

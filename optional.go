@@ -121,3 +121,27 @@ type AttachmentAuditor interface {
 type Detailer interface {
 	Details() any
 }
+
+// StateUpdater is implemented by MailboxWriters that can change the flags
+// of a message an earlier run wrote (a maildir renames the file, an IMAP
+// writer sends UID STORE). ref is what the writer's LastRef returned when
+// the message was written (or what an earlier UpdateFlags returned); the
+// returned string is the message's reference from now on. flags is the
+// message's whole new flag set; bits the destination does not keep are
+// ignored, keywords are left as they are. A message no longer in the
+// destination gives an error matching fs.ErrNotExist.
+//
+// Convert calls it on incremental runs, for messages the journal records as
+// written whose flags changed in the source since (read, replied to,
+// flagged in the old client).
+type StateUpdater interface {
+	UpdateFlags(ctx context.Context, ref string, flags Flags) (string, error)
+}
+
+// StatePeeker is implemented by MailboxReaders that are IDSkippers and can
+// tell the flags of the message PeekID named without reading it (a maildir
+// file name carries them), so that a resumed or incremental run passes over
+// a known message and still sees a change of its state.
+type StatePeeker interface {
+	PeekFlags() (Flags, bool)
+}

@@ -27,9 +27,12 @@ const (
 	EventWarning
 	// EventInfo: a fact about the conversion (the mbox variant chosen).
 	EventInfo
+	// EventUpdate: an incremental run changed the state (flags) of a
+	// message an earlier run wrote, because it changed in the source.
+	EventUpdate
 )
 
-var eventKindNames = [...]string{"", "skip", "loss", "rename", "warning", "info"}
+var eventKindNames = [...]string{"", "skip", "loss", "rename", "warning", "info", "update"}
 
 // String returns the kind's lower-case name.
 func (k EventKind) String() string {
@@ -85,6 +88,9 @@ type MailboxReport struct {
 	Unchanged int   `json:"messages_unchanged,omitempty"`
 	Skipped   int   `json:"messages_skipped"`
 	Bytes     int64 `json:"bytes_read"`
+	// OutOfRange counts messages left out by the received-date range
+	// (ConvertOptions.Since, Before).
+	OutOfRange int `json:"messages_out_of_range,omitempty"`
 	// Details holds format-specific facts about the mailbox (the mbox
 	// variant and quoting evidence, whether a Eudora TOC was used).
 	Details any `json:"details,omitempty"`
@@ -106,6 +112,12 @@ type Totals struct {
 	Warnings       int   `json:"warnings"`
 	BytesRead      int64 `json:"bytes_read"`
 	BytesWritten   int64 `json:"bytes_written"`
+	// MessagesUpdated counts messages written by an earlier run whose
+	// state this run updated in the destination (EventUpdate).
+	MessagesUpdated int `json:"messages_updated,omitempty"`
+	// MessagesOutOfRange counts messages left out by the received-date
+	// range.
+	MessagesOutOfRange int `json:"messages_out_of_range,omitempty"`
 }
 
 // Endpoint names one side of a conversion.
@@ -134,6 +146,8 @@ type Report struct {
 	Renames  []Event        `json:"renames"`
 	Warnings []Event        `json:"warnings"`
 	Infos    []Event        `json:"infos,omitempty"`
+	// Updates lists the state updates of an incremental run.
+	Updates []Event `json:"updates,omitempty"`
 	// Omitted counts events that were counted but not listed because a
 	// list reached MaxEvents.
 	Omitted int `json:"events_omitted,omitempty"`
@@ -142,6 +156,9 @@ type Report struct {
 	// NothingToDo is set when a resumed run found every message already
 	// converted.
 	NothingToDo bool `json:"nothing_to_do,omitempty"`
+	// DryRun is set on the report of a dry run: nothing was written, the
+	// counts are what a real run would have written.
+	DryRun bool `json:"dry_run,omitempty"`
 
 	// MaxEvents bounds each event list; 0 means DefaultMaxEvents.
 	MaxEvents int `json:"-"`
@@ -174,6 +191,9 @@ func (r *Report) Add(e Event) {
 	case EventWarning:
 		r.Totals.Warnings++
 		list = &r.Warnings
+	case EventUpdate:
+		r.Totals.MessagesUpdated++
+		list = &r.Updates
 	default:
 		list = &r.Infos
 	}
@@ -233,9 +253,11 @@ type reportJSON struct {
 	Renames     []Event          `json:"renames"`
 	Warnings    []Event          `json:"warnings"`
 	Infos       []Event          `json:"infos,omitempty"`
+	Updates     []Event          `json:"updates,omitempty"`
 	Omitted     int              `json:"events_omitted,omitempty"`
 	Error       string           `json:"error,omitempty"`
 	NothingToDo bool             `json:"nothing_to_do,omitempty"`
+	DryRun      bool             `json:"dry_run,omitempty"`
 }
 
 // MarshalJSON writes the report with its lists as [] when empty (never
@@ -252,7 +274,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	}
 	v := reportJSON{Source: r.Source, Totals: r.Totals, Mailboxes: r.Mailboxes, Codes: r.Codes,
 		Skips: list(r.Skips), Losses: list(r.Losses), Renames: list(r.Renames), Warnings: list(r.Warnings),
-		Infos: r.Infos, Omitted: r.Omitted, Error: r.Error, NothingToDo: r.NothingToDo}
+		Infos: r.Infos, Updates: r.Updates, Omitted: r.Omitted, Error: r.Error, NothingToDo: r.NothingToDo, DryRun: r.DryRun}
 	if v.Mailboxes == nil {
 		v.Mailboxes = []*MailboxReport{}
 	}

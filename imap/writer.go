@@ -757,20 +757,7 @@ func (w *Writer) append(ctx context.Context, name string, flags []imapv2.Flag, d
 // flags returns the APPEND flag list of m and the keywords the server will
 // not take.
 func (w *Writer) flags(m *mailconv.Message) ([]imapv2.Flag, []string) {
-	var out []imapv2.Flag
-	f := m.Flags & w.caps.Flags
-	for _, x := range []struct {
-		bit  mailconv.Flags
-		flag imapv2.Flag
-	}{
-		{mailconv.FlagSeen, imapv2.FlagSeen}, {mailconv.FlagAnswered, imapv2.FlagAnswered},
-		{mailconv.FlagFlagged, imapv2.FlagFlagged}, {mailconv.FlagDeleted, imapv2.FlagDeleted},
-		{mailconv.FlagDraft, imapv2.FlagDraft}, {mailconv.FlagForwarded, "$Forwarded"},
-	} {
-		if f&x.bit != 0 {
-			out = append(out, x.flag)
-		}
-	}
+	out := imapFlags(m.Flags & w.caps.Flags)
 	var lost []string
 	if !w.caps.Keywords {
 		return out, nil // Convert reports these as losses

@@ -752,3 +752,17 @@ func (mr *mailboxReader) Close() error {
 	}
 	return nil
 }
+
+// PeekFlags returns the flags of the message PeekID named, from its file
+// name (mailconv.StatePeeker: an incremental run passes over a known
+// message and still sees that it was read or replied to since).
+func (mr *mailboxReader) PeekFlags() (mailconv.Flags, bool) {
+	if mr.i >= len(mr.entries) {
+		return 0, false
+	}
+	f := mr.info.Flags
+	if mr.entries[mr.i].isNew {
+		f |= mailconv.FlagNew
+	}
+	return f, true
+}

@@ -437,7 +437,9 @@ type mailboxWriter struct {
 	pre      *precreator // files of tmp/ made ahead
 	info     []byte
 	letters  []byte
-	held     map[string]int64 // IDDigest -> size of files found (Holds)
+	held     map[string]int64  // IDDigest -> size of files found (Holds)
+	lastRef  string            // unique name (Info.Base) of the last message written
+	names    map[string]string // Info.Base -> "cur/NAME" or "new/NAME" (UpdateFlags)
 }
 
 // WriteMessage delivers one message: it streams body into tmp/, sets the
@@ -519,6 +521,10 @@ func (mw *mailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		}
 		mw.seq++
 		base = mw.uniqueBase(m.ID)
+	}
+	mw.lastRef = string(mw.info)
+	if i := bytes.IndexByte(mw.info, w.cfg.infoSep); i >= 0 {
+		mw.lastRef = string(mw.info[:i])
 	}
 	if w.opts.Durable {
 		d := mw.dirs[0]

@@ -30,6 +30,11 @@ is detected when the prefix is left out. DST must not exist, or be an empty
 directory (or an empty file for a single mbox file).`
 
 func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return convertMain(ctx, args, stdout, stderr, nil)
+}
+
+// convertMain is convert, with hooks for a batch job (nil for the command).
+func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h *convertHooks) int {
 	fs := newFlagSet("convert", convertSynopsis, stderr)
 	reportFile := pathFlag(fs, "report", "write the conversion report as JSON to `FILE`")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
@@ -39,6 +44,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content (default content with --merge)")
 	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
+	ctl := addControlFlags(fs)
 	opts, dstOpts := optList{}, optList{}
 	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
 	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
@@ -49,60 +55,88 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitUsage
 	}
+	if h != nil && h.parseOnly {
+		h.flags, h.argv = fs, argv
+		return exitOK
+	}
 	if len(argv) != 2 {
 		fs.Usage()
 		return exitUsage
 	}
 	src, err := resolveSource(argv[0])
 	if err != nil {
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
 	}
 	dst, err := resolveDestination(argv[1])
 	if err != nil {
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
 	}
 	net.apply(opts, src)
 	net.apply(dstOpts, dst)
 	readParams, writeParams, err := sideParams(opts, dstOpts, src, dst, false)
 	if err != nil {
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
+	}
+	if err := h.addParams(src, readParams, dst, writeParams); err != nil {
+		return h.fail(err, stderr)
 	}
 	if *merge && !flagSet(fs, "dedup") {
 		*dedup = "content"
 	}
 	policy, err := mailconv.ParseDedupPolicy(*dedup)
 	if err != nil {
-		return exitFor(usageError{err}, stderr)
+		return h.fail(usageError{err}, stderr)
 	}
 
+	var sel mailconv.ConvertOptions
+	if err := ctl.apply(&sel); err != nil {
+		return h.fail(err, stderr)
+	}
 	rep := &mailconv.Report{
 		Source:      mailconv.Endpoint{Format: src.format.Name, Path: src.path},
 		Destination: mailconv.Endpoint{Format: dst.format.Name, Path: dst.path},
 		Started:     time.Now(),
+	}
+	if h != nil {
+		h.report = rep
+	}
+	if *ctl.dryRun {
+		if err := checkOutputs(src.path, output{"report", absPath(*reportFile)}); err != nil {
+			return h.fail(err, stderr)
+		}
+		code := dryRun(ctx, src, dst, readParams, writeParams, sel, rep, stdout, stderr)
+		if *reportFile != "" && code == exitOK {
+			if err := writeReport(*reportFile, rep); err != nil {
+				return h.fail(err, stderr)
+			}
+		}
+		return code
 	}
 	jpath := *journalFile
 	if jpath == "" {
 		jpath = defaultJournal(dst)
 	}
 	if err := checkOutputs(src.path, output{"destination", dst.path}, output{"journal", jpath}, output{"report", absPath(*reportFile)}); err != nil {
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
 	}
 	before := statDestination(dst.path, jpath)
 	journal, resume, err := openJournal(jpath, dst, *durable)
 	if err != nil {
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
 	}
 	if err := checkSameSource(journal, resume, rep.Source, dst, *merge); err != nil {
 		journal.Close()
-		return exitFor(err, stderr)
+		return h.fail(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress, sel: sel, hooks: h}
 	code := run.do(ctx, rep, stderr)
 	recorded := journal.Messages()
+	if h != nil {
+		h.recorded = recorded
+	}
 	if err := journal.Close(); err != nil && code != exitFailure {
-		fmt.Fprintln(stderr, "mailconv:", err)
-		code = exitFailure
+		code = h.fail(err, stderr)
 	}
 	if recorded == 0 {
 		before.undo()
@@ -129,6 +163,8 @@ type convertRun struct {
 	dedup                   mailconv.DedupPolicy
 	quiet                   bool
 	progress                string
+	sel                     mailconv.ConvertOptions // Include, Since, Before
+	hooks                   *convertHooks
 }
 
 func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
@@ -136,7 +172,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: cr.readParams, Events: rep.Add})
 	if err != nil {
 		rep.Error = err.Error()
-		return exitFor(err, stderr)
+		return cr.hooks.fail(err, stderr)
 	}
 	defer r.Close()
 	resume := cr.resume
@@ -149,14 +185,18 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if err != nil {
 		rep.Error = err.Error()
 		if errors.Is(err, mailconv.ErrDestinationNotEmpty) {
-			return exitFor(usageError{err}, stderr)
+			return cr.hooks.fail(usageError{err}, stderr)
 		}
-		return exitFor(err, stderr)
+		return cr.hooks.fail(err, stderr)
 	}
 
 	// An interrupt (ctx) stops the run after the message in hand, which is
 	// written and journaled; a second one ends the process (see main).
-	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done()}
+	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done(),
+		Include: cr.sel.Include, Since: cr.sel.Since, Before: cr.sel.Before}
+	if cr.hooks != nil {
+		copts.Progress = cr.hooks.progress
+	}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -209,13 +249,16 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		if errors.Is(cerr, context.Canceled) || ctx.Err() != nil {
 			fmt.Fprintf(stderr, "mailconv: interrupted after the message in hand (%d written in this run, each recorded in the journal).\n"+
 				"mailconv: to continue where it stopped, run the same command again:\n  %s\n", rep.Totals.MessagesWritten, cr.command)
+			if cr.hooks != nil {
+				cr.hooks.err = cerr
+			}
 			return exitInterrupted
 		}
-		return exitFor(cerr, stderr)
+		return cr.hooks.fail(cerr, stderr)
 	}
 	if d, ok := r.(verifiedDeleter); ok && d.DeleteAfterVerify() {
 		if err := cr.deleteVerified(ctx, rep, stderr); err != nil {
-			return exitFor(err, stderr)
+			return cr.hooks.fail(err, stderr)
 		}
 	}
 	if !rep.Clean() {
@@ -384,6 +427,9 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)",
 		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
 		t.Skips, t.Losses, t.Renames, t.Warnings)
+	if t.MessagesUpdated > 0 || t.MessagesOutOfRange > 0 {
+		fmt.Fprintf(w, ", %d state update(s), %d out of the date range", t.MessagesUpdated, t.MessagesOutOfRange)
+	}
 	if s := leftOutSummary(rep); s != "" {
 		fmt.Fprintf(w, "; left out on purpose: %s", s)
 	}
@@ -405,6 +451,7 @@ func printSummary(w io.Writer, rep *mailconv.Report) {
 	show("lost", rep.Losses)
 	show("renamed", rep.Renames)
 	show("warnings", rep.Warnings)
+	show("updated", rep.Updates)
 }
 
 // leftOut are the event codes of mail a reader leaves out on purpose

@@ -8,6 +8,8 @@
 //	mailconv inspect [--json] SRC
 //	mailconv inspect [--json]        (lists the Eudora and Thunderbird stores found)
 //	mailconv version [--json]
+//	mailconv batch [options] JOBS.csv
+//	mailconv batch report [--summary FILE] STATEDIR...
 //	mailconv help [command]
 //
 // SRC and DST are FORMAT:PATH ("mbox:Mail", "maildir:/srv/mail/u1",

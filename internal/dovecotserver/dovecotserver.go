@@ -56,6 +56,10 @@ type Config struct {
 	NoSpecialUse bool
 	// Extra is appended to the configuration file as is.
 	Extra string
+	// Users are more accounts besides Server.User, each with
+	// Server.Password and a home of its own (batch tests: one account per
+	// job).
+	Users []string
 }
 
 // DefaultSpecialUse are special-use mailboxes whose names differ from the
@@ -211,6 +215,19 @@ func start(t testing.TB, bin string, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	passwd := fmt.Sprintf("%s:{PLAIN}%s:%d:%d::%s::\n", s.User, s.Password, uid, gid, s.home)
+	for _, u := range cfg.Users {
+		if u == "" || strings.ContainsAny(u, ":/\n") || u == s.User {
+			return nil, fmt.Errorf("dovecotserver: bad extra user name %q", u)
+		}
+		h := filepath.Join(dir, "home", u)
+		if err := os.Mkdir(h, 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.Chown(h, uid, gid); err != nil {
+			return nil, err
+		}
+		passwd += fmt.Sprintf("%s:{PLAIN}%s:%d:%d::%s::\n", u, s.Password, uid, gid, h)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(passwd), 0o644); err != nil {
 		return nil, err
 	}
@@ -480,6 +497,15 @@ func (s *Server) Errors() []string {
 // MailDir returns the test user's maildir (Maildir++ layout, created by
 // Dovecot at the first login).
 func (s *Server) MailDir() string { return filepath.Join(s.home, "Maildir") }
+
+// UserMailDir returns the maildir of user, one of Config.Users (or
+// Server.User).
+func (s *Server) UserMailDir(user string) string {
+	if user == s.User {
+		return s.MailDir()
+	}
+	return filepath.Join(s.Dir, "home", user, "Maildir")
+}
 
 // Doveadm runs doveadm against the running server as the test user
 // ("doveadm -c CONF COMMAND -u USER ARGS...", where command may be several
