@@ -289,9 +289,13 @@ func TestNetworkEndToEnd(t *testing.T) {
 			out, err := exec.Command(bin, args...).CombinedOutput()
 			require.NoError(t, err, "resume %d: %s", i, out)
 			ended := settled()
-			require.Len(t, ended, before+1, "one POP3 session for the resumed run")
+			// One POP3 session for the resumed run, and at most one more: the
+			// server may finish (and log) a login the killed client had sent
+			// after the snapshot above. The resumed run's session ends last.
+			require.GreaterOrEqual(t, len(ended), before+1, "one POP3 session for the resumed run")
+			require.LessOrEqual(t, len(ended), before+2, "one POP3 session for the resumed run")
 			// the resumed run fetched only what the journal did not hold
-			assert.Equal(t, total-recorded, ended[before], "run %d: RETRs of the resumed session (%d recorded)", i, recorded)
+			assert.Equal(t, total-recorded, ended[len(ended)-1], "run %d: RETRs of the resumed session (%d recorded)", i, recorded)
 			if recorded > 0 {
 				resumedByID++
 			}
