@@ -34,12 +34,14 @@ const (
 	ParamDedup          = "dedup"                // "yes" (default) or "no": do not append a message the mailbox already holds
 	ParamSubscribe      = "subscribe"            // "yes" (default) or "no": subscribe created mailboxes
 	ParamCheck          = "check"                // "yes" (default) or "no": read back flags, dates and sizes after appending
+	ParamSASL           = netaddr.ParamSASL      // login mechanism: auto, oauthbearer, xoauth2, plain or login
+	ParamTokenFile      = netaddr.ParamTokenFile // OAuth2 token file (JSON); no password is needed with it
 )
 
 // connConfig is what dialing needs.
 type connConfig struct {
 	addr           *Address
-	password       string
+	cred           *netaddr.Credentials
 	allowPlaintext bool
 	tls            *tls.Config
 	timeout        time.Duration
@@ -79,7 +81,7 @@ func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
 	if cc.tls, err = netaddr.TLSConfig(addr.Host, insecure, params[ParamCAFile], ParamCAFile); err != nil {
 		return nil, err
 	}
-	if cc.password, err = Password(params); err != nil {
+	if cc.cred, err = netaddr.ReadCredentials(params, ParamPasswordFile); err != nil {
 		return nil, err
 	}
 	return cc, nil
@@ -189,21 +191,12 @@ func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 		return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
 	}
 	if c.State() == imapv2.ConnStateNotAuthenticated {
-		caps := c.Caps()
-		if caps.Has(imapv2.CapLoginDisabled) {
-			c.Close()
-			return nil, fmt.Errorf("%w: %s refuses LOGIN on this connection (LOGINDISABLED)", ErrAuth, addr)
-		}
-		if err := c.Login(cc.addr.User, cc.password).Wait(); err != nil {
+		if err := cc.login(ctx, c); err != nil {
 			c.Close()
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, ctx.Err())
 			}
-			var ie *imapv2.Error
-			if errors.As(err, &ie) {
-				return nil, fmt.Errorf("%w for %s at %s: %s", ErrAuth, cc.addr.User, addr, serverText(ie))
-			}
-			return nil, fmt.Errorf("%w: login at %s: %v", ErrConnection, addr, err)
+			return nil, err
 		}
 	}
 	// The capabilities may change after login; ask again.

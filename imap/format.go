@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Format names registered by this package: "imaps" (implicit TLS) and
@@ -19,6 +20,8 @@ var params = []mailconv.Param{
 	{Name: ParamAllowPlaintext, Read: true, Write: true, Doc: "imap:// without STARTTLS when the server offers none (meant for loopback test servers)"},
 	{Name: ParamInsecure, Read: true, Write: true, Doc: "do not verify the server's TLS certificate"},
 	{Name: ParamCAFile, Read: true, Write: true, Doc: "PEM file of extra certificates to trust (a private CA, a self-signed test server)"},
+	{Name: ParamSASL, Read: true, Write: true, Doc: netaddr.DocSASL},
+	{Name: ParamTokenFile, Read: true, Write: true, Doc: netaddr.DocTokenFile},
 	{Name: ParamTimeout, Read: true, Write: true, Doc: "dial and login timeout, a duration such as 30s (default 60s)"},
 	{Name: ParamAppendLimit, Write: true, Doc: "largest message to send in octets; larger ones are skipped and reported (default: the server's APPENDLIMIT, else none)"},
 	{Name: ParamSpoolMemory, Write: true, Doc: "octets of a message held in memory before it is spooled to a temporary file (default 4194304)"},

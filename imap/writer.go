@@ -627,7 +627,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 				if w.check {
 					mw.pending = append(mw.pending, appended{uid: data.UID, id: m.ID, loc: loc, flags: flags, date: date, size: size})
 					if len(mw.pending) >= checkBatch {
-						if err := mw.checkPending(ctx); err != nil {
+						if err := mw.checkPendingRetry(ctx); err != nil {
 							return err
 						}
 					}
@@ -864,6 +864,23 @@ func (mw *MailboxWriter) checkPending(ctx context.Context) error {
 	return nil
 }
 
+// checkPendingRetry runs checkPending, and once more on a new connection
+// when the connection was lost during it (a server restart, an
+// administrator's kick, a provider dropping long sessions): the messages
+// are stored, only the read-back was cut.
+func (mw *MailboxWriter) checkPendingRetry(ctx context.Context) error {
+	pend := append([]appended(nil), mw.pending...)
+	err := mw.checkPending(ctx)
+	if err == nil || !errors.Is(err, ErrConnection) || ctx.Err() != nil {
+		return err
+	}
+	if rerr := mw.w.reconnect(ctx); rerr != nil {
+		return err
+	}
+	mw.pending = pend
+	return mw.checkPending(ctx)
+}
+
 // missingFlags returns the flags of want that have is lacks
 // (case-insensitively).
 func missingFlags(want, have []imapv2.Flag) []string {
@@ -890,7 +907,7 @@ func (mw *MailboxWriter) Close() error {
 	var err error
 	if len(mw.pending) > 0 {
 		if e := w.ensureConn(context.Background()); e == nil {
-			err = mw.checkPending(context.Background())
+			err = mw.checkPendingRetry(context.Background())
 		} else {
 			err = e
 		}

@@ -59,6 +59,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	net.apply(opts, src, dst)
 	readParams, writeParams, err := splitParams(opts, src, &dst)
+	if err == nil {
+		err = net.applySides(src, readParams, &dst, writeParams)
+	}
 	if err != nil {
 		return exitFor(err, stderr)
 	}

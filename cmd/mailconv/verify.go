@@ -75,6 +75,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitFor(usageError{fmt.Errorf("option %q is not known to the formats in use (see 'mailconv formats')", k)}, stderr)
 		}
 	}
+	// The destination is read here: its login flags go to dstParams.
+	if err := net.applySides(src, readParams, &dst, dstParams); err != nil {
+		return exitFor(err, stderr)
+	}
 	rep := &mailconv.Report{}
 	sr, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
 	if err != nil {

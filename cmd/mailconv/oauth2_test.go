@@ -1,0 +1,259 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/internal/oauth2file"
+)
+
+// fakeIdP is an OAuth2 provider for the tests: a token endpoint (refresh
+// and device-code grants), a device authorization endpoint (RFC 8628) and
+// the introspection endpoint (RFC 7662) that Dovecot's oauth2 passdb asks
+// about every token it is given.
+type fakeIdP struct {
+	mu        sync.Mutex
+	srv       *httptest.Server
+	user      string
+	ttl       time.Duration        // lifetime of the access tokens it issues
+	tokens    map[string]time.Time // access token -> expiry
+	refresh   string               // the refresh token it takes (rotated at each use)
+	n         int
+	refreshes int
+	polls     []string // answers given to device-code polls
+	asked     []string // tokens introspected
+}
+
+func newFakeIdP(t *testing.T, user string, ttl time.Duration) *fakeIdP {
+	p := &fakeIdP{user: user, ttl: ttl, tokens: map[string]time.Time{}, refresh: "rt-0"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /introspect", p.introspect)
+	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("POST /device", p.device)
+	p.srv = httptest.NewServer(mux)
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// issue makes a new access token (the caller holds mu).
+func (p *fakeIdP) issue() string {
+	p.n++
+	tok := fmt.Sprintf("at-%d-%d", p.n, time.Now().UnixNano())
+	p.tokens[tok] = time.Now().Add(p.ttl)
+	return tok
+}
+
+// Issue returns a fresh access token and the current refresh token.
+func (p *fakeIdP) Issue() (access, refresh string, expiry time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	tok := p.issue()
+	return tok, p.refresh, p.tokens[tok]
+}
+
+func (p *fakeIdP) introspect(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	tok := r.PostForm.Get("token")
+	p.mu.Lock()
+	exp, ok := p.tokens[tok]
+	p.asked = append(p.asked, tok)
+	p.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if !ok || time.Now().After(exp) {
+		fmt.Fprint(w, `{"active":"false"}`)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]string{"active": "true", "username": p.user})
+}
+
+func (p *fakeIdP) tokenJSON(w http.ResponseWriter, tok string) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer",
+		"expires_in": int(p.ttl / time.Second), "refresh_token": p.refresh})
+}
+
+func oauthError(w http.ResponseWriter, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, `{"error":%q}`, code)
+}
+
+func (p *fakeIdP) token(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch r.PostForm.Get("grant_type") {
+	case "refresh_token":
+		if r.PostForm.Get("refresh_token") != p.refresh || r.PostForm.Get("client_id")+basicUser(r) == "" {
+			oauthError(w, "invalid_grant")
+			return
+		}
+		p.refreshes++
+		p.refresh = fmt.Sprintf("rt-%d", p.refreshes)
+		p.tokenJSON(w, p.issue())
+	case "urn:ietf:params:oauth:grant-type:device_code":
+		if r.PostForm.Get("device_code") != "dev-code-1" {
+			oauthError(w, "invalid_grant")
+			return
+		}
+		// The user takes a while: pending, then the client polls too
+		// fast, then the grant.
+		answers := []string{"authorization_pending", "slow_down"}
+		if len(p.polls) < len(answers) {
+			a := answers[len(p.polls)]
+			p.polls = append(p.polls, a)
+			oauthError(w, a)
+			return
+		}
+		p.polls = append(p.polls, "granted")
+		p.tokenJSON(w, p.issue())
+	default:
+		oauthError(w, "unsupported_grant_type")
+	}
+}
+
+func basicUser(r *http.Request) string {
+	u, _, _ := r.BasicAuth()
+	return u
+}
+
+func (p *fakeIdP) device(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	if r.PostForm.Get("client_id") != "test-client" {
+		oauthError(w, "invalid_client")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"device_code": "dev-code-1", "user_code": "WDJB-MJHT",
+		"verification_uri": p.srv.URL + "/activate", "expires_in": 120, "interval": 1})
+}
+
+// startOAuth2Dovecot starts a Dovecot whose oauth2 passdb asks idp's
+// introspection endpoint about every token (besides the password
+// passdb), offering OAUTHBEARER and XOAUTH2.
+func startOAuth2Dovecot(t *testing.T, idp *fakeIdP) *dovecotserver.Server {
+	dir, err := os.MkdirTemp("", "mailconv-oauth2conf")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755)) // read by Dovecot's auth process
+	conf := filepath.Join(dir, "oauth2.conf.ext")
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(
+		"introspection_mode = post\nintrospection_url = %s/introspect\nusername_attribute = username\n"+
+			"active_attribute = active\nactive_value = true\n", idp.srv.URL)), 0o644))
+	return dovecotserver.Start(t, dovecotserver.Config{Extra: fmt.Sprintf(
+		"auth_mechanisms = plain login oauthbearer xoauth2\n"+
+			"passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}\n", conf)})
+}
+
+// writeTokenFile writes a token file as "mailconv login" would.
+func writeTokenFile(t *testing.T, idp *fakeIdP, access, refresh string, expiry time.Time) string {
+	p := filepath.Join(t.TempDir(), "token.json")
+	require.NoError(t, oauth2file.Write(p, &oauth2file.File{AccessToken: access, TokenType: "Bearer", RefreshToken: refresh,
+		Expiry: expiry, TokenURL: idp.srv.URL + "/token", ClientID: "test-client"}))
+	return p
+}
+
+// loginMethods counts Dovecot's successful logins by protocol and SASL
+// mechanism ("imap PLAIN", "pop3 XOAUTH2") from its log.
+func loginMethods(log string) map[string]int {
+	out := map[string]int{}
+	for _, m := range regexp.MustCompile(`(imap|pop3)-login: Info: Login: user=<[^>]*>, method=([A-Z0-9-]+)`).FindAllStringSubmatch(log, -1) {
+		out[m[1]+" "+m[2]]++
+	}
+	return out
+}
+
+func mboxOf(n int, tag string) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "From a@example.org Mon Mar  1 08:00:00 2004\nMessage-ID: <%s-%d@example.org>\nSubject: %s %d\n\nbody %d\n%s\n\n",
+			tag, i, tag, i, i, strings.Repeat("filler line for some size\n", i%50))
+	}
+	return b.String()
+}
+
+// Acceptance 1 of issue 15: Dovecot with an oauth2 passdb takes mailconv
+// over XOAUTH2 and OAUTHBEARER, for IMAP (destination) and POP3 (source);
+// a wrong token fails with a clear message and exit 1. Dovecot's log
+// names the mechanism of every login, so the test sees which was used.
+func TestOAuth2Login(t *testing.T) {
+	idp := newFakeIdP(t, "mailconv", time.Hour)
+	srv := startOAuth2Dovecot(t, idp)
+	t.Setenv("MAILCONV_PASSWORD", "") // no password anywhere: only the token can log in
+	imapURL := "imap://" + srv.User + "@" + srv.IMAPAddr
+	popURL := "pop3://" + srv.User + "@" + srv.POP3Addr
+
+	for i, mech := range []string{"xoauth2", "oauthbearer", "auto"} {
+		t.Run("imap "+mech, func(t *testing.T) {
+			src := filepath.Join(t.TempDir(), "mbox")
+			require.NoError(t, os.WriteFile(src, []byte(mboxOf(5, mech)), 0o644))
+			at, rt, exp := idp.Issue()
+			tf := writeTokenFile(t, idp, at, rt, exp)
+			code, _, stderr := runCLI("convert", "--allow-plaintext", "--sasl", mech, "--oauth2-token-file", tf,
+				"--journal", filepath.Join(t.TempDir(), "j"), "mbox:"+src, imapURL+"/"+mech)
+			require.Equal(t, exitOK, code, stderr)
+			out, err := srv.Doveadm(nil, "mailbox status", "messages", mech+".INBOX")
+			require.NoError(t, err)
+			assert.Equal(t, mech+".INBOX messages=5", strings.TrimSpace(string(out)))
+			want := map[string]int{"imap XOAUTH2": 1, "imap OAUTHBEARER": 1}
+			if i == 0 {
+				want = map[string]int{"imap XOAUTH2": 1}
+			}
+			if mech == "auto" {
+				want["imap OAUTHBEARER"]++ // auto prefers OAUTHBEARER
+			}
+			assert.Equal(t, want, loginMethods(srv.Log()))
+		})
+	}
+
+	require.NoError(t, srv.Save("INBOX", []byte("From: a@example.org\r\nMessage-ID: <pop-1@example.org>\r\nSubject: pop\r\n\r\nover POP3\r\n")))
+	for _, mech := range []string{"xoauth2", "oauthbearer"} {
+		t.Run("pop3 "+mech, func(t *testing.T) {
+			at, rt, exp := idp.Issue()
+			tf := writeTokenFile(t, idp, at, rt, exp)
+			before := loginMethods(srv.Log())["pop3 "+strings.ToUpper(mech)]
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := runCLI("convert", "--allow-plaintext", "--src-sasl", mech, "--src-oauth2-token-file", tf,
+				"--journal", filepath.Join(t.TempDir(), "j"), popURL, "maildir:"+out)
+			require.Equal(t, exitOK, code, stderr)
+			ents, err := os.ReadDir(filepath.Join(out, "cur"))
+			require.NoError(t, err)
+			assert.Len(t, ents, 1)
+			assert.Equal(t, before+1, loginMethods(srv.Log())["pop3 "+strings.ToUpper(mech)])
+		})
+	}
+
+	t.Run("wrong token", func(t *testing.T) {
+		bad := writeTokenFile(t, idp, "not-a-token", "", time.Now().Add(time.Hour))
+		for _, c := range []struct{ url, mech, want string }{
+			{imapURL, "xoauth2", "XOAUTH2"}, {imapURL, "auto", "OAUTHBEARER"}, {popURL, "oauthbearer", "OAUTHBEARER"},
+		} {
+			args := []string{"convert", "--allow-plaintext", "--sasl", c.mech, "--oauth2-token-file", bad, "--journal", filepath.Join(t.TempDir(), "j")}
+			if c.url == popURL {
+				args = append(args, c.url, "maildir:"+filepath.Join(t.TempDir(), "out"))
+			} else {
+				src := filepath.Join(t.TempDir(), "mbox")
+				require.NoError(t, os.WriteFile(src, []byte(mboxOf(1, "bad")), 0o644))
+				args = append(args, "mbox:"+src, c.url)
+			}
+			code, _, stderr := runCLI(args...)
+			assert.Equal(t, exitFailure, code, stderr)
+			assert.Contains(t, stderr, "authentication failed for mailconv at 127.0.0.1", c)
+			assert.Contains(t, stderr, "with "+c.want, c)
+			assert.Contains(t, stderr, "no refresh_token", c)
+		}
+	})
+}
