@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -256,4 +257,84 @@ func TestOAuth2Login(t *testing.T) {
 			assert.Contains(t, stderr, "no refresh_token", c)
 		}
 	})
+}
+
+// Acceptance 2 of issue 15: access tokens that live three seconds, and
+// the server session killed (doveadm kick) while messages are uploaded,
+// after the token has expired. mailconv fetches a new token at the token
+// endpoint, reconnects and finishes; verify finds every message once; the
+// token file was rewritten with mode 0600.
+func TestOAuth2TokenExpiryMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a long upload")
+	}
+	const ttl = 3 * time.Second
+	idp := newFakeIdP(t, "mailconv", ttl)
+	srv := startOAuth2Dovecot(t, idp)
+	t.Setenv("MAILCONV_PASSWORD", "")
+	src := filepath.Join(t.TempDir(), "Archive")
+	const n = 600
+	require.NoError(t, os.WriteFile(src, []byte(mboxOf(n, "expiry")), 0o644))
+	at, rt, exp := idp.Issue()
+	tf := writeTokenFile(t, idp, at, rt, exp)
+	dst := "imap://" + srv.User + "@" + srv.IMAPAddr
+	journal := filepath.Join(t.TempDir(), "journal")
+	rep := filepath.Join(t.TempDir(), "report.json")
+
+	cmd := exec.Command(binary(t), "convert", "--allow-plaintext", "--oauth2-token-file", tf, "--journal", journal,
+		"--report", rep, "--progress", "never", "mbox:"+src, dst)
+	cmd.Env = append(os.Environ(), "MAILCONV_PASSWORD=")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	kicks := 0
+	var runErr error
+wait:
+	for {
+		select {
+		case runErr = <-done:
+			break wait
+		case <-time.After(700 * time.Millisecond):
+		}
+		if time.Since(start) < ttl+500*time.Millisecond || kicks >= 3 {
+			continue
+		}
+		out, err := exec.Command("doveadm", "-c", filepath.Join(srv.Dir, "dovecot.conf"), "kick", srv.User).CombinedOutput()
+		if err == nil && strings.Contains(string(out), "kicked") { // "USER kicked connections from the following users: ..."
+			kicks++
+			t.Logf("kicked at %v: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(string(out)))
+		}
+	}
+	t.Logf("run took %v", time.Since(start).Round(time.Millisecond))
+	require.NoError(t, runErr, stderr.String())
+	require.Positive(t, kicks, "the upload ended before a session could be killed; make the source larger")
+	idp.mu.Lock()
+	refreshes := idp.refreshes
+	idp.mu.Unlock()
+	assert.Positive(t, refreshes, "the expired token was refreshed at the token endpoint")
+
+	r := readReport(t, rep)
+	assert.Equal(t, n, r.Totals.MessagesWritten)
+	assert.Positive(t, r.Codes["imap.reconnected"], "the lost session was made again")
+	assert.Positive(t, r.Codes["imap.token-refreshed"])
+
+	fi, err := os.Stat(tf)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	f, err := oauth2file.Read(tf)
+	require.NoError(t, err)
+	assert.NotEqual(t, at, f.AccessToken, "the file holds the refreshed token")
+	assert.NotEqual(t, rt, f.RefreshToken, "and the rotated refresh token")
+
+	v := runVerifyJSON(t, "mbox:"+src, dst, "--allow-plaintext", "--oauth2-token-file", tf, "--journal", journal)
+	require.Equal(t, exitOK, v.code, v.text)
+	assert.Equal(t, n, v.res.Totals.Matched)
+	assert.Zero(t, v.res.Totals.Missing)
+	assert.Zero(t, v.res.Totals.Duplicates)
+	st, err := srv.Doveadm(nil, "mailbox status", "messages", "Archive")
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("Archive messages=%d", n), strings.TrimSpace(string(st)), "no message twice on the server")
 }

@@ -21,7 +21,7 @@ const MaxFile = 64 << 10
 
 // EarlyRefresh is how long before its expiry an access token is refreshed
 // (so that it does not expire between the check and the login).
-const EarlyRefresh = 2 * time.Second
+const EarlyRefresh = time.Second
 
 // Sentinel errors, for errors.Is.
 var (
