@@ -237,6 +237,45 @@ func TestOAuth2Login(t *testing.T) {
 		})
 	}
 
+	// Acceptance 3: "mailconv login" against the device authorization
+	// endpoint (the user is slow: authorization_pending, then slow_down,
+	// then the grant) writes a token file that the server takes.
+	t.Run("login then upload", func(t *testing.T) {
+		tf := filepath.Join(t.TempDir(), "token.json")
+		code, out, stderr := runCLI("login", "--client-id", "test-client", "--device-url", idp.srv.URL+"/device",
+			"--token-url", idp.srv.URL+"/token", "--scope", "mail", tf)
+		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stderr, idp.srv.URL+"/activate")
+		assert.Contains(t, stderr, "WDJB-MJHT")
+		assert.Contains(t, out, tf)
+		idp.mu.Lock()
+		assert.Equal(t, []string{"authorization_pending", "slow_down", "granted"}, idp.polls)
+		idp.mu.Unlock()
+		fi, err := os.Stat(tf)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		f, err := oauth2file.Read(tf)
+		require.NoError(t, err)
+		assert.Equal(t, idp.srv.URL+"/token", f.TokenURL)
+		assert.Equal(t, "test-client", f.ClientID)
+		assert.Equal(t, []string{"mail"}, f.Scopes)
+		assert.NotEmpty(t, f.RefreshToken)
+
+		code, _, stderr = runCLI("login", "--client-id", "test-client", "--device-url", idp.srv.URL+"/device",
+			"--token-url", idp.srv.URL+"/token", tf)
+		assert.Equal(t, exitUsage, code, "an existing token file is not replaced without --force")
+		assert.Contains(t, stderr, "--force")
+
+		src := filepath.Join(t.TempDir(), "mbox")
+		require.NoError(t, os.WriteFile(src, []byte(mboxOf(2, "login")), 0o644))
+		code, _, stderr = runCLI("convert", "--allow-plaintext", "--oauth2-token-file", tf,
+			"--journal", filepath.Join(t.TempDir(), "j"), "mbox:"+src, imapURL+"/login")
+		require.Equal(t, exitOK, code, stderr)
+		st, err := srv.Doveadm(nil, "mailbox status", "messages", "login.INBOX")
+		require.NoError(t, err)
+		assert.Equal(t, "login.INBOX messages=2", strings.TrimSpace(string(st)))
+	})
+
 	t.Run("wrong token", func(t *testing.T) {
 		bad := writeTokenFile(t, idp, "not-a-token", "", time.Now().Add(time.Hour))
 		for _, c := range []struct{ url, mech, want string }{
