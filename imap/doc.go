@@ -11,7 +11,11 @@
 // and the server offers none (meant for loopback test servers; a warning
 // event is raised for any other host). The password comes from the
 // environment variable MAILCONV_PASSWORD or the first line of the file
-// named by password-file; a password inside the URL is refused.
+// named by password-file; a password inside the URL is refused. With the
+// parameter oauth2-token-file the login is AUTHENTICATE with an OAuth2
+// access token (OAUTHBEARER when announced, else XOAUTH2; parameter sasl
+// chooses, also PLAIN and LOGIN), renewed when it expires or is refused
+// (docs/formats/sasl-oauth2.md).
 // Certificates are verified (extra trust with ca-file) unless
 // insecure-skip-verify is set. Errors match ErrAuth, ErrTLS,
 // ErrConnection, ErrQuota, ErrRefused, ErrPassword or ErrAddress.
