@@ -62,7 +62,15 @@ type Writer struct {
 	noKW     bool            // the server refused keywords: stop sending them
 	stats    Stats
 	closed   bool
+	thr      *throttle
+	bye      *byeConn        // the connection's BYE watcher, for back-off hints
+	budget   mailconv.Budget // the day's upload budget, when set
 }
+
+// SetBudget implements mailconv.BudgetSetter: before each message the
+// writer asks b whether its octets may still be sent today, and stops with
+// b's error (matching mailconv.ErrBudget) when not.
+func (w *Writer) SetBudget(b mailconv.Budget) { w.budget = b }
 
 // Create connects to the server named by addr (see ParseAddress; the tls
 // argument tells the scheme when addr comes without one), logs in, probes
@@ -116,7 +124,10 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 	default:
 		return nil, fmt.Errorf("parameter %s: %q is not auto, yes or no", ParamSpecialUse, v)
 	}
-	if w.c, err = dial(ctx, cc); err != nil {
+	if w.thr, err = newThrottle(p, opts.Emit); err != nil {
+		return nil, err
+	}
+	if w.c, w.bye, err = dialWatch(ctx, cc); err != nil {
 		return nil, err
 	}
 	if w.info, err = probe(ctx, w.c, active, false); err != nil {
@@ -292,17 +303,36 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 }
 
 // reconnect drops the connection (a command failed on it: the client may
-// not have noticed yet that it is gone) and makes a new one.
+// not have noticed yet that it is gone) and makes a new one, after a
+// back-off (the server's hint when its BYE gave one); a failed attempt is
+// backed off and made again, up to the retries parameter.
 func (w *Writer) reconnect(ctx context.Context) error {
+	hint, byeText := w.dropHint()
 	w.c.Close()
-	c, err := dial(ctx, w.cc)
-	if err != nil {
-		return err
+	why := "the connection to " + w.cc.addr.HostPort() + " was lost"
+	if byeText != "" {
+		why = fmt.Sprintf("the server closed the connection (%q)", byeText)
 	}
-	w.c = c
-	w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.reconnected",
-		Detail: "the connection to " + w.cc.addr.HostPort() + " was lost and made again"})
-	return nil
+	for attempt := 0; ; attempt++ {
+		if err := w.thr.backoff(ctx, attempt, hint, nil, why); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%w: %s; %v", ErrConnection, why, err)
+		}
+		c, bye, err := dialWatch(ctx, w.cc)
+		if err != nil {
+			if !errors.Is(err, ErrConnection) || ctx.Err() != nil {
+				return err
+			}
+			hint, why = 0, "reconnecting failed: "+err.Error()
+			continue
+		}
+		w.c, w.bye = c, bye
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.reconnected",
+			Detail: "the connection to " + w.cc.addr.HostPort() + " was lost and made again"})
+		return nil
+	}
 }
 
 // Close logs out.
@@ -596,8 +626,16 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		mw.undated++
 	}
 
+	if w.budget != nil {
+		if err := w.budget.Allow(norm.Size); err != nil {
+			return err
+		}
+	}
+	if err := w.thr.pace(ctx); err != nil {
+		return err
+	}
 	var repaired []byte // header after the 8-bit repair, when done
-	reconnected := false
+	drops, throttles := 0, 0
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -618,6 +656,11 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		if err == nil {
 			w.stats.Messages++
 			w.stats.Bytes += size
+			if w.budget != nil {
+				if err := w.budget.Spend(size); err != nil {
+					return err
+				}
+			}
 			if data != nil && data.UID != 0 {
 				uv := data.UIDValidity
 				if uv == 0 {
@@ -642,11 +685,11 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		var ie *imapv2.Error
 		if !errors.As(err, &ie) {
 			// The connection broke. The message may have been stored
-			// before it did: reconnect, look, send again once.
-			if reconnected {
+			// before it did: reconnect (backing off), look, send again.
+			if drops >= w.thr.retries {
 				return connErr(fmt.Sprintf("APPEND of message %s to %q", m.Source, mw.name), err)
 			}
-			reconnected = true
+			drops++
 			if err := w.reconnect(ctx); err != nil {
 				return fmt.Errorf("APPEND of message %s to %q: the connection was lost and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err)
 			}
@@ -660,6 +703,16 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 					return nil
 				}
 			}
+			continue
+		}
+		if throttled(ie) {
+			if berr := w.thr.backoff(ctx, throttles, backoffHint(ie.Text), mw.path, "APPEND refused: "+serverText(ie)); berr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fmt.Errorf("APPEND of message %s to %q: %w: %s; %v; nothing was lost: run the same command again later to resume", m.Source, mw.name, ErrRefused, serverText(ie), berr)
+			}
+			throttles++
 			continue
 		}
 		switch ie.Code {

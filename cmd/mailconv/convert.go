@@ -36,6 +36,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	journalFile := fs.String("journal", "", "journal `FILE` (default: DST.mailconv-journal beside the destination)")
 	dedup := fs.String("dedup", "none", "skip messages the destination mailbox already holds: none, message-id or content")
 	net := addNetFlags(fs)
+	limits := addLimitFlags(fs)
 	opts := optList{}
 	fs.Var(opts, "opt", "format option `key=value` (repeatable; see 'mailconv formats')")
 	argv, err := parseArgs(fs, args)
@@ -58,6 +59,9 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFor(err, stderr)
 	}
 	net.apply(opts, src, dst)
+	if err := limits.apply(opts, dst); err != nil {
+		return exitFor(err, stderr)
+	}
 	readParams, writeParams, err := splitParams(opts, src, &dst)
 	if err == nil {
 		err = net.applySides(src, readParams, &dst, writeParams)
@@ -87,7 +91,7 @@ func runConvert(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFor(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress}
+		journal: journal, resume: resume, dedup: policy, quiet: *quiet, progress: *progress, limits: limits}
 	code := run.do(ctx, rep, stderr)
 	if err := journal.Close(); err != nil && code != exitFailure {
 		fmt.Fprintln(stderr, "mailconv:", err)
@@ -114,6 +118,7 @@ type convertRun struct {
 	dedup                   mailconv.DedupPolicy
 	quiet                   bool
 	progress                string
+	limits                  *limitFlags
 }
 
 func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
@@ -137,6 +142,13 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		return exitFor(err, stderr)
 	}
 
+	if cr.limits != nil {
+		if err := cr.limits.budget(w, cr.journal); err != nil {
+			w.Close()
+			rep.Error = err.Error()
+			return exitFor(err, stderr)
+		}
+	}
 	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
@@ -176,6 +188,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		if rep.NothingToDo {
 			fmt.Fprintln(stderr, "mailconv: nothing to do: every message was already converted")
 		}
+	}
+	if code, ok := budgetExit(cerr, stderr); ok {
+		return code
 	}
 	if cerr != nil {
 		return exitFor(cerr, stderr)
