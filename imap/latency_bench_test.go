@@ -1,0 +1,94 @@
+package imap_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/imap"
+	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/internal/netproxy"
+	"github.com/mailconv/mailconv/internal/storegen"
+)
+
+// BenchmarkUploadLatency measures the upload rate into a local Dovecot
+// (mail_fsync = never, so that the server's disk does not hide the
+// network) through internal/netproxy, which delays each direction by half
+// the round-trip time: 0, 50 and 200 ms RTT. It reports messages/s and
+// MB/s. Run it with
+//
+//	go test ./imap/ -run '^$' -bench UploadLatency -benchtime 1x
+//
+// (MAILCONV_BENCH_MB, default 2, sets the mbox size; about 20 messages
+// per MB). The numbers are in imap/README.md.
+func BenchmarkUploadLatency(b *testing.B) {
+	mb := int64(2)
+	if v := os.Getenv("MAILCONV_BENCH_MB"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			mb = n
+		}
+	}
+	path := filepath.Join(b.TempDir(), "Bench")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := storegen.WriteMbox(f, storegen.MboxOptions{Size: mb << 20, Seed: 1, MaxAttachment: 1 << 20})
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
+		b.Run(fmt.Sprintf("rtt=%v", rtt), func(b *testing.B) {
+			b.ReportAllocs()
+			var msgs, bytes int64
+			var elapsed time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				srv := dovecotserver.Start(b, dovecotserver.Config{Extra: "mail_fsync = never\n"})
+				os.Setenv(imap.PasswordEnv, srv.Password)
+				p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Delay: rtt / 2})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := context.Background()
+				mf, _ := mailconv.LookupFormat("mbox")
+				r, err := mf.Open(ctx, path, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := imap.Create(ctx, "imap://"+srv.User+"@"+p.Addr, false, &mailconv.Options{Params: plainParams(imap.ParamCheck, "no", imap.ParamProbe, "no")})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start := time.Now()
+				rep, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				elapsed += time.Since(start)
+				b.StopTimer()
+				if rep.Totals.MessagesWritten != st.Messages {
+					b.Fatalf("%d of %d messages written", rep.Totals.MessagesWritten, st.Messages)
+				}
+				s := w.Stats()
+				msgs += s.Messages
+				bytes += s.Bytes
+				w.Close()
+				r.Close()
+				p.Close()
+				srv.Stop()
+				b.StartTimer()
+			}
+			b.SetBytes(bytes / int64(b.N))
+			b.ReportMetric(float64(msgs)/elapsed.Seconds(), "msgs/s")
+			b.ReportMetric(float64(bytes)/1e6/elapsed.Seconds(), "MB/s")
+		})
+	}
+}
