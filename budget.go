@@ -68,11 +68,13 @@ type DayBudget struct {
 func NewDayBudget(j *Journal, limit int64, now func() time.Time) (*DayBudget, error) {
 	b := &DayBudget{j: j, limit: limit, clock: now}
 	today := b.today()
+	j.mu.Lock()
 	err := j.scanRecords(recBudget, func(r *journalRecord) {
 		if r.Time.UTC().Format(time.DateOnly) == today {
 			b.used += r.Size
 		}
 	})
+	j.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +129,11 @@ func (b *DayBudget) Spend(n int64) error {
 	return b.j.write(&journalRecord{Type: recBudget, Time: b.now().UTC(), Size: n}, false)
 }
 
-// scanRecords reads the journal file again and calls fn for every record
-// of type typ (load ignores the types it does not keep in memory).
+// scanRecords reads the journal file again (after flushing what is
+// buffered) and calls fn for every record of type typ (load ignores the
+// types it does not keep in memory). The caller holds j.mu.
 func (j *Journal) scanRecords(typ string, fn func(*journalRecord)) error {
-	j.mu.Lock()
-	err := j.w.Flush()
-	j.mu.Unlock()
-	if err != nil {
+	if err := j.w.Flush(); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	f, err := os.Open(j.path)
@@ -146,9 +146,6 @@ func (j *Journal) scanRecords(typ string, fn func(*journalRecord)) error {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
 			return nil // EOF, or a torn or long line: load already judged them
-		}
-		if !bytes.Contains(line, []byte(`"t":"`+typ+`"`)) {
-			continue
 		}
 		var r journalRecord
 		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == typ {

@@ -471,25 +471,7 @@ func idDigest(id string) Digest {
 // rescanMessages reads the file again (after flushing what is buffered)
 // and calls fn with every message record. j.mu must be held.
 func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
-	if err := j.w.Flush(); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.Open(j.path)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return nil // EOF, or a torn or long line: load already judged them
-		}
-		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && r.Type == recMessage {
-			fn(&r)
-		}
-	}
+	return j.scanRecords(recMessage, fn)
 }
 
 // indexDest records what a message record says the destination mailbox
