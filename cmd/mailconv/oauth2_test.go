@@ -52,7 +52,10 @@ func newFakeIdP(t *testing.T, user string, ttl time.Duration) *fakeIdP {
 // issue makes a new access token (the caller holds mu).
 func (p *fakeIdP) issue() string {
 	p.n++
-	tok := fmt.Sprintf("at-%d-%d", p.n, time.Now().UnixNano())
+	// As long as Microsoft's (often over 1000 octets): a POP3 AUTH
+	// line holds at most 255, so the token goes after the server's
+	// empty challenge.
+	tok := fmt.Sprintf("at-%d-%d-%s", p.n, time.Now().UnixNano(), strings.Repeat("x", 1500))
 	p.tokens[tok] = time.Now().Add(p.ttl)
 	return tok
 }
