@@ -22,6 +22,7 @@ type BudgetError struct {
 	Next time.Time
 }
 
+// Error says how much was sent and when to run again.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%v: %d of %d octets sent today (UTC); nothing was lost: run the same command again after %s to continue",
 		ErrBudget, e.Used, e.Limit, e.Next.Local().Format("2006-01-02 15:04 MST"))
