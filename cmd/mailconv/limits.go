@@ -28,18 +28,33 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	}
 }
 
-// apply puts --max-rate into opts when the destination takes it.
+// apply puts --max-rate into opts and checks --max-bytes-per-day, before
+// anything is opened: both need a destination that uploads (it declares
+// the max-rate parameter).
 func (l *limitFlags) apply(opts optList, dst store) error {
-	if *l.maxRate == "" {
+	if *l.maxRate == "" && *l.perDay == "" {
 		return nil
 	}
+	uploads := false
 	for _, p := range dst.format.Params {
-		if p.Name == "max-rate" && p.Write {
-			opts["max-rate"] = *l.maxRate
-			return nil
+		uploads = uploads || (p.Name == "max-rate" && p.Write)
+	}
+	flag := "--max-rate"
+	if *l.maxRate == "" {
+		flag = "--max-bytes-per-day"
+	}
+	if !uploads {
+		return usageError{fmt.Errorf("%s: the destination format %s has no upload limits (IMAP only)", flag, dst.format.Name)}
+	}
+	if *l.perDay != "" {
+		if n, err := parseSize(*l.perDay); err != nil || n <= 0 {
+			return usageError{fmt.Errorf("--max-bytes-per-day %q: want a size such as 500MB or 2GiB", *l.perDay)}
 		}
 	}
-	return usageError{fmt.Errorf("--max-rate: the destination format %s takes no upload rate", dst.format.Name)}
+	if *l.maxRate != "" {
+		opts["max-rate"] = *l.maxRate
+	}
+	return nil
 }
 
 // budget installs the day budget on w.
@@ -47,10 +62,7 @@ func (l *limitFlags) budget(w mailconv.Writer, j *mailconv.Journal) error {
 	if *l.perDay == "" {
 		return nil
 	}
-	n, err := parseSize(*l.perDay)
-	if err != nil || n <= 0 {
-		return usageError{fmt.Errorf("--max-bytes-per-day %q: want a size such as 500MB or 2GiB", *l.perDay)}
-	}
+	n, _ := parseSize(*l.perDay) // checked by apply
 	bs, ok := w.(mailconv.BudgetSetter)
 	if !ok {
 		return usageError{errors.New("--max-bytes-per-day: the destination has no upload budget (IMAP only)")}

@@ -142,3 +142,30 @@ func TestDayBudgetStopsAndNextRunContinues(t *testing.T) {
 	assert.Zero(t, v.res.Totals.Missing)
 	assert.Zero(t, v.res.Totals.Duplicates)
 }
+
+// The limits are refused, as usage errors, where they cannot be honoured
+// or do not parse; sizes take decimal and binary units.
+func TestLimitFlagsUsage(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "In")
+	require.NoError(t, os.WriteFile(src, []byte(mboxOf(1, "lim")), 0o644))
+	for _, args := range [][]string{
+		{"--max-rate", "5"},
+		{"--max-bytes-per-day", "500MB"},
+		{"--max-bytes-per-day", "lots"},
+	} {
+		dst := filepath.Join(t.TempDir(), "out")
+		code, _, stderr := runCLI(append([]string{"convert", "--journal", filepath.Join(t.TempDir(), "j")}, append(args, "mbox:"+src, "maildir:"+dst)...)...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Contains(t, stderr, args[0])
+		assert.NoDirExists(t, dst, "refused before anything is created")
+	}
+	for in, want := range map[string]int64{"500MB": 500e6, "2GiB": 2 << 30, "1.5k": 1500, "3500": 3500, "10 MiB": 10 << 20, "7B": 7} {
+		got, err := parseSize(in)
+		assert.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"", "MB", "-1", "1e400"} {
+		_, err := parseSize(bad)
+		assert.Error(t, err, bad)
+	}
+}
