@@ -37,7 +37,7 @@ func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
 		return nil
 	}
 	return cc.cred.Authenticate(ctx, mech, cc.addr.User, cc.addr.Host, cc.addr.Port, func(sc sasl.Client) (bool, error) {
-		err := c.Authenticate(sc)
+		err := c.Authenticate(nonEmpty{sc})
 		if err == nil {
 			return false, nil
 		}
@@ -50,4 +50,27 @@ func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
 		cc.emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.token-refreshed",
 			Detail: fmt.Sprintf("the OAuth2 access token %s: a new one was fetched from the token endpoint for the login at %s", why, addr)})
 	})
+}
+
+// nonEmpty answers with the byte 0x01 where the mechanism's answer is
+// empty (XOAUTH2 after its error challenge): go-imap writes an empty
+// response as "=", which servers such as Dovecot refuse in a continuation
+// as bad base64 (a BAD that would hide the real reason); the server fails
+// the exchange on any answer there.
+type nonEmpty struct{ sasl.Client }
+
+func (n nonEmpty) Next(challenge []byte) ([]byte, error) {
+	resp, err := n.Client.Next(challenge)
+	if err == nil && resp != nil && len(resp) == 0 {
+		resp = []byte{0x01}
+	}
+	return resp, err
+}
+
+// Failure passes on the wrapped client's sasl.Failure.
+func (n nonEmpty) Failure() string {
+	if f, ok := n.Client.(sasl.Failure); ok {
+		return f.Failure()
+	}
+	return ""
 }

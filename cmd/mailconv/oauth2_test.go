@@ -283,6 +283,7 @@ func TestOAuth2Login(t *testing.T) {
 		bad := writeTokenFile(t, idp, "not-a-token", "", time.Now().Add(time.Hour))
 		for _, c := range []struct{ url, mech, want string }{
 			{imapURL, "xoauth2", "XOAUTH2"}, {imapURL, "auto", "OAUTHBEARER"}, {popURL, "oauthbearer", "OAUTHBEARER"},
+			{popURL, "xoauth2", "XOAUTH2"},
 		} {
 			args := []string{"convert", "--allow-plaintext", "--sasl", c.mech, "--oauth2-token-file", bad, "--journal", filepath.Join(t.TempDir(), "j")}
 			if c.url == popURL {
@@ -297,6 +298,7 @@ func TestOAuth2Login(t *testing.T) {
 			assert.Contains(t, stderr, "authentication failed for mailconv at 127.0.0.1", c)
 			assert.Contains(t, stderr, "with "+c.want, c)
 			assert.Contains(t, stderr, "no refresh_token", c)
+			assert.Regexp(t, `server said: (NO|-ERR) \[AUTH`, stderr, "the server's refusal, not a protocol error")
 		}
 	})
 }
