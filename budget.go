@@ -34,9 +34,10 @@ func (e *BudgetError) Unwrap() error { return ErrBudget }
 // Budget limits what a writer sends; a writer that honours one
 // implements BudgetSetter.
 type Budget interface {
-	// Allow returns a *BudgetError when n more octets would exceed the
+	// Allow returns a *BudgetError when n more octets, besides pending
+	// octets sent but not yet recorded with Spend, would exceed the
 	// budget.
-	Allow(n int64) error
+	Allow(pending, n int64) error
 	// Spend records n octets sent.
 	Spend(n int64) error
 }
@@ -109,11 +110,11 @@ func (b *DayBudget) Used() int64 {
 
 // Allow implements Budget. A message larger than the whole budget is
 // allowed as the first of a day (it could never be sent otherwise).
-func (b *DayBudget) Allow(n int64) error {
+func (b *DayBudget) Allow(pending, n int64) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.roll()
-	if b.used+n <= b.limit || b.used == 0 {
+	if b.used+pending+n <= b.limit || b.used+pending == 0 {
 		return nil
 	}
 	t := b.now().UTC()

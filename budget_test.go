@@ -25,11 +25,11 @@ func TestDayBudgetKeptInJournal(t *testing.T) {
 	require.NoError(t, err)
 	b, err := mailconv.NewDayBudget(j, 1000, now)
 	require.NoError(t, err)
-	require.NoError(t, b.Allow(600))
+	require.NoError(t, b.Allow(0, 600))
 	require.NoError(t, b.Spend(600))
-	require.NoError(t, b.Allow(400))
+	require.NoError(t, b.Allow(0, 400))
 	require.NoError(t, b.Spend(400))
-	err = b.Allow(1)
+	err = b.Allow(0, 1)
 	var be *mailconv.BudgetError
 	require.True(t, errors.As(err, &be), "%v", err)
 	assert.True(t, errors.Is(err, mailconv.ErrBudget))
@@ -49,14 +49,21 @@ func TestDayBudgetKeptInJournal(t *testing.T) {
 	b2, err := mailconv.NewDayBudget(j, 1000, now)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1000), b2.Used())
-	assert.ErrorIs(t, b2.Allow(10), mailconv.ErrBudget)
+	assert.ErrorIs(t, b2.Allow(0, 10), mailconv.ErrBudget)
 
 	// The next day it starts again; a message larger than the whole
 	// budget goes as the day's first.
 	clock = clock.Add(3 * time.Hour)
-	assert.NoError(t, b2.Allow(10))
+	assert.NoError(t, b2.Allow(0, 10))
 	assert.Zero(t, b2.Used())
-	assert.NoError(t, b2.Allow(5000))
+	assert.NoError(t, b2.Allow(0, 5000))
 	require.NoError(t, b2.Spend(5000))
-	assert.ErrorIs(t, b2.Allow(1), mailconv.ErrBudget)
+	assert.ErrorIs(t, b2.Allow(0, 1), mailconv.ErrBudget)
+
+	// Octets in flight count: a large message is the day's first only
+	// when nothing else is on its way.
+	clock = clock.Add(24 * time.Hour)
+	assert.NoError(t, b2.Allow(0, 5000))
+	assert.ErrorIs(t, b2.Allow(600, 500), mailconv.ErrBudget)
+	assert.NoError(t, b2.Allow(400, 500))
 }

@@ -30,6 +30,7 @@ var params = []mailconv.Param{
 	{Name: ParamProbe, Write: true, Doc: "yes (default) or no: create and delete a probe folder to learn whether mailboxes can mix messages and children, and which characters names may hold"},
 	{Name: ParamDedup, Write: true, Doc: "yes (default) or no: do not append a message the mailbox already holds (same Message-ID, size and content)"},
 	{Name: ParamSubscribe, Write: true, Doc: "yes (default) or no: subscribe the mailboxes created"},
+	{Name: ParamPipeline, Write: true, Doc: "APPENDs in flight at most when the server announces UIDPLUS and LITERAL+ (default 32; 1: one at a time)"},
 	{Name: ParamMaxRate, Write: true, Doc: "messages per second at most (decimal, e.g. 2.5; default: no limit)"},
 	{Name: ParamBackoffBase, Write: true, Doc: "first back-off when the server throttles or drops the connection, a duration (default 1s; doubled each time, with jitter)"},
 	{Name: ParamBackoffMax, Write: true, Doc: "longest back-off, a duration (default 2m; a server's own hint is obeyed up to 15m)"},
