@@ -19,8 +19,9 @@ import (
 // BenchmarkUploadLatency measures the upload rate into a local Dovecot
 // (mail_fsync = never, so that the server's disk does not hide the
 // network) through internal/netproxy, which delays each direction by half
-// the round-trip time: 0, 50 and 200 ms RTT. It reports messages/s and
-// MB/s. Run it with
+// the round-trip time: 0, 50 and 200 ms RTT, one APPEND at a time
+// (pipeline=1, the upload before pipelining) and pipelined (the default).
+// It reports messages/s and MB/s. Run it with
 //
 //	go test ./imap/ -run '^$' -bench UploadLatency -benchtime 2x
 //
@@ -44,9 +45,11 @@ func BenchmarkUploadLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
-		b.Run(fmt.Sprintf("rtt=%v", rtt), func(b *testing.B) {
-			benchUpload(b, path, st.Messages, "mail_fsync = never\n", rtt/2)
-		})
+		for _, pipeline := range []string{"1", strconv.Itoa(imap.DefaultPipeline)} {
+			b.Run(fmt.Sprintf("rtt=%v/pipeline=%s", rtt, pipeline), func(b *testing.B) {
+				benchUpload(b, path, st.Messages, "mail_fsync = never\n", rtt/2, imap.ParamPipeline, pipeline)
+			})
+		}
 	}
 }
 
@@ -54,7 +57,7 @@ func BenchmarkUploadLatency(b *testing.B) {
 // configuration) b.N times, through a netproxy delaying each direction by
 // delay (directly when delay is negative), and reports messages/s and
 // MB/s.
-func benchUpload(b *testing.B, path string, want int, extra string, delay time.Duration) {
+func benchUpload(b *testing.B, path string, want int, extra string, delay time.Duration, params ...string) {
 	b.ReportAllocs()
 	var msgs, bytes int64
 	var elapsed time.Duration
@@ -77,7 +80,7 @@ func benchUpload(b *testing.B, path string, want int, extra string, delay time.D
 		if err != nil {
 			b.Fatal(err)
 		}
-		w, err := imap.Create(ctx, "imap://"+srv.User+"@"+addr, false, &mailconv.Options{Params: plainParams(imap.ParamCheck, "no", imap.ParamProbe, "no")})
+		w, err := imap.Create(ctx, "imap://"+srv.User+"@"+addr, false, &mailconv.Options{Params: plainParams(append([]string{imap.ParamCheck, "no", imap.ParamProbe, "no"}, params...)...)})
 		if err != nil {
 			b.Fatal(err)
 		}
