@@ -19,14 +19,20 @@ import (
 // (MAILCONV_BENCH_MB changes the size). Dovecot's own work (fsync,
 // indexes) is part of what is measured.
 func BenchmarkUpload(b *testing.B) {
-	mb := int64(20)
+	path, n := benchMbox(b, 20)
+	benchUpload(b, path, n, os.Getenv("MAILCONV_BENCH_DOVECOT"), -1)
+}
+
+// benchMbox writes storegen's mbox of MAILCONV_BENCH_MB (else defMB)
+// megabytes and returns its path and message count.
+func benchMbox(b *testing.B, defMB int64) (string, int) {
+	mb := defMB
 	if v := os.Getenv("MAILCONV_BENCH_MB"); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			mb = n
 		}
 	}
-	dir := b.TempDir()
-	path := filepath.Join(dir, "Bench")
+	path := filepath.Join(b.TempDir(), "Bench")
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -36,5 +42,5 @@ func BenchmarkUpload(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchUpload(b, path, st.Messages, os.Getenv("MAILCONV_BENCH_DOVECOT"), -1)
+	return path, st.Messages
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/internal/netproxy"
-	"github.com/mailconv/mailconv/internal/storegen"
 )
 
 // BenchmarkUploadLatency measures the upload rate into a local Dovecot
@@ -28,26 +26,11 @@ import (
 // (MAILCONV_BENCH_MB, default 2, sets the mbox size; about 20 messages
 // per MB). The numbers are in imap/README.md.
 func BenchmarkUploadLatency(b *testing.B) {
-	mb := int64(2)
-	if v := os.Getenv("MAILCONV_BENCH_MB"); v != "" {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
-			mb = n
-		}
-	}
-	path := filepath.Join(b.TempDir(), "Bench")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := storegen.WriteMbox(f, storegen.MboxOptions{Size: mb << 20, Seed: 1, MaxAttachment: 1 << 20})
-	f.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+	path, n := benchMbox(b, 2)
 	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
 		for _, pipeline := range []string{"1", strconv.Itoa(imap.DefaultPipeline)} {
 			b.Run(fmt.Sprintf("rtt=%v/pipeline=%s", rtt, pipeline), func(b *testing.B) {
-				benchUpload(b, path, st.Messages, "mail_fsync = never\n", rtt/2, imap.ParamPipeline, pipeline)
+				benchUpload(b, path, n, "mail_fsync = never\n", rtt/2, imap.ParamPipeline, pipeline)
 			})
 		}
 	}
