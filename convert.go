@@ -408,6 +408,57 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			st.known = nil
 		}
 	}
+	// finish records what became of one message once the writer knows
+	// (at once, or when a pipelined writer has the server's answer):
+	// counts, dedup state, the journal record, or a skip.
+	var pipeErr error // the first error among pipelined outcomes
+	finish := func(werr error, ref string, existed bool, sm *sentMessage) error {
+		m, d, size, n, mid := sm.m, sm.d, sm.size, sm.n, sm.mid
+		var skip *SkipError
+		switch {
+		case werr == nil:
+			if existed {
+				rep.update(func() {
+					mrep.Unchanged++
+					rep.Totals.MessagesUnchanged++
+				})
+			} else {
+				rep.update(func() {
+					mrep.Written++
+					rep.Totals.MessagesWritten++
+					rep.Totals.BytesWritten += n
+				})
+			}
+			if st != nil && c.opts.Dedup != DedupNone {
+				// what this run wrote, for dedup only (memory that grows
+				// with the message count is not spent otherwise)
+				if st.added == nil {
+					st.added = map[Digest]int{}
+				}
+				st.added[d]++
+				if mid != "" {
+					if st.mids == nil {
+						st.mids = idSet{}
+					}
+					st.mids.add(mid)
+				}
+			}
+			if j != nil {
+				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
+					Size: size, MID: mid, Ref: ref, CP: checkpoint(mw), F: flagsText(m.Flags)}
+				if err := j.write(rec, true); err != nil {
+					return err
+				}
+			}
+		case errors.As(werr, &skip):
+			loc := m.Source
+			rep.Add(Event{Kind: EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
+			rep.update(func() { mrep.Skipped++ })
+		default:
+			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
+		}
+		return nil
+	}
 	for {
 		if err := c.stopped(); err != nil {
 			mw.Close()
@@ -493,7 +544,18 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 		reportLosses(rep, c.caps, src.Path, m)
 		c.body = countingReader{ctx: ctx, r: body}
-		werr := mw.WriteMessage(ctx, m, &c.body)
+		pl, pipelined := mw.(Pipeliner)
+		sent := &sentMessage{m: m}
+		var werr error
+		if pipelined {
+			werr = pl.Submit(ctx, m, &c.body, func(o Outcome) {
+				if err := finish(o.Err, o.Ref, o.Existed, sent); err != nil && pipeErr == nil {
+					pipeErr = err
+				}
+			})
+		} else {
+			werr = mw.WriteMessage(ctx, m, &c.body)
+		}
 		n := c.body.n
 		if !spoolMode {
 			d, size, mid = c.hp.sum()
@@ -502,52 +564,33 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				rep.Totals.BytesRead += n
 			})
 		}
-		var skip *SkipError
-		switch {
-		case werr == nil:
-			if er, ok := mw.(ExistReporter); ok && er.LastExisted() {
-				rep.update(func() {
-					mrep.Unchanged++
-					rep.Totals.MessagesUnchanged++
-				})
-			} else {
-				rep.update(func() {
-					mrep.Written++
-					rep.Totals.MessagesWritten++
-					rep.Totals.BytesWritten += n
-				})
+		sent.d, sent.size, sent.n, sent.mid = d, size, n, mid
+		if pipelined && werr != nil {
+			werr = fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
+		} else if pipelined {
+			werr = pipeErr
+		} else {
+			existed := false
+			if er, ok := mw.(ExistReporter); ok {
+				existed = er.LastExisted()
 			}
-			if st != nil && c.opts.Dedup != DedupNone {
-				// what this run wrote, for dedup only (memory that grows
-				// with the message count is not spent otherwise)
-				if st.added == nil {
-					st.added = map[Digest]int{}
-				}
-				st.added[d]++
-				if mid != "" {
-					if st.mids == nil {
-						st.mids = idSet{}
-					}
-					st.mids.add(mid)
-				}
-			}
-			if j != nil {
-				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
-					Size: size, MID: mid, Ref: lastRef(mw), CP: checkpoint(mw), F: flagsText(m.Flags)}
-				if err := j.write(rec, true); err != nil {
-					mw.Close()
-					return err
-				}
-			}
-		case errors.As(werr, &skip):
-			loc := m.Source
-			rep.Add(Event{Kind: EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
-			rep.update(func() { mrep.Skipped++ })
-		default:
+			werr = finish(werr, lastRef(mw), existed, sent)
+		}
+		if werr != nil {
 			mw.Close()
-			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
+			return werr
 		}
 		c.progress(size)
+	}
+	if pl, ok := mw.(Pipeliner); ok {
+		err := pl.Drain(ctx)
+		if err == nil {
+			err = pipeErr
+		}
+		if err != nil {
+			mw.Close()
+			return err
+		}
 	}
 	if ra != nil {
 		ra.close()

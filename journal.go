@@ -509,31 +509,7 @@ func idDigest(id string) Digest {
 // rescanMessages reads the file again (after flushing what is buffered)
 // and calls fn with every message record. j.mu must be held.
 func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
-	return j.rescanRecords(false, fn)
-}
-
-// rescanRecords is rescanMessages, with the state records as well when
-// withStates is set.
-func (j *Journal) rescanRecords(withStates bool, fn func(*journalRecord)) error {
-	if err := j.w.Flush(); err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.Open(j.path)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
-	for {
-		line, err := br.ReadSlice('\n')
-		if err != nil {
-			return nil // EOF, or a torn or long line: load already judged them
-		}
-		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && (r.Type == recMessage || withStates && r.Type == recState) {
-			fn(&r)
-		}
-	}
+	return j.scanRecords(fn, recMessage)
 }
 
 // recordedStates reads the file again for the messages recorded for one
@@ -545,7 +521,7 @@ func (j *Journal) recordedStates(key string) (*messageStates, error) {
 	defer j.mu.Unlock()
 	s := &messageStates{byID: map[string]*recordedState{}, byDigest: map[Digest][]*recordedState{}}
 	all := map[string]*recordedState{} // by ref, for state records
-	err := j.rescanRecords(true, func(r *journalRecord) {
+	err := j.scanRecords(func(r *journalRecord) {
 		if srcKey(r.Src, r.Mb, r.SF) != key || r.Dup != "" {
 			return
 		}
@@ -578,7 +554,7 @@ func (j *Journal) recordedStates(key string) (*messageStates, error) {
 			all[r.Ref] = e
 		}
 		s.byDigest[r.D] = append(s.byDigest[r.D], e)
-	})
+	}, recMessage, recState)
 	return s, err
 }
 

@@ -1,16 +1,11 @@
 package imap_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
-	"github.com/mailconv/mailconv"
-	"github.com/mailconv/mailconv/imap"
-	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/internal/storegen"
 )
 
@@ -19,19 +14,25 @@ import (
 // attachments, LF and CRLF) converted with mailconv.Convert. It reports
 // messages/s and MB/s of message octets sent. Run it with
 //
-//	go test ./imap/ -run '^$' -bench Upload -benchtime 3x
+//	go test ./imap/ -run '^$' -bench 'Upload$' -benchtime 3x
 //
 // (MAILCONV_BENCH_MB changes the size). Dovecot's own work (fsync,
 // indexes) is part of what is measured.
 func BenchmarkUpload(b *testing.B) {
-	mb := int64(20)
+	path, n := benchMbox(b, 20)
+	benchUpload(b, path, n, os.Getenv("MAILCONV_BENCH_DOVECOT"), -1)
+}
+
+// benchMbox writes storegen's mbox of MAILCONV_BENCH_MB (else defMB)
+// megabytes and returns its path and message count.
+func benchMbox(b *testing.B, defMB int64) (string, int) {
+	mb := defMB
 	if v := os.Getenv("MAILCONV_BENCH_MB"); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 			mb = n
 		}
 	}
-	dir := b.TempDir()
-	path := filepath.Join(dir, "Bench")
+	path := filepath.Join(b.TempDir(), "Bench")
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -41,43 +42,5 @@ func BenchmarkUpload(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	var msgs, bytes int64
-	var elapsed time.Duration
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		srv := dovecotserver.Start(b, dovecotserver.Config{Extra: os.Getenv("MAILCONV_BENCH_DOVECOT")})
-		os.Setenv(imap.PasswordEnv, srv.Password)
-		ctx := context.Background()
-		mf, _ := mailconv.LookupFormat("mbox")
-		r, err := mf.Open(ctx, path, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		w, err := imap.Create(ctx, "imap://"+srv.User+"@"+srv.IMAPAddr, false, &mailconv.Options{Params: plainParams(imap.ParamCheck, "no", imap.ParamProbe, "no")})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		start := time.Now()
-		rep, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		elapsed += time.Since(start)
-		b.StopTimer()
-		if rep.Totals.MessagesWritten != st.Messages {
-			b.Fatalf("%d of %d messages written", rep.Totals.MessagesWritten, st.Messages)
-		}
-		s := w.Stats()
-		msgs += s.Messages
-		bytes += s.Bytes
-		w.Close()
-		r.Close()
-		srv.Stop()
-		b.StartTimer()
-	}
-	b.SetBytes(bytes / int64(b.N))
-	b.ReportMetric(float64(msgs)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(bytes)/1e6/elapsed.Seconds(), "MB/s")
+	return path, st.Messages
 }

@@ -34,12 +34,14 @@ const (
 	ParamDedup          = "dedup"                // "yes" (default) or "no": do not append a message the mailbox already holds
 	ParamSubscribe      = "subscribe"            // "yes" (default) or "no": subscribe created mailboxes
 	ParamCheck          = "check"                // "yes" (default) or "no": read back flags, dates and sizes after appending
+	ParamSASL           = netaddr.ParamSASL      // login mechanism: auto, oauthbearer, xoauth2, plain or login
+	ParamTokenFile      = netaddr.ParamTokenFile // OAuth2 token file (JSON); no password is needed with it
 )
 
 // connConfig is what dialing needs.
 type connConfig struct {
 	addr           *Address
-	password       string
+	cred           *netaddr.Credentials
 	allowPlaintext bool
 	tls            *tls.Config
 	timeout        time.Duration
@@ -79,7 +81,7 @@ func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
 	if cc.tls, err = netaddr.TLSConfig(addr.Host, insecure, params[ParamCAFile], ParamCAFile); err != nil {
 		return nil, err
 	}
-	if cc.password, err = Password(params); err != nil {
+	if cc.cred, err = netaddr.ReadCredentials(params, ParamPasswordFile); err != nil {
 		return nil, err
 	}
 	return cc, nil
@@ -120,13 +122,20 @@ func isTLSError(err error) bool {
 
 // dial connects and logs in, honouring ctx for the whole exchange.
 func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
+	c, _, err := dialWatch(ctx, cc)
+	return c, err
+}
+
+// dialWatch is dial that also returns the connection's BYE watcher (nil
+// for STARTTLS, where the client library wraps the connection itself).
+func dialWatch(ctx context.Context, cc *connConfig) (_ *imapclient.Client, bye *byeConn, _ error) {
 	ctx, cancel := context.WithTimeout(ctx, cc.timeout)
 	defer cancel()
 	addr := cc.addr.HostPort()
 	d := &net.Dialer{Timeout: cc.timeout}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
 	}
 	// Close the connection if ctx ends during the setup.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
@@ -138,28 +147,30 @@ func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 		tc := tls.Client(raw, cc.tls.Clone())
 		if err := tc.HandshakeContext(ctx); err != nil {
 			raw.Close()
-			return nil, tlsError(addr, err)
+			return nil, nil, tlsError(addr, err)
 		}
-		c = imapclient.New(tc, copts)
+		bye = newByeConn(tc)
+		c = imapclient.New(bye, copts)
 	default:
 		// Look at the greeting's capabilities first: STARTTLS when the
 		// server offers it, plaintext only when allowed.
-		plain := imapclient.New(raw, copts)
+		bye = newByeConn(raw)
+		plain := imapclient.New(bye, copts)
 		if err := plain.WaitGreeting(); err != nil {
 			plain.Close()
-			return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
+			return nil, nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
 		}
 		caps := plain.Caps()
 		if len(caps) == 0 {
 			if caps, err = plain.Capability().Wait(); err != nil {
 				plain.Close()
-				return nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
+				return nil, nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
 			}
 		}
 		if !caps.Has(imapv2.CapStartTLS) {
 			if !cc.allowPlaintext {
 				plain.Close()
-				return nil, fmt.Errorf("%w: %s does not offer STARTTLS; use imaps://, or --allow-plaintext for a loopback test server", ErrTLS, addr)
+				return nil, nil, fmt.Errorf("%w: %s does not offer STARTTLS; use imaps://, or --allow-plaintext for a loopback test server", ErrTLS, addr)
 			}
 			if !isLoopback(cc.addr.Host) {
 				cc.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.plaintext",
@@ -169,9 +180,10 @@ func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 			break
 		}
 		plain.Close()
+		bye = nil
 		raw, err = d.DialContext(ctx, "tcp", addr)
 		if err != nil {
-			return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+			return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
 		}
 		stop2 := context.AfterFunc(ctx, func() { raw.Close() })
 		defer stop2()
@@ -179,39 +191,30 @@ func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 		if err != nil {
 			raw.Close()
 			if isTLSError(err) {
-				return nil, tlsError(addr, err)
+				return nil, nil, tlsError(addr, err)
 			}
-			return nil, fmt.Errorf("%w: STARTTLS at %s: %v", ErrTLS, addr, err)
+			return nil, nil, fmt.Errorf("%w: STARTTLS at %s: %v", ErrTLS, addr, err)
 		}
 	}
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
+		return nil, nil, fmt.Errorf("%w: no greeting from %s: %v", ErrConnection, addr, err)
 	}
 	if c.State() == imapv2.ConnStateNotAuthenticated {
-		caps := c.Caps()
-		if caps.Has(imapv2.CapLoginDisabled) {
-			c.Close()
-			return nil, fmt.Errorf("%w: %s refuses LOGIN on this connection (LOGINDISABLED)", ErrAuth, addr)
-		}
-		if err := c.Login(cc.addr.User, cc.password).Wait(); err != nil {
+		if err := cc.login(ctx, c); err != nil {
 			c.Close()
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, ctx.Err())
+				return nil, nil, fmt.Errorf("%w: %s: %v", ErrConnection, addr, ctx.Err())
 			}
-			var ie *imapv2.Error
-			if errors.As(err, &ie) {
-				return nil, fmt.Errorf("%w for %s at %s: %s", ErrAuth, cc.addr.User, addr, serverText(ie))
-			}
-			return nil, fmt.Errorf("%w: login at %s: %v", ErrConnection, addr, err)
+			return nil, nil, err
 		}
 	}
 	// The capabilities may change after login; ask again.
 	if _, err := c.Capability().Wait(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
+		return nil, nil, fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err)
 	}
-	return c, nil
+	return c, bye, nil
 }
 
 // serverText formats a server's status response for a message to a user.

@@ -197,8 +197,8 @@ func (p *proxy) serve() {
 }
 
 // TestDisconnectMidAppend cuts the connection in the middle of a literal.
-// The writer reconnects once and goes on; when reconnecting fails too, the
-// conversion stops with a connection error and a second run completes it
+// The writer reconnects and goes on; when reconnecting keeps failing
+// (every back-off used up), the conversion stops with a connection error and a second run completes it
 // without duplicates.
 func TestDisconnectMidAppend(t *testing.T) {
 	srv := server(t, dovecotserver.Config{})
@@ -230,7 +230,9 @@ func TestDisconnectMidAppend(t *testing.T) {
 		}
 		p2.refuse.Store(true)
 	}()
-	rep, err = convert(t, "mbox", src2, nil, addr2, plainParams())
+	// Reconnecting is backed off and tried again (retries); short
+	// back-offs keep the test quick.
+	rep, err = convert(t, "mbox", src2, nil, addr2, plainParams(imap.ParamBackoffBase, "5ms", imap.ParamBackoffMax, "20ms"))
 	if !errors.Is(err, imap.ErrConnection) {
 		t.Fatalf("want a connection error, got %v", err)
 	}

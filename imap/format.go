@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Format names registered by this package: "imaps" (implicit TLS) and
@@ -19,6 +20,8 @@ var params = []mailconv.Param{
 	{Name: ParamAllowPlaintext, Read: true, Write: true, Doc: "imap:// without STARTTLS when the server offers none (meant for loopback test servers)"},
 	{Name: ParamInsecure, Read: true, Write: true, Doc: "do not verify the server's TLS certificate"},
 	{Name: ParamCAFile, Read: true, Write: true, Doc: "PEM file of extra certificates to trust (a private CA, a self-signed test server)"},
+	{Name: ParamSASL, Read: true, Write: true, Doc: netaddr.DocSASL},
+	{Name: ParamTokenFile, Read: true, Write: true, Doc: netaddr.DocTokenFile},
 	{Name: ParamTimeout, Read: true, Write: true, Doc: "dial and login timeout, a duration such as 30s (default 60s)"},
 	{Name: ParamAppendLimit, Write: true, Doc: "largest message to send in octets; larger ones are skipped and reported (default: the server's APPENDLIMIT, else none)"},
 	{Name: ParamSpoolMemory, Write: true, Doc: "octets of a message held in memory before it is spooled to a temporary file (default 4194304)"},
@@ -27,6 +30,11 @@ var params = []mailconv.Param{
 	{Name: ParamProbe, Write: true, Doc: "yes (default) or no: create and delete a probe folder to learn whether mailboxes can mix messages and children, and which characters names may hold"},
 	{Name: ParamDedup, Write: true, Doc: "yes (default) or no: do not append a message the mailbox already holds (same Message-ID, size and content)"},
 	{Name: ParamSubscribe, Write: true, Doc: "yes (default) or no: subscribe the mailboxes created"},
+	{Name: ParamPipeline, Write: true, Doc: "APPENDs in flight at most when the server announces UIDPLUS and LITERAL+ (default 32; 1: one at a time)"},
+	{Name: ParamMaxRate, Write: true, Doc: "messages per second at most (decimal, e.g. 2.5; default: no limit)"},
+	{Name: ParamBackoffBase, Write: true, Doc: "first back-off when the server throttles or drops the connection, a duration (default 1s; doubled each time, with jitter)"},
+	{Name: ParamBackoffMax, Write: true, Doc: "longest back-off, a duration (default 2m; a server's own hint is obeyed up to 15m)"},
+	{Name: ParamRetries, Write: true, Doc: "back-offs per message before the run stops (default 8; nothing is lost, run again to resume)"},
 	{Name: ParamCheck, Write: true, Doc: "yes (default) or no: read back flags, INTERNALDATE and size of appended messages and report differences"},
 }
 

@@ -62,7 +62,16 @@ type Writer struct {
 	noKW     bool            // the server refused keywords: stop sending them
 	stats    Stats
 	closed   bool
+	thr      *throttle
+	pipeline int             // APPENDs in flight at most (parameter pipeline)
+	bye      *byeConn        // the connection's BYE watcher, for back-off hints
+	budget   mailconv.Budget // the day's upload budget, when set
 }
+
+// SetBudget implements mailconv.BudgetSetter: before each message the
+// writer asks b whether its octets may still be sent today, and stops with
+// b's error (matching mailconv.ErrBudget) when not.
+func (w *Writer) SetBudget(b mailconv.Budget) { w.budget = b }
 
 // Create connects to the server named by addr (see ParseAddress; the tls
 // argument tells the scheme when addr comes without one), logs in, probes
@@ -116,7 +125,15 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 	default:
 		return nil, fmt.Errorf("parameter %s: %q is not auto, yes or no", ParamSpecialUse, v)
 	}
-	if w.c, err = dial(ctx, cc); err != nil {
+	if w.thr, err = newThrottle(p, opts.Emit); err != nil {
+		return nil, err
+	}
+	n, err := intParam(p, ParamPipeline, DefaultPipeline)
+	if err != nil {
+		return nil, err
+	}
+	w.pipeline = int(min(max(n, 1), 1000))
+	if w.c, w.bye, err = dialWatch(ctx, cc); err != nil {
 		return nil, err
 	}
 	if w.info, err = probe(ctx, w.c, active, false); err != nil {
@@ -292,17 +309,36 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 }
 
 // reconnect drops the connection (a command failed on it: the client may
-// not have noticed yet that it is gone) and makes a new one.
+// not have noticed yet that it is gone) and makes a new one, after a
+// back-off (the server's hint when its BYE gave one); a failed attempt is
+// backed off and made again, up to the retries parameter.
 func (w *Writer) reconnect(ctx context.Context) error {
+	hint, byeText := w.dropHint()
 	w.c.Close()
-	c, err := dial(ctx, w.cc)
-	if err != nil {
-		return err
+	why := "the connection to " + w.cc.addr.HostPort() + " was lost"
+	if byeText != "" {
+		why = fmt.Sprintf("the server closed the connection (%q)", byeText)
 	}
-	w.c = c
-	w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.reconnected",
-		Detail: "the connection to " + w.cc.addr.HostPort() + " was lost and made again"})
-	return nil
+	for attempt := 0; ; attempt++ {
+		if err := w.thr.backoff(ctx, attempt, hint, nil, why); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%w: %s; %v", ErrConnection, why, err)
+		}
+		c, bye, err := dialWatch(ctx, w.cc)
+		if err != nil {
+			if !errors.Is(err, ErrConnection) || ctx.Err() != nil {
+				return err
+			}
+			hint, why = 0, "reconnecting failed: "+err.Error()
+			continue
+		}
+		w.c, w.bye = c, bye
+		w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.reconnected",
+			Detail: "the connection to " + w.cc.addr.HostPort() + " was lost and made again"})
+		return nil
+	}
 }
 
 // Close logs out.
@@ -337,10 +373,15 @@ type MailboxWriter struct {
 	lastRef     string
 	lastExisted bool
 
-	pending    []appended
-	eolFixed   int64
-	undated    int64
-	mismatches int
+	pending       []appended
+	queue         []*flight  // pipelined messages whose outcome is not delivered yet
+	inflightBytes int64      // octets of the pipelined APPENDs not answered yet
+	uidNext       imapv2.UID // UIDNEXT when opened: UIDs from it on are this run's
+	lastUID       imapv2.UID // the UID of the last message appended in order
+	after         imapv2.UID // find: only UIDs above this one (0: all)
+	eolFixed      int64
+	undated       int64
+	mismatches    int
 }
 
 // appended is what was sent, for the read-back check.
@@ -359,11 +400,12 @@ func (mw *MailboxWriter) open(ctx context.Context) error {
 	w := mw.w
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	st, err := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true}).Wait()
+	st, err := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true, UIDNext: true}).Wait()
 	if err != nil {
 		return connErr("STATUS "+mw.name, err)
 	}
 	mw.uidValidity = st.UIDValidity
+	mw.uidNext = st.UIDNext
 	if st.NumMessages != nil {
 		mw.existed = int(*st.NumMessages)
 	}
@@ -458,6 +500,9 @@ func (mw *MailboxWriter) find(ctx context.Context, messageID string, size int64,
 			return 0, connErr("EXAMINE "+mw.name, err)
 		}
 		crit := &imapv2.SearchCriteria{Larger: size - 1, Smaller: size + 1}
+		if mw.after > 0 {
+			crit.UID = []imapv2.UIDSet{{imapv2.UIDRange{Start: mw.after + 1}}} // after+1:*
+		}
 		if messageID != "" {
 			crit.Header = []imapv2.SearchCriteriaHeaderField{{Key: "Message-ID", Value: messageID}}
 		}
@@ -539,23 +584,78 @@ func (mw *MailboxWriter) digestOf(uid imapv2.UID) (string, error) {
 // per message, the mailbox searched for the message (it may have arrived),
 // and the APPEND repeated.
 func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, body io.Reader) error {
-	w := mw.w
 	mw.lastRef, mw.lastExisted = "", false
+	p, err := mw.prepare(ctx, m, body)
+	if err != nil || p == nil {
+		return err
+	}
+	if err := mw.allow(ctx, p.norm.Size); err != nil {
+		return err
+	}
+	return mw.send(ctx, p)
+}
+
+// prepared is a message normalized and ready to be appended.
+type prepared struct {
+	m     *mailconv.Message
+	loc   mailconv.Location
+	norm  Normalized
+	hdr   []byte // the header (at most maxHeaderScan octets), a copy
+	msgID string
+	flags []imapv2.Flag
+	date  time.Time
+	data  []byte // the normalized octets of a pipelined message; nil: in the spool
+}
+
+// reader returns the normalized octets.
+func (p *prepared) reader(w *Writer) io.Reader {
+	if p.data != nil {
+		return bytes.NewReader(p.data)
+	}
+	return w.spool.reader()
+}
+
+// readerAt returns the normalized octets for a SectionReader.
+func (p *prepared) readerAt(w *Writer) io.ReaderAt {
+	if p.data != nil {
+		return bytes.NewReader(p.data)
+	}
+	return readerAt(w)
+}
+
+// allow asks the day budget (with octets already in flight) and the rate
+// limit whether a message of size octets may go now.
+func (mw *MailboxWriter) allow(ctx context.Context, size int64) error {
+	w := mw.w
+	if w.budget != nil {
+		if err := w.budget.Allow(mw.inflightBytes, size); err != nil {
+			return err
+		}
+	}
+	return w.thr.pace(ctx)
+}
+
+// prepare spools and normalizes a message and decides what needs no
+// APPEND: an empty or too large message is skipped (*mailconv.SkipError),
+// one the mailbox already holds returns nil (LastExisted and LastRef
+// tell).
+func (mw *MailboxWriter) prepare(ctx context.Context, m *mailconv.Message, body io.Reader) (*prepared, error) {
+	w := mw.w
 	w.spool.reset()
 	z := newNormalizer(&w.spool)
 	if _, err := io.Copy(z, body); err != nil {
-		return fmt.Errorf("reading message %s: %w", m.Source, err)
+		return nil, fmt.Errorf("reading message %s: %w", m.Source, err)
 	}
 	norm, err := z.finish()
 	if err != nil {
-		return fmt.Errorf("spooling message %s: %w", m.Source, err)
+		return nil, fmt.Errorf("spooling message %s: %w", m.Source, err)
 	}
 	loc := m.Source
 	if norm.Size == 0 {
-		return &mailconv.SkipError{Code: "imap.empty", Reason: "the message is empty: an IMAP server cannot store a message of 0 octets"}
+		return nil, &mailconv.SkipError{Code: "imap.empty", Reason: "the message is empty: an IMAP server cannot store a message of 0 octets"}
 	}
 	if w.limit > 0 && norm.Size > w.limit {
-		return &mailconv.SkipError{Code: "imap.too-big",
+		return nil, &mailconv.SkipError{Code: "imap.too-big",
 			Reason: fmt.Sprintf("the message has %d octets, more than the server takes (APPENDLIMIT or append-limit %d); it was not sent (nor truncated)", norm.Size, w.limit)}
 	}
 	if norm.NUL > 0 {
@@ -567,14 +667,15 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 	}
 	hdr, err := w.spool.head(min(norm.HeaderLen, maxHeaderScan))
 	if err != nil {
-		return fmt.Errorf("spool: %w", err)
+		return nil, fmt.Errorf("spool: %w", err)
 	}
+	hdr = append([]byte(nil), hdr...)
 	msgID := mailconv.HeaderValue(hdr, "Message-ID")
 
 	if w.dedup && mw.existed > 0 {
 		uid, err := mw.find(ctx, msgID, norm.Size, norm.Digest, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if uid != 0 {
 			mw.lastExisted = true
@@ -582,7 +683,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			w.stats.Existing++
 			w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.already-present", Mailbox: mw.path, Message: m.ID, Location: &loc,
 				Detail: fmt.Sprintf("already in %q as UID %d (same Message-ID, size and content): not appended again", mw.name, uid)})
-			return nil
+			return nil, nil
 		}
 	}
 
@@ -596,8 +697,19 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		mw.undated++
 	}
 
+	return &prepared{m: m, loc: loc, norm: norm, hdr: hdr, msgID: msgID, flags: flags, date: date}, nil
+}
+
+// send appends a prepared message and waits for the answer, handling
+// what the server may say: throttling (back-off), a lost connection
+// (reconnect, look whether it arrived, send again), TRYCREATE, a refused
+// 8-bit header (repaired) or keywords (dropped), a message too big
+// (skipped), over quota (stop).
+func (mw *MailboxWriter) send(ctx context.Context, p *prepared) error {
+	w := mw.w
+	m, loc, norm, hdr, msgID, flags, date := p.m, p.loc, p.norm, p.hdr, p.msgID, p.flags, p.date
 	var repaired []byte // header after the 8-bit repair, when done
-	reconnected := false
+	drops, throttles := 0, 0
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -606,11 +718,11 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 			return err
 		}
 		size := norm.Size
-		r := w.spool.reader()
+		r := p.reader(w)
 		if repaired != nil {
 			hlen := int64(len(hdr))
 			size = norm.Size - hlen + int64(len(repaired))
-			r = io.MultiReader(bytes.NewReader(repaired), io.NewSectionReader(readerAt(w), hlen, norm.Size-hlen))
+			r = io.MultiReader(bytes.NewReader(repaired), io.NewSectionReader(p.readerAt(w), hlen, norm.Size-hlen))
 		}
 		start := time.Now()
 		data, err := w.append(ctx, mw.name, flags, date, size, r)
@@ -618,16 +730,22 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		if err == nil {
 			w.stats.Messages++
 			w.stats.Bytes += size
+			if w.budget != nil {
+				if err := w.budget.Spend(size); err != nil {
+					return err
+				}
+			}
 			if data != nil && data.UID != 0 {
 				uv := data.UIDValidity
 				if uv == 0 {
 					uv = mw.uidValidity
 				}
 				mw.lastRef = fmt.Sprintf("%d:%d", uv, data.UID)
+				mw.lastUID = data.UID
 				if w.check {
 					mw.pending = append(mw.pending, appended{uid: data.UID, id: m.ID, loc: loc, flags: flags, date: date, size: size})
 					if len(mw.pending) >= checkBatch {
-						if err := mw.checkPending(ctx); err != nil {
+						if err := mw.checkPendingRetry(ctx); err != nil {
 							return err
 						}
 					}
@@ -642,11 +760,11 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 		var ie *imapv2.Error
 		if !errors.As(err, &ie) {
 			// The connection broke. The message may have been stored
-			// before it did: reconnect, look, send again once.
-			if reconnected {
+			// before it did: reconnect (backing off), look, send again.
+			if drops >= w.thr.retries {
 				return connErr(fmt.Sprintf("APPEND of message %s to %q", m.Source, mw.name), err)
 			}
-			reconnected = true
+			drops++
 			if err := w.reconnect(ctx); err != nil {
 				return fmt.Errorf("APPEND of message %s to %q: the connection was lost and reconnecting failed: %w; nothing was lost, run the same command again to resume", m.Source, mw.name, err)
 			}
@@ -655,11 +773,22 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 					return ferr
 				} else if uid != 0 {
 					mw.lastRef = fmt.Sprintf("%d:%d", mw.uidValidity, uid)
+					mw.lastUID = uid
 					w.stats.Messages++
 					w.stats.Bytes += norm.Size
 					return nil
 				}
 			}
+			continue
+		}
+		if throttled(ie) {
+			if berr := w.thr.backoff(ctx, throttles, backoffHint(ie.Text), mw.path, "APPEND refused: "+serverText(ie)); berr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return fmt.Errorf("APPEND of message %s to %q: %w: %s; %v; nothing was lost: run the same command again later to resume", m.Source, mw.name, ErrRefused, serverText(ie), berr)
+			}
+			throttles++
 			continue
 		}
 		switch ie.Code {
@@ -704,14 +833,7 @@ func (mw *MailboxWriter) WriteMessage(ctx context.Context, m *mailconv.Message, 
 // findAfterDrop looks for a message whose APPEND was cut by a lost
 // connection: it is there when the server committed it before the drop.
 func (mw *MailboxWriter) findAfterDrop(ctx context.Context, msgID string, norm Normalized, repaired []byte) (imapv2.UID, error) {
-	if repaired != nil {
-		return 0, nil // the digest differs; the search below cannot match
-	}
-	saved := mw.existed
-	savedIdx := mw.indexed
-	mw.existed, mw.indexed = 1, false // search the server, not the index
-	defer func() { mw.existed, mw.indexed = saved, savedIdx }()
-	uid, err := mw.find(ctx, msgID, norm.Size, norm.Digest, false)
+	uid, err := mw.lookup(ctx, msgID, norm, repaired)
 	if err != nil {
 		return 0, err
 	}
@@ -720,6 +842,24 @@ func (mw *MailboxWriter) findAfterDrop(ctx context.Context, msgID string, norm N
 			Detail: fmt.Sprintf("the connection broke during an APPEND that the server had committed: UID %d kept, not sent again", uid)})
 	}
 	return uid, nil
+}
+
+// lookup searches the server for a message sent on a connection that was
+// lost: among the messages after the last one appended in order (and after
+// those there before this run), so that an identical earlier copy is not
+// taken for it.
+func (mw *MailboxWriter) lookup(ctx context.Context, msgID string, norm Normalized, repaired []byte) (imapv2.UID, error) {
+	if repaired != nil {
+		return 0, nil // the digest differs; the search below cannot match
+	}
+	saved, savedIdx, savedAfter := mw.existed, mw.indexed, mw.after
+	mw.existed, mw.indexed = 1, false // search the server, not the index
+	mw.after = mw.lastUID
+	if mw.uidNext > 0 {
+		mw.after = max(mw.lastUID, mw.uidNext-1)
+	}
+	defer func() { mw.existed, mw.indexed, mw.after = saved, savedIdx, savedAfter }()
+	return mw.find(ctx, msgID, norm.Size, norm.Digest, false)
 }
 
 // readerAt exposes the spool for SectionReader.
@@ -851,6 +991,23 @@ func (mw *MailboxWriter) checkPending(ctx context.Context) error {
 	return nil
 }
 
+// checkPendingRetry runs checkPending, and once more on a new connection
+// when the connection was lost during it (a server restart, an
+// administrator's kick, a provider dropping long sessions): the messages
+// are stored, only the read-back was cut.
+func (mw *MailboxWriter) checkPendingRetry(ctx context.Context) error {
+	pend := append([]appended(nil), mw.pending...)
+	err := mw.checkPending(ctx)
+	if err == nil || !errors.Is(err, ErrConnection) || ctx.Err() != nil {
+		return err
+	}
+	if rerr := mw.w.reconnect(ctx); rerr != nil {
+		return err
+	}
+	mw.pending = pend
+	return mw.checkPending(ctx)
+}
+
 // missingFlags returns the flags of want that have is lacks
 // (case-insensitively).
 func missingFlags(want, have []imapv2.Flag) []string {
@@ -875,9 +1032,14 @@ func missingFlags(want, have []imapv2.Flag) []string {
 func (mw *MailboxWriter) Close() error {
 	w := mw.w
 	var err error
-	if len(mw.pending) > 0 {
+	if len(mw.queue) > 0 {
+		// The outcomes of messages still in flight reach the caller
+		// (Convert records the committed ones).
+		err = mw.Drain(context.Background())
+	}
+	if len(mw.pending) > 0 && err == nil {
 		if e := w.ensureConn(context.Background()); e == nil {
-			err = mw.checkPending(context.Background())
+			err = mw.checkPendingRetry(context.Background())
 		} else {
 			err = e
 		}

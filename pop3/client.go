@@ -59,6 +59,18 @@ type Config struct {
 	TLS *tls.Config
 	// Timeout bounds dialing, login, and each command's response.
 	Timeout time.Duration
+	// SASL is the login mode (sasl.ParseMode: auto, OAUTHBEARER, XOAUTH2,
+	// PLAIN or LOGIN); "" is auto: USER/PASS with a password, OAUTHBEARER
+	// or XOAUTH2 with Token.
+	SASL string
+	// Token, when not nil, supplies the OAuth2 access token; Password is
+	// then not used.
+	Token TokenSource
+	// OnTokenRefresh, when not nil, is told of each new access token used
+	// (why: "expired" or "refused").
+	OnTokenRefresh func(why string)
+
+	cred *netaddr.Credentials // kept across Dials: the last token used
 }
 
 // Client is a POP3 session in the TRANSACTION state. It is not safe for
@@ -72,7 +84,8 @@ type Client struct {
 }
 
 // Dial connects, upgrades with STLS for pop3:// (unless the server offers
-// none and AllowPlaintext is set), and logs in with USER/PASS.
+// none and AllowPlaintext is set), and logs in: with USER/PASS, or with
+// AUTH (RFC 5034) as Config.SASL and Config.Token ask.
 func Dial(ctx context.Context, cfg *Config) (*Client, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 60 * time.Second
@@ -123,13 +136,9 @@ func Dial(ctx context.Context, cfg *Config) (*Client, error) {
 			return nil, fmt.Errorf("%w: %s does not offer STLS; use pop3s://, or --allow-plaintext for a loopback test server", ErrTLS, addr)
 		}
 	}
-	if _, err := c.cmd("USER " + cfg.Addr.User); err != nil {
+	if err := c.login(ctx, cfg); err != nil {
 		c.conn.Close()
-		return nil, authErr(cfg.Addr, err)
-	}
-	if _, err := c.cmd("PASS " + cfg.Password); err != nil {
-		c.conn.Close()
-		return nil, authErr(cfg.Addr, err)
+		return nil, err
 	}
 	return c, nil
 }
@@ -217,9 +226,8 @@ func (c *Client) cmd(line string) (string, error) {
 	if c.inMulti {
 		return "", errors.New("pop3: a multi-line response is still being read")
 	}
-	c.conn.SetWriteDeadline(time.Now().Add(c.timeout))
-	if _, err := io.WriteString(c.conn, line+"\r\n"); err != nil {
-		return "", connErr(err)
+	if err := c.send(line); err != nil {
+		return "", err
 	}
 	return c.status()
 }

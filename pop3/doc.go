@@ -4,7 +4,9 @@
 // account to IMAP.
 //
 // The client is small and our own (no maintained POP3 module is
-// available): USER/PASS login, CAPA, STLS, STAT, UIDL, LIST, RETR streamed
+// available): USER/PASS login or AUTH (RFC 5034) with the mechanisms of
+// internal/sasl (OAUTHBEARER and XOAUTH2 with the parameter
+// oauth2-token-file, PLAIN, LOGIN; parameter sasl), CAPA, STLS, STAT, UIDL, LIST, RETR streamed
 // through a DotReader that undoes the byte-stuffing without holding a
 // line, DELE and QUIT. Response lines are bounded (MaxLine), and so is
 // the number of messages of a listing (MaxMessages).

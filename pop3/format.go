@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/netaddr"
 )
 
 // Format names registered by this package (sources only).
@@ -19,6 +20,8 @@ var params = []mailconv.Param{
 	{Name: ParamCAFile, Read: true, Doc: "PEM file of extra certificates to trust"},
 	{Name: ParamTimeout, Read: true, Doc: "dial and response timeout, a duration (default 60s)"},
 	{Name: ParamDeleteAfterVerify, Read: true, Doc: "allow DeleteVerified: remove from the server the messages verify proved are in the destination (default: leave everything)"},
+	{Name: ParamSASL, Read: true, Doc: netaddr.DocSASL},
+	{Name: ParamTokenFile, Read: true, Doc: netaddr.DocTokenFile},
 	{Name: ParamMaxHeader, Read: true, Doc: "header bytes held in memory per message to find its date (default 262144)"},
 }
 

@@ -59,8 +59,14 @@ func Open(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*
 	}
 	cfg := &Config{Addr: a, Timeout: 60 * time.Second}
 	p := opts.Params
-	if cfg.Password, err = Password(p); err != nil {
+	cred, err := netaddr.ReadCredentials(p, ParamPasswordFile)
+	if err != nil {
 		return nil, err
+	}
+	cfg.SASL, cfg.Password, cfg.Token = cred.Mode, cred.Password, cred.Token
+	cfg.OnTokenRefresh = func(why string) {
+		opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "pop3.token-refreshed",
+			Detail: fmt.Sprintf("the OAuth2 access token %s: a new one was fetched from the token endpoint for the login at %s", why, a.HostPort())})
 	}
 	if cfg.AllowPlaintext, err = netaddr.Bool(p, ParamAllowPlaintext, false); err != nil {
 		return nil, err

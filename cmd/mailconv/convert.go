@@ -45,6 +45,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	merge := fs.Bool("merge", false, "add this source's mail to a destination an earlier run converted another source into (implies --dedup content)")
 	net := addNetFlags(fs)
 	ctl := addControlFlags(fs)
+	limits := addLimitFlags(fs)
 	opts, dstOpts := optList{}, optList{}
 	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
 	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
@@ -73,7 +74,13 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	}
 	net.apply(opts, src)
 	net.apply(dstOpts, dst)
+	if err := limits.apply(dstOpts, dst); err != nil {
+		return h.fail(err, stderr)
+	}
 	readParams, writeParams, err := sideParams(opts, dstOpts, src, dst, false)
+	if err == nil {
+		err = net.applySides(src, readParams, &dst, writeParams)
+	}
 	if err != nil {
 		return h.fail(err, stderr)
 	}
@@ -129,7 +136,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 		return h.fail(err, stderr)
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
-		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress, sel: sel, hooks: h}
+		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress, sel: sel, hooks: h, limits: limits}
 	code := run.do(ctx, rep, stderr)
 	recorded := journal.Messages()
 	if h != nil {
@@ -165,6 +172,7 @@ type convertRun struct {
 	progress                string
 	sel                     mailconv.ConvertOptions // Include, Since, Before
 	hooks                   *convertHooks
+	limits                  *limitFlags
 }
 
 func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
@@ -190,6 +198,13 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		return cr.hooks.fail(err, stderr)
 	}
 
+	if cr.limits != nil {
+		if err := cr.limits.budget(w, cr.journal); err != nil {
+			w.Close()
+			rep.Error = err.Error()
+			return cr.hooks.fail(err, stderr)
+		}
+	}
 	// An interrupt (ctx) stops the run after the message in hand, which is
 	// written and journaled; a second one ends the process (see main).
 	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done(),
@@ -241,6 +256,9 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 		if rep.NothingToDo {
 			fmt.Fprintln(stderr, "mailconv: nothing to do: every message was already converted")
 		}
+	}
+	if code, ok := budgetExit(cerr, stderr); ok {
+		return code
 	}
 	if cerr != nil {
 		if refused {

@@ -62,6 +62,9 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		net.apply(opts, src)
 	}
 	readParams, writeParams, err := splitParams(opts, src, target)
+	if err == nil {
+		err = net.applySides(src, readParams, target, writeParams)
+	}
 	if err != nil {
 		return exitFor(err, stderr)
 	}

@@ -63,6 +63,10 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return exitFor(err, stderr)
 	}
+	// The destination is read here: its login flags go to dstParams.
+	if err := net.applySides(src, readParams, &dst, dstParams); err != nil {
+		return exitFor(err, stderr)
+	}
 	rep := &mailconv.Report{}
 	sr, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
 	if err != nil {

@@ -1,0 +1,95 @@
+package imap_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/imap"
+	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/internal/netproxy"
+)
+
+// BenchmarkUploadLatency measures the upload rate into a local Dovecot
+// (mail_fsync = never, so that the server's disk does not hide the
+// network) through internal/netproxy, which delays each direction by half
+// the round-trip time: 0, 50 and 200 ms RTT, one APPEND at a time
+// (pipeline=1, the upload before pipelining) and pipelined (the default).
+// It reports messages/s and MB/s. Run it with
+//
+//	go test ./imap/ -run '^$' -bench UploadLatency -benchtime 2x
+//
+// (MAILCONV_BENCH_MB, default 2, sets the mbox size; about 20 messages
+// per MB). The numbers are in imap/README.md.
+func BenchmarkUploadLatency(b *testing.B) {
+	path, n := benchMbox(b, 2)
+	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
+		for _, pipeline := range []string{"1", strconv.Itoa(imap.DefaultPipeline)} {
+			b.Run(fmt.Sprintf("rtt=%v/pipeline=%s", rtt, pipeline), func(b *testing.B) {
+				benchUpload(b, path, n, "mail_fsync = never\n", rtt/2, imap.ParamPipeline, pipeline)
+			})
+		}
+	}
+}
+
+// benchUpload converts the mbox at path into a fresh Dovecot (with extra
+// configuration) b.N times, through a netproxy delaying each direction by
+// delay (directly when delay is negative), and reports messages/s and
+// MB/s.
+func benchUpload(b *testing.B, path string, want int, extra string, delay time.Duration, params ...string) {
+	b.ReportAllocs()
+	var msgs, bytes int64
+	var elapsed time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		srv := dovecotserver.Start(b, dovecotserver.Config{Extra: extra})
+		os.Setenv(imap.PasswordEnv, srv.Password)
+		addr := srv.IMAPAddr
+		var p *netproxy.Proxy
+		if delay >= 0 {
+			var err error
+			if p, err = netproxy.Start(srv.IMAPAddr, netproxy.Options{Delay: delay}); err != nil {
+				b.Fatal(err)
+			}
+			addr = p.Addr
+		}
+		ctx := context.Background()
+		mf, _ := mailconv.LookupFormat("mbox")
+		r, err := mf.Open(ctx, path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := imap.Create(ctx, "imap://"+srv.User+"@"+addr, false, &mailconv.Options{Params: plainParams(append([]string{imap.ParamCheck, "no", imap.ParamProbe, "no"}, params...)...)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		b.StopTimer()
+		if rep.Totals.MessagesWritten != want {
+			b.Fatalf("%d of %d messages written", rep.Totals.MessagesWritten, want)
+		}
+		s := w.Stats()
+		msgs += s.Messages
+		bytes += s.Bytes
+		w.Close()
+		r.Close()
+		if p != nil {
+			p.Close()
+		}
+		srv.Stop()
+		b.StartTimer()
+	}
+	b.SetBytes(bytes / int64(b.N))
+	b.ReportMetric(float64(msgs)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(bytes)/1e6/elapsed.Seconds(), "MB/s")
+}
