@@ -548,7 +548,11 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		sent := &sentMessage{m: m}
 		var werr error
 		if pipelined {
-			werr = pl.Submit(ctx, m, &c.body, func(o Outcome) {
+			// The reader may reuse m at its next Next (Reader's contract),
+			// while this message's outcome, and the writer's own record
+			// of it, come later: both get a copy of their own.
+			sent.m = m.clone()
+			werr = pl.Submit(ctx, sent.m, &c.body, func(o Outcome) {
 				if err := finish(o.Err, o.Ref, o.Existed, sent); err != nil && pipeErr == nil {
 					pipeErr = err
 				}
