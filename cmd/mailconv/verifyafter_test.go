@@ -79,6 +79,15 @@ func verifyAfterConvert(args []string) {
 	if *net.insecureSkipVerify {
 		v = append(v, "--insecure-skip-verify")
 	}
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"sasl", net.sasl}, {"oauth2-token-file", net.tokenFile}, {"src-sasl", net.srcSASL}, {"dst-sasl", net.dstSASL},
+		{"src-oauth2-token-file", net.srcTokenFile}, {"dst-oauth2-token-file", net.dstTokenFile}} {
+		if *f.value != "" {
+			v = append(v, "--"+f.name, *f.value)
+		}
+	}
 	dedupSet := false
 	fs.Visit(func(f *flag.Flag) { dedupSet = dedupSet || f.Name == "dedup" })
 	switch {
