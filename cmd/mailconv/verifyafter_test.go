@@ -115,6 +115,9 @@ func verifyAfterConvert(args []string) {
 		return false
 	}
 	for k, val := range opts {
+		if !reads(src, k) && !reads(dst, k) {
+			continue // a writing option (an upload's pipeline, back-off)
+		}
 		if reads(src, k) && reads(dst, k) && src.format.Name != dst.format.Name {
 			// The option means something else on the other side
 			// (eudora's recover=emit, mbox's recover=true): verify has
