@@ -44,3 +44,32 @@ func HeaderDates(msg []byte) (received, date time.Time) {
 	received, _ = ReceivedValue([]byte(HeaderValue(msg, "Received")))
 	return received, DateValue(HeaderValue(msg, "Date"))
 }
+
+// ChooseDate picks a message's received date for a store that keeps one
+// message a file (maildir, MH), from the file's modification time and the
+// header's Received and Date dates (HeaderDates), in the order the store's
+// date option names: "mtime" puts the file time first, "header" the Date
+// field before the Received field; otherwise Received, Date, file time. A
+// file time not after the epoch is unknown (a copy that lost it), as are
+// zero header dates.
+func ChooseDate(option string, mtime, received, date time.Time) (time.Time, DateSource) {
+	mtimeOK := mtime.Unix() > 0
+	if option == "mtime" && mtimeOK {
+		return mtime, DateFileTime
+	}
+	order := [3]DateSource{DateReceived, DateHeader, DateFileTime}
+	if option == "header" {
+		order[0], order[1] = DateHeader, DateReceived
+	}
+	for _, src := range order {
+		switch {
+		case src == DateReceived && !received.IsZero():
+			return received, src
+		case src == DateHeader && !date.IsZero():
+			return date, src
+		case src == DateFileTime && mtimeOK:
+			return mtime, src
+		}
+	}
+	return time.Time{}, DateUnknown
+}

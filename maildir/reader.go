@@ -650,26 +650,7 @@ func (mr *mailboxReader) headerKeywords(m *mailconv.Message) {
 // date picks the internal date in the configured order, from the file
 // time and the dates of the header (see scanHeaders).
 func (mr *mailboxReader) date(fi os.FileInfo, received, date time.Time) (time.Time, mailconv.DateSource) {
-	mtime := fi.ModTime()
-	mtimeOK := mtime.Unix() > 0
-	if mr.r.cfg.date == "mtime" && mtimeOK {
-		return mtime, mailconv.DateFileTime
-	}
-	order := []mailconv.DateSource{mailconv.DateReceived, mailconv.DateHeader, mailconv.DateFileTime}
-	if mr.r.cfg.date == "header" {
-		order[0], order[1] = mailconv.DateHeader, mailconv.DateReceived
-	}
-	for _, src := range order {
-		switch {
-		case src == mailconv.DateReceived && !received.IsZero():
-			return received, src
-		case src == mailconv.DateHeader && !date.IsZero():
-			return date, src
-		case src == mailconv.DateFileTime && mtimeOK:
-			return mtime, src
-		}
-	}
-	return time.Time{}, mailconv.DateUnknown
+	return mailconv.ChooseDate(mr.r.cfg.date, fi.ModTime(), received, date)
 }
 
 // scanHeaders reads at most maxHeader bytes of the header of f and returns

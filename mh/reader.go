@@ -449,27 +449,8 @@ func (mr *mailboxReader) applySequences(m *mailconv.Message, n uint32) {
 
 // date picks the internal date in the configured order.
 func (mr *mailboxReader) date(fi os.FileInfo, head []byte) (time.Time, mailconv.DateSource) {
-	mtime := fi.ModTime()
-	mtimeOK := mtime.Unix() > 0
-	if mr.r.cfg.date == "mtime" && mtimeOK {
-		return mtime, mailconv.DateFileTime
-	}
 	received, date := mailconv.HeaderDates(head)
-	order := [3]mailconv.DateSource{mailconv.DateReceived, mailconv.DateHeader, mailconv.DateFileTime}
-	if mr.r.cfg.date == "header" {
-		order[0], order[1] = mailconv.DateHeader, mailconv.DateReceived
-	}
-	for _, src := range order {
-		switch {
-		case src == mailconv.DateReceived && !received.IsZero():
-			return received, src
-		case src == mailconv.DateHeader && !date.IsZero():
-			return date, src
-		case src == mailconv.DateFileTime && mtimeOK:
-			return mtime, src
-		}
-	}
-	return time.Time{}, mailconv.DateUnknown
+	return mailconv.ChooseDate(mr.r.cfg.date, fi.ModTime(), received, date)
 }
 
 // Read reads the current message's octets.
