@@ -88,12 +88,11 @@ type MailboxDetails struct {
 
 // mplan is what Open decides for one mailbox.
 type mplan struct {
-	entries      []entry  // fixed entries, in emission order (TOC order)
-	regions      []region // then these, split lazily, in order
-	salvage      map[[2]int64]*Record
-	dataEnd      int64 // file size without trailing 0x1A / NUL padding
-	det          MailboxDetails
-	zoneMattered bool
+	entries []entry  // fixed entries, in emission order (TOC order)
+	regions []region // then these, split lazily, in order
+	salvage map[[2]int64]*Record
+	dataEnd int64 // file size without trailing 0x1A / NUL padding
+	det     MailboxDetails
 }
 
 // plan decides how to read one mailbox file of the given size.

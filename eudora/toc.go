@@ -3,7 +3,6 @@ package eudora
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -382,10 +381,4 @@ func MacTime(secs uint32) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(int64(secs)-MacEpochOffset, 0).UTC()
-}
-
-// isFormatErr reports whether err is a structural TOC problem (as opposed
-// to an I/O failure).
-func isFormatErr(err error) bool {
-	return errors.Is(err, mailconv.ErrFormat) || errors.Is(err, mailconv.ErrLimit)
 }

@@ -2,7 +2,6 @@ package imap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -230,11 +229,4 @@ func (w *Writer) dropHint() (time.Duration, string) {
 	}
 	text := w.bye.Bye()
 	return backoffHint(text), text
-}
-
-// isConnLoss tells whether err means the connection is gone (rather than
-// a refusal by the server).
-func isConnLoss(err error) bool {
-	var ie *imapv2.Error
-	return err != nil && !errors.As(err, &ie)
 }

@@ -381,7 +381,6 @@ type MailboxWriter struct {
 	after         imapv2.UID // find: only UIDs above this one (0: all)
 	eolFixed      int64
 	undated       int64
-	mismatches    int
 }
 
 // appended is what was sent, for the read-back check.

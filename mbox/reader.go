@@ -2,10 +2,8 @@ package mbox
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -1332,6 +1330,3 @@ func (rd *Reader) chooseVariant() {
 	rd.stats.VariantReason = why
 	rd.event(mailconv.EventInfo, "mbox.variant", -1, fmt.Sprintf("read as %s: %s", v, why))
 }
-
-// isNotExist is errors.Is(err, fs.ErrNotExist), kept short for callers.
-func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -269,14 +269,11 @@ func preferQ(s string) bool {
 // maxWord is the longest encoded-word RFC 2047 allows.
 const maxWord = 75
 
-// encodeWords encodes s as a sequence of RFC 2047 encoded-words in charset
-// cs, each at most 75 characters. UTF-8 text is split only between
-// characters. Q encoding uses only the characters allowed in phrases, so the
-// words are valid in any header context.
-func encodeWords(cs, s string, q bool) []string { return encodeWordsFirst(cs, s, q, maxWord) }
-
-// encodeWordsFirst is encodeWords with the first word at most first
-// characters long: the room left on the line that holds the field name.
+// encodeWordsFirst encodes s as a sequence of RFC 2047 encoded-words in
+// charset cs, each at most 75 characters, the first at most first (the
+// room left on the line that holds the field name). UTF-8 text is split
+// only between characters. Q encoding uses only the characters allowed in
+// phrases, so the words are valid in any header context.
 func encodeWordsFirst(cs, s string, q bool, first int) []string {
 	if s == "" {
 		return nil
