@@ -27,8 +27,6 @@ var (
 	// ErrBadOption: a format option (Options.Params, --opt key=value) has
 	// a value the format does not accept.
 	ErrBadOption = errors.New("bad format option")
-	// ErrJournalInUse: another run has the journal open (see OpenJournal).
-	ErrJournalInUse = errors.New("journal is in use by another mailconv run")
 )
 
 // ParseError reports bad input at a known place: the file and the byte
@@ -99,3 +97,18 @@ func BadOption(err error) error {
 	}
 	return &OptionError{Err: err}
 }
+
+// ErrBudget: the day's upload budget (--max-bytes-per-day) is spent. The
+// conversion stopped cleanly; run it again after BudgetError.Next.
+var ErrBudget = errors.New("daily upload budget reached")
+
+// SkipError is returned by a MailboxWriter for a message it refuses but
+// that does not stop the conversion (a message over the destination's size
+// limit). Convert records it as a skip and goes on.
+type SkipError struct {
+	Code   string // stable reason, e.g. "imap.too-big"
+	Reason string
+}
+
+// Error returns the reason.
+func (e *SkipError) Error() string { return e.Reason }

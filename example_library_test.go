@@ -10,6 +10,7 @@ import (
 	"github.com/mailconv/mailconv"
 	_ "github.com/mailconv/mailconv/maildir" // registers the "maildir" format
 	_ "github.com/mailconv/mailconv/mbox"    // registers the "mbox" format
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // Convert an mbox tree into a maildir through the format registry, as the
@@ -24,7 +25,7 @@ func Example_library() {
 
 	src, _ := mailconv.LookupFormat("mbox")
 	dst, _ := mailconv.LookupFormat("maildir")
-	rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: "testdata/sample-mbox"}}
+	rep := &migrate.Report{Source: migrate.Endpoint{Format: "mbox", Path: "testdata/sample-mbox"}}
 
 	r, err := src.Open(ctx, "testdata/sample-mbox", &mailconv.Options{Events: rep.Add})
 	if err != nil {
@@ -35,7 +36,7 @@ func Example_library() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Report: rep})
+	_, err = migrate.Convert(ctx, r, w, migrate.ConvertOptions{Report: rep})
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

@@ -73,3 +73,37 @@ func ChooseDate(option string, mtime, received, date time.Time) (time.Time, Date
 	}
 	return time.Time{}, DateUnknown
 }
+
+// HeaderValue returns the unfolded, trimmed value of the first header field
+// called name (case-insensitive) in the header block at the start of msg, or
+// "" when there is none. Only the header block is looked at.
+func HeaderValue(msg []byte, name string) string {
+	for len(msg) > 0 {
+		end := bytes.IndexByte(msg, '\n')
+		var line []byte
+		if end < 0 {
+			line, msg = msg, nil
+		} else {
+			line, msg = msg[:end], msg[end+1:]
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			return "" // end of header
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !strings.EqualFold(string(bytes.TrimRight(line[:colon], " \t")), name) {
+			continue
+		}
+		v := append([]byte(nil), line[colon+1:]...)
+		for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
+			end := bytes.IndexByte(msg, '\n')
+			if end < 0 {
+				end = len(msg)
+			}
+			v = append(v, bytes.TrimRight(msg[:end], "\r")...)
+			msg = msg[min(end+1, len(msg)):]
+		}
+		return strings.TrimSpace(string(v))
+	}
+	return ""
+}

@@ -3,7 +3,6 @@ package mailconv
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -257,14 +256,6 @@ func (m *Message) HasKeyword(k string) bool {
 		}
 	}
 	return false
-}
-
-// clone returns a copy of m that shares nothing with it, for a consumer
-// that keeps a message past the reader's next Next.
-func (m *Message) clone() *Message {
-	c := *m
-	c.Keywords = slices.Clone(m.Keywords)
-	return &c
 }
 
 // Reset clears m for reuse by a reader that recycles its Message value.

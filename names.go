@@ -56,12 +56,12 @@ func (np *NamePlan) DestOf(mb *Mailbox) Path {
 	return np.Dest(mb.Path)
 }
 
-// sameNames finds the selectable source mailboxes whose name an earlier
+// SameNames finds the selectable source mailboxes whose name an earlier
 // selectable one already has (two files of a store that decode to one
 // mailbox name): it maps each to that earlier mailbox. A name that differs
 // only in the case of INBOX is the same name. See
 // docs/formats/same-name-mailboxes.md.
-func sameNames(mbs []*Mailbox) map[*Mailbox]*Mailbox {
+func SameNames(mbs []*Mailbox) map[*Mailbox]*Mailbox {
 	var twins map[*Mailbox]*Mailbox
 	first := make(map[string]*Mailbox, len(mbs))
 	for _, mb := range mbs {
@@ -113,7 +113,7 @@ const MixedSuffix = " (messages)"
 func PlanNames(mbs []*Mailbox, caps Capabilities) *NamePlan {
 	np := &NamePlan{dest: make(map[string]Path, len(mbs)), bySrc: make(map[*Mailbox]Path, len(mbs))}
 	rules := caps.Names
-	twins := sameNames(mbs)
+	twins := SameNames(mbs)
 
 	// Which source paths have children?
 	hasChildren := make(map[string]bool)
@@ -393,3 +393,76 @@ func unhex(c byte) byte {
 		return c - 'A' + 10
 	}
 }
+
+// NameHazard describes a mailbox name that needs attention.
+type NameHazard struct {
+	Path    Path     `json:"path"`
+	Hazards []string `json:"hazards"`
+	// Destination and Changes: the name in the target and why it changed
+	// (only with a target).
+	Destination Path     `json:"destination,omitempty"`
+	Changes     []string `json:"changes,omitempty"`
+}
+
+// NameHazards lists the mailboxes of mbs whose names commonly break a
+// migration, with what is wrong with each; mixed are the paths that hold
+// both messages and sub-mailboxes.
+func NameHazards(mbs []*Mailbox, mixed []Path) []NameHazard {
+	isMixed := map[string]bool{}
+	for _, p := range mixed {
+		isMixed[pathKey(p)] = true
+	}
+	siblings := map[string][]string{} // parent key + lower name -> names
+	for _, mb := range mbs {
+		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(mb.Path.Name())
+		siblings[k] = append(siblings[k], mb.Path.Name())
+	}
+	twins := SameNames(mbs)
+	var out []NameHazard
+	for _, mb := range mbs {
+		name := mb.Path.Name()
+		var hz []string
+		add := func(s string) { hz = append(hz, s) }
+		if first := twins[mb]; first != nil {
+			add(twinReason(mb, first))
+		}
+		for _, r := range name {
+			if r >= utf8.RuneSelf {
+				add("non-ASCII characters")
+				break
+			}
+		}
+		for _, c := range []struct{ ch, what string }{{"/", "'/'"}, {".", "'.'"}, {"&", "'&'"}, {"%", "'%'"}, {"\\", "'\\'"}} {
+			if strings.Contains(name, c.ch) {
+				add("contains " + c.what)
+			}
+		}
+		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			add("control characters")
+		}
+		if name != strings.TrimSpace(name) {
+			add("leading or trailing white space")
+		}
+		if len(name) > 255 {
+			add(fmt.Sprintf("long name (%d bytes)", len(name)))
+		}
+		if len(mb.Path) > 1 && strings.EqualFold(name, "INBOX") {
+			add("reserved name INBOX below the top level")
+		}
+		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(name)
+		for _, other := range siblings[k] {
+			if other != name {
+				add("differs only in case from " + strconvQuote(other))
+			}
+		}
+		if isMixed[pathKey(mb.Path)] {
+			add("holds messages and sub-mailboxes")
+		}
+		if len(hz) > 0 {
+			out = append(out, NameHazard{Path: mb.Path, Hazards: hz})
+		}
+	}
+	return out
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

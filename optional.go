@@ -1,6 +1,13 @@
 package mailconv
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/mailconv/mailconv/internal/platform"
+)
 
 // This file declares the optional interfaces: methods a Reader,
 // MailboxReader, Writer or MailboxWriter may have beyond the required ones.
@@ -49,11 +56,6 @@ type ResumeWriter interface {
 // the file is called.
 type SingleFiler interface {
 	SingleFile() bool
-}
-
-func isSingleFile(v any) bool {
-	s, ok := v.(SingleFiler)
-	return ok && s.SingleFile()
 }
 
 // Holder is implemented by MailboxWriters that can tell whether a message is
@@ -144,4 +146,78 @@ type StateUpdater interface {
 // a known message and still sees a change of its state.
 type StatePeeker interface {
 	PeekFlags() (Flags, bool)
+}
+
+// Budget limits what a writer sends; a writer that honours one
+// implements BudgetSetter.
+type Budget interface {
+	// Allow returns a *BudgetError when n more octets, besides pending
+	// octets sent but not yet recorded with Spend, would exceed the
+	// budget.
+	Allow(pending, n int64) error
+	// Spend records n octets sent.
+	Spend(n int64) error
+}
+
+// BudgetSetter is implemented by writers that honour a Budget (the imap
+// writer): they ask it before each message and record what they sent.
+type BudgetSetter interface {
+	SetBudget(Budget)
+}
+
+// AttachmentAudit is what a store that keeps attachments in separate files
+// (Eudora) reports about them.
+type AttachmentAudit struct {
+	// Referenced counts the files messages refer to that were found.
+	Referenced int `json:"referenced"`
+	// Missing lists references to files that are not there.
+	Missing []MissingAttachment `json:"missing,omitempty"`
+	// Unreferenced lists files in the attachment folders no message
+	// refers to (Eudora keeps them after a message is deleted); they are
+	// not converted.
+	Unreferenced      []UnreferencedFile `json:"unreferenced,omitempty"`
+	UnreferencedBytes int64              `json:"unreferenced_bytes"`
+}
+
+// MissingAttachment is a reference to a file that is not in the store.
+type MissingAttachment struct {
+	Mailbox Path   `json:"mailbox"`
+	Message string `json:"message"`
+	File    string `json:"file"`
+}
+
+// UnreferencedFile is an attachment file no message refers to.
+type UnreferencedFile struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+}
+
+// StatFingerprint fingerprints files and directories by size, modification
+// time and inode (on Windows, which has no inode there: creation time).
+// For a directory it also covers its cur/ and new/
+// subdirectories (a maildir gains messages there). Missing paths count as
+// absent.
+func StatFingerprint(paths ...string) string {
+	var b strings.Builder
+	add := func(p string) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			b.WriteString("-;")
+			return
+		}
+		fmt.Fprintf(&b, "%d,%d", fi.Size(), fi.ModTime().UnixNano())
+		if k := platform.FileKey(fi); k != "" {
+			b.WriteByte(',')
+			b.WriteString(k)
+		}
+		b.WriteByte(';')
+	}
+	for _, p := range paths {
+		add(p)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			add(p + string(os.PathSeparator) + "cur")
+			add(p + string(os.PathSeparator) + "new")
+		}
+	}
+	return b.String()
 }

@@ -36,12 +36,3 @@ type Outcome struct {
 	// again (ExistReporter.LastExisted).
 	Existed bool
 }
-
-// sentMessage is what Convert knows of a message handed to the writer,
-// for the outcome.
-type sentMessage struct {
-	m       *Message
-	d       Digest
-	size, n int64
-	mid     string
-}

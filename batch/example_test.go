@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/batch"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // A jobs file of three accounts, the share of task 1 of 2, and a run with
@@ -29,8 +29,8 @@ carol,mbox:/srv/old/carol,imaps://carol@mail.example.org,
 	dir, _ := os.MkdirTemp("", "batch-example")
 	defer os.RemoveAll(dir)
 	sum, err := batch.Run(context.Background(), jobs, batch.Options{StateDir: dir, Parallel: 2,
-		Run: func(ctx context.Context, j batch.Job, f batch.Files, progress func(mailconv.Progress)) (batch.Result, error) {
-			rep := &mailconv.Report{}
+		Run: func(ctx context.Context, j batch.Job, f batch.Files, progress func(migrate.Progress)) (batch.Result, error) {
+			rep := &migrate.Report{}
 			rep.Totals.MessagesRead, rep.Totals.MessagesWritten = len(j.ID), len(j.ID)
 			return batch.Result{Report: rep, Recorded: len(j.ID)}, nil
 		}})

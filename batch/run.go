@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/netaddr"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // Files are the paths of one job's files in the state directory.
@@ -36,7 +37,7 @@ func FilesOf(dir, id string) Files {
 type Result struct {
 	// Report is the conversion's report (nil when the conversion did not
 	// start: a source that is not there, a bad option).
-	Report *mailconv.Report
+	Report *migrate.Report
 	// Recorded is how many messages the job's journal records as written
 	// to the destination, over every run.
 	Recorded int
@@ -46,7 +47,7 @@ type Result struct {
 // calls progress as it goes (progress may be called from the RunFunc's
 // goroutine only). It must stop soon when ctx is cancelled (after the
 // message in hand) and return an error matching context.Canceled.
-type RunFunc func(ctx context.Context, job Job, files Files, progress func(mailconv.Progress)) (Result, error)
+type RunFunc func(ctx context.Context, job Job, files Files, progress func(migrate.Progress)) (Result, error)
 
 // Options tune Run.
 type Options struct {
@@ -107,11 +108,11 @@ type Event struct {
 	Time     time.Time
 	Type     EventType
 	Job      Job
-	Attempt  int               // 1 for the first run
-	Wait     time.Duration     // EventRetry: the wait before the next run
-	Err      error             // EventRetry, EventFailed
-	Row      *Row              // EventDone, EventFailed, EventInterrupted, EventSkipped
-	Progress mailconv.Progress // EventProgress
+	Attempt  int              // 1 for the first run
+	Wait     time.Duration    // EventRetry: the wait before the next run
+	Err      error            // EventRetry, EventFailed
+	Row      *Row             // EventDone, EventFailed, EventInterrupted, EventSkipped
+	Progress migrate.Progress // EventProgress
 }
 
 // Job states in a Row.
@@ -236,7 +237,7 @@ func runJob(ctx context.Context, job Job, opts Options) Row {
 	for attempt := 1; ; attempt++ {
 		row.Attempts = attempt
 		emit(Event{Type: EventStart, Attempt: attempt})
-		res, err = opts.Run(ctx, job, files, func(p mailconv.Progress) {
+		res, err = opts.Run(ctx, job, files, func(p migrate.Progress) {
 			emit(Event{Type: EventProgress, Attempt: attempt, Progress: p})
 		})
 		if err == nil || !IsTransient(err) || attempt > retries || ctx.Err() != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/netaddr"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func testJobs(n int) []Job {
@@ -30,7 +31,7 @@ func testJobs(n int) []Job {
 }
 
 func okResult(n int) Result {
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	rep.Totals.MessagesRead, rep.Totals.MessagesWritten = n, n
 	return Result{Report: rep, Recorded: n}
 }
@@ -38,7 +39,7 @@ func okResult(n int) Result {
 func TestRunParallelBound(t *testing.T) {
 	var running, peak atomic.Int32
 	sum, err := Run(context.Background(), testJobs(12), Options{StateDir: t.TempDir(), Parallel: 3,
-		Run: func(ctx context.Context, j Job, f Files, p func(mailconv.Progress)) (Result, error) {
+		Run: func(ctx context.Context, j Job, f Files, p func(migrate.Progress)) (Result, error) {
 			n := running.Add(1)
 			for {
 				old := peak.Load()
@@ -71,7 +72,7 @@ func TestRunRetries(t *testing.T) {
 				mu.Unlock()
 			}
 		},
-		Run: func(ctx context.Context, j Job, f Files, p func(mailconv.Progress)) (Result, error) {
+		Run: func(ctx context.Context, j Job, f Files, p func(migrate.Progress)) (Result, error) {
 			mu.Lock()
 			calls[j.ID]++
 			n := calls[j.ID]
@@ -126,7 +127,7 @@ func TestRunSkipsFinished(t *testing.T) {
 	failed := false
 	opts := Options{StateDir: dir, Parallel: 1, Retries: -1,
 		Fingerprint: func(j Job) string { return fp[j.ID] },
-		Run: func(ctx context.Context, j Job, f Files, p func(mailconv.Progress)) (Result, error) {
+		Run: func(ctx context.Context, j Job, f Files, p func(migrate.Progress)) (Result, error) {
 			mu.Lock()
 			ran = append(ran, j.ID)
 			mu.Unlock()
@@ -157,7 +158,7 @@ func TestRunCancel(t *testing.T) {
 	sum, err := func() (*Summary, error) {
 		go func() { <-started; cancel() }()
 		return Run(ctx, testJobs(5), Options{StateDir: t.TempDir(), Parallel: 1,
-			Run: func(ctx context.Context, j Job, f Files, p func(mailconv.Progress)) (Result, error) {
+			Run: func(ctx context.Context, j Job, f Files, p func(migrate.Progress)) (Result, error) {
 				close(started)
 				<-ctx.Done()
 				return Result{}, fmt.Errorf("stopped after the message in hand: %w", context.Canceled)

@@ -11,6 +11,7 @@ import (
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
 	_ "github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // benchStore generates (once per run) a store of EUDORA_BENCH_BYTES bytes
@@ -57,7 +58,7 @@ func BenchmarkConvertToMbox(b *testing.B) {
 			mf, _ := mailconv.LookupFormat("mbox")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				rep := &mailconv.Report{}
+				rep := &migrate.Report{}
 				s, err := eudora.OpenConfig(ctx, dir, eudora.Config{Raw: raw, Events: rep.Add})
 				if err != nil {
 					b.Fatal(err)
@@ -67,7 +68,7 @@ func BenchmarkConvertToMbox(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := mailconv.Convert(ctx, s, w, mailconv.ConvertOptions{Report: rep}); err != nil {
+				if _, err := migrate.Convert(ctx, s, w, migrate.ConvertOptions{Report: rep}); err != nil {
 					b.Fatal(err)
 				}
 				w.Close()

@@ -19,15 +19,16 @@ import (
 	"github.com/mailconv/mailconv/internal/dovecottest"
 	_ "github.com/mailconv/mailconv/maildir"
 	_ "github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // convertStore converts the Eudora store in src into format dst (through
 // the registry, as the command line does) and returns the output directory
 // and the report.
-func convertStore(t *testing.T, src, dst string, params map[string]string) (string, *mailconv.Report) {
+func convertStore(t *testing.T, src, dst string, params map[string]string) (string, *migrate.Report) {
 	t.Helper()
 	ctx := context.Background()
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	ef, ok := mailconv.LookupFormat("eudora")
 	if !ok {
 		t.Fatal("format eudora not registered")
@@ -43,7 +44,7 @@ func convertStore(t *testing.T, src, dst string, params map[string]string) (stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Report: rep}); err != nil {
+	if _, err := migrate.Convert(ctx, r, w, migrate.ConvertOptions{Report: rep}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -436,7 +437,7 @@ func TestSampleVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dst.Close()
-	res, err := mailconv.Verify(ctx, src, dst, mailconv.VerifyOptions{})
+	res, err := migrate.Verify(ctx, src, dst, migrate.VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

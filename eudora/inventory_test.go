@@ -8,6 +8,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/eudora"
 	"github.com/mailconv/mailconv/eudora/eudoratest"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // Attachment files no message references (Eudora keeps them after
@@ -70,7 +71,7 @@ func TestAuditAttachments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	inv, err := mailconv.Inspect(t.Context(), r, mailconv.InspectOptions{})
+	inv, err := migrate.Inspect(t.Context(), r, migrate.InspectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // journalSource is the small store the journal target resumes: two
@@ -35,9 +36,9 @@ func journalSource(t testing.TB, dir string) string {
 
 // resumeWith converts the source of journalSource into dir/dst with the
 // journal at jp (a resumed run when the journal has runs).
-func resumeWith(t testing.TB, dir, jp string) (*mailconv.Report, error) {
+func resumeWith(t testing.TB, dir, jp string) (*migrate.Report, error) {
 	t.Helper()
-	j, err := mailconv.OpenJournal(jp, false)
+	j, err := migrate.OpenJournal(jp, false)
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +55,9 @@ func resumeWith(t testing.TB, dir, jp string) (*mailconv.Report, error) {
 	defer w.Close()
 	// Fixed endpoint names, so that seeds recorded once match in any
 	// temporary directory.
-	rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: "src"},
-		Destination: mailconv.Endpoint{Format: "mbox", Path: "dst"}}
-	_, err = mailconv.Convert(context.Background(), r, w, mailconv.ConvertOptions{Report: rep, Journal: j})
+	rep := &migrate.Report{Source: migrate.Endpoint{Format: "mbox", Path: "src"},
+		Destination: migrate.Endpoint{Format: "mbox", Path: "dst"}}
+	_, err = migrate.Convert(context.Background(), r, w, migrate.ConvertOptions{Report: rep, Journal: j})
 	return rep, err
 }
 
@@ -95,7 +96,7 @@ func FuzzJournal(f *testing.F) {
 		if err := os.WriteFile(jp, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		j, err := mailconv.OpenJournal(jp, false)
+		j, err := migrate.OpenJournal(jp, false)
 		after, rerr := os.ReadFile(jp)
 		if rerr != nil {
 			t.Fatal(rerr)

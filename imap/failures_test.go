@@ -18,6 +18,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // writeMbox writes an mbox file of n messages of about size bytes each,
@@ -273,7 +274,7 @@ func TestInterruptAndResume(t *testing.T) {
 	for ; runs < 20; runs++ {
 		ctx, cancel := context.WithCancel(context.Background())
 		stopAt := 1 + rng.Intn(20)
-		rep := &mailconv.Report{}
+		rep := &migrate.Report{}
 		f, _ := mailconv.LookupFormat("mbox")
 		r, err := f.Open(ctx, tree, &mailconv.Options{Events: rep.Add})
 		if err != nil {
@@ -283,7 +284,7 @@ func TestInterruptAndResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Report: rep, Progress: func(p mailconv.Progress) {
+		_, err = migrate.Convert(ctx, r, w, migrate.ConvertOptions{Report: rep, Progress: func(p migrate.Progress) {
 			if w.Stats().Messages >= int64(stopAt) {
 				cancel() // after stopAt new APPENDs in this run
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/imap"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // Dovecot takes every keyword and raw 8-bit headers, so the refusals are
@@ -109,9 +110,9 @@ type discardLogger struct{}
 
 func (discardLogger) Printf(f string, a ...any) { _ = fmt.Sprintf(f, a...) }
 
-func uploadOne(t *testing.T, addr string, params map[string]string, m *mailconv.Message, body string) (*mailconv.Report, error) {
+func uploadOne(t *testing.T, addr string, params map[string]string, m *mailconv.Message, body string) (*migrate.Report, error) {
 	t.Helper()
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	ctx := context.Background()
 	w, err := imap.Create(ctx, addr, false, &mailconv.Options{Params: params, Events: rep.Add})
 	if err != nil {
@@ -133,7 +134,7 @@ func uploadOne(t *testing.T, addr string, params map[string]string, m *mailconv.
 // keywords; Capabilities says so, and each lost keyword is reported.
 func TestKeywordsNotAllowed(t *testing.T) {
 	addr, appended, flags := fakeServer(t, strictSession{noKeywords: true})
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	w, err := imap.Create(context.Background(), addr, false, &mailconv.Options{Params: plainParams(), Events: rep.Add})
 	if err != nil {
 		t.Fatal(err)

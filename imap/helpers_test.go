@@ -13,6 +13,7 @@ import (
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	_ "github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 	_ "github.com/mailconv/mailconv/pop3"
 )
 
@@ -124,10 +125,10 @@ func toCRLF(b []byte) []byte {
 
 // convert runs mailconv.Convert from a registered source into an IMAP
 // address.
-func convert(t *testing.T, srcFormat, src string, srcParams map[string]string, dst string, dstParams map[string]string) (*mailconv.Report, error) {
+func convert(t *testing.T, srcFormat, src string, srcParams map[string]string, dst string, dstParams map[string]string) (*migrate.Report, error) {
 	t.Helper()
 	ctx := context.Background()
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	f, _ := mailconv.LookupFormat(srcFormat)
 	r, err := f.Open(ctx, src, &mailconv.Options{Params: srcParams, Events: rep.Add})
 	if err != nil {
@@ -143,7 +144,7 @@ func convert(t *testing.T, srcFormat, src string, srcParams map[string]string, d
 	if err != nil {
 		return rep, err
 	}
-	rep, err = mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Report: rep})
+	rep, err = migrate.Convert(ctx, r, w, migrate.ConvertOptions{Report: rep})
 	if cerr := w.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -160,7 +161,7 @@ func flagNames(f mailconv.Flags, kw []string) []string {
 	return out
 }
 
-func events(rep *mailconv.Report) string {
+func events(rep *migrate.Report) string {
 	var b strings.Builder
 	for _, l := range [][]mailconv.Event{rep.Skips, rep.Losses, rep.Renames, rep.Warnings, rep.Infos} {
 		for _, e := range l {

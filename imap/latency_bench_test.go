@@ -12,6 +12,7 @@ import (
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/internal/netproxy"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // BenchmarkUploadLatency measures the upload rate into a local Dovecot
@@ -69,7 +70,7 @@ func benchUpload(b *testing.B, path string, want int, extra string, delay time.D
 		}
 		b.StartTimer()
 		start := time.Now()
-		rep, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{})
+		rep, err := migrate.Convert(ctx, r, w, migrate.ConvertOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

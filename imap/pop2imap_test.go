@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/migrate"
 	"github.com/mailconv/mailconv/pop3"
 )
 
@@ -41,7 +42,7 @@ func TestPOP3ToIMAP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Progress: func(p mailconv.Progress) {
+	_, err = migrate.Convert(ctx, r, w, migrate.ConvertOptions{Progress: func(p migrate.Progress) {
 		if p.Messages == 3 {
 			cancel()
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // fetchCounter wraps a Reader and records the IDs of the messages its
@@ -52,8 +53,8 @@ func TestSourceResumesByUID(t *testing.T) {
 		}
 	}
 	dst := filepath.Join(t.TempDir(), "dst")
-	jp := mailconv.JournalPath(dst)
-	run := func(stopAfter int) (*fetchCounter, *mailconv.Report, error) {
+	jp := migrate.JournalPath(dst)
+	run := func(stopAfter int) (*fetchCounter, *migrate.Report, error) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		r, err := imap.Open(ctx, plainAddr(srv, ""), false, &mailconv.Options{Params: plainParams()})
@@ -61,7 +62,7 @@ func TestSourceResumesByUID(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		j, err := mailconv.OpenJournal(jp, false)
+		j, err := migrate.OpenJournal(jp, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,9 +73,9 @@ func TestSourceResumesByUID(t *testing.T) {
 		}
 		defer w.Close()
 		fc := &fetchCounter{Reader: r}
-		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "imap", Path: "server"}}
-		_, err = mailconv.Convert(ctx, fc, w, mailconv.ConvertOptions{Report: rep, Journal: j,
-			Progress: func(p mailconv.Progress) {
+		rep := &migrate.Report{Source: migrate.Endpoint{Format: "imap", Path: "server"}}
+		_, err = migrate.Convert(ctx, fc, w, migrate.ConvertOptions{Report: rep, Journal: j,
+			Progress: func(p migrate.Progress) {
 				if stopAfter > 0 && p.Messages >= stopAfter {
 					cancel()
 				}

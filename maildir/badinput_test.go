@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // TestBadInput is acceptance 5 on the reading side: a 0-byte message, a
@@ -191,7 +192,7 @@ func TestDurableAndInfoSeparator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{}); err != nil {
+	if _, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	must(t, w.Close())

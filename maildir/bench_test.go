@@ -13,6 +13,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // benchMbox writes an mbox of n messages of about size bytes each.
@@ -59,7 +60,7 @@ func BenchmarkMboxToMaildir(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{})
+		rep, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{})
 		if err != nil || rep.Totals.MessagesWritten != n {
 			b.Fatalf("%v, %d written", err, rep.Totals.MessagesWritten)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func openMbox(t testing.TB, path string) mailconv.Reader {
@@ -30,7 +31,7 @@ func writeMbox(t testing.TB, src mailconv.Reader, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{}); err != nil {
+	if _, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{}); err != nil {
 		t.Fatalf("Convert to mbox: %v", err)
 	}
 	if err := w.Close(); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	_ "github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // TestRegistered checks what the command line relies on: the format is
@@ -37,7 +38,7 @@ func TestRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{}); err != nil {
+	if _, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	must(t, w.Close())

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // bodies with the shapes that break naive code: 8-bit bytes, CRLF, a
@@ -94,16 +95,16 @@ var variants = []storeVariant{
 
 // convertInto converts src into a new maildir at dir and returns the
 // report and the events.
-func convertInto(t testing.TB, src mailconv.Reader, dir string, params map[string]string) (*mailconv.Report, *eventLog) {
+func convertInto(t testing.TB, src mailconv.Reader, dir string, params map[string]string) (*migrate.Report, *eventLog) {
 	t.Helper()
 	ctx := context.Background()
 	log := &eventLog{}
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	w, err := maildir.Create(ctx, dir, &mailconv.Options{Params: params, Events: func(e mailconv.Event) { log.add(e); rep.Add(e) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{Report: rep}); err != nil {
+	if _, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{Report: rep}); err != nil {
 		t.Fatalf("Convert: %v\n%s", err, log)
 	}
 	if err := w.Close(); err != nil {
@@ -116,7 +117,7 @@ func convertInto(t testing.TB, src mailconv.Reader, dir string, params map[strin
 // verifyConversion runs mailconv.Verify on a conversion convertInto made:
 // it must pass, the differences the report explains as losses or skips
 // of a message aside.
-func verifyConversion(t testing.TB, src mailconv.Reader, dir string, params map[string]string, rep *mailconv.Report, caps mailconv.Capabilities) {
+func verifyConversion(t testing.TB, src mailconv.Reader, dir string, params map[string]string, rep *migrate.Report, caps mailconv.Capabilities) {
 	t.Helper()
 	dst, err := maildir.Open(context.Background(), dir, &mailconv.Options{Params: params})
 	if err != nil {
@@ -130,7 +131,7 @@ func verifyConversion(t testing.TB, src mailconv.Reader, dir string, params map[
 	for _, e := range rep.Skips {
 		skipped[e.Message] = true
 	}
-	res, err := mailconv.Verify(context.Background(), src, dst, mailconv.VerifyOptions{
+	res, err := migrate.Verify(context.Background(), src, dst, migrate.VerifyOptions{
 		Capabilities: &caps,
 		Accounted: func(_ mailconv.Path, id, kind string) bool {
 			if kind == "missing" {

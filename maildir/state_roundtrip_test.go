@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // mailutilsMbox is a GNU mailutils-style mbox written by hand: mailutils
@@ -112,7 +113,7 @@ func TestMailutilsStatusMboxMaildirMbox(t *testing.T) {
 // verifyOK runs mailconv.Verify and fails the test unless it passes.
 func verifyOK(t *testing.T, src, dst mailconv.Reader) {
 	t.Helper()
-	res, err := mailconv.Verify(context.Background(), src, dst, mailconv.VerifyOptions{})
+	res, err := migrate.Verify(context.Background(), src, dst, migrate.VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // TestWindowsTarget writes a tree under Windows' file-name rules (what a
@@ -29,7 +30,7 @@ func TestWindowsTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{})
+	rep, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestInfoSeparatorForTarget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := mailconv.Convert(ctx, src, w, mailconv.ConvertOptions{}); err != nil {
+		if _, err := migrate.Convert(ctx, src, w, migrate.ConvertOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		must(t, w.Close())

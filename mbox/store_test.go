@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func mboxFile(subjects ...string) string {
@@ -135,7 +136,7 @@ func TestTreeConvertRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	w, err := Create(context.Background(), dst, nil)
 	require.NoError(t, err)
-	rep, err := mailconv.Convert(context.Background(), r, w, mailconv.ConvertOptions{})
+	rep, err := migrate.Convert(context.Background(), r, w, migrate.ConvertOptions{})
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
 	assert.True(t, rep.Clean(), "%+v", rep)

@@ -22,6 +22,7 @@ import (
 	_ "github.com/mailconv/mailconv/eudora"
 	_ "github.com/mailconv/mailconv/maildir"
 	_ "github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func main() {
@@ -50,7 +51,7 @@ func run(src, dst, cpu, mem string, durable, noJournal, readAhead bool) error {
 	if !ok1 || !ok2 {
 		return fmt.Errorf("unknown format in %s or %s", src, dst)
 	}
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	r, err := sfmt.Open(ctx, sp, &mailconv.Options{Events: rep.Add})
 	if err != nil {
 		return err
@@ -60,9 +61,9 @@ func run(src, dst, cpu, mem string, durable, noJournal, readAhead bool) error {
 	if err != nil {
 		return err
 	}
-	opts := mailconv.ConvertOptions{Report: rep, ReadAhead: readAhead}
+	opts := migrate.ConvertOptions{Report: rep, ReadAhead: readAhead}
 	if !noJournal {
-		j, err := mailconv.OpenJournal(dp+".mailconv-journal", durable)
+		j, err := migrate.OpenJournal(dp+".mailconv-journal", durable)
 		if err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func run(src, dst, cpu, mem string, durable, noJournal, readAhead bool) error {
 		runtime.MemProfileRate = 4096
 	}
 	start := time.Now()
-	_, err = mailconv.Convert(ctx, r, w, opts)
+	_, err = migrate.Convert(ctx, r, w, opts)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

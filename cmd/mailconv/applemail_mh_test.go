@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/applemail/applemailtest"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func writeTestFile(t *testing.T, p, s string) {
@@ -150,7 +151,7 @@ func TestCLIAppleMailAndMH(t *testing.T) {
 
 			out, err = exec.Command(bin, "inspect", "--json", c.src).Output()
 			require.NoError(t, err, string(out))
-			var inv mailconv.Inventory
+			var inv migrate.Inventory
 			require.NoError(t, json.Unmarshal(out, &inv))
 			assert.Equal(t, c.format, inv.Format)
 			got := map[string]int{}

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/batch"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func init() {
@@ -163,7 +163,7 @@ func checkJobOptions(j batch.Job) error {
 // convertJob returns the batch's RunFunc: convert, in-process, with the
 // job's journal and report in the state directory.
 func convertJob(durable bool) batch.RunFunc {
-	return func(ctx context.Context, job batch.Job, files batch.Files, progress func(mailconv.Progress)) (batch.Result, error) {
+	return func(ctx context.Context, job batch.Job, files batch.Files, progress func(migrate.Progress)) (batch.Result, error) {
 		h := &convertHooks{readParams: map[string]string{}, writeParams: map[string]string{}, progress: progress}
 		for _, p := range []struct {
 			params      map[string]string

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // optList collects repeated --opt key=value flags.
@@ -219,7 +220,7 @@ func defaultJournal(dst store) string {
 		}, dst.format.Name+dst.path)
 		return filepath.Join(dir, "mailconv", safe+".mailconv-journal")
 	}
-	return mailconv.JournalPath(dst.path)
+	return migrate.JournalPath(dst.path)
 }
 
 // openJournal opens the journal of dst and checks it against the
@@ -228,12 +229,12 @@ func defaultJournal(dst store) string {
 //
 // existed tells whether the journal was there before: an earlier run began
 // writing the destination, which is then continued.
-func openJournal(path string, dst store, durable bool) (j *mailconv.Journal, existed bool, err error) {
+func openJournal(path string, dst store, durable bool) (j *migrate.Journal, existed bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, false, fmt.Errorf("journal: %w", err)
 	}
 	existed = fileExists(path)
-	j, err = mailconv.OpenJournal(path, durable)
+	j, err = migrate.OpenJournal(path, durable)
 	if err != nil {
 		return nil, false, err
 	}

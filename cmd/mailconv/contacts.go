@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/addressbook"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func init() {
@@ -36,16 +37,16 @@ func (s *stringList) Set(v string) error { *s = append(*s, expandPath(v)); retur
 // extras) into a mailconv.Report, prints them on stderr and writes the JSON
 // report when asked.
 type sideReport struct {
-	rep    *mailconv.Report
+	rep    *migrate.Report
 	stderr io.Writer
 	quiet  bool
 }
 
 func newSideReport(src, srcFormat, dst, dstFormat string, stderr io.Writer) *sideReport {
 	return &sideReport{
-		rep: &mailconv.Report{
-			Source:      mailconv.Endpoint{Format: srcFormat, Path: src},
-			Destination: mailconv.Endpoint{Format: dstFormat, Path: dst},
+		rep: &migrate.Report{
+			Source:      migrate.Endpoint{Format: srcFormat, Path: src},
+			Destination: migrate.Endpoint{Format: dstFormat, Path: dst},
 			Started:     time.Now(),
 		},
 		stderr: stderr,

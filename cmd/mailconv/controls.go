@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // listFlag collects a repeatable flag's values.
@@ -52,8 +53,8 @@ func parseDate(flagName, s string) (time.Time, error) {
 }
 
 // apply sets the selection of opts from the flags.
-func (c *controlFlags) apply(opts *mailconv.ConvertOptions) error {
-	sel, err := mailconv.SelectMailboxes(c.include, c.exclude)
+func (c *controlFlags) apply(opts *migrate.ConvertOptions) error {
+	sel, err := migrate.SelectMailboxes(c.include, c.exclude)
 	if err != nil {
 		return usageError{err}
 	}
@@ -74,8 +75,8 @@ func (c *controlFlags) apply(opts *mailconv.ConvertOptions) error {
 // capabilities dst would have, and prints the plan (each mailbox, where it
 // would go, its counts) and the totals. Nothing is created: neither the
 // destination nor the journal.
-func dryRun(ctx context.Context, src, dst store, readParams, writeParams map[string]string, sel mailconv.ConvertOptions,
-	rep *mailconv.Report, stdout, stderr io.Writer) int {
+func dryRun(ctx context.Context, src, dst store, readParams, writeParams map[string]string, sel migrate.ConvertOptions,
+	rep *migrate.Report, stdout, stderr io.Writer) int {
 	if dst.format.Capabilities == nil {
 		return exitFor(usageError{fmt.Errorf("--dry-run: format %s cannot be written", dst.format.Name)}, stderr)
 	}
@@ -91,7 +92,7 @@ func dryRun(ctx context.Context, src, dst store, readParams, writeParams map[str
 	rep.DryRun = true
 	sel.Report = rep
 	sel.Stop = ctx.Done()
-	if _, err := mailconv.Convert(context.WithoutCancel(ctx), r, mailconv.DiscardWriter(caps), sel); err != nil {
+	if _, err := migrate.Convert(context.WithoutCancel(ctx), r, migrate.DiscardWriter(caps), sel); err != nil {
 		return exitFor(err, stderr)
 	}
 	fmt.Fprintf(stdout, "dry run: %s:%s -> %s:%s (nothing written)\n", src.format.Name, src.path, dst.format.Name, dst.path)
@@ -113,15 +114,15 @@ func dryRun(ctx context.Context, src, dst store, readParams, writeParams map[str
 // callback, and what the run did.
 type convertHooks struct {
 	readParams, writeParams map[string]string // added to the source's / destination's parameters
-	progress                func(mailconv.Progress)
+	progress                func(migrate.Progress)
 	// parseOnly: parse the arguments into flags and argv, run nothing
 	parseOnly bool
 	flags     *flag.FlagSet
 	argv      []string
 
-	err      error            // the error that ended the run, if any
-	report   *mailconv.Report // the run's report, once it has one
-	recorded int              // messages the journal records
+	err      error           // the error that ended the run, if any
+	report   *migrate.Report // the run's report, once it has one
+	recorded int             // messages the journal records
 }
 
 // fail records err and returns its exit code.

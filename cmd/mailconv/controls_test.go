@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // runPlain runs the command in-process without the verification runCLI
@@ -25,7 +26,7 @@ func runPlain(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func reportMailboxes(r *mailconv.Report) []string {
+func reportMailboxes(r *migrate.Report) []string {
 	var out []string
 	for _, m := range r.Mailboxes {
 		if m.Read > 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func init() {
@@ -90,18 +91,18 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	if *merge && !flagSet(fs, "dedup") {
 		*dedup = "content"
 	}
-	policy, err := mailconv.ParseDedupPolicy(*dedup)
+	policy, err := migrate.ParseDedupPolicy(*dedup)
 	if err != nil {
 		return h.fail(usageError{err}, stderr)
 	}
 
-	var sel mailconv.ConvertOptions
+	var sel migrate.ConvertOptions
 	if err := ctl.apply(&sel); err != nil {
 		return h.fail(err, stderr)
 	}
-	rep := &mailconv.Report{
-		Source:      mailconv.Endpoint{Format: src.format.Name, Path: src.path},
-		Destination: mailconv.Endpoint{Format: dst.format.Name, Path: dst.path},
+	rep := &migrate.Report{
+		Source:      migrate.Endpoint{Format: src.format.Name, Path: src.path},
+		Destination: migrate.Endpoint{Format: dst.format.Name, Path: dst.path},
 		Started:     time.Now(),
 	}
 	if h != nil {
@@ -164,18 +165,18 @@ type convertRun struct {
 	src, dst                store
 	readParams, writeParams map[string]string
 	durable                 bool
-	journal                 *mailconv.Journal
+	journal                 *migrate.Journal
 	command                 string // the command line, to print how to resume
 	resume                  bool   // the journal was there: continue its destination
-	dedup                   mailconv.DedupPolicy
+	dedup                   migrate.DedupPolicy
 	quiet                   bool
 	progress                string
-	sel                     mailconv.ConvertOptions // Include, Since, Before
+	sel                     migrate.ConvertOptions // Include, Since, Before
 	hooks                   *convertHooks
 	limits                  *limitFlags
 }
 
-func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Writer) int {
+func (cr *convertRun) do(ctx context.Context, rep *migrate.Report, stderr io.Writer) int {
 	src, dst, quiet, progress := cr.src, cr.dst, cr.quiet, cr.progress
 	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: cr.readParams, Events: rep.Add})
 	if err != nil {
@@ -207,7 +208,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	}
 	// An interrupt (ctx) stops the run after the message in hand, which is
 	// written and journaled; a second one ends the process (see main).
-	copts := mailconv.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done(),
+	copts := migrate.ConvertOptions{Report: rep, Journal: cr.journal, Dedup: cr.dedup, Stop: ctx.Done(),
 		Include: cr.sel.Include, Since: cr.sel.Since, Before: cr.sel.Before}
 	if cr.hooks != nil {
 		copts.Progress = cr.hooks.progress
@@ -225,7 +226,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 			progressbar.OptionClearOnFinish(),
 		)
 		var last time.Time
-		copts.Progress = func(p mailconv.Progress) {
+		copts.Progress = func(p migrate.Progress) {
 			if now := time.Now(); now.Sub(last) < 100*time.Millisecond {
 				return
 			} else {
@@ -238,7 +239,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 			bar.Set64(p.Bytes)
 		}
 	}
-	_, cerr := mailconv.Convert(context.WithoutCancel(ctx), r, w, copts)
+	_, cerr := migrate.Convert(context.WithoutCancel(ctx), r, w, copts)
 	if werr := w.Close(); cerr == nil && werr != nil {
 		cerr = fmt.Errorf("finishing %s: %w", dst.path, werr)
 		rep.Error = cerr.Error()
@@ -249,7 +250,7 @@ func (cr *convertRun) do(ctx context.Context, rep *mailconv.Report, stderr io.Wr
 	if cerr == nil {
 		cerr = noMailFound(rep, src)
 	}
-	var one *mailconv.OneMailboxError
+	var one *migrate.OneMailboxError
 	refused := errors.As(cerr, &one) // before anything was written
 	if !quiet && !refused {
 		printSummary(stderr, rep)
@@ -294,7 +295,7 @@ type verifiedDeleter interface {
 
 // deleteVerified reads the source and the destination again, compares them,
 // and has the source delete exactly the messages found in the destination.
-func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, stderr io.Writer) error {
+func (cr *convertRun) deleteVerified(ctx context.Context, rep *migrate.Report, stderr io.Writer) error {
 	sr, err := cr.src.format.Open(ctx, cr.src.path, &mailconv.Options{Params: cr.readParams, Events: rep.Add})
 	if err != nil {
 		return err
@@ -314,7 +315,7 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 	}
 	defer dr.Close()
 	var ids []string
-	res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: cr.journal, Source: rep.Source,
+	res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: cr.journal, Source: rep.Source,
 		Matched: func(_ *mailconv.Mailbox, id string) { ids = append(ids, id) }})
 	if err != nil {
 		return fmt.Errorf("verifying before deleting: %w", err)
@@ -334,7 +335,7 @@ func (cr *convertRun) deleteVerified(ctx context.Context, rep *mailconv.Report, 
 
 // noMailFound returns the error of a run that found no message in its
 // source, and no earlier run did either: that is not success.
-func noMailFound(rep *mailconv.Report, src store) error {
+func noMailFound(rep *migrate.Report, src store) error {
 	t := rep.Totals
 	if t.MessagesRead > 0 || t.Skips > 0 || rep.NothingToDo {
 		return nil
@@ -372,7 +373,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // checkSameSource refuses to continue a destination that earlier runs
 // converted another source into, unless the user asks to merge: a second
 // store must not be added to a first one by mistake.
-func checkSameSource(j *mailconv.Journal, resume bool, src mailconv.Endpoint, dst store, merge bool) error {
+func checkSameSource(j *migrate.Journal, resume bool, src migrate.Endpoint, dst store, merge bool) error {
 	if !resume || merge || j.HasSource(src) || len(j.Sources()) == 0 {
 		return nil
 	}
@@ -427,7 +428,7 @@ func (b destinationBefore) undo() {
 	}
 }
 
-func writeReport(path string, rep *mailconv.Report) error {
+func writeReport(path string, rep *migrate.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("writing report: %w", err)
@@ -440,7 +441,7 @@ func writeReport(path string, rep *mailconv.Report) error {
 }
 
 // printSummary writes the human-readable outcome.
-func printSummary(w io.Writer, rep *mailconv.Report) {
+func printSummary(w io.Writer, rep *migrate.Report) {
 	t := rep.Totals
 	fmt.Fprintf(w, "mailconv: %d mailbox(es), %d of %d message(s) written (%s), %d already there, %d merged, %d skipped, %d loss(es), %d renamed, %d warning(s)",
 		t.MailboxesRead, t.MessagesWritten, t.MessagesRead, humanBytes(t.BytesWritten), t.MessagesUnchanged, t.MessagesMerged,
@@ -482,7 +483,7 @@ var leftOut = []struct{ code, what, option string }{
 
 // leftOutSummary names what the run left out on purpose, with the option
 // that converts it, or returns "".
-func leftOutSummary(rep *mailconv.Report) string {
+func leftOutSummary(rep *migrate.Report) string {
 	var parts []string
 	for _, c := range rep.Summary() {
 		for _, l := range leftOut {

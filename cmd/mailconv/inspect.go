@@ -15,6 +15,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/platform"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func init() {
@@ -68,8 +69,8 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return exitFor(err, stderr)
 	}
-	iopts := mailconv.InspectOptions{FreeBytes: -1}
-	rep := &mailconv.Report{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}}
+	iopts := migrate.InspectOptions{FreeBytes: -1}
+	rep := &migrate.Report{Source: migrate.Endpoint{Format: src.format.Name, Path: src.path}}
 	r, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
 	if err != nil {
 		return exitFor(err, stderr)
@@ -93,11 +94,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		default:
 			return exitFor(usageError{fmt.Errorf("format %s cannot be planned for", target.format.Name)}, stderr)
 		}
-		iopts.Target = &mailconv.Endpoint{Format: target.format.Name, Path: target.path}
+		iopts.Target = &migrate.Endpoint{Format: target.format.Name, Path: target.path}
 		iopts.TargetCapabilities = &caps
 		iopts.FreeBytes = freeSpace(target.path)
 	}
-	inv, err := mailconv.Inspect(ctx, r, iopts)
+	inv, err := migrate.Inspect(ctx, r, iopts)
 	if err != nil {
 		return exitFor(err, stderr)
 	}
@@ -121,7 +122,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 // oneMailboxTarget refuses, as convert would, a target that holds one
 // mailbox (a single-file mbox) for a source with messages in more than one.
-func oneMailboxTarget(inv *mailconv.Inventory, caps mailconv.Capabilities, dst string) error {
+func oneMailboxTarget(inv *migrate.Inventory, caps mailconv.Capabilities, dst string) error {
 	if !caps.OneMailbox {
 		return nil
 	}
@@ -132,12 +133,12 @@ func oneMailboxTarget(inv *mailconv.Inventory, caps mailconv.Capabilities, dst s
 		}
 	}
 	if len(full) > 1 {
-		return usageError{&mailconv.OneMailboxError{Destination: dst, Mailboxes: full}}
+		return usageError{&migrate.OneMailboxError{Destination: dst, Mailboxes: full}}
 	}
 	return nil
 }
 
-func printInventory(w io.Writer, inv *mailconv.Inventory) {
+func printInventory(w io.Writer, inv *migrate.Inventory) {
 	fmt.Fprintf(w, "format:    %s\npath:      %s\nmailboxes: %d\nmessages:  %d (%s)\n\n",
 		inv.Format, inv.Path, inv.Totals.Mailboxes, inv.Totals.Messages, humanBytes(inv.Totals.Bytes))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

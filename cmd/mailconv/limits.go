@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // limitFlags are the upload limits of a conversion: --max-rate goes to
@@ -58,7 +59,7 @@ func (l *limitFlags) apply(opts optList, dst store) error {
 }
 
 // budget installs the day budget on w.
-func (l *limitFlags) budget(w mailconv.Writer, j *mailconv.Journal) error {
+func (l *limitFlags) budget(w mailconv.Writer, j *migrate.Journal) error {
 	if *l.perDay == "" {
 		return nil
 	}
@@ -67,7 +68,7 @@ func (l *limitFlags) budget(w mailconv.Writer, j *mailconv.Journal) error {
 	if !ok {
 		return usageError{errors.New("--max-bytes-per-day: the destination has no upload budget (IMAP only)")}
 	}
-	b, err := mailconv.NewDayBudget(j, n, nil)
+	b, err := migrate.NewDayBudget(j, n, nil)
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (l *limitFlags) budget(w mailconv.Writer, j *mailconv.Journal) error {
 // budgetExit reports a run stopped by the day budget: exit 3, with when
 // to run again.
 func budgetExit(err error, stderr io.Writer) (int, bool) {
-	var be *mailconv.BudgetError
+	var be *migrate.BudgetError
 	if !errors.As(err, &be) {
 		return 0, false
 	}

@@ -8,10 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mailconv/mailconv/migrate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/mailconv/mailconv"
 )
 
 // runCLI runs the command in-process. A conversion that succeeds is then
@@ -37,7 +36,7 @@ func TestConvertSampleExitOKAndReport(t *testing.T) {
 	rep := filepath.Join(t.TempDir(), "r.json")
 	code, _, stderr := runCLI("convert", "../../testdata/sample-mbox", "mbox:"+dst, "--report", rep)
 	require.Equal(t, exitOK, code, stderr)
-	var r mailconv.Report
+	var r migrate.Report
 	b, err := os.ReadFile(rep)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &r))
@@ -100,7 +99,7 @@ func TestMissingSourceFails(t *testing.T) {
 func TestInspectJSON(t *testing.T) {
 	code, out, stderr := runCLI("inspect", "--json", "../../testdata/sample-mbox")
 	require.Equal(t, exitOK, code, stderr)
-	var inv mailconv.Inventory
+	var inv migrate.Inventory
 	require.NoError(t, json.Unmarshal([]byte(out), &inv))
 	assert.Equal(t, "mbox", inv.Format)
 	assert.Equal(t, 6, inv.Totals.Messages)

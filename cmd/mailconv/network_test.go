@@ -21,6 +21,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/internal/dovecottest"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // The whole move through the command line against a real Dovecot: a Eudora
@@ -69,7 +70,7 @@ func TestNetworkEndToEnd(t *testing.T) {
 	t.Run("inspect plans the upload", func(t *testing.T) {
 		code, out, stderr := runCLI("inspect", "--json", "--allow-plaintext", "--to", imapURL(""), "../../testdata/eudora-sample")
 		require.Equal(t, exitOK, code, stderr)
-		var inv mailconv.Inventory
+		var inv migrate.Inventory
 		require.NoError(t, json.Unmarshal([]byte(out), &inv))
 		require.NotNil(t, inv.Target)
 		assert.Empty(t, inv.Target.Renames)

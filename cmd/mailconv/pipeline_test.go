@@ -23,6 +23,7 @@ import (
 	"github.com/mailconv/mailconv/eudora/eudoratest"
 	"github.com/mailconv/mailconv/internal/storegen"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // binary builds the mailconv command once for the tests that run it as a
@@ -108,14 +109,14 @@ func treeDigest(t *testing.T, root string) string {
 
 type verifyOut struct {
 	code int
-	res  mailconv.VerifyResult
+	res  migrate.VerifyResult
 	text string
 }
 
 func runVerifyJSON(t *testing.T, src, dst string, flags ...string) verifyOut {
 	t.Helper()
 	code, out, stderr := runCLI(append(append([]string{"verify", "--json"}, flags...), src, dst)...)
-	var res mailconv.VerifyResult
+	var res migrate.VerifyResult
 	require.NoError(t, json.Unmarshal([]byte(out), &res), "verify output: %s %s", out, stderr)
 	return verifyOut{code, res, out}
 }
@@ -215,11 +216,11 @@ func TestIncremental(t *testing.T) {
 	}
 }
 
-func readReport(t *testing.T, path string) *mailconv.Report {
+func readReport(t *testing.T, path string) *migrate.Report {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	r := &mailconv.Report{}
+	r := &migrate.Report{}
 	require.NoError(t, json.Unmarshal(b, r))
 	return r
 }
@@ -254,7 +255,7 @@ func TestVerifyDetectsDamage(t *testing.T) {
 		require.NotEmpty(t, m)
 		return m
 	}
-	check := func(t *testing.T, dst string, what func(mailconv.VerifyTotals) int) {
+	check := func(t *testing.T, dst string, what func(migrate.VerifyTotals) int) {
 		v := runVerifyJSON(t, src, dst)
 		assert.Equal(t, exitFailure, v.code)
 		assert.False(t, v.res.OK)
@@ -263,7 +264,7 @@ func TestVerifyDetectsDamage(t *testing.T) {
 	t.Run("message deleted", func(t *testing.T) {
 		dst := fresh(t)
 		require.NoError(t, os.Remove(files(t, dst)[0]))
-		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Missing })
+		check(t, dst, func(v migrate.VerifyTotals) int { return v.Missing })
 	})
 	t.Run("one byte changed", func(t *testing.T) {
 		dst := fresh(t)
@@ -273,14 +274,14 @@ func TestVerifyDetectsDamage(t *testing.T) {
 		fi, _ := os.Stat(f)
 		require.NoError(t, os.WriteFile(f, b, 0o600))
 		os.Chtimes(f, fi.ModTime(), fi.ModTime())
-		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Missing })
+		check(t, dst, func(v migrate.VerifyTotals) int { return v.Missing })
 	})
 	t.Run("flag changed", func(t *testing.T) {
 		dst := fresh(t)
 		f := files(t, dst)[0]
 		require.True(t, strings.HasSuffix(f, ":2,S"), f)
 		require.NoError(t, os.Rename(f, strings.TrimSuffix(f, ":2,S")+":2,FS"))
-		check(t, dst, func(v mailconv.VerifyTotals) int { return v.FlagDiffs })
+		check(t, dst, func(v migrate.VerifyTotals) int { return v.FlagDiffs })
 	})
 	t.Run("message duplicated", func(t *testing.T) {
 		dst := fresh(t)
@@ -290,7 +291,7 @@ func TestVerifyDetectsDamage(t *testing.T) {
 		require.NoError(t, os.WriteFile(dup, b, 0o600))
 		fi, _ := os.Stat(f)
 		os.Chtimes(dup, fi.ModTime(), fi.ModTime())
-		check(t, dst, func(v mailconv.VerifyTotals) int { return v.Duplicates })
+		check(t, dst, func(v migrate.VerifyTotals) int { return v.Duplicates })
 		v := runVerifyJSON(t, src, dst, "--allow-extra")
 		assert.Equal(t, exitFailure, v.code, "a second copy fails even with --allow-extra")
 	})
@@ -427,7 +428,7 @@ func TestInspectNameHazardsMatchConversion(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "dst")
 			code, out, stderr := runCLI("inspect", "--json", "--to", target+":"+dst, src)
 			require.Equal(t, exitOK, code, stderr)
-			var inv mailconv.Inventory
+			var inv migrate.Inventory
 			require.NoError(t, json.Unmarshal([]byte(out), &inv))
 			hazards := map[string]string{}
 			planned := map[string]string{}
@@ -512,11 +513,11 @@ func countCode(evs []mailconv.Event, code string) int {
 	return n
 }
 
-func inspectJSON(t *testing.T, path string) *mailconv.Inventory {
+func inspectJSON(t *testing.T, path string) *migrate.Inventory {
 	t.Helper()
 	code, out, stderr := runCLI("inspect", "--json", path)
 	require.Equal(t, exitOK, code, stderr)
-	inv := &mailconv.Inventory{}
+	inv := &migrate.Inventory{}
 	require.NoError(t, json.Unmarshal([]byte(out), inv))
 	return inv
 }
@@ -592,7 +593,7 @@ func TestSecondRunRefused(t *testing.T) {
 	first := exec.Command(bin, "convert", "--quiet", "--durable", src, "maildir:"+dst)
 	require.NoError(t, first.Start())
 	defer first.Process.Kill()
-	require.Eventually(t, func() bool { return fileExists(mailconv.JournalPath(dst)) }, 10*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return fileExists(migrate.JournalPath(dst)) }, 10*time.Second, 5*time.Millisecond)
 	out, err := exec.Command(bin, "convert", "--quiet", src, "maildir:"+dst).CombinedOutput()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee, string(out))

@@ -26,6 +26,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/dovecotserver"
 	"github.com/mailconv/mailconv/internal/storegen"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // runBin runs the built mailconv binary and returns its exit code, stdout
@@ -48,10 +49,10 @@ func runBin(t *testing.T, args ...string) (int, string, string) {
 }
 
 // verifyBin runs verify --json with the binary.
-func verifyBin(t *testing.T, args ...string) (int, *mailconv.VerifyResult, string) {
+func verifyBin(t *testing.T, args ...string) (int, *migrate.VerifyResult, string) {
 	t.Helper()
 	code, out, stderr := runBin(t, append([]string{"verify", "--json"}, args...)...)
-	res := &mailconv.VerifyResult{}
+	res := &migrate.VerifyResult{}
 	require.NoError(t, json.Unmarshal([]byte(out), res), "verify output: %s %s", out, stderr)
 	return code, res, out + stderr
 }

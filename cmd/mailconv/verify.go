@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func init() {
@@ -67,7 +68,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := net.applySides(src, readParams, &dst, dstParams); err != nil {
 		return exitFor(err, stderr)
 	}
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	sr, err := src.format.Open(ctx, src.path, &mailconv.Options{Params: readParams, Events: rep.Add})
 	if err != nil {
 		return exitFor(err, stderr)
@@ -78,13 +79,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFor(err, stderr)
 	}
 	defer dr.Close()
-	vopts := mailconv.VerifyOptions{Source: mailconv.Endpoint{Format: src.format.Name, Path: src.path}, AllowExtra: *allowExtra}
+	vopts := migrate.VerifyOptions{Source: migrate.Endpoint{Format: src.format.Name, Path: src.path}, AllowExtra: *allowExtra}
 	jpath := *journalFile
 	if jpath == "" {
 		jpath = defaultJournal(dst)
 	}
 	if fileExists(jpath) {
-		j, err := mailconv.OpenJournal(jpath, false)
+		j, err := migrate.OpenJournal(jpath, false)
 		if err != nil {
 			return exitFor(err, stderr)
 		}
@@ -98,7 +99,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		vopts.Accounted = acc
 	}
-	res, err := mailconv.Verify(ctx, sr, dr, vopts)
+	res, err := migrate.Verify(ctx, sr, dr, vopts)
 	if err != nil {
 		return exitFor(err, stderr)
 	}
@@ -115,7 +116,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-func printVerify(w io.Writer, res *mailconv.VerifyResult) {
+func printVerify(w io.Writer, res *migrate.VerifyResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tDESTINATION\tSRC\tDST\tMISSING\tEXTRA\tDUPLICATES\tFLAGS\tKEYWORDS\tDATES")
 	for _, mv := range res.Mailboxes {
@@ -156,7 +157,7 @@ func accountedFromReport(path string) (func(mb mailconv.Path, id, kind string) b
 	if err != nil {
 		return nil, fmt.Errorf("reading the report: %w", err)
 	}
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	if err := json.Unmarshal(b, rep); err != nil {
 		return nil, fmt.Errorf("reading the report %s: %w", path, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // Msg is one message as a reader returned it.
@@ -102,10 +103,10 @@ func ReadAll(t testing.TB, r mailconv.Reader) ([]string, []Msg) {
 
 // Convert converts src (format from) into a new store of format to and
 // returns its directory and the report.
-func Convert(t testing.TB, from, src, to string, params map[string]string) (string, *mailconv.Report) {
+func Convert(t testing.TB, from, src, to string, params map[string]string) (string, *migrate.Report) {
 	t.Helper()
 	ctx := context.Background()
-	rep := &mailconv.Report{}
+	rep := &migrate.Report{}
 	f, ok := mailconv.LookupFormat(from)
 	if !ok {
 		t.Fatalf("format %s not registered", from)
@@ -124,7 +125,7 @@ func Convert(t testing.TB, from, src, to string, params map[string]string) (stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mailconv.Convert(ctx, r, w, mailconv.ConvertOptions{Report: rep}); err != nil {
+	if _, err := migrate.Convert(ctx, r, w, migrate.ConvertOptions{Report: rep}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -135,12 +136,12 @@ func Convert(t testing.TB, from, src, to string, params map[string]string) (stri
 
 // Verify runs mailconv.Verify of src (format from) against dst (format to)
 // and returns the result.
-func Verify(t testing.TB, from, src string, params map[string]string, to, dst string) *mailconv.VerifyResult {
+func Verify(t testing.TB, from, src string, params map[string]string, to, dst string) *migrate.VerifyResult {
 	t.Helper()
 	ctx := context.Background()
 	s := Open(t, from, src, params, nil)
 	d := Open(t, to, dst, nil, nil)
-	res, err := mailconv.Verify(ctx, s, d, mailconv.VerifyOptions{})
+	res, err := migrate.Verify(ctx, s, d, migrate.VerifyOptions{})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}

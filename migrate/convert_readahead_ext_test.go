@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // With ReadAhead, a conversion writes and journals exactly what it does
@@ -39,7 +40,7 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		return out
 	}
 	convert := func(dst string, readAhead bool, failAt int) error {
-		j, err := mailconv.OpenJournal(mailconv.JournalPath(dst), false)
+		j, err := migrate.OpenJournal(migrate.JournalPath(dst), false)
 		require.NoError(t, err)
 		defer j.Close()
 		r, err := mbox.OpenStore(src, mbox.StoreOptions{})
@@ -53,8 +54,8 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		if failAt > 0 {
 			ww = failingWriter{w, &n, true}
 		}
-		rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: src}}
-		_, err = mailconv.Convert(ctx, r, ww, mailconv.ConvertOptions{Report: rep, Journal: j, ReadAhead: readAhead})
+		rep := &migrate.Report{Source: migrate.Endpoint{Format: "mbox", Path: src}}
+		_, err = migrate.Convert(ctx, r, ww, migrate.ConvertOptions{Report: rep, Journal: j, ReadAhead: readAhead})
 		return err
 	}
 	verify := func(dst string) {
@@ -64,10 +65,10 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		dr, err := maildir.Open(ctx, dst, nil)
 		require.NoError(t, err)
 		defer dr.Close()
-		j, err := mailconv.OpenJournal(mailconv.JournalPath(dst), false)
+		j, err := migrate.OpenJournal(migrate.JournalPath(dst), false)
 		require.NoError(t, err)
 		defer j.Close()
-		res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j, Source: mailconv.Endpoint{Format: "mbox", Path: src}})
+		res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: j, Source: migrate.Endpoint{Format: "mbox", Path: src}})
 		require.NoError(t, err)
 		assert.True(t, res.OK, "%+v", res.Totals)
 		assert.Equal(t, 15, res.Totals.Matched)
@@ -87,8 +88,8 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, msgs(journalLines(mailconv.JournalPath(plain))), msgs(journalLines(mailconv.JournalPath(ahead))))
-	assert.Len(t, msgs(journalLines(mailconv.JournalPath(ahead))), 15)
+	assert.Equal(t, msgs(journalLines(migrate.JournalPath(plain))), msgs(journalLines(migrate.JournalPath(ahead))))
+	assert.Len(t, msgs(journalLines(migrate.JournalPath(ahead))), 15)
 
 	for _, k := range []int{1, 4, 7, 15} {
 		dst := filepath.Join(t.TempDir(), fmt.Sprint("fail", k))

@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // The day's budget survives the run: a journal opened again the same day
@@ -21,16 +22,16 @@ func TestDayBudgetKeptInJournal(t *testing.T) {
 	clock := time.Date(2026, 3, 1, 22, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 
-	j, err := mailconv.OpenJournal(path, false)
+	j, err := migrate.OpenJournal(path, false)
 	require.NoError(t, err)
-	b, err := mailconv.NewDayBudget(j, 1000, now)
+	b, err := migrate.NewDayBudget(j, 1000, now)
 	require.NoError(t, err)
 	require.NoError(t, b.Allow(0, 600))
 	require.NoError(t, b.Spend(600))
 	require.NoError(t, b.Allow(0, 400))
 	require.NoError(t, b.Spend(400))
 	err = b.Allow(0, 1)
-	var be *mailconv.BudgetError
+	var be *migrate.BudgetError
 	require.True(t, errors.As(err, &be), "%v", err)
 	assert.True(t, errors.Is(err, mailconv.ErrBudget))
 	assert.Equal(t, int64(1000), be.Used)
@@ -43,10 +44,10 @@ func TestDayBudgetKeptInJournal(t *testing.T) {
 
 	// A later run the same day (the journal is read again, as the
 	// process would at start) finds the budget spent.
-	j, err = mailconv.OpenJournal(path, false)
+	j, err = migrate.OpenJournal(path, false)
 	require.NoError(t, err)
 	defer j.Close()
-	b2, err := mailconv.NewDayBudget(j, 1000, now)
+	b2, err := migrate.NewDayBudget(j, 1000, now)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1000), b2.Used())
 	assert.ErrorIs(t, b2.Allow(0, 10), mailconv.ErrBudget)

@@ -1,9 +1,11 @@
-package mailconv
+package migrate
 
 import (
 	"bytes"
 	"io"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 // What Verify compares is what a conversion promises to keep, read the same
@@ -127,9 +129,9 @@ func (f *stateFieldFilter) flush() {
 // by a client) means nothing for a message already seen, and no store
 // keeps it there (a maildir moves such a message out of new/), so it is
 // left out of seen messages.
-func comparableFlags(f Flags) Flags {
-	if f&FlagSeen != 0 {
-		f &^= FlagNew
+func comparableFlags(f mailconv.Flags) mailconv.Flags {
+	if f&mailconv.FlagSeen != 0 {
+		f &^= mailconv.FlagNew
 	}
 	return f
 }
@@ -149,14 +151,14 @@ func comparableDate(t time.Time) time.Time {
 // escapes characters it cannot hold (a maildir's "%2e" for ".") may record
 // how it did, so that its reader gives back the original name: the
 // unescaped path is then the one to look for.
-func destMailbox(byPath map[string]*Mailbox, dpath Path) (*Mailbox, Path) {
+func destMailbox(byPath map[string]*mailconv.Mailbox, dpath mailconv.Path) (*mailconv.Mailbox, mailconv.Path) {
 	if mb := byPath[pathKey(dpath)]; mb != nil {
 		return mb, dpath
 	}
-	un := make(Path, len(dpath))
+	un := make(mailconv.Path, len(dpath))
 	changed := false
 	for i, s := range dpath {
-		un[i] = UnescapeName(s)
+		un[i] = mailconv.UnescapeName(s)
 		changed = changed || un[i] != s
 	}
 	if changed {

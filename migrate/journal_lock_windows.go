@@ -1,6 +1,6 @@
 //go:build windows
 
-package mailconv
+package migrate
 
 import (
 	"errors"

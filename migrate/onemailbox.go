@@ -1,10 +1,12 @@
-package mailconv
+package migrate
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/mailconv/mailconv"
 )
 
 // OneMailboxError is returned by Convert, before anything is written, when
@@ -13,8 +15,8 @@ import (
 // would be merged into one, or the second would fail half-way. It matches
 // ErrUnsupported with errors.Is.
 type OneMailboxError struct {
-	Destination string // the destination, as the user named it (may be "")
-	Mailboxes   []Path // the source mailboxes that hold messages
+	Destination string          // the destination, as the user named it (may be "")
+	Mailboxes   []mailconv.Path // the source mailboxes that hold messages
 }
 
 // Error names the mailboxes and what to do instead.
@@ -33,14 +35,14 @@ func (e *OneMailboxError) Error() string {
 }
 
 // Is makes errors.Is(err, ErrUnsupported) true.
-func (e *OneMailboxError) Is(target error) bool { return target == ErrUnsupported }
+func (e *OneMailboxError) Is(target error) bool { return target == mailconv.ErrUnsupported }
 
 // MailboxesWithMessages returns the paths of the selectable mailboxes of mbs
 // (listed by r) that hold at least one message. A mailbox whose listing
 // gives neither a message count nor a size is opened and its first message
 // read to tell; no more than that is read.
-func MailboxesWithMessages(ctx context.Context, r Reader, mbs []*Mailbox) ([]Path, error) {
-	var out []Path
+func MailboxesWithMessages(ctx context.Context, r mailconv.Reader, mbs []*mailconv.Mailbox) ([]mailconv.Path, error) {
+	var out []mailconv.Path
 	for _, mb := range mbs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -73,7 +75,7 @@ func MailboxesWithMessages(ctx context.Context, r Reader, mbs []*Mailbox) ([]Pat
 // the destination holds one (see OneMailboxError); otherwise it returns
 // the mailboxes of mbs to convert there: the one with messages (none when
 // all are empty). The others, empty, are reported and left out.
-func oneMailbox(ctx context.Context, r Reader, mbs []*Mailbox, rep *Report) ([]*Mailbox, error) {
+func oneMailbox(ctx context.Context, r mailconv.Reader, mbs []*mailconv.Mailbox, rep *Report) ([]*mailconv.Mailbox, error) {
 	full, err := MailboxesWithMessages(ctx, r, mbs)
 	if err != nil {
 		return nil, err
@@ -81,13 +83,13 @@ func oneMailbox(ctx context.Context, r Reader, mbs []*Mailbox, rep *Report) ([]*
 	if len(full) > 1 {
 		return nil, &OneMailboxError{Destination: rep.Destination.Path, Mailboxes: full}
 	}
-	var out []*Mailbox
+	var out []*mailconv.Mailbox
 	for _, mb := range mbs {
 		if len(full) == 1 && mb.Path.Equal(full[0]) {
 			out = append(out, mb)
 			continue
 		}
-		rep.Add(Event{Kind: EventInfo, Code: "mailbox.empty-left-out", Mailbox: mb.Path,
+		rep.Add(mailconv.Event{Kind: mailconv.EventInfo, Code: "mailbox.empty-left-out", Mailbox: mb.Path,
 			Detail: "no messages: not written into the single-mailbox destination"})
 	}
 	return out, nil

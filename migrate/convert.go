@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"context"
@@ -8,16 +8,18 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mailconv/mailconv"
 )
 
 // Progress is handed to ConvertOptions.Progress after every message.
 type Progress struct {
-	Mailbox        Path  // source mailbox being converted
-	MailboxesDone  int   // mailboxes finished
-	MailboxesTotal int   // mailboxes in the plan
-	Messages       int   // messages read so far
-	Bytes          int64 // message bytes read so far
-	TotalBytes     int64 // sum of the known mailbox sizes (an estimate), 0 if unknown
+	Mailbox        mailconv.Path // source mailbox being converted
+	MailboxesDone  int           // mailboxes finished
+	MailboxesTotal int           // mailboxes in the plan
+	Messages       int           // messages read so far
+	Bytes          int64         // message bytes read so far
+	TotalBytes     int64         // sum of the known mailbox sizes (an estimate), 0 if unknown
 }
 
 // ConvertOptions tune Convert.
@@ -29,7 +31,7 @@ type ConvertOptions struct {
 	// Progress, if set, is called after each message.
 	Progress func(Progress)
 	// Include, if set, selects the source mailboxes to convert.
-	Include func(*Mailbox) bool
+	Include func(*mailconv.Mailbox) bool
 	// Journal, if set, records every committed message and lets this run
 	// skip what an earlier run over the same source and destination did
 	// (resume after an interruption, incremental runs). The writer must
@@ -78,17 +80,6 @@ func (c *converter) stopped() error {
 	}
 }
 
-// SkipError is returned by a MailboxWriter for a message it refuses but
-// that does not stop the conversion (a message over the destination's size
-// limit). Convert records it as a skip and goes on.
-type SkipError struct {
-	Code   string // stable reason, e.g. "imap.too-big"
-	Reason string
-}
-
-// Error returns the reason.
-func (e *SkipError) Error() string { return e.Reason }
-
 // Convert copies every mailbox and message of r into w, one message at a
 // time, and returns what happened. Mailbox names are mapped with PlanNames
 // against w's Capabilities; metadata w cannot hold is recorded as losses.
@@ -96,7 +87,7 @@ func (e *SkipError) Error() string { return e.Reason }
 // Convert returns an error when the conversion could not be completed (a
 // read or write failure, a cancelled context); the report then tells how far
 // it got. Skips and losses are not errors: check Report.Clean.
-func Convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions) (*Report, error) {
+func Convert(ctx context.Context, r mailconv.Reader, w mailconv.Writer, opts ConvertOptions) (*Report, error) {
 	rep := opts.Report
 	if rep == nil {
 		rep = &Report{}
@@ -114,12 +105,12 @@ func Convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions) (*Rep
 	return rep, err
 }
 
-func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *Report) error {
+func convert(ctx context.Context, r mailconv.Reader, w mailconv.Writer, opts ConvertOptions, rep *Report) error {
 	all, err := r.Mailboxes(ctx)
 	if err != nil {
 		return fmt.Errorf("listing mailboxes: %w", err)
 	}
-	var mbs []*Mailbox
+	var mbs []*mailconv.Mailbox
 	var total int64
 	for _, mb := range all {
 		if opts.Include == nil || opts.Include(mb) {
@@ -135,9 +126,9 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 			return err
 		}
 	}
-	plan := PlanNames(mbs, caps)
+	plan := mailconv.PlanNames(mbs, caps)
 	for _, ch := range plan.Changes {
-		ev := Event{Kind: EventRename, Code: "names.changed", Mailbox: ch.Source,
+		ev := mailconv.Event{Kind: mailconv.EventRename, Code: "names.changed", Mailbox: ch.Source,
 			Detail: fmt.Sprintf("%s -> %s (%s)", ch.Source, ch.Destination, joinReasons(ch.Reasons))}
 		if ch.SameNameAs != "" {
 			ev.Code = "names.duplicate"
@@ -161,7 +152,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 	// (the first mailbox with a role takes the server's special-use
 	// mailbox): it sees the whole plan, in order, whether or not this run
 	// converts each mailbox (a resumed run skips finished ones).
-	if p, ok := w.(Placer); ok {
+	if p, ok := w.(mailconv.Placer); ok {
 		for _, dmb := range plan.Mailboxes {
 			p.Place(dmb)
 		}
@@ -169,7 +160,7 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 
 	// Destination folders that are not the target of any source mailbox
 	// (implicit parents, NoSelect halves of split mailboxes).
-	bySrc := make(map[string]*Mailbox, len(mbs))
+	bySrc := make(map[string]*mailconv.Mailbox, len(mbs))
 	for _, mb := range mbs {
 		bySrc[pathKey(plan.DestOf(mb))] = mb
 	}
@@ -227,16 +218,16 @@ func convert(ctx context.Context, r Reader, w Writer, opts ConvertOptions, rep *
 // another one of mbs shares, its source file (or, without one, its place in
 // the list): the journal keys such a mailbox on it, not on the name alone,
 // so that each file is resumed as itself.
-func sourceFileKeys(mbs []*Mailbox) map[*Mailbox]string {
-	twins := sameNames(mbs)
+func sourceFileKeys(mbs []*mailconv.Mailbox) map[*mailconv.Mailbox]string {
+	twins := mailconv.SameNames(mbs)
 	if len(twins) == 0 {
 		return nil
 	}
-	shared := map[*Mailbox]bool{}
+	shared := map[*mailconv.Mailbox]bool{}
 	for mb, first := range twins {
 		shared[mb], shared[first] = true, true
 	}
-	out := make(map[*Mailbox]string, len(shared))
+	out := make(map[*mailconv.Mailbox]string, len(shared))
 	for i, mb := range mbs {
 		if !shared[mb] {
 			continue
@@ -267,9 +258,9 @@ func joinReasons(rs []string) string {
 // converter carries the state of one Convert call.
 type converter struct {
 	ctx  context.Context
-	r    Reader
-	w    Writer
-	caps Capabilities
+	r    mailconv.Reader
+	w    mailconv.Writer
+	caps mailconv.Capabilities
 	rep  *Report
 	opts ConvertOptions
 	prog Progress
@@ -281,7 +272,7 @@ type converter struct {
 
 	// files: the journal key of the source mailboxes whose name another
 	// one shares (their source file; see sourceFileKeys)
-	files map[*Mailbox]string
+	files map[*mailconv.Mailbox]string
 }
 
 func (c *converter) close() {
@@ -293,8 +284,8 @@ func (c *converter) close() {
 	}
 }
 
-func (c *converter) fingerprint(mb *Mailbox) string {
-	if f, ok := c.r.(Fingerprinter); ok {
+func (c *converter) fingerprint(mb *mailconv.Mailbox) string {
+	if f, ok := c.r.(mailconv.Fingerprinter); ok {
 		fp, err := f.Fingerprint(mb)
 		if err != nil {
 			return ""
@@ -304,11 +295,11 @@ func (c *converter) fingerprint(mb *Mailbox) string {
 	if mb.Source == "" {
 		return ""
 	}
-	return StatFingerprint(mb.Source)
+	return mailconv.StatFingerprint(mb.Source)
 }
 
 // mailbox converts the messages of source mailbox src into dst.
-func (c *converter) mailbox(src, dst *Mailbox) error {
+func (c *converter) mailbox(src, dst *mailconv.Mailbox) error {
 	ctx, rep, j := c.ctx, c.rep, c.opts.Journal
 	mrep := rep.mailbox(src.Path, src.Source)
 	mrep.Destination = dst.Path
@@ -347,8 +338,8 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		return fmt.Errorf("opening %s: %w", src.Path, err)
 	}
 	defer mr.Close()
-	var mw MailboxWriter
-	if rw, ok := c.w.(ResumeWriter); ok && st != nil && st.reopen {
+	var mw mailconv.MailboxWriter
+	if rw, ok := c.w.(mailconv.ResumeWriter); ok && st != nil && st.reopen {
 		mw, err = rw.ResumeMailbox(ctx, dst, st.cp)
 	} else {
 		mw, err = c.w.CreateMailbox(ctx, dst)
@@ -360,7 +351,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	if mw == nil {
 		return fmt.Errorf("creating %s: writer returned no mailbox writer for a mailbox with messages", dst.Path)
 	}
-	holder, _ := mw.(Holder)
+	holder, _ := mw.(mailconv.Holder)
 	c.prog.Mailbox = src.Path
 	if c.dg == nil {
 		c.dg = newDigester()
@@ -382,7 +373,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	}
 	// src yields the messages: mr itself, or mr read ahead in a goroutine
 	var src0 interface {
-		Next() (*Message, error)
+		Next() (*mailconv.Message, error)
 		io.Reader
 	} = mr
 	var ra *readAhead
@@ -393,9 +384,9 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	}
 	// Resumption by ID: messages recorded under a stable ID are passed
 	// over unread.
-	var idsk IDSkipper
+	var idsk mailconv.IDSkipper
 	var ids *bagView
-	if sk, ok := mr.(IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
+	if sk, ok := mr.(mailconv.IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
 		if ids, err = j.recordedIDs(st.key); err != nil {
 			mw.Close()
 			return err
@@ -414,7 +405,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	var pipeErr error // the first error among pipelined outcomes
 	finish := func(werr error, ref string, existed bool, sm *sentMessage) error {
 		m, d, size, n, mid := sm.m, sm.d, sm.size, sm.n, sm.mid
-		var skip *SkipError
+		var skip *mailconv.SkipError
 		switch {
 		case werr == nil:
 			if existed {
@@ -452,7 +443,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			}
 		case errors.As(werr, &skip):
 			loc := m.Source
-			rep.Add(Event{Kind: EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
+			rep.Add(mailconv.Event{Kind: mailconv.EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
 			rep.update(func() { mrep.Skipped++ })
 		default:
 			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
@@ -471,7 +462,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 				return fmt.Errorf("reading %s: %w", src.Path, err)
 			}
 			if err == nil && ids.take(idDigest(id)) {
-				if sp, ok := idsk.(StatePeeker); ok {
+				if sp, ok := idsk.(mailconv.StatePeeker); ok {
 					if f, ok := sp.PeekFlags(); ok {
 						if err := c.updateState(mw, st, states.takeID(id), f, src.Path, nil); err != nil {
 							mw.Close()
@@ -544,15 +535,15 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 		reportLosses(rep, c.caps, src.Path, m)
 		c.body = countingReader{ctx: ctx, r: body}
-		pl, pipelined := mw.(Pipeliner)
+		pl, pipelined := mw.(mailconv.Pipeliner)
 		sent := &sentMessage{m: m}
 		var werr error
 		if pipelined {
 			// The reader may reuse m at its next Next (Reader's contract),
 			// while this message's outcome, and the writer's own record
 			// of it, come later: both get a copy of their own.
-			sent.m = m.clone()
-			werr = pl.Submit(ctx, sent.m, &c.body, func(o Outcome) {
+			sent.m = cloneMessage(m)
+			werr = pl.Submit(ctx, sent.m, &c.body, func(o mailconv.Outcome) {
 				if err := finish(o.Err, o.Ref, o.Existed, sent); err != nil && pipeErr == nil {
 					pipeErr = err
 				}
@@ -575,7 +566,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 			werr = pipeErr
 		} else {
 			existed := false
-			if er, ok := mw.(ExistReporter); ok {
+			if er, ok := mw.(mailconv.ExistReporter); ok {
 				existed = er.LastExisted()
 			}
 			werr = finish(werr, lastRef(mw), existed, sent)
@@ -586,7 +577,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 		}
 		c.progress(size)
 	}
-	if pl, ok := mw.(Pipeliner); ok {
+	if pl, ok := mw.(mailconv.Pipeliner); ok {
 		err := pl.Drain(ctx)
 		if err == nil {
 			err = pipeErr
@@ -599,7 +590,7 @@ func (c *converter) mailbox(src, dst *Mailbox) error {
 	if ra != nil {
 		ra.close()
 	}
-	if d, ok := mr.(Detailer); ok {
+	if d, ok := mr.(mailconv.Detailer); ok {
 		det := d.Details()
 		rep.update(func() { mrep.Details = det })
 	}
@@ -625,7 +616,7 @@ func (c *converter) progress(size int64) {
 // alreadyThere decides whether a spooled message is skipped: recorded by an
 // earlier run, held by the destination (the crash window), or a duplicate
 // under the dedup policy.
-func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder Holder, mw MailboxWriter, m *Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
+func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder mailconv.Holder, mw mailconv.MailboxWriter, m *mailconv.Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
 	rep, j := c.rep, c.opts.Journal
 	unchanged := func() {
 		rep.update(func() {
@@ -668,7 +659,7 @@ func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder
 		return false, nil
 	}
 	loc := m.Source
-	rep.Add(Event{Kind: EventInfo, Code: "dedup." + dup, Mailbox: st.mb, Message: m.ID, Location: &loc,
+	rep.Add(mailconv.Event{Kind: mailconv.EventInfo, Code: "dedup." + dup, Mailbox: st.mb, Message: m.ID, Location: &loc,
 		Detail: fmt.Sprintf("not written: %s already holds it (same %s; Message-ID %s)", st.dst, dup, mid)})
 	rep.update(func() { rep.Totals.MessagesMerged++ })
 	if j != nil {
@@ -681,21 +672,21 @@ func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder
 }
 
 // reportLosses records the metadata of m that the destination cannot hold.
-func reportLosses(rep *Report, caps Capabilities, mb Path, m *Message) {
-	lost := m.Flags &^ caps.Flags &^ FlagNew
+func reportLosses(rep *Report, caps mailconv.Capabilities, mb mailconv.Path, m *mailconv.Message) {
+	lost := m.Flags &^ caps.Flags &^ mailconv.FlagNew
 	if lost != 0 {
 		loc := m.Source
-		rep.Add(Event{Kind: EventLoss, Code: "flags.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
+		rep.Add(mailconv.Event{Kind: mailconv.EventLoss, Code: "flags.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
 			Detail: "destination cannot store " + lost.String()})
 	}
 	if !caps.Keywords && len(m.Keywords) > 0 {
 		loc := m.Source
-		rep.Add(Event{Kind: EventLoss, Code: "keywords.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
+		rep.Add(mailconv.Event{Kind: mailconv.EventLoss, Code: "keywords.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
 			Detail: fmt.Sprintf("destination cannot store keywords %v", m.Keywords)})
 	}
 	if !caps.Dates && !m.Date.IsZero() {
 		loc := m.Source
-		rep.Add(Event{Kind: EventLoss, Code: "date.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
+		rep.Add(mailconv.Event{Kind: mailconv.EventLoss, Code: "date.unsupported", Mailbox: mb, Message: m.ID, Location: &loc,
 			Detail: "destination cannot store the received date " + m.Date.UTC().Format(time.RFC3339)})
 	}
 }
@@ -714,4 +705,18 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+func isSingleFile(v any) bool {
+	s, ok := v.(mailconv.SingleFiler)
+	return ok && s.SingleFile()
+}
+
+// sentMessage is what Convert knows of a message handed to the writer,
+// for the outcome.
+type sentMessage struct {
+	m       *mailconv.Message
+	d       Digest
+	size, n int64
+	mid     string
 }

@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"path"
 	"strconv"
+
+	"github.com/mailconv/mailconv"
 )
 
 // This file holds the selection controls of Convert (mailbox patterns, a
@@ -27,7 +29,7 @@ var ErrBadPattern = errors.New("bad mailbox pattern")
 // selects are converted; a mailbox an exclude pattern selects never is.
 // Matching ignores case for the inbox only ("inbox" matches INBOX). With no
 // pattern at all, it returns nil (convert everything).
-func SelectMailboxes(include, exclude []string) (func(*Mailbox) bool, error) {
+func SelectMailboxes(include, exclude []string) (func(*mailconv.Mailbox) bool, error) {
 	if len(include) == 0 && len(exclude) == 0 {
 		return nil, nil
 	}
@@ -36,7 +38,7 @@ func SelectMailboxes(include, exclude []string) (func(*Mailbox) bool, error) {
 			return nil, fmt.Errorf("%w %q: %v", ErrBadPattern, p, err)
 		}
 	}
-	matches := func(pats []string, p Path) bool {
+	matches := func(pats []string, p mailconv.Path) bool {
 		for q := p; len(q) > 0; q = q.Parent() {
 			s := q.String()
 			if q.IsInbox() {
@@ -53,7 +55,7 @@ func SelectMailboxes(include, exclude []string) (func(*Mailbox) bool, error) {
 		}
 		return false
 	}
-	return func(mb *Mailbox) bool {
+	return func(mb *mailconv.Mailbox) bool {
 		if len(include) > 0 && !matches(include, mb.Path) {
 			return false
 		}
@@ -64,7 +66,7 @@ func SelectMailboxes(include, exclude []string) (func(*Mailbox) bool, error) {
 // inRange tells whether m is inside the received-date range of the
 // options. A message without a known date is always inside: leaving it out
 // would lose it without a way to tell which range it belongs to.
-func (c *converter) inRange(m *Message) bool {
+func (c *converter) inRange(m *mailconv.Message) bool {
 	if m.Date.IsZero() {
 		return true
 	}
@@ -100,19 +102,19 @@ func (c *converter) rangeKey() string {
 // converts into it to show the plan and the counts a real run would have,
 // with the capabilities caps of the real destination (from
 // Format.Capabilities), without creating anything.
-func DiscardWriter(caps Capabilities) Writer { return discardWriter{caps} }
+func DiscardWriter(caps mailconv.Capabilities) mailconv.Writer { return discardWriter{caps} }
 
-type discardWriter struct{ caps Capabilities }
+type discardWriter struct{ caps mailconv.Capabilities }
 
-func (d discardWriter) Capabilities() Capabilities { return d.caps }
-func (d discardWriter) Close() error               { return nil }
-func (d discardWriter) CreateMailbox(ctx context.Context, mb *Mailbox) (MailboxWriter, error) {
+func (d discardWriter) Capabilities() mailconv.Capabilities { return d.caps }
+func (d discardWriter) Close() error                        { return nil }
+func (d discardWriter) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxWriter, error) {
 	return discardMailbox{}, nil
 }
 
 type discardMailbox struct{}
 
-func (discardMailbox) WriteMessage(ctx context.Context, m *Message, body io.Reader) error {
+func (discardMailbox) WriteMessage(ctx context.Context, m *mailconv.Message, body io.Reader) error {
 	_, err := io.Copy(io.Discard, body)
 	return err
 }
@@ -120,12 +122,12 @@ func (discardMailbox) Close() error { return nil }
 
 // stateFlags are the flags whose change an incremental run carries over:
 // FlagNew is not a state the user changes.
-const stateFlags = AllFlags &^ FlagNew
+const stateFlags = mailconv.AllFlags &^ mailconv.FlagNew
 
 // recordedState is what the journal says of a message written earlier:
 // its flags then (or after the last update) and where it went.
 type recordedState struct {
-	flags Flags
+	flags mailconv.Flags
 	known bool // flags were recorded (journals before state updates did not)
 	id    string
 	d     Digest
@@ -161,20 +163,20 @@ func (s *messageStates) takeDigest(d Digest) *recordedState {
 }
 
 // flagsText is how the journal records flags ("f": hex digits).
-func flagsText(f Flags) string { return strconv.FormatUint(uint64(f), 16) }
+func flagsText(f mailconv.Flags) string { return strconv.FormatUint(uint64(f), 16) }
 
-func parseFlagsText(s string) (Flags, bool) {
+func parseFlagsText(s string) (mailconv.Flags, bool) {
 	n, err := strconv.ParseUint(s, 16, 8)
 	if err != nil || s == "" {
 		return 0, false
 	}
-	return Flags(n) & AllFlags, true
+	return mailconv.Flags(n) & mailconv.AllFlags, true
 }
 
 // updateState compares the flags a known message has now in the source
 // (now) with those recorded when it was written, and carries a change over
 // to the destination.
-func (c *converter) updateState(mw MailboxWriter, st *mailboxState, e *recordedState, now Flags, src Path, m *Message) error {
+func (c *converter) updateState(mw mailconv.MailboxWriter, st *mailboxState, e *recordedState, now mailconv.Flags, src mailconv.Path, m *mailconv.Message) error {
 	if e == nil || !e.known {
 		return nil
 	}
@@ -184,7 +186,7 @@ func (c *converter) updateState(mw MailboxWriter, st *mailboxState, e *recordedS
 	}
 	rep := c.rep
 	id := e.id
-	var loc *Location
+	var loc *mailconv.Location
 	if m != nil {
 		l := m.Source
 		loc = &l
@@ -193,26 +195,26 @@ func (c *converter) updateState(mw MailboxWriter, st *mailboxState, e *recordedS
 		}
 	}
 	change := fmt.Sprintf("flags [%s] -> [%s]", (e.flags & keep).String(), (now & keep).String())
-	u, ok := mw.(StateUpdater)
+	u, ok := mw.(mailconv.StateUpdater)
 	if !ok || e.ref == "" {
 		why := "the destination cannot change a message it holds"
 		if ok {
 			why = "the destination did not say where it put the message"
 		}
-		rep.Add(Event{Kind: EventLoss, Code: "state.not-applied", Mailbox: src, Message: id, Location: loc,
+		rep.Add(mailconv.Event{Kind: mailconv.EventLoss, Code: "state.not-applied", Mailbox: src, Message: id, Location: loc,
 			Detail: change + " in the source since the last run; not applied: " + why})
 		return nil
 	}
 	ref, err := u.UpdateFlags(c.ctx, e.ref, now)
 	if errors.Is(err, fs.ErrNotExist) {
-		rep.Add(Event{Kind: EventWarning, Code: "state.not-found", Mailbox: src, Message: id, Location: loc,
+		rep.Add(mailconv.Event{Kind: mailconv.EventWarning, Code: "state.not-found", Mailbox: src, Message: id, Location: loc,
 			Detail: change + " in the source since the last run; the destination no longer holds the message (" + e.ref + ")"})
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("updating the flags of %s in %s: %w", e.ref, st.dst, err)
 	}
-	rep.Add(Event{Kind: EventUpdate, Code: "state.updated", Mailbox: src, Message: id, Location: loc,
+	rep.Add(mailconv.Event{Kind: mailconv.EventUpdate, Code: "state.updated", Mailbox: src, Message: id, Location: loc,
 		Detail: change + " (" + ref + ")"})
 	e.flags, e.ref = now, ref
 	if j := c.opts.Journal; j != nil {

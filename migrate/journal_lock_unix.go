@@ -1,6 +1,6 @@
 //go:build unix
 
-package mailconv
+package migrate
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/maildir"
 	"github.com/mailconv/mailconv/mbox"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // failingWriter wraps a Writer and fails the n-th WriteMessage with ENOSPC,
@@ -86,14 +87,14 @@ func (m failingMailbox) Holds(ctx context.Context, msg *mailconv.Message, d stri
 // convertFailing converts r into w with journal j, the failAt-th
 // WriteMessage failing with ENOSPC when failAt > 0 (after the message
 // reached the destination when after).
-func convertFailing(j *mailconv.Journal, r mailconv.Reader, w mailconv.Writer, failAt int, after bool, src mailconv.Endpoint) (*mailconv.Report, error) {
+func convertFailing(j *migrate.Journal, r mailconv.Reader, w mailconv.Writer, failAt int, after bool, src migrate.Endpoint) (*migrate.Report, error) {
 	n := failAt
 	ww := w
 	if failAt > 0 {
 		ww = failingWriter{w, &n, after}
 	}
-	rep := &mailconv.Report{Source: src}
-	_, err := mailconv.Convert(context.Background(), r, ww, mailconv.ConvertOptions{Report: rep, Journal: j})
+	rep := &migrate.Report{Source: src}
+	_, err := migrate.Convert(context.Background(), r, ww, migrate.ConvertOptions{Report: rep, Journal: j})
 	return rep, err
 }
 
@@ -136,16 +137,16 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 				name := fmt.Sprintf("%s/after=%v/fail-at-%d", f.name, after, k)
 				t.Run(name, func(t *testing.T) {
 					dst := filepath.Join(t.TempDir(), "dst")
-					jpath := mailconv.JournalPath(dst)
+					jpath := migrate.JournalPath(dst)
 					run := func(failAt int) error {
-						j, err := mailconv.OpenJournal(jpath, false)
+						j, err := migrate.OpenJournal(jpath, false)
 						require.NoError(t, err)
 						defer j.Close()
 						r, err := mbox.OpenStore(src, mbox.StoreOptions{})
 						require.NoError(t, err)
 						w, err := f.create(dst, j.Runs() > 0)
 						require.NoError(t, err)
-						_, err = convertFailing(j, r, w, failAt, after, mailconv.Endpoint{Format: "mbox", Path: src})
+						_, err = convertFailing(j, r, w, failAt, after, migrate.Endpoint{Format: "mbox", Path: src})
 						w.Close()
 						return err
 					}
@@ -156,11 +157,11 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 					sr, _ := mbox.OpenStore(src, mbox.StoreOptions{})
 					dr, err := f.open(dst)
 					require.NoError(t, err)
-					j, err := mailconv.OpenJournal(jpath, false)
+					j, err := migrate.OpenJournal(jpath, false)
 					require.NoError(t, err)
 					defer j.Close()
-					res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j,
-						Source: mailconv.Endpoint{Format: "mbox", Path: src}})
+					res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: j,
+						Source: migrate.Endpoint{Format: "mbox", Path: src}})
 					require.NoError(t, err)
 					assert.True(t, res.OK, "%+v", res.Totals)
 					assert.Equal(t, 15, res.Totals.Matched)
@@ -176,7 +177,7 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 func TestJournalTornLineAndVersion(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "j")
 	require.NoError(t, os.WriteFile(p, []byte(`{"t":"run","v":1}`+"\n"+`{"t":"msg","src":"mbox:/x","mb":"INBOX","d":"0000`), 0o644))
-	j, err := mailconv.OpenJournal(p, false)
+	j, err := migrate.OpenJournal(p, false)
 	require.NoError(t, err)
 	assert.Equal(t, 1, j.Runs())
 	assert.True(t, j.Empty())
@@ -185,7 +186,7 @@ func TestJournalTornLineAndVersion(t *testing.T) {
 	assert.Equal(t, `{"t":"run","v":1}`+"\n", string(b), "the torn line is cut so new records start cleanly")
 
 	require.NoError(t, os.WriteFile(p, []byte(`{"t":"run","v":99}`+"\n"), 0o644))
-	_, err = mailconv.OpenJournal(p, false)
+	_, err = migrate.OpenJournal(p, false)
 	assert.ErrorIs(t, err, mailconv.ErrUnsupported)
 }
 
@@ -253,15 +254,15 @@ func testResumeByStableID(t *testing.T, after bool) {
 		src.add(inbox, mailconv.Message{ID: fmt.Sprintf("uidl-%02d", i)}, body)
 	}
 	dst := filepath.Join(t.TempDir(), "dst")
-	jpath := mailconv.JournalPath(dst)
-	run := func(failAt int) (*mailconv.Report, error) {
-		j, err := mailconv.OpenJournal(jpath, false)
+	jpath := migrate.JournalPath(dst)
+	run := func(failAt int) (*migrate.Report, error) {
+		j, err := migrate.OpenJournal(jpath, false)
 		require.NoError(t, err)
 		defer j.Close()
 		w, err := maildir.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
 		require.NoError(t, err)
 		defer w.Close()
-		return convertFailing(j, src, w, failAt, after, mailconv.Endpoint{Format: "mem", Path: "src"})
+		return convertFailing(j, src, w, failAt, after, migrate.Endpoint{Format: "mem", Path: "src"})
 	}
 	// messages 1-6 written and journaled, 7 fails (after being written,
 	// when after: the crash window, which the writer's Holds covers)
@@ -317,12 +318,12 @@ func testResumeByStableID(t *testing.T, after bool) {
 // writing every message a second time.
 func TestJournalLocked(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "j")
-	j, err := mailconv.OpenJournal(p, false)
+	j, err := migrate.OpenJournal(p, false)
 	require.NoError(t, err)
-	_, err = mailconv.OpenJournal(p, false)
-	require.ErrorIs(t, err, mailconv.ErrJournalInUse)
+	_, err = migrate.OpenJournal(p, false)
+	require.ErrorIs(t, err, migrate.ErrJournalInUse)
 	require.NoError(t, j.Close())
-	j, err = mailconv.OpenJournal(p, false)
+	j, err = migrate.OpenJournal(p, false)
 	require.NoError(t, err, "the lock goes with Close")
 	require.NoError(t, j.Close())
 }
@@ -370,9 +371,9 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(src, "cur", name), []byte(fmt.Sprintf("Subject: %d\n\nbody %d\n", i, i)), 0o600))
 	}
 	dst := filepath.Join(t.TempDir(), "dst")
-	jp := mailconv.JournalPath(dst)
-	run := func(failAt int) (*countingSource, *mailconv.Report, error) {
-		j, err := mailconv.OpenJournal(jp, false)
+	jp := migrate.JournalPath(dst)
+	run := func(failAt int) (*countingSource, *migrate.Report, error) {
+		j, err := migrate.OpenJournal(jp, false)
 		require.NoError(t, err)
 		defer j.Close()
 		r, err := maildir.Open(ctx, src, nil)
@@ -382,7 +383,7 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 		require.NoError(t, err)
 		defer w.Close()
 		cs := &countingSource{Reader: r}
-		rep, err := convertFailing(j, cs, w, failAt, false, mailconv.Endpoint{Format: "maildir", Path: src})
+		rep, err := convertFailing(j, cs, w, failAt, false, migrate.Endpoint{Format: "maildir", Path: src})
 		return cs, rep, err
 	}
 	_, _, err := run(5) // 4 written and journaled
@@ -399,10 +400,10 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 	defer sr.Close()
 	dr, err := mbox.OpenStore(dst, mbox.StoreOptions{})
 	require.NoError(t, err)
-	j, err := mailconv.OpenJournal(jp, false)
+	j, err := migrate.OpenJournal(jp, false)
 	require.NoError(t, err)
 	defer j.Close()
-	res, err := mailconv.Verify(ctx, sr, dr, mailconv.VerifyOptions{Journal: j, Source: mailconv.Endpoint{Format: "maildir", Path: src}})
+	res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: j, Source: migrate.Endpoint{Format: "maildir", Path: src}})
 	require.NoError(t, err)
 	assert.Equal(t, 10, res.Totals.Matched)
 	assert.Zero(t, res.Totals.Missing+res.Totals.Duplicates)

@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package mailconv
+package migrate
 
 import "os"
 

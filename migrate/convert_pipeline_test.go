@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // reusingStore is memStore whose readers recycle one Message value, as
@@ -85,9 +86,9 @@ func TestPipelinedOutcomeKeepsItsMessage(t *testing.T) {
 	dst := newMem()
 	dst.caps = mailconv.Capabilities{Flags: mailconv.AllFlags}
 	jpath := filepath.Join(t.TempDir(), "journal")
-	j, err := mailconv.OpenJournal(jpath, false)
+	j, err := migrate.OpenJournal(jpath, false)
 	require.NoError(t, err)
-	_, err = mailconv.Convert(context.Background(), reusingStore{src}, lateStore{dst}, mailconv.ConvertOptions{Journal: j})
+	_, err = migrate.Convert(context.Background(), reusingStore{src}, lateStore{dst}, migrate.ConvertOptions{Journal: j})
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
 

@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bufio"
@@ -8,10 +8,9 @@ import (
 	"hash/fnv"
 	"io"
 	"net/textproto"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/mailconv/mailconv"
 )
 
 // Inventory describes a store: its mailboxes, their messages, sizes, dates
@@ -23,9 +22,9 @@ type Inventory struct {
 	Totals    InventoryTotals     `json:"totals"`
 	// Names lists every mailbox whose name is a hazard for a migration
 	// (and, with a target, the name it will get there).
-	Names []NameHazard `json:"names,omitempty"`
+	Names []mailconv.NameHazard `json:"names,omitempty"`
 	// Mixed lists mailboxes holding both messages and sub-mailboxes.
-	Mixed []Path `json:"mixed,omitempty"`
+	Mixed []mailconv.Path `json:"mixed,omitempty"`
 	// DuplicateMessageIDs counts messages whose Message-ID another message
 	// of the store already has; Duplicates gives examples.
 	DuplicateMessageIDs int                `json:"duplicate_message_ids"`
@@ -35,21 +34,11 @@ type Inventory struct {
 	Unparsable int `json:"unparsable_messages"`
 	// Attachments is the audit of detached attachment files, for stores
 	// that keep them apart (Eudora).
-	Attachments *AttachmentAudit `json:"attachments,omitempty"`
+	Attachments *mailconv.AttachmentAudit `json:"attachments,omitempty"`
 	// Target is the plan for the destination given with InspectOptions.
 	Target *TargetPlan `json:"target,omitempty"`
 	// Events holds the reader's skips, warnings and notes.
 	Events *Report `json:"events"`
-}
-
-// NameHazard describes a mailbox name that needs attention.
-type NameHazard struct {
-	Path    Path     `json:"path"`
-	Hazards []string `json:"hazards"`
-	// Destination and Changes: the name in the target and why it changed
-	// (only with a target).
-	Destination Path     `json:"destination,omitempty"`
-	Changes     []string `json:"changes,omitempty"`
 }
 
 // DuplicateMessage lists the places of one Message-ID found more than once.
@@ -58,38 +47,11 @@ type DuplicateMessage struct {
 	Locations []string `json:"locations"`
 }
 
-// AttachmentAudit is what a store that keeps attachments in separate files
-// (Eudora) reports about them.
-type AttachmentAudit struct {
-	// Referenced counts the files messages refer to that were found.
-	Referenced int `json:"referenced"`
-	// Missing lists references to files that are not there.
-	Missing []MissingAttachment `json:"missing,omitempty"`
-	// Unreferenced lists files in the attachment folders no message
-	// refers to (Eudora keeps them after a message is deleted); they are
-	// not converted.
-	Unreferenced      []UnreferencedFile `json:"unreferenced,omitempty"`
-	UnreferencedBytes int64              `json:"unreferenced_bytes"`
-}
-
-// MissingAttachment is a reference to a file that is not in the store.
-type MissingAttachment struct {
-	Mailbox Path   `json:"mailbox"`
-	Message string `json:"message"`
-	File    string `json:"file"`
-}
-
-// UnreferencedFile is an attachment file no message refers to.
-type UnreferencedFile struct {
-	Path string `json:"path"`
-	Size int64  `json:"size"`
-}
-
 // TargetPlan is what a conversion into a given destination would do.
 type TargetPlan struct {
 	Endpoint Endpoint `json:"endpoint"`
 	// Renames lists every mailbox whose name changes.
-	Renames []NameChange `json:"renames,omitempty"`
+	Renames []mailconv.NameChange `json:"renames,omitempty"`
 	// EstimatedBytes is the expected size of the output.
 	EstimatedBytes int64 `json:"estimated_bytes"`
 	// FreeBytes is the space available where the destination would be
@@ -105,9 +67,9 @@ type TargetPlan struct {
 // PlacedMailbox is a mailbox of a TargetPlan: its path after name planning,
 // the name the destination gives it, and why that name is not the path.
 type PlacedMailbox struct {
-	Path   Path   `json:"path"`
-	Name   string `json:"name"`
-	Reason string `json:"reason,omitempty"`
+	Path   mailconv.Path `json:"path"`
+	Name   string        `json:"name"`
+	Reason string        `json:"reason,omitempty"`
 	// Folder is set for a mailbox created only to hold others.
 	Folder bool `json:"folder,omitempty"`
 }
@@ -121,12 +83,12 @@ type InspectOptions struct {
 	Target *Endpoint
 	// TargetCapabilities are the destination's capabilities (from
 	// Format.Capabilities).
-	TargetCapabilities *Capabilities
+	TargetCapabilities *mailconv.Capabilities
 	// FreeBytes is the free space at the target, -1 if unknown.
 	FreeBytes int64
 	// Placer, if set, names each planned mailbox as the destination will
 	// (from Format.Plan); the names go to TargetPlan.Mailboxes.
-	Placer Placer
+	Placer mailconv.Placer
 }
 
 // maxDuplicateExamples bounds Inventory.Duplicates.
@@ -141,14 +103,14 @@ type InventoryTotals struct {
 
 // MailboxInventory describes one mailbox.
 type MailboxInventory struct {
-	Path     Path      `json:"path"`
-	Role     Role      `json:"role,omitempty"`
-	NoSelect bool      `json:"noselect,omitempty"`
-	Source   string    `json:"source"`
-	Messages int       `json:"messages"`
-	Bytes    int64     `json:"bytes"`
-	Oldest   time.Time `json:"oldest,omitzero"`
-	Newest   time.Time `json:"newest,omitzero"`
+	Path     mailconv.Path `json:"path"`
+	Role     mailconv.Role `json:"role,omitempty"`
+	NoSelect bool          `json:"noselect,omitempty"`
+	Source   string        `json:"source"`
+	Messages int           `json:"messages"`
+	Bytes    int64         `json:"bytes"`
+	Oldest   time.Time     `json:"oldest,omitzero"`
+	Newest   time.Time     `json:"newest,omitzero"`
 	// Flags counts messages per flag name (\Seen, \Answered, …, $New).
 	Flags map[string]int `json:"flags"`
 	// Keywords counts messages per keyword.
@@ -166,7 +128,7 @@ type MailboxInventory struct {
 // become in the target, if one is given); mixed mailboxes; duplicate
 // Message-IDs; messages whose header cannot be parsed; the attachment audit
 // of stores that keep attachments apart; and the output size estimate.
-func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, error) {
+func Inspect(ctx context.Context, r mailconv.Reader, opts InspectOptions) (*Inventory, error) {
 	rep := opts.Report
 	if rep == nil {
 		rep = &Report{}
@@ -236,7 +198,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			mi.Bytes += n
 			estimate += estimateOutput(tformat, n)
 			loc := m.Source.String()
-			if mid := HeaderValue(head, "Message-ID"); mid != "" {
+			if mid := mailconv.HeaderValue(head, "Message-ID"); mid != "" {
 				h := fnv.New64a()
 				h.Write([]byte(mid))
 				k := h.Sum64()
@@ -257,7 +219,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			if err := checkHeader(head, n); err != nil {
 				inv.Unparsable++
 				l := m.Source
-				rep.Add(Event{Kind: EventWarning, Code: "inspect.unparsable", Mailbox: mb.Path, Message: m.ID, Location: &l,
+				rep.Add(mailconv.Event{Kind: mailconv.EventWarning, Code: "inspect.unparsable", Mailbox: mb.Path, Message: m.ID, Location: &l,
 					Detail: "header cannot be parsed: " + err.Error()})
 			}
 			if !m.Date.IsZero() {
@@ -268,9 +230,9 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 					mi.Newest = m.Date
 				}
 			}
-			for i, name := range flagNames {
-				if m.Flags&(1<<i) != 0 {
-					mi.Flags[name]++
+			for f := mailconv.Flags(1); f&mailconv.AllFlags != 0; f <<= 1 {
+				if m.Flags&f != 0 {
+					mi.Flags[f.String()]++
 				}
 			}
 			for _, k := range m.Keywords {
@@ -280,7 +242,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 				mi.Keywords[k]++
 			}
 		}
-		if d, ok := mr.(Detailer); ok {
+		if d, ok := mr.(mailconv.Detailer); ok {
 			mi.Details = d.Details()
 		}
 		mr.Close()
@@ -290,9 +252,9 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			inv.Mixed = append(inv.Mixed, mb.Path)
 		}
 	}
-	inv.Names = nameHazards(mbs, inv.Mixed)
+	inv.Names = mailconv.NameHazards(mbs, inv.Mixed)
 	if opts.TargetCapabilities != nil {
-		plan := PlanNames(mbs, *opts.TargetCapabilities)
+		plan := mailconv.PlanNames(mbs, *opts.TargetCapabilities)
 		tp := &TargetPlan{Renames: plan.Changes, EstimatedBytes: estimate, FreeBytes: opts.FreeBytes}
 		if opts.Target != nil {
 			tp.Endpoint = *opts.Target
@@ -308,7 +270,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 				tp.Mailboxes = append(tp.Mailboxes, PlacedMailbox{Path: dmb.Path, Name: name, Reason: why, Folder: dmb.NoSelect})
 			}
 		}
-		changes := map[string]NameChange{}
+		changes := map[string]mailconv.NameChange{}
 		for _, ch := range plan.Changes {
 			changes[pathKey(ch.Source)] = ch
 		}
@@ -323,7 +285,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			}
 			i, ok := known[pathKey(mb.Path)]
 			if !ok {
-				inv.Names = append(inv.Names, NameHazard{Path: mb.Path})
+				inv.Names = append(inv.Names, mailconv.NameHazard{Path: mb.Path})
 				i = len(inv.Names) - 1
 				known[pathKey(mb.Path)] = i
 			}
@@ -331,7 +293,7 @@ func Inspect(ctx context.Context, r Reader, opts InspectOptions) (*Inventory, er
 			inv.Names[i].Changes = ch.Reasons
 		}
 	}
-	if a, ok := r.(AttachmentAuditor); ok {
+	if a, ok := r.(mailconv.AttachmentAuditor); ok {
 		audit, err := a.AuditAttachments(ctx)
 		if err != nil {
 			return inv, fmt.Errorf("attachment audit: %w", err)
@@ -384,64 +346,3 @@ func checkHeader(head []byte, size int64) error {
 	}
 	return nil
 }
-
-// nameHazards lists the mailbox names that commonly break a migration.
-func nameHazards(mbs []*Mailbox, mixed []Path) []NameHazard {
-	isMixed := map[string]bool{}
-	for _, p := range mixed {
-		isMixed[pathKey(p)] = true
-	}
-	siblings := map[string][]string{} // parent key + lower name -> names
-	for _, mb := range mbs {
-		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(mb.Path.Name())
-		siblings[k] = append(siblings[k], mb.Path.Name())
-	}
-	twins := sameNames(mbs)
-	var out []NameHazard
-	for _, mb := range mbs {
-		name := mb.Path.Name()
-		var hz []string
-		add := func(s string) { hz = append(hz, s) }
-		if first := twins[mb]; first != nil {
-			add(twinReason(mb, first))
-		}
-		for _, r := range name {
-			if r >= utf8.RuneSelf {
-				add("non-ASCII characters")
-				break
-			}
-		}
-		for _, c := range []struct{ ch, what string }{{"/", "'/'"}, {".", "'.'"}, {"&", "'&'"}, {"%", "'%'"}, {"\\", "'\\'"}} {
-			if strings.Contains(name, c.ch) {
-				add("contains " + c.what)
-			}
-		}
-		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-			add("control characters")
-		}
-		if name != strings.TrimSpace(name) {
-			add("leading or trailing white space")
-		}
-		if len(name) > 255 {
-			add(fmt.Sprintf("long name (%d bytes)", len(name)))
-		}
-		if len(mb.Path) > 1 && strings.EqualFold(name, "INBOX") {
-			add("reserved name INBOX below the top level")
-		}
-		k := pathKey(mb.Path.Parent()) + "\x00" + strings.ToLower(name)
-		for _, other := range siblings[k] {
-			if other != name {
-				add("differs only in case from " + strconvQuote(other))
-			}
-		}
-		if isMixed[pathKey(mb.Path)] {
-			add("holds messages and sub-mailboxes")
-		}
-		if len(hz) > 0 {
-			out = append(out, NameHazard{Path: mb.Path, Hazards: hz})
-		}
-	}
-	return out
-}
-
-func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }

@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // memStore is an in-memory Reader and Writer for testing the pipeline.
@@ -109,9 +110,9 @@ func TestConvertCopiesAndReports(t *testing.T) {
 	dst := newMem()
 	dst.caps = mailconv.Capabilities{Flags: mailconv.FlagSeen, Keywords: false, Mixed: false,
 		Names: mailconv.NameRules{Forbidden: "/"}}
-	var progress []mailconv.Progress
-	rep, err := mailconv.Convert(context.Background(), src, dst, mailconv.ConvertOptions{
-		Progress: func(p mailconv.Progress) { progress = append(progress, p) }})
+	var progress []migrate.Progress
+	rep, err := migrate.Convert(context.Background(), src, dst, migrate.ConvertOptions{
+		Progress: func(p migrate.Progress) { progress = append(progress, p) }})
 	require.NoError(t, err)
 	assert.Equal(t, 3, rep.Totals.MessagesRead)
 	assert.Equal(t, 3, rep.Totals.MessagesWritten)
@@ -122,7 +123,7 @@ func TestConvertCopiesAndReports(t *testing.T) {
 
 	// the draft flag and the keyword are losses, the renames are reported
 	codes := rep.Summary()
-	assert.Equal(t, []mailconv.CodeCount{{Code: "flags.unsupported", Count: 1}, {Code: "keywords.unsupported", Count: 1},
+	assert.Equal(t, []migrate.CodeCount{{Code: "flags.unsupported", Count: 1}, {Code: "keywords.unsupported", Count: 1},
 		{Code: "names.changed", Count: 2}}, codes)
 	assert.False(t, rep.Clean())
 	assert.Equal(t, `destination cannot store \Draft`, rep.Losses[0].Detail)
@@ -141,7 +142,7 @@ func TestConvertSkipErrorContinues(t *testing.T) {
 		}
 		return nil
 	}
-	rep, err := mailconv.Convert(context.Background(), src, dst, mailconv.ConvertOptions{})
+	rep, err := migrate.Convert(context.Background(), src, dst, migrate.ConvertOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.Totals.MessagesWritten)
 	require.Len(t, rep.Skips, 1)
@@ -156,7 +157,7 @@ func TestConvertWriteErrorStops(t *testing.T) {
 	dst := newMem()
 	boom := errors.New("disk full")
 	dst.refuse = func(*mailconv.Message) error { return boom }
-	rep, err := mailconv.Convert(context.Background(), src, dst, mailconv.ConvertOptions{})
+	rep, err := migrate.Convert(context.Background(), src, dst, migrate.ConvertOptions{})
 	assert.ErrorIs(t, err, boom)
 	assert.Equal(t, 0, rep.Totals.MessagesWritten)
 	assert.Contains(t, rep.Error, "disk full")
@@ -167,12 +168,12 @@ func TestConvertCancelled(t *testing.T) {
 	src.add(mailconv.Path{"INBOX"}, mailconv.Message{}, strings.Repeat("x", 100))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := mailconv.Convert(ctx, src, newMem(), mailconv.ConvertOptions{})
+	_, err := migrate.Convert(ctx, src, newMem(), migrate.ConvertOptions{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestReportBoundsEventLists(t *testing.T) {
-	rep := &mailconv.Report{MaxEvents: 3}
+	rep := &migrate.Report{MaxEvents: 3}
 	for i := 0; i < 10; i++ {
 		rep.Add(mailconv.Event{Kind: mailconv.EventWarning, Code: "x"})
 	}
@@ -202,7 +203,7 @@ func TestInspectLongNames(t *testing.T) {
 			}
 			return n
 		}}}
-	inv, err := mailconv.Inspect(context.Background(), src, mailconv.InspectOptions{TargetCapabilities: &caps, FreeBytes: -1})
+	inv, err := migrate.Inspect(context.Background(), src, migrate.InspectOptions{TargetCapabilities: &caps, FreeBytes: -1})
 	require.NoError(t, err)
 	planned := map[string]mailconv.Path{}
 	for _, n := range inv.Names {
@@ -215,7 +216,7 @@ func TestInspectLongNames(t *testing.T) {
 	require.Len(t, planned, 2)
 	dst := newMem()
 	dst.caps = caps
-	rep, err := mailconv.Convert(context.Background(), src, dst, mailconv.ConvertOptions{})
+	rep, err := migrate.Convert(context.Background(), src, dst, migrate.ConvertOptions{})
 	require.NoError(t, err)
 	for _, mr := range rep.Mailboxes {
 		if want, ok := planned[mr.Source.String()]; ok {

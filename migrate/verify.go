@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 // VerifyOptions tune Verify.
@@ -22,7 +24,7 @@ type VerifyOptions struct {
 	Journal *Journal
 	// Capabilities of the destination: flags, keywords and dates it cannot
 	// hold are not compared. Zero means: compare everything.
-	Capabilities *Capabilities
+	Capabilities *mailconv.Capabilities
 	// DateTolerance is the largest difference between two internal dates
 	// taken as equal (stores keep seconds, some only minutes). Zero means
 	// one second.
@@ -35,11 +37,11 @@ type VerifyOptions struct {
 	// mailbox mb was an intended, reported transformation (a loss or a
 	// skip in the report of the run). Such differences are counted in
 	// VerifyTotals.Accounted, not as failures.
-	Accounted func(mb Path, id, kind string) bool
+	Accounted func(mb mailconv.Path, id, kind string) bool
 	// Matched, if set, is called for every source message found in the
 	// destination (by content), with the source mailbox and message ID: a
 	// POP3 source deletes exactly those when asked to.
-	Matched func(mb *Mailbox, id string)
+	Matched func(mb *mailconv.Mailbox, id string)
 	// AllowExtra accepts destination messages and mailboxes the source
 	// does not have (an account that already held mail, mail that arrived
 	// since): they are counted and listed, but do not fail the result.
@@ -83,8 +85,8 @@ type VerifyTotals struct {
 
 // MailboxVerify compares one source mailbox with its destination.
 type MailboxVerify struct {
-	Source      Path `json:"source,omitempty"`
-	Destination Path `json:"destination,omitempty"`
+	Source      mailconv.Path `json:"source,omitempty"`
+	Destination mailconv.Path `json:"destination,omitempty"`
 	// MissingMailbox: the destination has no such mailbox;
 	// ExtraMailbox: a destination mailbox no source mailbox maps to.
 	MissingMailbox bool `json:"missing_mailbox,omitempty"`
@@ -99,7 +101,7 @@ type MailboxVerify struct {
 type verifyEntry struct {
 	exact, norm Digest
 	hadState    bool // the header held state fields (left out of norm)
-	flags       Flags
+	flags       mailconv.Flags
 	keywords    string // sorted, lower-case, space-separated
 	date        time.Time
 	loc         string
@@ -117,7 +119,7 @@ type verifyEntry struct {
 // mailbox may be found under the unescaped form of its planned name, "new"
 // is not compared for seen messages, and an internal date not after the
 // Unix epoch counts as unknown.
-func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyResult, error) {
+func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (*VerifyResult, error) {
 	if opts.DateTolerance == 0 {
 		opts.DateTolerance = time.Second
 	}
@@ -135,18 +137,18 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 	if err != nil {
 		return nil, fmt.Errorf("destination: %w", err)
 	}
-	destByPath := map[string]*Mailbox{}
+	destByPath := map[string]*mailconv.Mailbox{}
 	for _, mb := range dmbs {
 		destByPath[pathKey(mb.Path)] = mb
 	}
-	var plan *NamePlan
+	var plan *mailconv.NamePlan
 	if opts.Capabilities != nil && opts.Capabilities.Names.Forbidden != "" {
-		plan = PlanNames(smbs, *opts.Capabilities)
+		plan = mailconv.PlanNames(smbs, *opts.Capabilities)
 	}
 	files := sourceFileKeys(smbs)
 	if plan == nil && files != nil {
 		// two source mailboxes with one name: told apart as Convert did
-		plan = PlanNames(smbs, Capabilities{})
+		plan = mailconv.PlanNames(smbs, mailconv.Capabilities{})
 	}
 	res := &VerifyResult{}
 	usedDest := map[string]bool{}
@@ -173,7 +175,7 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 				mv.Destination = one.Path
 			}
 		}
-		if (dmb == nil || dmb.NoSelect) && smb.Role != RoleNone && smb.Role != RoleInbox {
+		if (dmb == nil || dmb.NoSelect) && smb.Role != mailconv.RoleNone && smb.Role != mailconv.RoleInbox {
 			// A server may hold it in its own special-use mailbox
 			// (Sent Messages for Sent): match by role.
 			for _, d := range dmbs {
@@ -249,11 +251,11 @@ func Verify(ctx context.Context, src, dst Reader, opts VerifyOptions) (*VerifyRe
 
 // oneDestMailbox returns the mailbox of a destination that is a single file
 // holding one mailbox, or nil.
-func oneDestMailbox(dst Reader, dmbs []*Mailbox) *Mailbox {
+func oneDestMailbox(dst mailconv.Reader, dmbs []*mailconv.Mailbox) *mailconv.Mailbox {
 	if !isSingleFile(dst) {
 		return nil
 	}
-	var one *Mailbox
+	var one *mailconv.Mailbox
 	for _, mb := range dmbs {
 		if mb.NoSelect {
 			continue
@@ -269,7 +271,7 @@ func oneDestMailbox(dst Reader, dmbs []*Mailbox) *Mailbox {
 // verifyDest returns the destination mailbox of source mailbox smb: the
 // one the journal records, else the planned one (when names change, or
 // when smb's name is shared by another source mailbox), else its own path.
-func verifyDest(smb *Mailbox, opts VerifyOptions, plan *NamePlan, files map[*Mailbox]string) Path {
+func verifyDest(smb *mailconv.Mailbox, opts VerifyOptions, plan *mailconv.NamePlan, files map[*mailconv.Mailbox]string) mailconv.Path {
 	if opts.Journal != nil {
 		if p, ok := opts.Journal.destOf(opts.Source, smb.Path, files[smb]); ok {
 			return p
@@ -288,7 +290,7 @@ func (mv *MailboxVerify) problem(opts VerifyOptions, s string) {
 }
 
 // readEntries reads every message of mb.
-func readEntries(ctx context.Context, r Reader, mb *Mailbox, buf *bytes.Buffer) ([]*verifyEntry, error) {
+func readEntries(ctx context.Context, r mailconv.Reader, mb *mailconv.Mailbox, buf *bytes.Buffer) ([]*verifyEntry, error) {
 	mr, err := r.Open(ctx, mb)
 	if err != nil {
 		return nil, err
@@ -447,7 +449,7 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 
 func (mv *MailboxVerify) compareState(s, d *verifyEntry, opts VerifyOptions) {
 	mv.Matched++
-	mask := AllFlags
+	mask := mailconv.AllFlags
 	keywords, dates := true, true
 	if c := opts.Capabilities; c != nil {
 		mask = c.Flags

@@ -1,20 +1,17 @@
-package mailconv
+package migrate
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
 	"time"
-)
 
-// ErrBudget: the day's upload budget (--max-bytes-per-day) is spent. The
-// conversion stopped cleanly; run it again after BudgetError.Next.
-var ErrBudget = errors.New("daily upload budget reached")
+	"github.com/mailconv/mailconv"
+)
 
 // BudgetError is the error of a DayBudget that allows no more today.
 type BudgetError struct {
@@ -26,28 +23,11 @@ type BudgetError struct {
 // Error says how much was sent and when to run again.
 func (e *BudgetError) Error() string {
 	return fmt.Sprintf("%v: %d of %d octets sent today (UTC); nothing was lost: run the same command again after %s to continue",
-		ErrBudget, e.Used, e.Limit, e.Next.Local().Format("2006-01-02 15:04 MST"))
+		mailconv.ErrBudget, e.Used, e.Limit, e.Next.Local().Format("2006-01-02 15:04 MST"))
 }
 
 // Unwrap makes errors.Is(err, ErrBudget) true.
-func (e *BudgetError) Unwrap() error { return ErrBudget }
-
-// Budget limits what a writer sends; a writer that honours one
-// implements BudgetSetter.
-type Budget interface {
-	// Allow returns a *BudgetError when n more octets, besides pending
-	// octets sent but not yet recorded with Spend, would exceed the
-	// budget.
-	Allow(pending, n int64) error
-	// Spend records n octets sent.
-	Spend(n int64) error
-}
-
-// BudgetSetter is implemented by writers that honour a Budget (the imap
-// writer): they ask it before each message and record what they sent.
-type BudgetSetter interface {
-	SetBudget(Budget)
-}
+func (e *BudgetError) Unwrap() error { return mailconv.ErrBudget }
 
 // recBudget records octets sent against the day's budget: Time is when,
 // Size how many.

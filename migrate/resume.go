@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bytes"
@@ -9,40 +9,9 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
-	"github.com/mailconv/mailconv/internal/platform"
+	"github.com/mailconv/mailconv"
 )
-
-// StatFingerprint fingerprints files and directories by size, modification
-// time and inode (on Windows, which has no inode there: creation time).
-// For a directory it also covers its cur/ and new/
-// subdirectories (a maildir gains messages there). Missing paths count as
-// absent.
-func StatFingerprint(paths ...string) string {
-	var b strings.Builder
-	add := func(p string) {
-		fi, err := os.Stat(p)
-		if err != nil {
-			b.WriteString("-;")
-			return
-		}
-		fmt.Fprintf(&b, "%d,%d", fi.Size(), fi.ModTime().UnixNano())
-		if k := platform.FileKey(fi); k != "" {
-			b.WriteByte(',')
-			b.WriteString(k)
-		}
-		b.WriteByte(';')
-	}
-	for _, p := range paths {
-		add(p)
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			add(p + string(os.PathSeparator) + "cur")
-			add(p + string(os.PathSeparator) + "new")
-		}
-	}
-	return b.String()
-}
 
 // DedupPolicy decides which messages of a source are not written because
 // the destination mailbox already holds them (when merging several stores
@@ -116,41 +85,7 @@ func (d *digester) sum() Digest {
 }
 
 // messageID returns the Message-ID of the header prefix seen.
-func (d *digester) messageID() string { return HeaderValue(d.head, "Message-ID") }
-
-// HeaderValue returns the unfolded, trimmed value of the first header field
-// called name (case-insensitive) in the header block at the start of msg, or
-// "" when there is none. Only the header block is looked at.
-func HeaderValue(msg []byte, name string) string {
-	for len(msg) > 0 {
-		end := bytes.IndexByte(msg, '\n')
-		var line []byte
-		if end < 0 {
-			line, msg = msg, nil
-		} else {
-			line, msg = msg[:end], msg[end+1:]
-		}
-		line = bytes.TrimRight(line, "\r")
-		if len(line) == 0 {
-			return "" // end of header
-		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || !strings.EqualFold(string(bytes.TrimRight(line[:colon], " \t")), name) {
-			continue
-		}
-		v := append([]byte(nil), line[colon+1:]...)
-		for len(msg) > 0 && (msg[0] == ' ' || msg[0] == '\t') {
-			end := bytes.IndexByte(msg, '\n')
-			if end < 0 {
-				end = len(msg)
-			}
-			v = append(v, bytes.TrimRight(msg[:end], "\r")...)
-			msg = msg[min(end+1, len(msg)):]
-		}
-		return strings.TrimSpace(string(v))
-	}
-	return ""
-}
+func (d *digester) messageID() string { return mailconv.HeaderValue(d.head, "Message-ID") }
 
 // spool holds one message so that Convert can decide, after hashing it,
 // whether to write it: in memory up to a bound, in a temporary file beyond.
@@ -239,15 +174,15 @@ func (s *spool) close() {
 }
 
 // checkpoint returns the writer's checkpoint, if it has one.
-func checkpoint(mw MailboxWriter) string {
-	if c, ok := mw.(Checkpointer); ok {
+func checkpoint(mw mailconv.MailboxWriter) string {
+	if c, ok := mw.(mailconv.Checkpointer); ok {
 		return c.Checkpoint()
 	}
 	return ""
 }
 
-func lastRef(mw MailboxWriter) string {
-	if r, ok := mw.(RefReporter); ok {
+func lastRef(mw mailconv.MailboxWriter) string {
+	if r, ok := mw.(mailconv.RefReporter); ok {
 		return r.LastRef()
 	}
 	return ""

@@ -1,8 +1,10 @@
-package mailconv
+package migrate
 
 import (
 	"io"
 	"sync"
+
+	"github.com/mailconv/mailconv"
 )
 
 // readAhead runs a MailboxReader in a goroutine of its own, one message
@@ -21,14 +23,14 @@ const (
 )
 
 type raItem struct {
-	msg  *Message // a message starts (a copy the consumer owns)
-	data []byte   // octets of the current message (a buffer of free)
-	end  bool     // the current message ends after data
-	err  error    // reading failed (from Next when msg is nil and no data came)
+	msg  *mailconv.Message // a message starts (a copy the consumer owns)
+	data []byte            // octets of the current message (a buffer of free)
+	end  bool              // the current message ends after data
+	err  error             // reading failed (from Next when msg is nil and no data came)
 }
 
 type readAhead struct {
-	mr    MailboxReader
+	mr    mailconv.MailboxReader
 	items chan raItem
 	free  chan []byte
 	stop  chan struct{}
@@ -42,7 +44,7 @@ type readAhead struct {
 	closed bool
 }
 
-func newReadAhead(mr MailboxReader) *readAhead {
+func newReadAhead(mr mailconv.MailboxReader) *readAhead {
 	ra := &readAhead{mr: mr, items: make(chan raItem, readAheadBuffers+2),
 		free: make(chan []byte, readAheadBuffers), stop: make(chan struct{})}
 	for i := 0; i < readAheadBuffers; i++ {
@@ -116,7 +118,7 @@ func (ra *readAhead) run() {
 
 // cloneMessage returns a copy of m that the next call to Next cannot
 // change.
-func cloneMessage(m *Message) *Message {
+func cloneMessage(m *mailconv.Message) *mailconv.Message {
 	c := *m
 	if m.Keywords != nil {
 		c.Keywords = append([]string(nil), m.Keywords...)
@@ -147,7 +149,7 @@ func (ra *readAhead) take(it raItem) {
 }
 
 // Next skips what is left of the current message and returns the next one.
-func (ra *readAhead) Next() (*Message, error) {
+func (ra *readAhead) Next() (*mailconv.Message, error) {
 	for ra.inBody && ra.err == nil {
 		it, ok := <-ra.items
 		if !ok {

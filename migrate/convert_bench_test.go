@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // discardStore is a Writer that reads every message to the end and keeps
@@ -50,11 +51,11 @@ func BenchmarkConvertLoop(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				j, err := mailconv.OpenJournal(filepath.Join(dir, fmt.Sprintf("j%d", i)), false)
+				j, err := migrate.OpenJournal(filepath.Join(dir, fmt.Sprintf("j%d", i)), false)
 				if err != nil {
 					b.Fatal(err)
 				}
-				rep, err := mailconv.Convert(context.Background(), src, discardStore{}, mailconv.ConvertOptions{Journal: j})
+				rep, err := migrate.Convert(context.Background(), src, discardStore{}, migrate.ConvertOptions{Journal: j})
 				if err != nil || rep.Totals.MessagesWritten != n {
 					b.Fatalf("%v, %d written", err, rep.Totals.MessagesWritten)
 				}

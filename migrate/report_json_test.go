@@ -1,4 +1,4 @@
-package mailconv_test
+package migrate_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 func TestLocationJSON(t *testing.T) {
@@ -29,7 +30,7 @@ func TestLocationJSON(t *testing.T) {
 
 func TestReportJSONEmptyListsAndRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, (&mailconv.Report{}).WriteJSON(&buf))
+	require.NoError(t, (&migrate.Report{}).WriteJSON(&buf))
 	var raw map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &raw))
 	for _, k := range []string{"mailboxes", "skips", "losses", "renames", "warnings"} {
@@ -39,12 +40,12 @@ func TestReportJSONEmptyListsAndRoundTrip(t *testing.T) {
 		assert.NotContains(t, raw, k, "a report without %s leaves it out", k)
 	}
 
-	rep := &mailconv.Report{Source: mailconv.Endpoint{Format: "mbox", Path: "/m"}, Destination: mailconv.Endpoint{Format: "maildir", Path: "/o"},
+	rep := &migrate.Report{Source: migrate.Endpoint{Format: "mbox", Path: "/m"}, Destination: migrate.Endpoint{Format: "maildir", Path: "/o"},
 		Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	rep.Add(mailconv.Event{Kind: mailconv.EventWarning, Code: "x.y", Location: &mailconv.Location{File: "f", Offset: -1}, Detail: "d"})
 	buf.Reset()
 	require.NoError(t, rep.WriteJSON(&buf))
-	var back mailconv.Report
+	var back migrate.Report
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
 	assert.Equal(t, rep.Destination, back.Destination)
 	assert.True(t, rep.Started.Equal(back.Started))

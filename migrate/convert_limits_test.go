@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 // fakeReader is a MailboxReader over in-memory messages that reuses its
@@ -17,14 +19,14 @@ type fakeReader struct {
 	msgs    [][]byte
 	i       int
 	r       *bytes.Reader
-	m       Message
+	m       mailconv.Message
 	readErr int // message index whose Read fails halfway (-1: none)
 	nextErr int // message index at which Next fails (-1: none)
 }
 
 var errFake = errors.New("fake failure")
 
-func (f *fakeReader) Next() (*Message, error) {
+func (f *fakeReader) Next() (*mailconv.Message, error) {
 	if f.i == f.nextErr {
 		return nil, errFake
 	}

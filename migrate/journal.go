@@ -1,4 +1,4 @@
-package mailconv
+package migrate
 
 import (
 	"bufio"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 // Journal records, beside a destination, every message a conversion
@@ -41,12 +43,12 @@ type Journal struct {
 	anyCP   string                        // the last checkpoint recorded, whatever the mailbox
 	anyUsed bool                          // a run began writing some destination mailbox
 	dstUsed map[string]bool               // destination path key -> a run began writing it
-	dstOf   map[string]Path               // source key -> destination mailbox
+	dstOf   map[string]mailconv.Path      // source key -> destination mailbox
 	fps     map[string]journalMailboxDone // source key -> finished mailbox
 	byDest  map[string]*digestBag         // destination path key -> digests held
 	msgIDs  map[string]idSet              // destination path key -> Message-IDs held
 	started map[string]bool               // source key -> mailbox begun in a run
-	caps    *Capabilities                 // destination capabilities of the last run
+	caps    *mailconv.Capabilities        // destination capabilities of the last run
 	written int                           // message records written by this run
 	// dedupIndex: byDest and msgIDs are kept (only when a run
 	// deduplicates: see loadDedupIndex)
@@ -98,16 +100,16 @@ type journalRecord struct {
 	Dest    *Endpoint    `json:"dest,omitempty"`
 	Caps    *journalCaps `json:"caps,omitempty"`
 	// mailbox, msg, mailbox-done
-	Src  string `json:"src,omitempty"` // source endpoint key
-	Mb   Path   `json:"mb,omitempty"`  // source mailbox
-	SF   string `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
-	Dst  Path   `json:"dst,omitempty"` // destination mailbox
-	ID   string `json:"id,omitempty"`  // source message ID
-	D    Digest `json:"d,omitzero"`
-	Size int64  `json:"size,omitempty"`
-	MID  string `json:"mid,omitempty"` // Message-ID header
-	Ref  string `json:"ref,omitempty"` // where the writer put it
-	CP   string `json:"cp,omitempty"`  // writer checkpoint after the message
+	Src  string        `json:"src,omitempty"` // source endpoint key
+	Mb   mailconv.Path `json:"mb,omitempty"`  // source mailbox
+	SF   string        `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
+	Dst  mailconv.Path `json:"dst,omitempty"` // destination mailbox
+	ID   string        `json:"id,omitempty"`  // source message ID
+	D    Digest        `json:"d,omitzero"`
+	Size int64         `json:"size,omitempty"`
+	MID  string        `json:"mid,omitempty"` // Message-ID header
+	Ref  string        `json:"ref,omitempty"` // where the writer put it
+	CP   string        `json:"cp,omitempty"`  // writer checkpoint after the message
 	// mailbox-done
 	FP    string `json:"fp,omitempty"`
 	Count int    `json:"n,omitempty"`
@@ -120,9 +122,9 @@ type journalRecord struct {
 // journalCaps is what the journal keeps of the destination's
 // Capabilities, for verify.
 type journalCaps struct {
-	Flags    Flags `json:"flags"`
-	Keywords bool  `json:"keywords"`
-	Dates    bool  `json:"dates"`
+	Flags    mailconv.Flags `json:"flags"`
+	Keywords bool           `json:"keywords"`
+	Dates    bool           `json:"dates"`
 }
 
 type journalMailboxDone struct {
@@ -148,7 +150,7 @@ const JournalVersion = 1
 func OpenJournal(path string, durable bool) (*Journal, error) {
 	j := &Journal{path: path, durable: durable,
 		sources: map[string]bool{}, done: map[string]*digestBag{}, lastCP: map[string]string{},
-		dstOf: map[string]Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]*digestBag{},
+		dstOf: map[string]mailconv.Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]*digestBag{},
 		msgIDs: map[string]idSet{}, started: map[string]bool{}}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -189,7 +191,7 @@ func (j *Journal) load(f *os.File) (int64, error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
-			return 0, fmt.Errorf("offset %d: %w: line longer than %d bytes", off, ErrFormat, br.Size())
+			return 0, fmt.Errorf("offset %d: %w: line longer than %d bytes", off, mailconv.ErrFormat, br.Size())
 		}
 		if err == io.EOF {
 			return off, nil // a torn last line (no newline) is dropped
@@ -199,10 +201,10 @@ func (j *Journal) load(f *os.File) (int64, error) {
 		}
 		var r journalRecord
 		if err := json.Unmarshal(bytes.TrimSpace(line), &r); err != nil {
-			return 0, fmt.Errorf("offset %d: %w: %v", off, ErrFormat, err)
+			return 0, fmt.Errorf("offset %d: %w: %v", off, mailconv.ErrFormat, err)
 		}
 		if r.Type == recRun && r.Version > JournalVersion {
-			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, ErrUnsupported, r.Version, JournalVersion)
+			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, mailconv.ErrUnsupported, r.Version, JournalVersion)
 		}
 		j.apply(&r, true)
 		off += int64(len(line))
@@ -211,7 +213,7 @@ func (j *Journal) load(f *os.File) (int64, error) {
 
 // srcKey is the key of one source mailbox: its source endpoint and path,
 // and its source file when another mailbox has the same path (sf).
-func srcKey(src string, mb Path, sf string) string {
+func srcKey(src string, mb mailconv.Path, sf string) string {
 	k := src + "\x00" + pathKey(mb)
 	if sf != "" {
 		k += "\x01" + sf
@@ -233,7 +235,7 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.sources[endpointKey(*r.Source)] = true
 		}
 		if r.Caps != nil {
-			j.caps = &Capabilities{Flags: r.Caps.Flags, Keywords: r.Caps.Keywords, Dates: r.Caps.Dates}
+			j.caps = &mailconv.Capabilities{Flags: r.Caps.Flags, Keywords: r.Caps.Keywords, Dates: r.Caps.Dates}
 		}
 	case recMailbox:
 		k := srcKey(r.Src, r.Mb, r.SF)
@@ -299,13 +301,13 @@ func (j *Journal) HasSource(src Endpoint) bool {
 }
 
 // DestOf returns the destination mailbox recorded for a source mailbox.
-func (j *Journal) DestOf(src Endpoint, mb Path) (Path, bool) {
+func (j *Journal) DestOf(src Endpoint, mb mailconv.Path) (mailconv.Path, bool) {
 	return j.destOf(src, mb, "")
 }
 
 // destOf is DestOf for a mailbox keyed on its source file as well (sf, see
 // srcKey).
-func (j *Journal) destOf(src Endpoint, mb Path, sf string) (Path, bool) {
+func (j *Journal) destOf(src Endpoint, mb mailconv.Path, sf string) (mailconv.Path, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	p, ok := j.dstOf[srcKey(endpointKey(src), mb, sf)]
@@ -367,9 +369,9 @@ func (j *Journal) Close() error {
 type mailboxState struct {
 	key     string
 	src     string
-	mb      Path
+	mb      mailconv.Path
 	sf      string // source file, when the mailbox's name is shared (srcKey)
-	dst     Path
+	dst     mailconv.Path
 	known   *bagView       // digests recorded as done, consumed as met
 	dest    *digestBag     // digests the destination mailbox held before this run
 	added   map[Digest]int // digests written to it by this run (dedup)
@@ -384,7 +386,7 @@ type mailboxState struct {
 // file (a single-file mbox): its checkpoint is then the file's, whichever
 // mailbox wrote last, so that a resumed run never cuts what another
 // mailbox committed.
-func (j *Journal) beginMailbox(src Endpoint, mb Path, sf string, dst Path, single bool) (*mailboxState, error) {
+func (j *Journal) beginMailbox(src Endpoint, mb mailconv.Path, sf string, dst mailconv.Path, single bool) (*mailboxState, error) {
 	sk := endpointKey(src)
 	k := srcKey(sk, mb, sf)
 	j.mu.Lock()
@@ -412,7 +414,7 @@ func (j *Journal) beginMailbox(src Endpoint, mb Path, sf string, dst Path, singl
 
 // unchanged reports whether a source mailbox was finished by an earlier run
 // and has the same fingerprint now; it returns the message count then.
-func (j *Journal) unchanged(src Endpoint, mb Path, sf, fp string) (int, bool) {
+func (j *Journal) unchanged(src Endpoint, mb mailconv.Path, sf, fp string) (int, bool) {
 	if fp == "" {
 		return 0, false
 	}
@@ -427,14 +429,14 @@ func (j *Journal) unchanged(src Endpoint, mb Path, sf, fp string) (int, bool) {
 var ErrJournalMismatch = errors.New("journal belongs to another destination")
 
 // startRun records the start of a run.
-func (j *Journal) startRun(src, dst Endpoint, caps Capabilities) error {
+func (j *Journal) startRun(src, dst Endpoint, caps mailconv.Capabilities) error {
 	return j.write(&journalRecord{Type: recRun, Version: JournalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
 		Caps: &journalCaps{Flags: caps.Flags, Keywords: caps.Keywords, Dates: caps.Dates}}, true)
 }
 
 // Capabilities returns what the last run recorded of the destination's
 // capabilities (flags, keywords, dates), if any.
-func (j *Journal) Capabilities() (*Capabilities, bool) {
+func (j *Journal) Capabilities() (*mailconv.Capabilities, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.caps, j.caps != nil
@@ -581,3 +583,10 @@ func (j *Journal) indexDest(r *journalRecord) {
 func (j *Journal) String() string {
 	return fmt.Sprintf("%s (%d earlier run(s), sources: %s)", j.path, j.runs, strings.Join(j.Sources(), ", "))
 }
+
+// ErrJournalInUse: another run has the journal open (see OpenJournal).
+var ErrJournalInUse = errors.New("journal is in use by another mailconv run")
+
+// pathKey is a map key for a mailbox path: its segments joined by NUL,
+// which no name contains.
+func pathKey(p mailconv.Path) string { return strings.Join(p, "\x00") }

@@ -1,88 +1,22 @@
-package mailconv
+package migrate
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
-
-// EventKind classifies an Event.
-type EventKind uint8
-
-// The event kinds.
-const (
-	// EventSkip: a message (or a whole mailbox) of the source was not
-	// converted. Location says where it is.
-	EventSkip EventKind = iota + 1
-	// EventLoss: a message was converted but some of its metadata could not
-	// be represented by the destination (a keyword, a flag, a date).
-	EventLoss
-	// EventRename: a mailbox name had to be changed for the destination.
-	EventRename
-	// EventWarning: something worth a look that lost nothing (a lenient
-	// split, an ambiguous quoting, a scanned mailbox).
-	EventWarning
-	// EventInfo: a fact about the conversion (the mbox variant chosen).
-	EventInfo
-	// EventUpdate: an incremental run changed the state (flags) of a
-	// message an earlier run wrote, because it changed in the source.
-	EventUpdate
-)
-
-var eventKindNames = [...]string{"", "skip", "loss", "rename", "warning", "info", "update"}
-
-// String returns the kind's lower-case name.
-func (k EventKind) String() string {
-	if int(k) < len(eventKindNames) {
-		return eventKindNames[k]
-	}
-	return fmt.Sprintf("EventKind(%d)", int(k))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
-
-// Event is a skip, loss, rename, warning or note raised by a reader, a writer
-// or Convert.
-type Event struct {
-	Kind EventKind `json:"kind"`
-	// Code is a stable, machine-readable reason, "package.reason" (for
-	// example "mbox.lenient-split", "maildir.keyword-overflow").
-	Code string `json:"code"`
-	// Mailbox is the source mailbox concerned, if any.
-	Mailbox Path `json:"mailbox,omitempty"`
-	// Message is the source message ID concerned, if any.
-	Message string `json:"message,omitempty"`
-	// Location points into the source, if known.
-	Location *Location `json:"location,omitempty"`
-	// Detail is a human-readable explanation.
-	Detail string `json:"detail"`
-}
-
-// String formats the event on one line.
-func (e Event) String() string {
-	s := e.Kind.String() + " " + e.Code
-	if e.Location != nil {
-		s += " at " + e.Location.String()
-	} else if len(e.Mailbox) > 0 {
-		s += " in " + e.Mailbox.String()
-	}
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	return s
-}
 
 // MailboxReport is the part of a Report about one source mailbox.
 type MailboxReport struct {
-	Source      Path   `json:"source"`
-	Destination Path   `json:"destination,omitempty"`
-	SourceFile  string `json:"source_file,omitempty"`
-	Read        int    `json:"messages_read"`
-	Written     int    `json:"messages_written"`
+	Source      mailconv.Path `json:"source"`
+	Destination mailconv.Path `json:"destination,omitempty"`
+	SourceFile  string        `json:"source_file,omitempty"`
+	Read        int           `json:"messages_read"`
+	Written     int           `json:"messages_written"`
 	// Unchanged counts messages a resumed or incremental run found already
 	// converted.
 	Unchanged int   `json:"messages_unchanged,omitempty"`
@@ -140,14 +74,14 @@ type Report struct {
 	Totals      Totals           `json:"totals"`
 	Mailboxes   []*MailboxReport `json:"mailboxes"`
 	// Codes counts events by Code.
-	Codes    map[string]int `json:"codes,omitempty"`
-	Skips    []Event        `json:"skips"`
-	Losses   []Event        `json:"losses"`
-	Renames  []Event        `json:"renames"`
-	Warnings []Event        `json:"warnings"`
-	Infos    []Event        `json:"infos,omitempty"`
+	Codes    map[string]int   `json:"codes,omitempty"`
+	Skips    []mailconv.Event `json:"skips"`
+	Losses   []mailconv.Event `json:"losses"`
+	Renames  []mailconv.Event `json:"renames"`
+	Warnings []mailconv.Event `json:"warnings"`
+	Infos    []mailconv.Event `json:"infos,omitempty"`
 	// Updates lists the state updates of an incremental run.
-	Updates []Event `json:"updates,omitempty"`
+	Updates []mailconv.Event `json:"updates,omitempty"`
 	// Omitted counts events that were counted but not listed because a
 	// list reached MaxEvents.
 	Omitted int `json:"events_omitted,omitempty"`
@@ -170,28 +104,28 @@ type Report struct {
 const DefaultMaxEvents = 10000
 
 // Add records an event.
-func (r *Report) Add(e Event) {
+func (r *Report) Add(e mailconv.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Codes == nil {
 		r.Codes = make(map[string]int)
 	}
 	r.Codes[e.Code]++
-	var list *[]Event
+	var list *[]mailconv.Event
 	switch e.Kind {
-	case EventSkip:
+	case mailconv.EventSkip:
 		r.Totals.Skips++
 		list = &r.Skips
-	case EventLoss:
+	case mailconv.EventLoss:
 		r.Totals.Losses++
 		list = &r.Losses
-	case EventRename:
+	case mailconv.EventRename:
 		r.Totals.Renames++
 		list = &r.Renames
-	case EventWarning:
+	case mailconv.EventWarning:
 		r.Totals.Warnings++
 		list = &r.Warnings
-	case EventUpdate:
+	case mailconv.EventUpdate:
 		r.Totals.MessagesUpdated++
 		list = &r.Updates
 	default:
@@ -209,7 +143,7 @@ func (r *Report) Add(e Event) {
 }
 
 // mailbox returns the report entry for source path p, creating it.
-func (r *Report) mailbox(p Path, file string) *MailboxReport {
+func (r *Report) mailbox(p mailconv.Path, file string) *MailboxReport {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	mr := &MailboxReport{Source: p, SourceFile: file}
@@ -248,12 +182,12 @@ type reportJSON struct {
 	Totals      Totals           `json:"totals"`
 	Mailboxes   []*MailboxReport `json:"mailboxes"`
 	Codes       map[string]int   `json:"codes,omitempty"`
-	Skips       []Event          `json:"skips"`
-	Losses      []Event          `json:"losses"`
-	Renames     []Event          `json:"renames"`
-	Warnings    []Event          `json:"warnings"`
-	Infos       []Event          `json:"infos,omitempty"`
-	Updates     []Event          `json:"updates,omitempty"`
+	Skips       []mailconv.Event `json:"skips"`
+	Losses      []mailconv.Event `json:"losses"`
+	Renames     []mailconv.Event `json:"renames"`
+	Warnings    []mailconv.Event `json:"warnings"`
+	Infos       []mailconv.Event `json:"infos,omitempty"`
+	Updates     []mailconv.Event `json:"updates,omitempty"`
 	Omitted     int              `json:"events_omitted,omitempty"`
 	Error       string           `json:"error,omitempty"`
 	NothingToDo bool             `json:"nothing_to_do,omitempty"`
@@ -266,9 +200,9 @@ type reportJSON struct {
 func (r *Report) MarshalJSON() ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	list := func(evs []Event) []Event {
+	list := func(evs []mailconv.Event) []mailconv.Event {
 		if evs == nil {
-			return []Event{}
+			return []mailconv.Event{}
 		}
 		return evs
 	}
@@ -306,9 +240,4 @@ func (r *Report) Summary() []CodeCount {
 type CodeCount struct {
 	Code  string
 	Count int
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (k *EventKind) UnmarshalText(b []byte) error {
-	return unmarshalName(b, eventKindNames[:], (*uint8)(k), "event kind")
 }
