@@ -26,5 +26,7 @@
 //   - the header helpers formats share (HeaderValue, ChooseDate, ...).
 //
 // Nothing a reader or writer cannot carry is dropped silently: skips, losses
-// and renames are Events, which the engine collects in its report.
+// and renames are Events, which the engine collects in its report. Where the
+// comments of this package name Convert, Inspect, Verify, the journal or the
+// report, they mean those of package migrate.
 package mailconv

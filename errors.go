@@ -99,7 +99,7 @@ func BadOption(err error) error {
 }
 
 // ErrBudget: the day's upload budget (--max-bytes-per-day) is spent. The
-// conversion stopped cleanly; run it again after BudgetError.Next.
+// conversion stopped cleanly; run it again after migrate.BudgetError.Next.
 var ErrBudget = errors.New("daily upload budget reached")
 
 // SkipError is returned by a MailboxWriter for a message it refuses but

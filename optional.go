@@ -60,9 +60,9 @@ type SingleFiler interface {
 
 // Holder is implemented by MailboxWriters that can tell whether a message is
 // already in their mailbox, for the window between a write and its journal
-// record (a crash there must not lead to a second copy). digest is the hex
-// Digest of the octets, size their length, messageID the Message-ID header
-// (or "").
+// record (a crash there must not lead to a second copy). digest is the
+// content digest of the octets in hex (the first 16 bytes of their
+// SHA-256), size their length, messageID the Message-ID header (or "").
 type Holder interface {
 	Holds(ctx context.Context, m *Message, digest string, size int64, messageID string) (bool, error)
 }
@@ -103,7 +103,7 @@ type IDSkipper interface {
 // into its own special-use mailboxes. Place returns the name that mb (a
 // mailbox of a NamePlan, passed in plan order) gets in the destination, as
 // the destination shows it, and why when that is not its path. Inspect
-// lists these names (InspectOptions.Placer).
+// lists these names (migrate.InspectOptions.Placer).
 type Placer interface {
 	Place(mb *Mailbox) (name, why string)
 }
@@ -151,7 +151,7 @@ type StatePeeker interface {
 // Budget limits what a writer sends; a writer that honours one
 // implements BudgetSetter.
 type Budget interface {
-	// Allow returns a *BudgetError when n more octets, besides pending
+	// Allow returns a *migrate.BudgetError when n more octets, besides pending
 	// octets sent but not yet recorded with Spend, would exceed the
 	// budget.
 	Allow(pending, n int64) error

@@ -83,7 +83,7 @@ type Capabilities struct {
 	Mixed bool
 	// OneMailbox tells that the store is a single mailbox (one mbox file):
 	// Convert refuses, before writing anything, a source with messages in
-	// more than one mailbox (OneMailboxError).
+	// more than one mailbox (migrate.OneMailboxError).
 	OneMailbox bool
 	// Names gives the rules mailbox names must follow.
 	Names NameRules

@@ -424,7 +424,7 @@ func (c *converter) mailbox(src, dst *mailconv.Mailbox) error {
 				// what this run wrote, for dedup only (memory that grows
 				// with the message count is not spent otherwise)
 				if st.added == nil {
-					st.added = map[Digest]int{}
+					st.added = map[digest]int{}
 				}
 				st.added[d]++
 				if mid != "" {
@@ -505,7 +505,7 @@ func (c *converter) mailbox(src, dst *mailconv.Mailbox) error {
 			continue
 		}
 		var body io.Reader
-		var d Digest
+		var d digest
 		var size int64
 		var mid string
 		if spoolMode {
@@ -616,7 +616,7 @@ func (c *converter) progress(size int64) {
 // alreadyThere decides whether a spooled message is skipped: recorded by an
 // earlier run, held by the destination (the crash window), or a duplicate
 // under the dedup policy.
-func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder mailconv.Holder, mw mailconv.MailboxWriter, m *mailconv.Message, d Digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
+func (c *converter) alreadyThere(st *mailboxState, states *messageStates, holder mailconv.Holder, mw mailconv.MailboxWriter, m *mailconv.Message, d digest, size int64, mid string, mrep *MailboxReport) (bool, error) {
 	rep, j := c.rep, c.opts.Journal
 	unchanged := func() {
 		rep.update(func() {
@@ -716,7 +716,7 @@ func isSingleFile(v any) bool {
 // for the outcome.
 type sentMessage struct {
 	m       *mailconv.Message
-	d       Digest
+	d       digest
 	size, n int64
 	mid     string
 }

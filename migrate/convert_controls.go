@@ -130,7 +130,7 @@ type recordedState struct {
 	flags mailconv.Flags
 	known bool // flags were recorded (journals before state updates did not)
 	id    string
-	d     Digest
+	d     digest
 	ref   string
 }
 
@@ -138,7 +138,7 @@ type recordedState struct {
 // message ID and by digest, consumed as their messages are met.
 type messageStates struct {
 	byID     map[string]*recordedState
-	byDigest map[Digest][]*recordedState
+	byDigest map[digest][]*recordedState
 }
 
 func (s *messageStates) takeID(id string) *recordedState {
@@ -150,7 +150,7 @@ func (s *messageStates) takeID(id string) *recordedState {
 	return e
 }
 
-func (s *messageStates) takeDigest(d Digest) *recordedState {
+func (s *messageStates) takeDigest(d digest) *recordedState {
 	if s == nil {
 		return nil
 	}

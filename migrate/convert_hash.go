@@ -30,7 +30,7 @@ type hashJob struct {
 }
 
 type hashResult struct {
-	d   Digest
+	d   digest
 	n   int64
 	mid string
 }
@@ -94,7 +94,7 @@ func (p *hashPipe) Write(b []byte) (int, error) {
 }
 
 // sum ends the current message and returns its digest, size and Message-ID.
-func (p *hashPipe) sum() (Digest, int64, string) {
+func (p *hashPipe) sum() (digest, int64, string) {
 	if !p.sent {
 		d := p.inline
 		d.reset()

@@ -11,11 +11,11 @@ import (
 // destination mailbox, so that resuming a store of millions of messages
 // costs tens of megabytes, not hundreds.
 type digestBag struct {
-	ds   []Digest // sorted
-	tail []Digest // added since the last sort
+	ds   []digest // sorted
+	tail []digest // added since the last sort
 }
 
-func (b *digestBag) add(d Digest) { b.tail = append(b.tail, d) }
+func (b *digestBag) add(d digest) { b.tail = append(b.tail, d) }
 
 func (b *digestBag) len() int {
 	if b == nil {
@@ -37,7 +37,7 @@ func (b *digestBag) settle() {
 
 // first returns the index in ds of the first copy of d, or -1. Digests
 // still in the tail are not seen.
-func (b *digestBag) first(d Digest) int {
+func (b *digestBag) first(d digest) int {
 	if b == nil {
 		return -1
 	}
@@ -49,13 +49,13 @@ func (b *digestBag) first(d Digest) int {
 }
 
 // has reports whether the bag held d when it was last settled.
-func (b *digestBag) has(d Digest) bool { return b.first(d) >= 0 }
+func (b *digestBag) has(d digest) bool { return b.first(d) >= 0 }
 
 // bagView consumes the digests of a bag one copy at a time, leaving the
 // bag itself untouched (each run starts with a fresh view). Digests added
 // to the bag after the view was made are not part of it.
 type bagView struct {
-	ds   []Digest
+	ds   []digest
 	used []uint64 // one bit per entry of ds
 }
 
@@ -68,7 +68,7 @@ func (b *digestBag) view() *bagView {
 func (v *bagView) len() int { return len(v.ds) }
 
 // take consumes one copy of d; it reports false when none is left.
-func (v *bagView) take(d Digest) bool {
+func (v *bagView) take(d digest) bool {
 	i := sort.Search(len(v.ds), func(i int) bool { return bytes.Compare(v.ds[i][:], d[:]) >= 0 })
 	if i >= len(v.ds) || v.ds[i] != d {
 		return false

@@ -7,7 +7,7 @@ import (
 )
 
 func TestDigestBagMultiset(t *testing.T) {
-	d := func(b byte) Digest { return Digest{b} }
+	d := func(b byte) digest { return digest{b} }
 	bag := &digestBag{}
 	for _, b := range []byte{3, 1, 2, 1, 1} {
 		bag.add(d(b))

@@ -58,18 +58,18 @@ type Journal struct {
 	doneIDs map[string]*digestBag
 }
 
-// Digest is the content digest of a message: the first 16 bytes of the
+// digest is the content digest of a message: the first 16 bytes of the
 // SHA-256 of its octets as the source reader yields them.
-type Digest [16]byte
+type digest [16]byte
 
 // String returns the digest in hex.
-func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+func (d digest) String() string { return hex.EncodeToString(d[:]) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (d Digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d digest) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Digest) UnmarshalText(b []byte) error {
+func (d *digest) UnmarshalText(b []byte) error {
 	if len(b) != 32 {
 		return fmt.Errorf("digest: want 32 hex digits, got %d", len(b))
 	}
@@ -105,7 +105,7 @@ type journalRecord struct {
 	SF   string        `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
 	Dst  mailconv.Path `json:"dst,omitempty"` // destination mailbox
 	ID   string        `json:"id,omitempty"`  // source message ID
-	D    Digest        `json:"d,omitzero"`
+	D    digest        `json:"d,omitzero"`
 	Size int64         `json:"size,omitempty"`
 	MID  string        `json:"mid,omitempty"` // Message-ID header
 	Ref  string        `json:"ref,omitempty"` // where the writer put it
@@ -139,8 +139,8 @@ func JournalPath(dest string) string {
 	return filepath.Clean(dest) + ".mailconv-journal"
 }
 
-// JournalVersion is the version of the journal format written.
-const JournalVersion = 1
+// journalVersion is the version of the journal format written.
+const journalVersion = 1
 
 // OpenJournal opens (creating if needed) the journal at path and loads what
 // earlier runs recorded. The journal is locked while it is open: a second
@@ -203,8 +203,8 @@ func (j *Journal) load(f *os.File) (int64, error) {
 		if err := json.Unmarshal(bytes.TrimSpace(line), &r); err != nil {
 			return 0, fmt.Errorf("offset %d: %w: %v", off, mailconv.ErrFormat, err)
 		}
-		if r.Type == recRun && r.Version > JournalVersion {
-			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, mailconv.ErrUnsupported, r.Version, JournalVersion)
+		if r.Type == recRun && r.Version > journalVersion {
+			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, mailconv.ErrUnsupported, r.Version, journalVersion)
 		}
 		j.apply(&r, true)
 		off += int64(len(line))
@@ -374,7 +374,7 @@ type mailboxState struct {
 	dst     mailconv.Path
 	known   *bagView       // digests recorded as done, consumed as met
 	dest    *digestBag     // digests the destination mailbox held before this run
-	added   map[Digest]int // digests written to it by this run (dedup)
+	added   map[digest]int // digests written to it by this run (dedup)
 	mids    idSet
 	cp      string // writer checkpoint of the destination mailbox
 	reopen  bool   // a run began writing the destination mailbox before
@@ -430,7 +430,7 @@ var ErrJournalMismatch = errors.New("journal belongs to another destination")
 
 // startRun records the start of a run.
 func (j *Journal) startRun(src, dst Endpoint, caps mailconv.Capabilities) error {
-	return j.write(&journalRecord{Type: recRun, Version: JournalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
+	return j.write(&journalRecord{Type: recRun, Version: journalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
 		Caps: &journalCaps{Flags: caps.Flags, Keywords: caps.Keywords, Dates: caps.Dates}}, true)
 }
 
@@ -503,9 +503,9 @@ func (j *Journal) recordedIDs(key string) (*bagView, error) {
 
 // idDigest is the digest of a source message ID, so that recorded IDs are
 // kept as compactly as content digests.
-func idDigest(id string) Digest {
+func idDigest(id string) digest {
 	sum := sha256.Sum256([]byte(id))
-	return Digest(sum[:16])
+	return digest(sum[:16])
 }
 
 // rescanMessages reads the file again (after flushing what is buffered)
@@ -521,7 +521,7 @@ func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
 func (j *Journal) recordedStates(key string) (*messageStates, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	s := &messageStates{byID: map[string]*recordedState{}, byDigest: map[Digest][]*recordedState{}}
+	s := &messageStates{byID: map[string]*recordedState{}, byDigest: map[digest][]*recordedState{}}
 	all := map[string]*recordedState{} // by ref, for state records
 	err := j.scanRecords(func(r *journalRecord) {
 		if srcKey(r.Src, r.Mb, r.SF) != key || r.Dup != "" {

@@ -37,11 +37,11 @@ func (e *OneMailboxError) Error() string {
 // Is makes errors.Is(err, ErrUnsupported) true.
 func (e *OneMailboxError) Is(target error) bool { return target == mailconv.ErrUnsupported }
 
-// MailboxesWithMessages returns the paths of the selectable mailboxes of mbs
+// mailboxesWithMessages returns the paths of the selectable mailboxes of mbs
 // (listed by r) that hold at least one message. A mailbox whose listing
 // gives neither a message count nor a size is opened and its first message
 // read to tell; no more than that is read.
-func MailboxesWithMessages(ctx context.Context, r mailconv.Reader, mbs []*mailconv.Mailbox) ([]mailconv.Path, error) {
+func mailboxesWithMessages(ctx context.Context, r mailconv.Reader, mbs []*mailconv.Mailbox) ([]mailconv.Path, error) {
 	var out []mailconv.Path
 	for _, mb := range mbs {
 		if err := ctx.Err(); err != nil {
@@ -76,7 +76,7 @@ func MailboxesWithMessages(ctx context.Context, r mailconv.Reader, mbs []*mailco
 // the mailboxes of mbs to convert there: the one with messages (none when
 // all are empty). The others, empty, are reported and left out.
 func oneMailbox(ctx context.Context, r mailconv.Reader, mbs []*mailconv.Mailbox, rep *Report) ([]*mailconv.Mailbox, error) {
-	full, err := MailboxesWithMessages(ctx, r, mbs)
+	full, err := mailboxesWithMessages(ctx, r, mbs)
 	if err != nil {
 		return nil, err
 	}

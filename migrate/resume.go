@@ -77,8 +77,8 @@ func (d *digester) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (d *digester) sum() Digest {
-	var out Digest
+func (d *digester) sum() digest {
+	var out digest
 	var full [sha256.Size]byte
 	copy(out[:], d.h.Sum(full[:0]))
 	return out

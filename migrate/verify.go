@@ -99,7 +99,7 @@ type MailboxVerify struct {
 
 // verifyEntry is what Verify keeps of one message.
 type verifyEntry struct {
-	exact, norm Digest
+	exact, norm digest
 	hadState    bool // the header held state fields (left out of norm)
 	flags       mailconv.Flags
 	keywords    string // sorted, lower-case, space-separated
@@ -389,9 +389,9 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 			matched(s.id)
 		}
 	}
-	byExact := map[Digest][]*verifyEntry{}
-	byNorm := map[Digest][]*verifyEntry{}
-	srcCount := map[Digest]int{}
+	byExact := map[digest][]*verifyEntry{}
+	byNorm := map[digest][]*verifyEntry{}
+	srcCount := map[digest]int{}
 	for _, e := range dst {
 		byExact[e.exact] = append(byExact[e.exact], e)
 		byNorm[e.norm] = append(byNorm[e.norm], e)
