@@ -298,311 +298,457 @@ func (c *converter) fingerprint(mb *mailconv.Mailbox) string {
 	return mailconv.StatFingerprint(mb.Source)
 }
 
-// mailbox converts the messages of source mailbox src into dst.
-func (c *converter) mailbox(src, dst *mailconv.Mailbox) error {
+// mailbox converts the messages of src into dst. A mailbox the journal
+// records as finished and unchanged is not opened at all. Otherwise its
+// messages are read in one of two modes (see beginMailbox): spooled, when
+// Convert must decide per message whether to write it, or streamed. Every
+// Close error of the mailbox's writer is returned, with the error that
+// ended the mailbox if there is one; the journal records the mailbox
+// finished only after its writer closed without error.
+func (c *converter) mailbox(src, dst *mailconv.Mailbox) (err error) {
+	b, err := c.beginMailbox(src, dst)
+	if err != nil || b == nil {
+		return err
+	}
+	defer func() { err = b.close(err) }()
+	if b.spooled {
+		err = b.convertSpooled()
+	} else {
+		err = b.convertStreamed()
+	}
+	if err != nil {
+		return err
+	}
+	return b.complete()
+}
+
+// mailboxRun is the state of one source mailbox being converted.
+type mailboxRun struct {
+	c        *converter
+	src, dst *mailconv.Mailbox
+	mrep     *MailboxReport
+	fp       string         // the mailbox's fingerprint, for the journal
+	st       *mailboxState  // what the journal knows of it (nil without journal or dedup)
+	states   *messageStates // recorded flags, for state updates
+	// spooled: each message is held in the spool until Convert decides
+	// whether to write it (see beginMailbox)
+	spooled bool
+	mr      mailconv.MailboxReader
+	ra      *readAhead             // streamed mode with ConvertOptions.ReadAhead
+	mw      mailconv.MailboxWriter // nil once closed
+	holder  mailconv.Holder
+	// resumption by ID (spooled mode): messages recorded under a stable
+	// ID are passed over unread
+	idsk mailconv.IDSkipper
+	ids  *bagView
+	// pipeErr is the first error among the outcomes of a pipelined writer.
+	pipeErr error
+}
+
+// beginMailbox prepares the conversion of src into dst: it returns nil
+// when the journal records the mailbox as finished and unchanged, else the
+// run with the source mailbox open for reading and dst for writing.
+//
+// The run is spooled when something can make Convert pass over a message:
+// messages the journal records, or dedup against what the destination
+// holds. Otherwise messages stream from the reader to the writer.
+func (c *converter) beginMailbox(src, dst *mailconv.Mailbox) (*mailboxRun, error) {
 	ctx, rep, j := c.ctx, c.rep, c.opts.Journal
-	mrep := rep.mailbox(src.Path, src.Source)
-	mrep.Destination = dst.Path
+	b := &mailboxRun{c: c, src: src, dst: dst, mrep: rep.mailbox(src.Path, src.Source)}
+	b.mrep.Destination = dst.Path
 	rep.update(func() { rep.Totals.MailboxesRead++ })
 
-	var st *mailboxState
-	var states *messageStates // recorded flags, for state updates
-	fp := c.fingerprint(src)
-	if fp != "" {
-		fp += c.rangeKey()
+	b.fp = c.fingerprint(src)
+	if b.fp != "" {
+		b.fp += c.rangeKey()
 	}
 	if j != nil {
 		sf := c.files[src]
-		if n, ok := j.unchanged(rep.Source, src.Path, sf, fp); ok {
+		if n, ok := j.unchanged(rep.Source, src.Path, sf, b.fp); ok {
+			mrep := b.mrep
 			rep.update(func() {
 				mrep.Unchanged = n
 				mrep.Read = n
 				rep.Totals.MessagesRead += n
 				rep.Totals.MessagesUnchanged += n
 			})
-			return nil
+			return nil, nil
 		}
 		var err error
-		if st, err = j.beginMailbox(rep.Source, src.Path, sf, dst.Path, isSingleFile(c.w)); err != nil {
-			return err
+		if b.st, err = j.beginMailbox(rep.Source, src.Path, sf, dst.Path, isSingleFile(c.w)); err != nil {
+			return nil, err
 		}
-		if st.known != nil && st.known.len() > 0 {
-			if states, err = j.recordedStates(st.key); err != nil {
-				return err
+		if b.st.known != nil && b.st.known.len() > 0 {
+			if b.states, err = j.recordedStates(b.st.key); err != nil {
+				return nil, err
 			}
 		}
 	}
 
-	mr, err := c.r.Open(ctx, src)
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", src.Path, err)
+	var err error
+	if b.mr, err = c.r.Open(ctx, src); err != nil {
+		return nil, fmt.Errorf("opening %s: %w", src.Path, err)
 	}
-	defer mr.Close()
-	var mw mailconv.MailboxWriter
-	if rw, ok := c.w.(mailconv.ResumeWriter); ok && st != nil && st.reopen {
-		mw, err = rw.ResumeMailbox(ctx, dst, st.cp)
+	if rw, ok := c.w.(mailconv.ResumeWriter); ok && b.st != nil && b.st.reopen {
+		b.mw, err = rw.ResumeMailbox(ctx, dst, b.st.cp)
 	} else {
-		mw, err = c.w.CreateMailbox(ctx, dst)
+		b.mw, err = c.w.CreateMailbox(ctx, dst)
 	}
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", dst.Path, err)
+		return nil, b.close(fmt.Errorf("creating %s: %w", dst.Path, err))
 	}
 	rep.update(func() { rep.Totals.MailboxesWritten++ })
-	if mw == nil {
-		return fmt.Errorf("creating %s: writer returned no mailbox writer for a mailbox with messages", dst.Path)
+	if b.mw == nil {
+		return nil, b.close(fmt.Errorf("creating %s: writer returned no mailbox writer for a mailbox with messages", dst.Path))
 	}
-	holder, _ := mw.(mailconv.Holder)
+	b.holder, _ = b.mw.(mailconv.Holder)
 	c.prog.Mailbox = src.Path
 	if c.dg == nil {
 		c.dg = newDigester()
 	}
-	// Decide per message only when something can make us skip one:
-	// journal entries, or dedup against what the destination holds.
-	spoolMode := st != nil && ((st.known != nil && st.known.len() > 0) || st.resumed ||
+	st := b.st
+	b.spooled = st != nil && ((st.known != nil && st.known.len() > 0) || st.resumed ||
 		(c.opts.Dedup != DedupNone && (st.dest.len() > 0 || len(st.mids) > 0)))
 	if c.opts.Dedup != DedupNone && st == nil {
-		st = &mailboxState{} // dedup within this run only
-		spoolMode = true
+		b.st = &mailboxState{} // dedup within this run only
+		b.spooled = true
 	}
-	if spoolMode && c.sp == nil {
+	if b.spooled && c.sp == nil {
 		lim := c.opts.SpoolMemory
 		if lim <= 0 {
 			lim = DefaultSpoolMemory
 		}
 		c.sp = &spool{dir: c.opts.SpoolDir, limit: lim, d: c.dg}
 	}
-	// src yields the messages: mr itself, or mr read ahead in a goroutine
-	var src0 interface {
-		Next() (*mailconv.Message, error)
-		io.Reader
-	} = mr
-	var ra *readAhead
-	if c.opts.ReadAhead && !spoolMode {
-		ra = newReadAhead(mr)
-		defer ra.close() // before mr.Close (deferred earlier)
-		src0 = ra
-	}
-	// Resumption by ID: messages recorded under a stable ID are passed
-	// over unread.
-	var idsk mailconv.IDSkipper
-	var ids *bagView
-	if sk, ok := mr.(mailconv.IDSkipper); ok && spoolMode && st.known != nil && st.known.len() > 0 && j != nil {
-		if ids, err = j.recordedIDs(st.key); err != nil {
-			mw.Close()
-			return err
-		}
-		if ids != nil {
-			idsk = sk
-			// The IDs decide alone: a message under a new ID is new,
-			// even when its bytes equal those of a recorded message the
-			// source no longer holds.
-			st.known = nil
-		}
-	}
-	// finish records what became of one message once the writer knows
-	// (at once, or when a pipelined writer has the server's answer):
-	// counts, dedup state, the journal record, or a skip.
-	var pipeErr error // the first error among pipelined outcomes
-	finish := func(werr error, ref string, existed bool, sm *sentMessage) error {
-		m, d, size, n, mid := sm.m, sm.d, sm.size, sm.n, sm.mid
-		var skip *mailconv.SkipError
-		switch {
-		case werr == nil:
-			if existed {
-				rep.update(func() {
-					mrep.Unchanged++
-					rep.Totals.MessagesUnchanged++
-				})
-			} else {
-				rep.update(func() {
-					mrep.Written++
-					rep.Totals.MessagesWritten++
-					rep.Totals.BytesWritten += n
-				})
-			}
-			if st != nil && c.opts.Dedup != DedupNone {
-				// what this run wrote, for dedup only (memory that grows
-				// with the message count is not spent otherwise)
-				if st.added == nil {
-					st.added = map[digest]int{}
-				}
-				st.added[d]++
-				if mid != "" {
-					if st.mids == nil {
-						st.mids = idSet{}
-					}
-					st.mids.add(mid)
-				}
-			}
-			if j != nil {
-				rec := &journalRecord{Type: recMessage, Src: st.src, Mb: src.Path, SF: st.sf, Dst: dst.Path, ID: m.ID, D: d,
-					Size: size, MID: mid, Ref: ref, CP: checkpoint(mw), F: flagsText(m.Flags)}
-				if err := j.write(rec, true); err != nil {
-					return err
-				}
-			}
-		case errors.As(werr, &skip):
-			loc := m.Source
-			rep.Add(mailconv.Event{Kind: mailconv.EventSkip, Code: skip.Code, Mailbox: src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
-			rep.update(func() { mrep.Skipped++ })
-		default:
-			return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
-		}
-		return nil
+	return b, nil
+}
+
+// messageSource yields the messages of a mailbox: its reader, or the
+// reader read ahead.
+type messageSource interface {
+	Next() (*mailconv.Message, error)
+	io.Reader
+}
+
+// convertStreamed converts the mailbox's messages one after the other,
+// each hashed for the journal on its way to the writer.
+func (b *mailboxRun) convertStreamed() error {
+	c := b.c
+	var msgs messageSource = b.mr
+	if c.opts.ReadAhead {
+		b.ra = newReadAhead(b.mr)
+		msgs = b.ra
 	}
 	for {
-		if err := c.stopped(); err != nil {
-			mw.Close()
+		m, err := b.next(msgs)
+		if m == nil || err != nil {
 			return err
 		}
-		if idsk != nil {
-			id, err := idsk.PeekID()
-			if err != nil && err != io.EOF {
-				mw.Close()
-				return fmt.Errorf("reading %s: %w", src.Path, err)
+		if c.hp == nil {
+			c.hp = newHashPipe()
+		}
+		c.teed = hashTee{r: msgs, p: c.hp}
+		if err := b.write(m, &c.teed, false, digest{}, 0, ""); err != nil {
+			return err
+		}
+	}
+}
+
+// convertSpooled converts the mailbox's messages, each read into the
+// spool first so that Convert can pass over those the journal records or
+// the destination already holds.
+func (b *mailboxRun) convertSpooled() error {
+	c, rep, mrep := b.c, b.c.rep, b.mrep
+	if err := b.idsFromJournal(); err != nil {
+		return err
+	}
+	for {
+		m, err := b.next(b.mr)
+		if m == nil || err != nil {
+			return err
+		}
+		if err := c.sp.fill(c.ctx, b.mr); err != nil {
+			return fmt.Errorf("reading message %s of %s: %w", m.Source, b.src.Path, err)
+		}
+		d, size, mid := c.dg.sum(), c.sp.size, c.dg.messageID()
+		rep.update(func() {
+			mrep.Bytes += size
+			rep.Totals.BytesRead += size
+		})
+		skip, err := c.alreadyThere(b.st, b.states, b.holder, b.mw, m, d, size, mid, mrep)
+		if err != nil {
+			return err
+		}
+		if skip {
+			c.progress(size)
+			continue
+		}
+		if err := b.write(m, c.sp.reader(), true, d, size, mid); err != nil {
+			return err
+		}
+	}
+}
+
+// idsFromJournal sets up resumption by ID when the reader can pass over
+// messages by ID and the journal records messages of the mailbox.
+func (b *mailboxRun) idsFromJournal() error {
+	sk, ok := b.mr.(mailconv.IDSkipper)
+	j := b.c.opts.Journal
+	if !ok || j == nil || b.st.known == nil || b.st.known.len() == 0 {
+		return nil
+	}
+	ids, err := j.recordedIDs(b.st.key)
+	if err != nil || ids == nil {
+		return err
+	}
+	b.idsk, b.ids = sk, ids
+	// The IDs decide alone: a message under a new ID is new, even when
+	// its bytes equal those of a recorded message the source no longer
+	// holds.
+	b.st.known = nil
+	return nil
+}
+
+// next returns the next message of msgs to convert, counting what it
+// reads, or nil at the end of the mailbox. Messages outside the date
+// range, and in spooled mode messages recorded under their ID, are
+// counted and passed over.
+func (b *mailboxRun) next(msgs messageSource) (*mailconv.Message, error) {
+	c, rep, mrep := b.c, b.c.rep, b.mrep
+	for {
+		if err := c.stopped(); err != nil {
+			return nil, err
+		}
+		if b.idsk != nil {
+			skipped, err := b.skipByID()
+			if err != nil {
+				return nil, err
 			}
-			if err == nil && ids.take(idDigest(id)) {
-				if sp, ok := idsk.(mailconv.StatePeeker); ok {
-					if f, ok := sp.PeekFlags(); ok {
-						if err := c.updateState(mw, st, states.takeID(id), f, src.Path, nil); err != nil {
-							mw.Close()
-							return err
-						}
-					}
-				}
-				if err := idsk.Skip(); err != nil {
-					mw.Close()
-					return fmt.Errorf("reading %s: %w", src.Path, err)
-				}
-				rep.update(func() {
-					mrep.Read++
-					mrep.Unchanged++
-					rep.Totals.MessagesRead++
-					rep.Totals.MessagesUnchanged++
-				})
-				c.progress(0)
+			if skipped {
 				continue
 			}
 		}
-		m, err := src0.Next()
+		m, err := msgs.Next()
 		if err == io.EOF {
-			break
+			return nil, nil
 		}
 		if err != nil {
-			mw.Close()
-			return fmt.Errorf("reading %s: %w", src.Path, err)
+			return nil, fmt.Errorf("reading %s: %w", b.src.Path, err)
 		}
 		rep.update(func() {
 			mrep.Read++
 			rep.Totals.MessagesRead++
 		})
-		if !c.inRange(m) {
-			rep.update(func() {
-				mrep.OutOfRange++
-				rep.Totals.MessagesOutOfRange++
-			})
-			c.progress(0)
-			continue
+		if c.inRange(m) {
+			return m, nil
 		}
-		var body io.Reader
-		var d digest
-		var size int64
-		var mid string
-		if spoolMode {
-			if err := c.sp.fill(ctx, mr); err != nil {
-				mw.Close()
-				return fmt.Errorf("reading message %s of %s: %w", m.Source, src.Path, err)
-			}
-			d, size, mid = c.dg.sum(), c.sp.size, c.dg.messageID()
-			rep.update(func() {
-				mrep.Bytes += size
-				rep.Totals.BytesRead += size
-			})
-			if skip, err := c.alreadyThere(st, states, holder, mw, m, d, size, mid, mrep); err != nil {
-				mw.Close()
-				return err
-			} else if skip {
-				c.progress(size)
-				continue
-			}
-			body = c.sp.reader()
-		} else {
-			if c.hp == nil {
-				c.hp = newHashPipe()
-			}
-			c.teed = hashTee{r: src0, p: c.hp}
-			body = &c.teed
-		}
-		reportLosses(rep, c.caps, src.Path, m)
-		c.body = countingReader{ctx: ctx, r: body}
-		pl, pipelined := mw.(mailconv.Pipeliner)
-		sent := &sentMessage{m: m}
-		var werr error
-		if pipelined {
-			// The reader may reuse m at its next Next (Reader's contract),
-			// while this message's outcome, and the writer's own record
-			// of it, come later: both get a copy of their own.
-			sent.m = cloneMessage(m)
-			werr = pl.Submit(ctx, sent.m, &c.body, func(o mailconv.Outcome) {
-				if err := finish(o.Err, o.Ref, o.Existed, sent); err != nil && pipeErr == nil {
-					pipeErr = err
-				}
-			})
-		} else {
-			werr = mw.WriteMessage(ctx, m, &c.body)
-		}
-		n := c.body.n
-		if !spoolMode {
-			d, size, mid = c.hp.sum()
-			rep.update(func() {
-				mrep.Bytes += n
-				rep.Totals.BytesRead += n
-			})
-		}
-		sent.d, sent.size, sent.n, sent.mid = d, size, n, mid
-		if pipelined && werr != nil {
-			werr = fmt.Errorf("writing message %s of %s into %s: %w", m.Source, src.Path, dst.Path, werr)
-		} else if pipelined {
-			werr = pipeErr
-		} else {
-			existed := false
-			if er, ok := mw.(mailconv.ExistReporter); ok {
-				existed = er.LastExisted()
-			}
-			werr = finish(werr, lastRef(mw), existed, sent)
-		}
-		if werr != nil {
-			mw.Close()
-			return werr
-		}
-		c.progress(size)
+		rep.update(func() {
+			mrep.OutOfRange++
+			rep.Totals.MessagesOutOfRange++
+		})
+		c.progress(0)
 	}
-	if pl, ok := mw.(mailconv.Pipeliner); ok {
-		err := pl.Drain(ctx)
-		if err == nil {
-			err = pipeErr
+}
+
+// skipByID passes over the next message when the journal records its ID
+// (updating its state in the destination when it changed), and tells
+// whether it did.
+func (b *mailboxRun) skipByID() (bool, error) {
+	c, rep, mrep := b.c, b.c.rep, b.mrep
+	id, err := b.idsk.PeekID()
+	if err != nil && err != io.EOF {
+		return false, fmt.Errorf("reading %s: %w", b.src.Path, err)
+	}
+	if err != nil || !b.ids.take(idDigest(id)) {
+		return false, nil
+	}
+	if sp, ok := b.idsk.(mailconv.StatePeeker); ok {
+		if f, ok := sp.PeekFlags(); ok {
+			if err := c.updateState(b.mw, b.st, b.states.takeID(id), f, b.src.Path, nil); err != nil {
+				return false, err
+			}
 		}
-		if err != nil {
-			mw.Close()
+	}
+	if err := b.idsk.Skip(); err != nil {
+		return false, fmt.Errorf("reading %s: %w", b.src.Path, err)
+	}
+	rep.update(func() {
+		mrep.Read++
+		mrep.Unchanged++
+		rep.Totals.MessagesRead++
+		rep.Totals.MessagesUnchanged++
+	})
+	c.progress(0)
+	return true, nil
+}
+
+// write hands m, its octets read from body, to the writer and records
+// what became of it: at once, or when a pipelined writer has the outcome.
+// Spooled, d, size and mid describe the message already; streamed, the
+// hash pipe gives them once the octets went through.
+func (b *mailboxRun) write(m *mailconv.Message, body io.Reader, spooled bool, d digest, size int64, mid string) error {
+	c, rep, mrep := b.c, b.c.rep, b.mrep
+	reportLosses(rep, c.caps, b.src.Path, m)
+	c.body = countingReader{ctx: c.ctx, r: body}
+	pl, pipelined := b.mw.(mailconv.Pipeliner)
+	sent := &sentMessage{m: m}
+	var werr error
+	if pipelined {
+		// The reader may reuse m at its next Next (Reader's contract),
+		// while this message's outcome, and the writer's own record of
+		// it, come later: both get a copy of their own.
+		sent.m = cloneMessage(m)
+		werr = pl.Submit(c.ctx, sent.m, &c.body, func(o mailconv.Outcome) {
+			if err := b.settle(o.Err, o.Ref, o.Existed, sent); err != nil && b.pipeErr == nil {
+				b.pipeErr = err
+			}
+		})
+	} else {
+		werr = b.mw.WriteMessage(c.ctx, m, &c.body)
+	}
+	n := c.body.n
+	if !spooled {
+		d, size, mid = c.hp.sum()
+		rep.update(func() {
+			mrep.Bytes += n
+			rep.Totals.BytesRead += n
+		})
+	}
+	sent.d, sent.size, sent.n, sent.mid = d, size, n, mid
+	switch {
+	case pipelined && werr != nil:
+		return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, b.src.Path, b.dst.Path, werr)
+	case pipelined:
+		if b.pipeErr != nil {
+			return b.pipeErr
+		}
+	default:
+		existed := false
+		if er, ok := b.mw.(mailconv.ExistReporter); ok {
+			existed = er.LastExisted()
+		}
+		if err := b.settle(werr, lastRef(b.mw), existed, sent); err != nil {
 			return err
 		}
 	}
-	if ra != nil {
-		ra.close()
+	c.progress(size)
+	return nil
+}
+
+// settle records what became of one message once the writer knows:
+// counts, dedup state, the journal record, or a skip. werr is what the
+// writer returned for it.
+func (b *mailboxRun) settle(werr error, ref string, existed bool, sm *sentMessage) error {
+	c, rep, mrep, st, j := b.c, b.c.rep, b.mrep, b.st, b.c.opts.Journal
+	m, d, size, n, mid := sm.m, sm.d, sm.size, sm.n, sm.mid
+	var skip *mailconv.SkipError
+	switch {
+	case werr == nil:
+		if existed {
+			rep.update(func() {
+				mrep.Unchanged++
+				rep.Totals.MessagesUnchanged++
+			})
+		} else {
+			rep.update(func() {
+				mrep.Written++
+				rep.Totals.MessagesWritten++
+				rep.Totals.BytesWritten += n
+			})
+		}
+		if st != nil && c.opts.Dedup != DedupNone {
+			// what this run wrote, for dedup only (memory that grows
+			// with the message count is not spent otherwise)
+			if st.added == nil {
+				st.added = map[digest]int{}
+			}
+			st.added[d]++
+			if mid != "" {
+				if st.mids == nil {
+					st.mids = idSet{}
+				}
+				st.mids.add(mid)
+			}
+		}
+		if j != nil {
+			rec := &journalRecord{Type: recMessage, Src: st.src, Mb: b.src.Path, SF: st.sf, Dst: b.dst.Path, ID: m.ID, D: d,
+				Size: size, MID: mid, Ref: ref, CP: checkpoint(b.mw), F: flagsText(m.Flags)}
+			if err := j.write(rec, true); err != nil {
+				return err
+			}
+		}
+	case errors.As(werr, &skip):
+		loc := m.Source
+		rep.Add(mailconv.Event{Kind: mailconv.EventSkip, Code: skip.Code, Mailbox: b.src.Path, Message: m.ID, Location: &loc, Detail: skip.Reason})
+		rep.update(func() { mrep.Skipped++ })
+	default:
+		return fmt.Errorf("writing message %s of %s into %s: %w", m.Source, b.src.Path, b.dst.Path, werr)
 	}
-	if d, ok := mr.(mailconv.Detailer); ok {
+	return nil
+}
+
+// complete finishes a mailbox whose messages were all read: it waits for
+// the outcomes of a pipelined writer, closes the writer, and only then
+// records the mailbox as finished in the journal (a writer that could not
+// close its mailbox leaves it to be read again by the next run).
+func (b *mailboxRun) complete() error {
+	c, rep, mrep, j := b.c, b.c.rep, b.mrep, b.c.opts.Journal
+	if pl, ok := b.mw.(mailconv.Pipeliner); ok {
+		err := pl.Drain(c.ctx)
+		if err == nil {
+			err = b.pipeErr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if b.ra != nil {
+		b.ra.close()
+	}
+	if d, ok := b.mr.(mailconv.Detailer); ok {
 		det := d.Details()
 		rep.update(func() { mrep.Details = det })
 	}
+	mw := b.mw
+	b.mw = nil
 	if err := mw.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", dst.Path, err)
+		return fmt.Errorf("closing %s: %w", b.dst.Path, err)
 	}
 	if j != nil && mrep.Skipped == 0 {
-		if err := j.write(&journalRecord{Type: recMailboxDone, Src: st.src, Mb: src.Path, SF: st.sf, FP: fp, Count: mrep.Read}, true); err != nil {
+		if err := j.write(&journalRecord{Type: recMailboxDone, Src: b.st.src, Mb: b.src.Path, SF: b.st.sf, FP: b.fp, Count: mrep.Read}, true); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// close releases what the run still holds, whatever ended it, and returns
+// err with the writer's Close error added: a destination mailbox that
+// could not be finished (a full disk at the last flush) is never passed
+// over in silence. A failure to close the source mailbox lost nothing
+// (its messages were read): it is reported as a warning.
+func (b *mailboxRun) close(err error) error {
+	if b.ra != nil {
+		b.ra.close()
+	}
+	if b.mw != nil {
+		if cerr := b.mw.Close(); cerr != nil {
+			if err == nil {
+				err = fmt.Errorf("closing %s: %w", b.dst.Path, cerr)
+			} else {
+				err = fmt.Errorf("%w (and closing %s: %w)", err, b.dst.Path, cerr)
+			}
+		}
+		b.mw = nil
+	}
+	if b.mr != nil {
+		if cerr := b.mr.Close(); cerr != nil {
+			b.c.rep.Add(mailconv.Event{Kind: mailconv.EventWarning, Code: "source.close-failed", Mailbox: b.src.Path,
+				Detail: fmt.Sprintf("closing the source mailbox: %v", cerr)})
+		}
+		b.mr = nil
+	}
+	return err
 }
 
 func (c *converter) progress(size int64) {
