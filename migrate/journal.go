@@ -37,25 +37,25 @@ type Journal struct {
 
 	// state loaded from earlier runs
 	runs    int
-	sources map[string]bool               // source endpoints seen
-	done    map[string]*digestBag         // source key -> digests recorded
-	lastCP  map[string]string             // destination path key -> last checkpoint
+	sources map[epKey]bool                // source endpoints seen
+	done    map[srcKey]*digestBag         // digests recorded
+	lastCP  map[dstKey]string             // last checkpoint
 	anyCP   string                        // the last checkpoint recorded, whatever the mailbox
 	anyUsed bool                          // a run began writing some destination mailbox
-	dstUsed map[string]bool               // destination path key -> a run began writing it
-	dstOf   map[string]mailconv.Path      // source key -> destination mailbox
-	fps     map[string]journalMailboxDone // source key -> finished mailbox
-	byDest  map[string]*digestBag         // destination path key -> digests held
-	msgIDs  map[string]idSet              // destination path key -> Message-IDs held
-	started map[string]bool               // source key -> mailbox begun in a run
+	dstUsed map[dstKey]bool               // a run began writing it
+	dstOf   map[srcKey]mailconv.Path      // destination mailbox
+	fps     map[srcKey]journalMailboxDone // finished mailbox
+	byDest  map[dstKey]*digestBag         // digests held
+	msgIDs  map[dstKey]idSet              // Message-IDs held
+	started map[srcKey]bool               // mailbox begun in a run
 	caps    *mailconv.Capabilities        // destination capabilities of the last run
 	written int                           // message records written by this run
 	// dedupIndex: byDest and msgIDs are kept (only when a run
 	// deduplicates: see loadDedupIndex)
 	dedupIndex bool
-	// doneIDs: source key -> digests of the message IDs recorded, loaded
-	// once, when a source first resumes by ID (see recordedIDs)
-	doneIDs map[string]*digestBag
+	// doneIDs: digests of the message IDs recorded, loaded once, when a
+	// source first resumes by ID (see recordedIDs)
+	doneIDs map[srcKey]*digestBag
 }
 
 // digest is the content digest of a message: the first 16 bytes of the
@@ -100,9 +100,9 @@ type journalRecord struct {
 	Dest    *Endpoint    `json:"dest,omitempty"`
 	Caps    *journalCaps `json:"caps,omitempty"`
 	// mailbox, msg, mailbox-done
-	Src  string        `json:"src,omitempty"` // source endpoint key
+	Src  epKey         `json:"src,omitempty"` // source endpoint key
 	Mb   mailconv.Path `json:"mb,omitempty"`  // source mailbox
-	SF   string        `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see srcKey)
+	SF   string        `json:"sf,omitempty"`  // its source file, when another mailbox has its name (see sourceKey)
 	Dst  mailconv.Path `json:"dst,omitempty"` // destination mailbox
 	ID   string        `json:"id,omitempty"`  // source message ID
 	D    digest        `json:"d,omitzero"`
@@ -149,9 +149,9 @@ const journalVersion = 1
 // messages twice).
 func OpenJournal(path string, durable bool) (*Journal, error) {
 	j := &Journal{path: path, durable: durable,
-		sources: map[string]bool{}, done: map[string]*digestBag{}, lastCP: map[string]string{},
-		dstOf: map[string]mailconv.Path{}, dstUsed: map[string]bool{}, fps: map[string]journalMailboxDone{}, byDest: map[string]*digestBag{},
-		msgIDs: map[string]idSet{}, started: map[string]bool{}}
+		sources: map[epKey]bool{}, done: map[srcKey]*digestBag{}, lastCP: map[dstKey]string{},
+		dstOf: map[srcKey]mailconv.Path{}, dstUsed: map[dstKey]bool{}, fps: map[srcKey]journalMailboxDone{}, byDest: map[dstKey]*digestBag{},
+		msgIDs: map[dstKey]idSet{}, started: map[srcKey]bool{}}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -211,15 +211,30 @@ func (j *Journal) load(f *os.File) (int64, error) {
 	}
 }
 
-// srcKey is the key of one source mailbox: its source endpoint and path,
+// The journal's maps are keyed either by source mailbox or by
+// destination mailbox; the key types keep the two apart.
+type (
+	// srcKey is the key of one source mailbox (sourceKey).
+	srcKey string
+	// dstKey is the key of one destination mailbox (destKey).
+	dstKey string
+	// epKey is the key of an endpoint, "format:path" (endpointKey), as
+	// records name their source.
+	epKey string
+)
+
+// sourceKey is the key of one source mailbox: its source endpoint and path,
 // and its source file when another mailbox has the same path (sf).
-func srcKey(src string, mb mailconv.Path, sf string) string {
-	k := src + "\x00" + pathKey(mb)
+func sourceKey(src epKey, mb mailconv.Path, sf string) srcKey {
+	k := string(src) + "\x00" + pathKey(mb)
 	if sf != "" {
 		k += "\x01" + sf
 	}
-	return k
+	return srcKey(k)
 }
+
+// destKey is the key of one destination mailbox.
+func destKey(dst mailconv.Path) dstKey { return dstKey(pathKey(dst)) }
 
 // apply updates the state from a record. While loading, every record
 // counts; for the records this run writes (loading false) the per-message
@@ -238,16 +253,16 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.caps = &mailconv.Capabilities{Flags: r.Caps.Flags, Keywords: r.Caps.Keywords, Dates: r.Caps.Dates}
 		}
 	case recMailbox:
-		k := srcKey(r.Src, r.Mb, r.SF)
+		k := sourceKey(r.Src, r.Mb, r.SF)
 		j.started[k] = true
 		j.dstOf[k] = r.Dst
-		j.dstUsed[pathKey(r.Dst)] = true
+		j.dstUsed[destKey(r.Dst)] = true
 		j.anyUsed = true
 		delete(j.fps, k)
 	case recMessage:
-		k := srcKey(r.Src, r.Mb, r.SF)
+		k := sourceKey(r.Src, r.Mb, r.SF)
 		if r.CP != "" {
-			j.lastCP[pathKey(r.Dst)] = r.CP
+			j.lastCP[destKey(r.Dst)] = r.CP
 			j.anyCP = r.CP
 		}
 		if !loading {
@@ -262,11 +277,11 @@ func (j *Journal) apply(r *journalRecord, loading bool) {
 			j.indexDest(r)
 		}
 	case recMailboxDone:
-		j.fps[srcKey(r.Src, r.Mb, r.SF)] = journalMailboxDone{r.FP, r.Count}
+		j.fps[sourceKey(r.Src, r.Mb, r.SF)] = journalMailboxDone{r.FP, r.Count}
 	}
 }
 
-func endpointKey(e Endpoint) string { return e.Format + ":" + e.Path }
+func endpointKey(e Endpoint) epKey { return epKey(e.Format + ":" + e.Path) }
 
 // Runs returns how many runs the journal has recorded.
 func (j *Journal) Runs() int {
@@ -288,7 +303,7 @@ func (j *Journal) Sources() []string {
 	defer j.mu.Unlock()
 	var out []string
 	for s := range j.sources {
-		out = append(out, s)
+		out = append(out, string(s))
 	}
 	return out
 }
@@ -306,11 +321,11 @@ func (j *Journal) DestOf(src Endpoint, mb mailconv.Path) (mailconv.Path, bool) {
 }
 
 // destOf is DestOf for a mailbox keyed on its source file as well (sf, see
-// srcKey).
+// sourceKey).
 func (j *Journal) destOf(src Endpoint, mb mailconv.Path, sf string) (mailconv.Path, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	p, ok := j.dstOf[srcKey(endpointKey(src), mb, sf)]
+	p, ok := j.dstOf[sourceKey(endpointKey(src), mb, sf)]
 	return p, ok
 }
 
@@ -367,10 +382,10 @@ func (j *Journal) Close() error {
 
 // mailboxState is the journal's view of one source mailbox for a run.
 type mailboxState struct {
-	key     string
-	src     string
+	key     srcKey
+	src     epKey
 	mb      mailconv.Path
-	sf      string // source file, when the mailbox's name is shared (srcKey)
+	sf      string // source file, when the mailbox's name is shared (sourceKey)
 	dst     mailconv.Path
 	known   *bagView       // digests recorded as done, consumed as met
 	dest    *digestBag     // digests the destination mailbox held before this run
@@ -388,13 +403,13 @@ type mailboxState struct {
 // mailbox committed.
 func (j *Journal) beginMailbox(src Endpoint, mb mailconv.Path, sf string, dst mailconv.Path, single bool) (*mailboxState, error) {
 	sk := endpointKey(src)
-	k := srcKey(sk, mb, sf)
+	k := sourceKey(sk, mb, sf)
 	j.mu.Lock()
 	_, finished := j.fps[k]
 	// resumed: an earlier run began this mailbox and did not finish it, so
 	// the message it was writing when it stopped may be in the destination
 	// without a journal record.
-	dk := pathKey(dst)
+	dk := destKey(dst)
 	st := &mailboxState{key: k, src: sk, mb: mb, sf: sf, dst: dst, cp: j.lastCP[dk], reopen: j.dstUsed[dk],
 		resumed: j.started[k] && !finished}
 	if single {
@@ -420,7 +435,7 @@ func (j *Journal) unchanged(src Endpoint, mb mailconv.Path, sf, fp string) (int,
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	d, ok := j.fps[srcKey(endpointKey(src), mb, sf)]
+	d, ok := j.fps[sourceKey(endpointKey(src), mb, sf)]
 	return d.count, ok && d.fp == fp
 }
 
@@ -474,16 +489,16 @@ func (j *Journal) loadDedupIndex() error {
 // none is. Only Convert's resumption by ID (IDSkipper) needs them, so load
 // does not keep them: the first call reads the file again once, for every
 // mailbox.
-func (j *Journal) recordedIDs(key string) (*bagView, error) {
+func (j *Journal) recordedIDs(key srcKey) (*bagView, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.doneIDs == nil {
-		ids := map[string]*digestBag{}
+		ids := map[srcKey]*digestBag{}
 		err := j.rescanMessages(func(r *journalRecord) {
 			if r.ID == "" {
 				return
 			}
-			k := srcKey(r.Src, r.Mb, r.SF)
+			k := sourceKey(r.Src, r.Mb, r.SF)
 			if ids[k] == nil {
 				ids[k] = &digestBag{}
 			}
@@ -518,13 +533,13 @@ func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
 // source mailbox (its state key) and their flags, for the state updates of
 // an incremental run. Memory grows with that mailbox's message count; it
 // is spent only for a mailbox read again because it changed.
-func (j *Journal) recordedStates(key string) (*messageStates, error) {
+func (j *Journal) recordedStates(key srcKey) (*messageStates, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	s := &messageStates{byID: map[string]*recordedState{}, byDigest: map[digest][]*recordedState{}}
 	all := map[string]*recordedState{} // by ref, for state records
 	err := j.scanRecords(func(r *journalRecord) {
-		if srcKey(r.Src, r.Mb, r.SF) != key || r.Dup != "" {
+		if sourceKey(r.Src, r.Mb, r.SF) != key || r.Dup != "" {
 			return
 		}
 		f, known := parseFlagsText(r.F)
@@ -566,7 +581,7 @@ func (j *Journal) indexDest(r *journalRecord) {
 	if r.Dup != "" {
 		return
 	}
-	dk := pathKey(r.Dst)
+	dk := destKey(r.Dst)
 	if j.byDest[dk] == nil {
 		j.byDest[dk] = &digestBag{}
 	}
