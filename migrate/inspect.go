@@ -319,6 +319,8 @@ func estimateOutput(format string, n int64) int64 {
 // checkHeader parses the header block at the start of a message. A header
 // cut by the inspection limit (no blank line within the bytes kept) is not
 // judged.
+// It judges the syntax of the whole block (net/textproto), which
+// mailconv.HeaderValue, a lenient lookup of one field, does not.
 func checkHeader(head []byte, size int64) error {
 	if size == 0 {
 		return fmt.Errorf("empty message")

@@ -41,7 +41,9 @@ func isStateField(name []byte) bool {
 const maxFieldName = 64
 
 // stateFieldFilter copies LF-only message octets to w without the state
-// fields of the header block (with their continuation lines).
+// fields of the header block (with their continuation lines). It is a
+// streaming filter in O(1) memory, whatever the header's size: a header
+// held whole for mailconv.HeaderValue would not be.
 type stateFieldFilter struct {
 	w         io.Writer
 	body      bool   // past the header block
