@@ -57,10 +57,9 @@ func init() {
 	})
 }
 
-// StoreOptions are the typed form of the options Open and Create read from
-// mailconv.Options (its Params, Events, Durable and Resume); the deprecated
-// OpenStore and CreateStore take them directly.
-type StoreOptions struct {
+// storeOptions are the typed form of the options Open and Create read from
+// mailconv.Options (its Params, Events, Durable and Resume).
+type storeOptions struct {
 	// Reader options; Name and Mailbox are set per file.
 	Reader ReaderOptions
 	// Writer options.
@@ -87,15 +86,15 @@ type StoreOptions struct {
 
 // optionsFor is the prologue of Open and Create: it stops when ctx is done
 // and parses o.
-func optionsFor(ctx context.Context, o *mailconv.Options) (StoreOptions, error) {
+func optionsFor(ctx context.Context, o *mailconv.Options) (storeOptions, error) {
 	if err := ctx.Err(); err != nil {
-		return StoreOptions{}, err
+		return storeOptions{}, err
 	}
 	return storeOptionsFrom(o)
 }
 
-func storeOptionsFrom(o *mailconv.Options) (StoreOptions, error) {
-	var so StoreOptions
+func storeOptionsFrom(o *mailconv.Options) (storeOptions, error) {
+	var so storeOptions
 	if o == nil {
 		return so, nil
 	}
@@ -235,7 +234,7 @@ type Store struct {
 	root     string
 	single   bool
 	unescape bool
-	opts     StoreOptions
+	opts     storeOptions
 }
 
 // Open opens path, an mbox file or a directory, for reading. opts.Params
@@ -246,13 +245,11 @@ func Open(ctx context.Context, path string, opts *mailconv.Options) (*Store, err
 	if err != nil {
 		return nil, err
 	}
-	return OpenStore(path, so)
+	return openStore(path, so)
 }
 
-// OpenStore opens path, an mbox file or a directory, for reading.
-//
-// Deprecated: use Open.
-func OpenStore(path string, opts StoreOptions) (*Store, error) {
+// openStore opens path, an mbox file or a directory, for reading.
+func openStore(path string, opts storeOptions) (*Store, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("mbox: %w", err)

@@ -3,6 +3,7 @@
 package mbox
 
 import (
+	"context"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -20,7 +21,7 @@ func TestPipeInTreeNotRead(t *testing.T) {
 	writeTree(t, root, map[string]string{"Inbox": mboxFile("in")})
 	require.NoError(t, syscall.Mkfifo(filepath.Join(root, "Pipe"), 0o644))
 	var evs []mailconv.Event
-	st, err := OpenStore(root, StoreOptions{Events: func(e mailconv.Event) {
+	st, err := Open(context.Background(), root, &mailconv.Options{Events: func(e mailconv.Event) {
 		if e.Kind != mailconv.EventInfo {
 			evs = append(evs, e)
 		}

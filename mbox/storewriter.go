@@ -23,7 +23,7 @@ type StoreWriter struct {
 	root       string
 	single     bool
 	singleUsed bool
-	opts       StoreOptions
+	opts       storeOptions
 }
 
 // Create prepares path for writing. In tree mode path must be absent or an
@@ -36,13 +36,11 @@ func Create(ctx context.Context, path string, opts *mailconv.Options) (*StoreWri
 	if err != nil {
 		return nil, err
 	}
-	return CreateStore(path, so)
+	return createStore(path, so)
 }
 
-// CreateStore is Create with typed options.
-//
-// Deprecated: use Create.
-func CreateStore(path string, opts StoreOptions) (*StoreWriter, error) {
+// createStore is Create with typed options.
+func createStore(path string, opts storeOptions) (*StoreWriter, error) {
 	single := opts.Single || strings.HasSuffix(strings.ToLower(path), ".mbox")
 	fi, err := os.Stat(path)
 	switch {

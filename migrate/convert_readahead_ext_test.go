@@ -43,7 +43,7 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		j, err := migrate.OpenJournal(migrate.JournalPath(dst), false)
 		require.NoError(t, err)
 		defer j.Close()
-		r, err := mbox.OpenStore(src, mbox.StoreOptions{})
+		r, err := mbox.Open(ctx, src, nil)
 		require.NoError(t, err)
 		defer r.Close()
 		w, err := maildir.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
@@ -59,7 +59,7 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		return err
 	}
 	verify := func(dst string) {
-		sr, err := mbox.OpenStore(src, mbox.StoreOptions{})
+		sr, err := mbox.Open(ctx, src, nil)
 		require.NoError(t, err)
 		defer sr.Close()
 		dr, err := maildir.Open(ctx, dst, nil)

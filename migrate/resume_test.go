@@ -128,8 +128,8 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 			return maildir.Create(ctx, d, &mailconv.Options{Resume: r})
 		}, func(d string) (mailconv.Reader, error) { return maildir.Open(ctx, d, nil) }},
 		{"mbox", func(d string, r bool) (mailconv.Writer, error) {
-			return mbox.CreateStore(d, mbox.StoreOptions{Resume: r})
-		}, func(d string) (mailconv.Reader, error) { return mbox.OpenStore(d, mbox.StoreOptions{}) }},
+			return mbox.Create(ctx, d, &mailconv.Options{Resume: r})
+		}, func(d string) (mailconv.Reader, error) { return mbox.Open(ctx, d, nil) }},
 	}
 	for _, f := range formats {
 		for _, after := range []bool{false, true} {
@@ -142,7 +142,7 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 						j, err := migrate.OpenJournal(jpath, false)
 						require.NoError(t, err)
 						defer j.Close()
-						r, err := mbox.OpenStore(src, mbox.StoreOptions{})
+						r, err := mbox.Open(ctx, src, nil)
 						require.NoError(t, err)
 						w, err := f.create(dst, j.Runs() > 0)
 						require.NoError(t, err)
@@ -154,7 +154,7 @@ func TestInjectedWriteErrorsResume(t *testing.T) {
 					require.Error(t, err)
 					require.True(t, errors.Is(err, syscall.ENOSPC), "%v", err)
 					require.NoError(t, run(0))
-					sr, _ := mbox.OpenStore(src, mbox.StoreOptions{})
+					sr, _ := mbox.Open(ctx, src, nil)
 					dr, err := f.open(dst)
 					require.NoError(t, err)
 					j, err := migrate.OpenJournal(jpath, false)
@@ -379,7 +379,7 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 		r, err := maildir.Open(ctx, src, nil)
 		require.NoError(t, err)
 		defer r.Close()
-		w, err := mbox.CreateStore(dst, mbox.StoreOptions{Resume: j.Runs() > 0})
+		w, err := mbox.Create(ctx, dst, &mailconv.Options{Resume: j.Runs() > 0})
 		require.NoError(t, err)
 		defer w.Close()
 		cs := &countingSource{Reader: r}
@@ -398,7 +398,7 @@ func TestMaildirSourceResumesByName(t *testing.T) {
 	sr, err := maildir.Open(ctx, src, nil)
 	require.NoError(t, err)
 	defer sr.Close()
-	dr, err := mbox.OpenStore(dst, mbox.StoreOptions{})
+	dr, err := mbox.Open(ctx, dst, nil)
 	require.NoError(t, err)
 	j, err := migrate.OpenJournal(jp, false)
 	require.NoError(t, err)

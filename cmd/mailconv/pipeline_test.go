@@ -405,7 +405,7 @@ func TestInspectNameHazardsMatchConversion(t *testing.T) {
 	paths := []mailconv.Path{{"INBOX"}, {"Réunions", "Comptes rendus"}, {"OS/2 Users"}, {"tine20.org"}, {"Tom & Jerry"},
 		{" lead"}, {"trail "}, {"Work"}, {"work"}, {long}, {"Projects"}, {"Projects", "INBOX"}, {"Projects", "2019"}, {"100%"}}
 	src := filepath.Join(t.TempDir(), "src")
-	w, err := mbox.CreateStore(src, mbox.StoreOptions{})
+	w, err := mbox.Create(context.Background(), src, nil)
 	require.NoError(t, err)
 	var mbs []*mailconv.Mailbox
 	for _, p := range paths {
