@@ -238,7 +238,7 @@ func sourceFileKeys(mbs []*mailconv.Mailbox) map[*mailconv.Mailbox]string {
 		case mb.Source != "":
 			out[mb] = strconv.Quote(mb.Source) // a JSON string holds UTF-8 only
 		default:
-			out[mb] = "#" + itoa(i)
+			out[mb] = "#" + strconv.Itoa(i)
 		}
 	}
 	return out

@@ -8,7 +8,6 @@ import (
 	"hash"
 	"io"
 	"os"
-	"strconv"
 
 	"github.com/mailconv/mailconv"
 )
@@ -187,5 +186,3 @@ func lastRef(mw mailconv.MailboxWriter) string {
 	}
 	return ""
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
