@@ -173,12 +173,17 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// reportJSON is the JSON form of a Report.
+// reportJSON is the JSON form of a Report. It is not a copy of Report's
+// fields made for their tags (Report has the same ones, for decoding): it
+// writes each empty event list and mailbox list as [] rather than null,
+// which no tag says, and leaves out the destination and times a report
+// does not have (the events of an inspection have neither). Building it
+// copies slice headers only, never the Report and its mutex.
 type reportJSON struct {
 	Source      Endpoint         `json:"source"`
-	Destination *Endpoint        `json:"destination,omitempty"`
-	Started     *time.Time       `json:"started,omitempty"`
-	Finished    *time.Time       `json:"finished,omitempty"`
+	Destination Endpoint         `json:"destination,omitzero"`
+	Started     time.Time        `json:"started,omitzero"`
+	Finished    time.Time        `json:"finished,omitzero"`
 	Totals      Totals           `json:"totals"`
 	Mailboxes   []*MailboxReport `json:"mailboxes"`
 	Codes       map[string]int   `json:"codes,omitempty"`
@@ -194,34 +199,25 @@ type reportJSON struct {
 	DryRun      bool             `json:"dry_run,omitempty"`
 }
 
-// MarshalJSON writes the report with its lists as [] when empty (never
-// null), and without the destination and times it does not have (the
-// events of an inspection have neither).
+// MarshalJSON writes the report (see reportJSON): its lists as [] when
+// empty, never null, and without the destination and times it does not
+// have.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	list := func(evs []mailconv.Event) []mailconv.Event {
-		if evs == nil {
-			return []mailconv.Event{}
-		}
-		return evs
+	return json.Marshal(reportJSON{Source: r.Source, Destination: r.Destination, Started: r.Started, Finished: r.Finished,
+		Totals: r.Totals, Mailboxes: orEmpty(r.Mailboxes), Codes: r.Codes,
+		Skips: orEmpty(r.Skips), Losses: orEmpty(r.Losses), Renames: orEmpty(r.Renames), Warnings: orEmpty(r.Warnings),
+		Infos: r.Infos, Updates: r.Updates, Omitted: r.Omitted, Error: r.Error, NothingToDo: r.NothingToDo, DryRun: r.DryRun})
+}
+
+// orEmpty returns s, or an empty slice when s is nil (JSON [] instead of
+// null).
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
 	}
-	v := reportJSON{Source: r.Source, Totals: r.Totals, Mailboxes: r.Mailboxes, Codes: r.Codes,
-		Skips: list(r.Skips), Losses: list(r.Losses), Renames: list(r.Renames), Warnings: list(r.Warnings),
-		Infos: r.Infos, Updates: r.Updates, Omitted: r.Omitted, Error: r.Error, NothingToDo: r.NothingToDo, DryRun: r.DryRun}
-	if v.Mailboxes == nil {
-		v.Mailboxes = []*MailboxReport{}
-	}
-	if r.Destination != (Endpoint{}) {
-		v.Destination = &r.Destination
-	}
-	if !r.Started.IsZero() {
-		v.Started = &r.Started
-	}
-	if !r.Finished.IsZero() {
-		v.Finished = &r.Finished
-	}
-	return json.Marshal(v)
+	return s
 }
 
 // Summary returns the event counts by code, sorted by code, for display.
