@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // FormatName is the name the package registers.
@@ -383,60 +384,43 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 	}
 	for _, n := range names {
 		if r.file != "" {
-			mr.names = append(mr.names, n)
+			mr.Entries = append(mr.Entries, msgFile(n))
 		} else {
-			mr.names = append(mr.names, path.Join(rel, n))
+			mr.Entries = append(mr.Entries, msgFile(path.Join(rel, n)))
 		}
 	}
 	return mr, nil
 }
 
-// mailboxReader streams the message files of one directory.
+// msgFile is a message file, relative to the root.
+type msgFile string
+
+// EntryID is the message's ID: its file name (storeroot.Entry).
+func (f msgFile) EntryID() string { return path.Base(string(f)) }
+
+// mailboxReader streams the message files of one directory. Its
+// storeroot.Files gives it PeekID and Skip (mailconv.IDSkipper: the ID is
+// the file name), Read and Close.
 type mailboxReader struct {
-	r     *Reader
-	mb    mailconv.Path
-	names []string // relative to the root
-	i     int
-	f     *os.File
-	msg   mailconv.Message
-	buf   []byte
-}
-
-// PeekID returns the ID of the message Next would try next: its file name
-// (mailconv.IDSkipper).
-func (mr *mailboxReader) PeekID() (string, error) {
-	if mr.i >= len(mr.names) {
-		return "", io.EOF
-	}
-	return path.Base(mr.names[mr.i]), nil
-}
-
-// Skip passes over the message Next would try next.
-func (mr *mailboxReader) Skip() error {
-	mr.closeFile()
-	if mr.i >= len(mr.names) {
-		return io.EOF
-	}
-	mr.i++
-	return nil
-}
-
-func (mr *mailboxReader) closeFile() {
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
+	storeroot.Files[msgFile]
+	r   *Reader
+	mb  mailconv.Path
+	msg mailconv.Message
+	buf []byte
 }
 
 // Next opens the next message file and returns its metadata. A file that
 // is not a message, or cannot be read, is reported as a skip and passed
 // over.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	mr.closeFile()
+	mr.Release()
 	r := mr.r
-	for mr.i < len(mr.names) {
-		rel := mr.names[mr.i]
-		mr.i++
+	for {
+		e, ok := mr.Take()
+		if !ok {
+			return nil, io.EOF
+		}
+		rel := string(e)
 		abs := r.abs(rel)
 		f, fi, err := safeopen.File(r.root, rel)
 		if err != nil {
@@ -480,10 +464,11 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 			r.emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, "%v", err)
 			continue
 		}
-		mr.f = f
+		mr.Hold(f)
+		mr.SetBody(f)
 		m := &mr.msg
 		m.Reset()
-		m.ID = path.Base(rel)
+		m.ID = e.EntryID()
 		m.Size = fi.Size()
 		m.Source = mailconv.Location{File: abs, Offset: 0}
 		switch {
@@ -498,19 +483,4 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		}
 		return m, nil
 	}
-	return nil, io.EOF
-}
-
-// Read reads the current message's octets.
-func (mr *mailboxReader) Read(p []byte) (int, error) {
-	if mr.f == nil {
-		return 0, io.EOF
-	}
-	return mr.f.Read(p)
-}
-
-// Close releases the current message file.
-func (mr *mailboxReader) Close() error {
-	mr.closeFile()
-	return nil
 }
