@@ -424,13 +424,8 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 // framing is broken is reported as a skip; a broken property list as a
 // warning (the message is read without its state).
 func (mr *emlxReader) Next() (*mailconv.Message, error) {
-	mr.Release()
 	r := mr.r
-	for {
-		e, ok := mr.Take()
-		if !ok {
-			return nil, io.EOF
-		}
+	for e := range mr.Pending() {
 		f, fi, err := safeopen.File(r.st.Root, e.rel)
 		if err != nil {
 			r.st.Skip(mr.mb, e.rel, err)
@@ -465,6 +460,7 @@ func (mr *emlxReader) Next() (*mailconv.Message, error) {
 		}
 		return m, nil
 	}
+	return nil, io.EOF
 }
 
 // state sets the flags, keywords and date from the property list.

@@ -413,13 +413,8 @@ type mailboxReader struct {
 // is not a message, or cannot be read, is reported as a skip and passed
 // over.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	mr.Release()
 	r := mr.r
-	for {
-		e, ok := mr.Take()
-		if !ok {
-			return nil, io.EOF
-		}
+	for e := range mr.Pending() {
 		rel := string(e)
 		abs := r.abs(rel)
 		f, fi, err := safeopen.File(r.root, rel)
@@ -483,4 +478,5 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		}
 		return m, nil
 	}
+	return nil, io.EOF
 }

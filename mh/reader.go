@@ -289,13 +289,8 @@ func (mr *mailboxReader) checkSequences(file string) {
 // cannot be opened, are empty, or do not start like a mail header are
 // reported as skips.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	mr.Release()
 	r := mr.r
-	for {
-		e, ok := mr.Take()
-		if !ok {
-			return nil, io.EOF
-		}
+	for e := range mr.Pending() {
 		rel := path.Join(mr.dir, e.name)
 		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
@@ -328,6 +323,7 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		mr.SetBody(f)
 		return mr.fill(e, rel, fi, head), nil
 	}
+	return nil, io.EOF
 }
 
 // readHead reads the start of f: enough to check it is mail, and the whole

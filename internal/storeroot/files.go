@@ -2,6 +2,7 @@ package storeroot
 
 import (
 	"io"
+	"iter"
 	"os"
 )
 
@@ -15,8 +16,8 @@ type Entry interface {
 // Files is the part of a mailbox reader that walks a mailbox's message
 // files in order: the entries still to read, and the open files of the
 // current message. Embedded in a mailbox reader it gives it PeekID and Skip
-// (mailconv.IDSkipper), Read and Close; the reader's Next calls Release,
-// then Take until it finds a message it can open, Hold for each file it
+// (mailconv.IDSkipper), Read and Close; the reader's Next ranges over
+// Pending until it finds a message it can open, calls Hold for each file it
 // keeps open and SetBody for what Read returns.
 //
 // The zero value is an empty mailbox.
@@ -48,15 +49,21 @@ func (c *Files[E]) Skip() error {
 	return nil
 }
 
-// Take returns the next entry and moves past it; ok is false after the
-// last.
-func (c *Files[E]) Take() (e E, ok bool) {
-	if c.pos >= len(c.Entries) {
-		return e, false
+// Pending releases the current message and yields the entries still to
+// read, each counted as read when it is yielded: a reader's Next ranges
+// over it, passes over (continue) an entry it cannot read, and returns the
+// first message it can.
+func (c *Files[E]) Pending() iter.Seq[E] {
+	c.Release()
+	return func(yield func(E) bool) {
+		for c.pos < len(c.Entries) {
+			e := c.Entries[c.pos]
+			c.pos++
+			if !yield(e) {
+				return
+			}
+		}
 	}
-	e = c.Entries[c.pos]
-	c.pos++
-	return e, true
 }
 
 // Hold keeps f open as a file of the current message until Release.

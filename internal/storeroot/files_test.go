@@ -14,6 +14,24 @@ type testEntry string
 
 func (e testEntry) EntryID() string { return "id-" + string(e) }
 
+// TestFilesPendingSkipsUnreadable: an entry the reader passes over is
+// read, the next Pending goes on after the entry returned.
+func TestFilesPendingSkipsUnreadable(t *testing.T) {
+	c := &Files[testEntry]{Entries: []testEntry{"bad", "good", "next"}}
+	var tried []testEntry
+	for e := range c.Pending() {
+		tried = append(tried, e)
+		if e == "bad" {
+			continue
+		}
+		break
+	}
+	assert.Equal(t, []testEntry{"bad", "good"}, tried)
+	id, err := c.PeekID()
+	require.NoError(t, err)
+	assert.Equal(t, "id-next", id)
+}
+
 // TestFilesWalk walks three entries the way a reader's Next and a resumed
 // run's PeekID/Skip do, on real files: Release closes what Hold kept, Read
 // reads what SetBody set and nothing after Release.
@@ -36,13 +54,16 @@ func TestFilesWalk(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "id-b", id)
 
-	e, ok := c.Take()
-	require.True(t, ok)
-	assert.Equal(t, testEntry("b"), e)
-	f, att := open("b", "message b"), open("b.att", "attachment")
-	c.Hold(f)
-	c.Hold(att)
-	c.SetBody(io.MultiReader(f, att))
+	var f, att *os.File
+	for e := range c.Pending() {
+		assert.Equal(t, testEntry("b"), e)
+		f, att = open("b", "message b"), open("b.att", "attachment")
+		c.Hold(f)
+		c.Hold(att)
+		c.SetBody(io.MultiReader(f, att))
+		break
+	}
+	require.NotNil(t, f)
 	got, err := io.ReadAll(c)
 	require.NoError(t, err)
 	assert.Equal(t, "message battachment", string(got))
@@ -60,8 +81,9 @@ func TestFilesWalk(t *testing.T) {
 	_, err = c.PeekID()
 	assert.ErrorIs(t, err, io.EOF)
 	assert.ErrorIs(t, c.Skip(), io.EOF)
-	_, ok = c.Take()
-	assert.False(t, ok)
+	for e := range c.Pending() {
+		t.Fatalf("entry %q after the last", e)
+	}
 
 	g := open("c", "x")
 	c.Hold(g)
@@ -77,8 +99,9 @@ func TestFilesZero(t *testing.T) {
 	_, err := c.PeekID()
 	assert.ErrorIs(t, err, io.EOF)
 	assert.ErrorIs(t, c.Skip(), io.EOF)
-	_, ok := c.Take()
-	assert.False(t, ok)
+	for e := range c.Pending() {
+		t.Fatalf("entry %q in an empty mailbox", e)
+	}
 	n, err := c.Read(make([]byte, 1))
 	assert.Equal(t, 0, n)
 	assert.ErrorIs(t, err, io.EOF)
