@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/safeopen"
 	"github.com/mailconv/mailconv/internal/storeroot"
 )
@@ -48,9 +49,7 @@ func init() {
 		Name:        FormatName,
 		Description: "single RFC 5322 message files (.eml): one file, or a directory tree of them (each directory a mailbox), read-only",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
+		Open:        formatreg.Reader(Open),
 		Params: []mailconv.Param{
 			{Name: ParamMaxHeader, Read: true, Doc: "bytes of each file read to recognise a message and find its dates (default 262144)"},
 			{Name: ParamMaxDepth, Read: true, Doc: "directory nesting followed (default 64)"},
