@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/formatreg"
@@ -465,16 +464,7 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		m.ID = e.EntryID()
 		m.Size = fi.Size()
 		m.Source = mailconv.Location{File: abs, Offset: 0}
-		switch {
-		case !h.Received.IsZero():
-			m.Date, m.DateSource = h.Received, mailconv.DateReceived
-		case !h.Date.IsZero():
-			m.Date, m.DateSource = h.Date, mailconv.DateHeader
-		case fi.ModTime().Unix() > 0:
-			m.Date, m.DateSource = fi.ModTime(), mailconv.DateFileTime
-		default:
-			m.Date, m.DateSource = time.Time{}, mailconv.DateUnknown
-		}
+		m.Date, m.DateSource = mailconv.ChooseDate("received", fi.ModTime(), h.Received, h.Date)
 		return m, nil
 	}
 	return nil, io.EOF
