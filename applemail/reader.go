@@ -2,7 +2,6 @@ package applemail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,13 +102,7 @@ func (r *Reader) isDir(rel string) bool {
 }
 
 func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
-	role := mailconv.RoleNone
-	if len(p) == 1 {
-		role = roles[strings.ToLower(p[0])]
-		if role == mailconv.RoleInbox {
-			p = mailconv.Path{"INBOX"}
-		}
-	}
+	p, role := storeroot.TopRole(p, roles)
 	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1, NoSelect: true}
 	r.boxes[mb.Source] = &box{path: p, rel: rel}
 	return mb
@@ -120,9 +113,7 @@ var skipDirs = map[string]bool{"MailData": true, "Bundles": true, "Messages": tr
 
 // walkFolder lists a directory that is not itself a mailbox.
 func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Path, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", parent, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(parent, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return out, nil
 	}
 	fis, err := r.st.ReadDir(rel)
@@ -171,9 +162,7 @@ func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Pat
 // mailboxes.
 func (r *Reader) walkMailbox(ctx context.Context, rel string, mb *mailconv.Mailbox, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
 	b := r.boxes[mb.Source]
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", mb.Path, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(mb.Path, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return out, nil
 	}
 	fis, err := r.st.ReadDir(rel)
@@ -270,10 +259,7 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 		if mb.NoSelect {
 			return &emlxReader{r: r}, nil
 		}
-		if r.boxes == nil {
-			return nil, errors.New("applemail: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("applemail: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.boxes != nil)
 	}
 	if b.bundle != "" {
 		return r.openBundle(ctx, b)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // DefaultMaxDepth is the default of ParamMaxDepth: the folder nesting the
@@ -361,10 +362,7 @@ func roleOf(p mailconv.Path) mailconv.Role {
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]
 	if !ok {
-		if r.dirs == nil {
-			return nil, errors.New("maildir: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("maildir: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.dirs != nil)
 	}
 	mr := &mailboxReader{r: r, mb: mb.Path, dir: rel}
 	mr.msg.Reset()

@@ -81,22 +81,14 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 }
 
 func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
-	role := mailconv.RoleNone
-	if len(p) == 1 {
-		role = roles[strings.ToLower(p[0])]
-		if role == mailconv.RoleInbox {
-			p = mailconv.Path{"INBOX"}
-		}
-	}
+	p, role := storeroot.TopRole(p, roles)
 	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1}
 	r.dirs[mb.Source] = rel
 	return mb
 }
 
 func (r *Reader) walk(ctx context.Context, rel string, parent mailconv.Path, depth int, out *[]*mailconv.Mailbox) error {
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "mh.too-deep", parent, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(parent, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return nil
 	}
 	names, err := r.st.ReadDirNames(rel)
@@ -169,10 +161,7 @@ func (e entry) EntryID() string { return e.name }
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]
 	if !ok {
-		if r.dirs == nil {
-			return nil, errors.New("mh: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("mh: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.dirs != nil)
 	}
 	mr := &mailboxReader{r: r, mb: mb.Path, dir: rel}
 	mr.msg.Reset()
