@@ -91,7 +91,7 @@ func Detect(p string) int {
 	if !fi.IsDir() {
 		return 0
 	}
-	if isDir(filepath.Join(p, "cur")) && isDir(filepath.Join(p, "new")) {
+	if storeroot.IsDir(filepath.Join(p, "cur")) && storeroot.IsDir(filepath.Join(p, "new")) {
 		return 0
 	}
 	ents, err := readDirBounded(p, 1000)
@@ -114,11 +114,6 @@ func Detect(p string) int {
 		}
 	}
 	return 0
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
 }
 
 // readDirBounded lists at most n entries of dir.
@@ -167,10 +162,8 @@ func parseParams(p map[string]string) (config, error) {
 // implement mailconv.IDSkipper (a message's ID is its file name) and the
 // Reader mailconv.Fingerprinter.
 type Reader struct {
-	root *os.Root
-	dir  string // the directory the root opens (absolute when given so)
-	file string // the one message file (relative to dir), or ""
-	opts *mailconv.Options
+	st   *storeroot.Store // the directory: p, or the one file's parent
+	file string           // the one message file (relative to the root), or ""
 	cfg  config
 	dirs map[string]string // Mailbox.Source -> directory relative to root
 }
@@ -178,41 +171,24 @@ type Reader struct {
 // Open opens path, a message file or a directory of .eml files, for
 // reading. Nothing under it is ever modified.
 func Open(ctx context.Context, p string, opts *mailconv.Options) (*Reader, error) {
-	var params map[string]string
-	if opts != nil {
-		params = opts.Params
+	fi, err := os.Stat(p)
+	dir, file := p, ""
+	if err == nil && !fi.IsDir() {
+		dir, file = filepath.Dir(p), filepath.Base(p)
 	}
-	cfg, err := parseParams(params)
+	st, cfg, err := storeroot.OpenWith(dir, FormatName, opts, parseParams)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("eml: %w", err)
-	}
-	r := &Reader{opts: opts, cfg: cfg, dir: p}
-	switch {
-	case fi.IsDir():
-	case fi.Mode().IsRegular():
-		r.dir, r.file = filepath.Dir(p), filepath.Base(p)
-	default:
+	if file != "" && !fi.Mode().IsRegular() {
+		st.Close()
 		return nil, fmt.Errorf("eml: %s: %w", p, safeopen.ErrNotRegular)
 	}
-	if r.root, err = os.OpenRoot(r.dir); err != nil {
-		return nil, fmt.Errorf("eml: %w", err)
-	}
-	return r, nil
+	return &Reader{st: st, file: file, cfg: cfg}, nil
 }
 
 // Close releases the store.
-func (r *Reader) Close() error { return r.root.Close() }
-
-func (r *Reader) abs(rel string) string { return filepath.Join(r.dir, filepath.FromSlash(rel)) }
-
-func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, file string, format string, args ...any) {
-	r.opts.Emit(mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Location: &mailconv.Location{File: file, Offset: -1},
-		Detail: fmt.Sprintf(format, args...)})
-}
+func (r *Reader) Close() error { return r.st.Close() }
 
 // Mailboxes lists the tree: the top directory is INBOX, every directory
 // below it the mailbox of its path; a directory holding no .eml file but
@@ -222,7 +198,7 @@ func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, fi
 func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 	r.dirs = map[string]string{}
 	if r.file != "" {
-		mb := &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Role: mailconv.RoleInbox, Source: r.abs(r.file), Messages: 1, Bytes: -1}
+		mb := &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Role: mailconv.RoleInbox, Source: r.st.Abs(r.file), Messages: 1, Bytes: -1}
 		r.dirs[mb.Source] = "."
 		return []*mailconv.Mailbox{mb}, nil
 	}
@@ -241,18 +217,18 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	d, err := safeopen.Dir(r.root, rel)
+	d, err := safeopen.Dir(r.st.Root, rel)
 	if err != nil {
 		if rel == "." {
 			return false, fmt.Errorf("eml: %w", err)
 		}
-		r.emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.abs(rel), "%v", err)
+		r.st.Emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.st.Abs(rel), -1, "%v", err)
 		return false, nil
 	}
 	ents, err := d.ReadDir(-1)
 	d.Close()
 	if err != nil {
-		r.emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.abs(rel), "%v", err)
+		r.st.Emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.st.Abs(rel), -1, "%v", err)
 	}
 	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
 	mbPath := p
@@ -271,20 +247,20 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 		case isEML(name) && e.Type()&fs.ModeSymlink == 0:
 			count++
 		default:
-			r.emit(mailconv.EventWarning, "eml.not-eml", mbPath, r.abs(path.Join(rel, name)),
+			r.st.Emit(mailconv.EventWarning, "eml.not-eml", mbPath, r.st.Abs(path.Join(rel, name)), -1,
 				"not read: only files named *.eml are read as messages in a directory")
 		}
 	}
 	var mb *mailconv.Mailbox
 	if count > 0 || rel == "." {
-		mb = &mailconv.Mailbox{Path: mbPath, Source: r.abs(rel), Messages: count, Bytes: -1, NoSelect: count == 0}
+		mb = &mailconv.Mailbox{Path: mbPath, Source: r.st.Abs(rel), Messages: count, Bytes: -1, NoSelect: count == 0}
 		if p == nil {
 			mb.Role = mailconv.RoleInbox
 		}
 	}
 	found := count > 0
 	if len(subs) > 0 && depth >= r.cfg.maxDepth {
-		r.emit(mailconv.EventSkip, "eml.too-deep", mbPath, r.abs(rel),
+		r.st.Emit(mailconv.EventSkip, "eml.too-deep", mbPath, r.st.Abs(rel), -1,
 			"%d folder(s) below this one are more than %d levels deep and were not read (--opt %s)", len(subs), r.cfg.maxDepth, ParamMaxDepth)
 		subs = nil
 	}
@@ -295,7 +271,7 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 			// INBOX is the top directory; a folder of that name is kept
 			// apart, under it.
 			child = mailconv.Path{"INBOX", e.Name()}
-			r.emit(mailconv.EventWarning, "eml.inbox-folder", child, r.abs(e.Name()),
+			r.st.Emit(mailconv.EventWarning, "eml.inbox-folder", child, r.st.Abs(e.Name()), -1,
 				"the top directory is INBOX; the folder %q is read as INBOX/%s", e.Name(), e.Name())
 		}
 		ok, err := r.walk(ctx, path.Join(rel, e.Name()), child, depth+1, &below)
@@ -309,7 +285,7 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 		*out = append(*out, mb)
 	} else if mb == nil && found {
 		// a folder that only holds folders
-		mb = &mailconv.Mailbox{Path: mbPath, Source: r.abs(rel), Messages: 0, Bytes: -1, NoSelect: true}
+		mb = &mailconv.Mailbox{Path: mbPath, Source: r.st.Abs(rel), Messages: 0, Bytes: -1, NoSelect: true}
 		r.dirs[mb.Source] = rel
 		*out = append(*out, mb)
 	}
@@ -331,7 +307,7 @@ func (r *Reader) Fingerprint(mb *mailconv.Mailbox) (string, error) {
 	}
 	h := sha256.New()
 	for _, n := range names {
-		fi, err := r.root.Lstat(path.Join(rel, n))
+		fi, err := r.st.Root.Lstat(path.Join(rel, n))
 		if err != nil {
 			fmt.Fprintf(h, "%s\x00-\x00", n)
 			continue
@@ -347,14 +323,14 @@ func (r *Reader) messageNames(rel string) ([]string, error) {
 	if r.file != "" {
 		return []string{r.file}, nil
 	}
-	d, err := safeopen.Dir(r.root, rel)
+	d, err := safeopen.Dir(r.st.Root, rel)
 	if err != nil {
 		return nil, fmt.Errorf("eml: %w", err)
 	}
 	ents, err := d.ReadDir(-1)
 	d.Close()
 	if err != nil {
-		return nil, fmt.Errorf("eml: reading %s: %w", r.abs(rel), err)
+		return nil, fmt.Errorf("eml: reading %s: %w", r.st.Abs(rel), err)
 	}
 	var names []string
 	for _, e := range ents {
@@ -414,14 +390,14 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 	r := mr.r
 	for e := range mr.Pending() {
 		rel := string(e)
-		abs := r.abs(rel)
-		f, fi, err := safeopen.File(r.root, rel)
+		abs := r.st.Abs(rel)
+		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
 			code := "eml.unreadable"
 			if errors.Is(err, safeopen.ErrNotRegular) {
 				code = "eml.not-a-file"
 			}
-			r.emit(mailconv.EventSkip, code, mr.mb, abs, "%v", err)
+			r.st.Emit(mailconv.EventSkip, code, mr.mb, abs, -1, "%v", err)
 			continue
 		}
 		want := int(min(int64(r.cfg.maxHeader), fi.Size()))
@@ -431,12 +407,12 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		n, rerr := io.ReadFull(f, mr.buf[:want])
 		if rerr != nil && !errors.Is(rerr, io.EOF) && !errors.Is(rerr, io.ErrUnexpectedEOF) {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, "%v", rerr)
+			r.st.Emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, -1, "%v", rerr)
 			continue
 		}
 		if n == 0 {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.empty", mr.mb, abs, "the file is empty")
+			r.st.Emit(mailconv.EventSkip, "eml.empty", mr.mb, abs, -1, "the file is empty")
 			continue
 		}
 		atEOF := int64(n) >= fi.Size() || rerr != nil // the whole file is in the buffer
@@ -448,13 +424,13 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 			if errors.As(err, &pe) {
 				loc.Offset, why = pe.Offset, pe.Err
 			}
-			r.opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eml.not-a-message", Mailbox: mr.mb,
+			r.st.Opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eml.not-a-message", Mailbox: mr.mb,
 				Location: &loc, Detail: "not read: " + why.Error()})
 			continue
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, "%v", err)
+			r.st.Emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, -1, "%v", err)
 			continue
 		}
 		mr.Hold(f)
