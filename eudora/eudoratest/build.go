@@ -338,9 +338,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		eol = "\r"
 	}
 	type live struct {
-		i   int
 		msg *Msg
 		pm  PlacedMsg
+		arr time.Time // arrival: Msg.Arrival, or a minute per message after baseTime
 	}
 	var lives []live
 	for i := range mb.Msgs {
@@ -372,7 +372,7 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		pm.Stored = []byte(raw)
 		p.Msgs = append(p.Msgs, pm)
 		if !m.Deleted {
-			lives = append(lives, live{i, m, pm})
+			lives = append(lives, live{m, pm, arr})
 		}
 	}
 	mbx.WriteString(mb.Trailer)
@@ -403,13 +403,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		for k, oi := range order {
 			lv := lives[oi]
 			m := lv.msg
-			arr := m.Arrival
-			if arr.IsZero() {
-				arr = baseTime.Add(time.Duration(lv.i) * time.Minute)
-			}
 			sec := m.Seconds
 			if sec == 0 {
-				sec = uint32(arr.Unix())
+				sec = uint32(lv.arr.Unix())
 			}
 			prio := m.Priority
 			if prio == 0 {
@@ -444,13 +440,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		for k, oi := range order {
 			lv := lives[oi]
 			m := lv.msg
-			arr := m.Arrival
-			if arr.IsZero() {
-				arr = baseTime.Add(time.Duration(lv.i) * time.Minute)
-			}
 			sec := m.Seconds
 			if sec == 0 {
-				sec = MacSeconds(arr)
+				sec = MacSeconds(lv.arr)
 			}
 			st := m.State
 			if st == 0 {
