@@ -246,20 +246,25 @@ func (s *Store) diskName(name string) string {
 	return name
 }
 
+// fileName is a mailbox's or folder's file: the one given, else its name,
+// with winExt added on Windows.
+func (s *Store) fileName(file, name, winExt string) string {
+	switch {
+	case file != "":
+		return file
+	case s.Platform == mime.Windows:
+		return name + winExt
+	}
+	return name
+}
+
 func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	var dm bytes.Buffer
 	for _, mb := range f.Mailboxes {
-		file := mb.File
-		if file == "" {
-			if s.Platform == mime.Windows {
-				file = mb.Name + ".mbx"
-			} else {
-				file = mb.Name
-			}
-		}
+		file := s.fileName(mb.File, mb.Name, ".mbx")
 		typ := mb.Type
 		if typ == 0 {
 			typ = 'M'
@@ -280,14 +285,7 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 		l.Boxes[key] = p
 	}
 	for _, sub := range f.Folders {
-		file := sub.File
-		if file == "" {
-			if s.Platform == mime.Windows {
-				file = sub.Name + ".fol"
-			} else {
-				file = sub.Name
-			}
-		}
+		file := s.fileName(sub.File, sub.Name, ".fol")
 		if s.Platform == mime.Windows && !sub.Unlisted {
 			writeDescmapLine(&dm, sub.Name, file, 'F', 'N')
 		}
