@@ -411,7 +411,7 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 // warning (the message is read without its state).
 func (mr *emlxReader) Next() (*mailconv.Message, error) {
 	r := mr.r
-	for e := range mr.Pending() {
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		f, fi, err := safeopen.File(r.st.Root, e.rel)
 		if err != nil {
 			r.st.Skip(mr.mb, e.rel, err)

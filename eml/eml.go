@@ -388,7 +388,7 @@ type mailboxReader struct {
 // over.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 	r := mr.r
-	for e := range mr.Pending() {
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		rel := string(e)
 		abs := r.st.Abs(rel)
 		f, fi, err := safeopen.File(r.st.Root, rel)

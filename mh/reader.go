@@ -279,7 +279,7 @@ func (mr *mailboxReader) checkSequences(file string) {
 // reported as skips.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 	r := mr.r
-	for e := range mr.Pending() {
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		rel := path.Join(mr.dir, e.name)
 		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {

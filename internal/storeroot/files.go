@@ -2,7 +2,6 @@ package storeroot
 
 import (
 	"io"
-	"iter"
 	"os"
 )
 
@@ -16,16 +15,17 @@ type Entry interface {
 // Files is the part of a mailbox reader that walks a mailbox's message
 // files in order: the entries still to read, and the open files of the
 // current message. Embedded in a mailbox reader it gives it PeekID and Skip
-// (mailconv.IDSkipper), Read and Close; the reader's Next ranges over
-// Pending until it finds a message it can open, calls Hold for each file it
-// keeps open and SetBody for what Read returns.
+// (mailconv.IDSkipper), Read and Close; the reader's Next calls Take until
+// it finds a message it can open, Hold for each file it keeps open and
+// SetBody for what Read returns.
 //
 // The zero value is an empty mailbox.
 type Files[E Entry] struct {
 	// Entries are the mailbox's messages in reading order.
 	Entries []E
 	pos     int
-	open    []*os.File
+	file    *os.File   // the first file held: most messages have one
+	more    []*os.File // the others
 	body    io.Reader
 }
 
@@ -36,6 +36,14 @@ func (c *Files[E]) PeekID() (string, error) {
 		return "", io.EOF
 	}
 	return c.Entries[c.pos].EntryID(), nil
+}
+
+// Peek returns the entry Next would try next; ok is false after the last.
+func (c *Files[E]) Peek() (e E, ok bool) {
+	if c.pos >= len(c.Entries) {
+		return e, false
+	}
+	return c.Entries[c.pos], true
 }
 
 // Skip releases the current message and passes over the entry Next would
@@ -49,38 +57,56 @@ func (c *Files[E]) Skip() error {
 	return nil
 }
 
-// Pending releases the current message and yields the entries still to
-// read, each counted as read when it is yielded: a reader's Next ranges
-// over it, passes over (continue) an entry it cannot read, and returns the
-// first message it can.
-func (c *Files[E]) Pending() iter.Seq[E] {
+// Take releases the current message and returns the next entry, moving
+// past it; ok is false after the last. A reader's Next loops
+//
+//	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
+//
+// passing over (continue) an entry it cannot read and returning the first
+// message it can. (A range-over-func iterator would allocate its closure
+// on every Next.)
+func (c *Files[E]) Take() (e E, ok bool) {
 	c.Release()
-	return func(yield func(E) bool) {
-		for c.pos < len(c.Entries) {
-			e := c.Entries[c.pos]
-			c.pos++
-			if !yield(e) {
-				return
-			}
-		}
+	if c.pos >= len(c.Entries) {
+		return e, false
 	}
+	e = c.Entries[c.pos]
+	c.pos++
+	return e, true
 }
 
 // Hold keeps f open as a file of the current message until Release.
-func (c *Files[E]) Hold(f *os.File) { c.open = append(c.open, f) }
+func (c *Files[E]) Hold(f *os.File) {
+	if c.file == nil {
+		c.file = f
+		return
+	}
+	c.more = append(c.more, f)
+}
 
 // SetBody makes r what Read returns for the current message.
 func (c *Files[E]) SetBody(r io.Reader) { c.body = r }
 
 // Release closes the current message's files; Read returns io.EOF until
-// the next SetBody.
-func (c *Files[E]) Release() {
-	for i, f := range c.open {
-		f.Close() // opened read-only: nothing to flush, nothing to report
-		c.open[i] = nil
+// the next SetBody. The files were opened read-only, so a failed close
+// loses nothing; Close reports it.
+func (c *Files[E]) Release() { c.release() }
+
+func (c *Files[E]) release() error {
+	var first error
+	if c.file != nil {
+		first = c.file.Close()
+		c.file = nil
 	}
-	c.open = c.open[:0]
+	for i, f := range c.more {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+		c.more[i] = nil
+	}
+	c.more = c.more[:0]
 	c.body = nil
+	return first
 }
 
 // Read reads the current message's octets.
@@ -91,8 +117,6 @@ func (c *Files[E]) Read(p []byte) (int, error) {
 	return c.body.Read(p)
 }
 
-// Close releases the current message.
-func (c *Files[E]) Close() error {
-	c.Release()
-	return nil
-}
+// Close releases the current message and returns the first error of
+// closing its files.
+func (c *Files[E]) Close() error { return c.release() }

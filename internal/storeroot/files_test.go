@@ -14,12 +14,12 @@ type testEntry string
 
 func (e testEntry) EntryID() string { return "id-" + string(e) }
 
-// TestFilesPendingSkipsUnreadable: an entry the reader passes over is
-// read, the next Pending goes on after the entry returned.
-func TestFilesPendingSkipsUnreadable(t *testing.T) {
+// TestFilesTakeSkipsUnreadable: an entry the reader passes over counts as
+// read; the next Take goes on after the entry returned.
+func TestFilesTakeSkipsUnreadable(t *testing.T) {
 	c := &Files[testEntry]{Entries: []testEntry{"bad", "good", "next"}}
 	var tried []testEntry
-	for e := range c.Pending() {
+	for e, ok := c.Take(); ok; e, ok = c.Take() {
 		tried = append(tried, e)
 		if e == "bad" {
 			continue
@@ -49,21 +49,21 @@ func TestFilesWalk(t *testing.T) {
 	id, err := c.PeekID()
 	require.NoError(t, err)
 	assert.Equal(t, "id-a", id)
+	e, ok := c.Peek()
+	assert.True(t, ok)
+	assert.Equal(t, testEntry("a"), e, "Peek does not move")
 	require.NoError(t, c.Skip())
 	id, err = c.PeekID()
 	require.NoError(t, err)
 	assert.Equal(t, "id-b", id)
 
-	var f, att *os.File
-	for e := range c.Pending() {
-		assert.Equal(t, testEntry("b"), e)
-		f, att = open("b", "message b"), open("b.att", "attachment")
-		c.Hold(f)
-		c.Hold(att)
-		c.SetBody(io.MultiReader(f, att))
-		break
-	}
-	require.NotNil(t, f)
+	e, ok = c.Take()
+	require.True(t, ok)
+	assert.Equal(t, testEntry("b"), e)
+	f, att := open("b", "message b"), open("b.att", "attachment")
+	c.Hold(f)
+	c.Hold(att)
+	c.SetBody(io.MultiReader(f, att))
 	got, err := io.ReadAll(c)
 	require.NoError(t, err)
 	assert.Equal(t, "message battachment", string(got))
@@ -80,10 +80,18 @@ func TestFilesWalk(t *testing.T) {
 
 	_, err = c.PeekID()
 	assert.ErrorIs(t, err, io.EOF)
+	_, ok = c.Peek()
+	assert.False(t, ok)
 	assert.ErrorIs(t, c.Skip(), io.EOF)
-	for e := range c.Pending() {
-		t.Fatalf("entry %q after the last", e)
-	}
+	_, ok = c.Take()
+	assert.False(t, ok)
+
+	h := open("h", "x")
+	c.Hold(h)
+	_, ok = c.Take()
+	assert.False(t, ok)
+	_, err = h.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, os.ErrClosed, "Take releases the current message")
 
 	g := open("c", "x")
 	c.Hold(g)
@@ -99,11 +107,24 @@ func TestFilesZero(t *testing.T) {
 	_, err := c.PeekID()
 	assert.ErrorIs(t, err, io.EOF)
 	assert.ErrorIs(t, c.Skip(), io.EOF)
-	for e := range c.Pending() {
-		t.Fatalf("entry %q in an empty mailbox", e)
-	}
+	_, ok := c.Take()
+	assert.False(t, ok)
 	n, err := c.Read(make([]byte, 1))
 	assert.Equal(t, 0, n)
 	assert.ErrorIs(t, err, io.EOF)
 	assert.NoError(t, c.Close())
+}
+
+// TestFilesCloseError: Close reports a file that fails to close (here one
+// already closed behind its back); Release forgets it either way.
+func TestFilesCloseError(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m")
+	require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+	f, err := os.Open(p)
+	require.NoError(t, err)
+	var c Files[testEntry]
+	c.Hold(f)
+	require.NoError(t, f.Close())
+	assert.ErrorIs(t, c.Close(), os.ErrClosed)
+	assert.NoError(t, c.Close(), "nothing is held any more")
 }
