@@ -154,9 +154,6 @@ type entry struct {
 	removed bool // nmh's ",N" or "#N": removed by rmm, still on disk
 }
 
-// EntryID is the message's ID: its file name (storeroot.Entry).
-func (e entry) EntryID() string { return e.name }
-
 // Open starts reading the messages of mb.
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]
@@ -185,6 +182,9 @@ type mailboxReader struct {
 	head   []byte
 	badSeq map[string]bool
 }
+
+// EntryID is the message's ID: its file name (storeroot.Entry).
+func (e entry) EntryID() string { return e.name }
 
 // load lists the folder and reads its sequences and marks.
 func (mr *mailboxReader) load(ctx context.Context) error {
