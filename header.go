@@ -9,12 +9,18 @@ import (
 
 // DateValue parses the value of a Date: header field (RFC 5322 §3.3, with
 // the obsolete forms net/mail accepts) and returns the zero time when it is
-// empty or cannot be parsed. Readers use it to find a message's received
-// date.
+// empty or cannot be parsed. White space between the date's parts may be
+// tabs, as a folded field keeps them (HeaderValue unfolds by removing the
+// line breaks only). Readers use it to find a message's received date.
 func DateValue(v string) time.Time {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}
+	}
+	if strings.IndexByte(v, '\t') >= 0 {
+		// Folding white space is spaces or tabs (RFC 5322 §3.2.2); the
+		// layouts net/mail tries match spaces only.
+		v = strings.ReplaceAll(v, "\t", " ")
 	}
 	t, err := mail.ParseDate(v)
 	if err != nil {

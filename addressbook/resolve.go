@@ -242,7 +242,7 @@ func applyTags(c *Contact, tags []noteTag, mac bool) {
 	var secondEmails []string
 	for _, t := range tags {
 		v := strings.TrimSpace(t.value)
-		if v == "" {
+		if v == "" || placeTag(c, t.name, v) {
 			continue
 		}
 		switch t.name {
@@ -252,42 +252,6 @@ func applyTags(c *Contact, tags []noteTag, mac bool) {
 			c.FirstName = v
 		case "last":
 			c.LastName = v
-		case "address":
-			c.Home.Street = lines(v)
-		case "city":
-			c.Home.City = v
-		case "state":
-			c.Home.Region = v
-		case "zip":
-			c.Home.PostalCode = v
-		case "country":
-			c.Home.Country = v
-		case "phone":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneVoice, Where: WhereHome, Number: v})
-		case "fax":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneFax, Where: WhereHome, Number: v})
-		case "mobile":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneCell, Where: WhereHome, Number: v})
-		case "web":
-			c.URLs = append(c.URLs, URL{Where: WhereHome, URL: v})
-		case "address2":
-			c.Work.Street = lines(v)
-		case "city2":
-			c.Work.City = v
-		case "state2":
-			c.Work.Region = v
-		case "zip2":
-			c.Work.PostalCode = v
-		case "country2":
-			c.Work.Country = v
-		case "phone2":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneVoice, Where: WhereWork, Number: v})
-		case "fax2":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneFax, Where: WhereWork, Number: v})
-		case "mobile2":
-			c.Phones = append(c.Phones, Phone{Kind: PhoneCell, Where: WhereWork, Number: v})
-		case "web2":
-			c.URLs = append(c.URLs, URL{Where: WhereWork, URL: v})
 		case "title":
 			c.Title = v
 		case "company":
@@ -314,10 +278,6 @@ func applyTags(c *Contact, tags []noteTag, mac bool) {
 			}
 		case "note":
 			c.Notes = joinNotes(c.Notes, t.value)
-		case "aim":
-			c.IMs = append(c.IMs, IM{Service: "aim", Where: WhereHome, Handle: v})
-		case "aim2":
-			c.IMs = append(c.IMs, IM{Service: "aim", Where: WhereWork, Handle: v})
 		case "nickname":
 			if !strings.EqualFold(v, c.Nickname) {
 				c.Fields = append(c.Fields, Field{Label: tagLabel(t.name), Value: t.value})
@@ -329,4 +289,39 @@ func applyTags(c *Contact, tags []noteTag, mac bool) {
 	for _, e := range secondEmails {
 		c.addEmail(strings.TrimSpace(e))
 	}
+}
+
+// placeTag applies a tag Eudora keeps once for home and, with "2" after its
+// name, once for work (address, city, state, zip, country, phone, fax,
+// mobile, web, aim), and tells whether name is one of them.
+func placeTag(c *Contact, name, v string) bool {
+	where, addr := WhereHome, &c.Home
+	if n, ok := strings.CutSuffix(name, "2"); ok {
+		name, where, addr = n, WhereWork, &c.Work
+	}
+	switch name {
+	case "address":
+		addr.Street = lines(v)
+	case "city":
+		addr.City = v
+	case "state":
+		addr.Region = v
+	case "zip":
+		addr.PostalCode = v
+	case "country":
+		addr.Country = v
+	case "phone":
+		c.Phones = append(c.Phones, Phone{Kind: PhoneVoice, Where: where, Number: v})
+	case "fax":
+		c.Phones = append(c.Phones, Phone{Kind: PhoneFax, Where: where, Number: v})
+	case "mobile":
+		c.Phones = append(c.Phones, Phone{Kind: PhoneCell, Where: where, Number: v})
+	case "web":
+		c.URLs = append(c.URLs, URL{Where: where, URL: v})
+	case "aim":
+		c.IMs = append(c.IMs, IM{Service: "aim", Where: where, Handle: v})
+	default:
+		return false
+	}
+	return true
 }

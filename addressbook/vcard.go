@@ -257,14 +257,21 @@ func (vw *vcardWriter) contact(c *Contact, uid string) {
 			vw.prop(fmt.Sprintf("X-CUSTOM%d", i+1), "", escText(v, false))
 		}
 	}
+	vw.end(who, c.Notes, c.Fields)
+}
+
+// end writes a card's notes, with the fields vCard has no property for
+// appended as "Label: value" lines (each reported as a loss of who's), and
+// ends the card.
+func (vw *vcardWriter) end(who, notes string, fields []Field) {
 	var labelled []string
-	for _, f := range c.Fields {
+	for _, f := range fields {
 		if v := strings.TrimSpace(f.Value); v != "" {
 			labelled = append(labelled, f.Label+": "+v)
 			vw.loss(who, f.Label, v)
 		}
 	}
-	if n := joinDescription(c.Notes, labelled); n != "" {
+	if n := joinDescription(notes, labelled); n != "" {
 		vw.prop("NOTE", "", escText(n, false))
 	}
 	vw.w.WriteString("END:VCARD\r\n")
@@ -290,15 +297,5 @@ func (vw *vcardWriter) group(g *Group, uids map[any]string) {
 			vw.prop("MEMBER", "", uid)
 		}
 	}
-	var labelled []string
-	for _, f := range g.Fields {
-		if v := strings.TrimSpace(f.Value); v != "" {
-			labelled = append(labelled, f.Label+": "+v)
-			vw.loss(who, f.Label, v)
-		}
-	}
-	if n := joinDescription(g.Notes, labelled); n != "" {
-		vw.prop("NOTE", "", escText(n, false))
-	}
-	vw.w.WriteString("END:VCARD\r\n")
+	vw.end(who, g.Notes, g.Fields)
 }

@@ -1,7 +1,6 @@
 package applemail
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
@@ -36,9 +36,7 @@ func init() {
 		Name:        FormatName,
 		Description: "Apple Mail stores (~/Library/Mail/V2…V10, .mbox/.imapmbox with .emlx) and exported Name.mbox bundles, read-only",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
+		Open:        formatreg.Reader(Open),
 		Params: []mailconv.Param{
 			{Name: ParamMaxPlist, Read: true, Doc: "largest emlx property list read (default 1048576)"},
 			{Name: ParamMaxDepth, Read: true, Doc: "folder nesting followed (default 64)"},

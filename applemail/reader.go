@@ -2,7 +2,6 @@ package applemail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,13 +102,7 @@ func (r *Reader) isDir(rel string) bool {
 }
 
 func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
-	role := mailconv.RoleNone
-	if len(p) == 1 {
-		role = roles[strings.ToLower(p[0])]
-		if role == mailconv.RoleInbox {
-			p = mailconv.Path{"INBOX"}
-		}
-	}
+	p, role := storeroot.TopRole(p, roles)
 	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1, NoSelect: true}
 	r.boxes[mb.Source] = &box{path: p, rel: rel}
 	return mb
@@ -120,9 +113,7 @@ var skipDirs = map[string]bool{"MailData": true, "Bundles": true, "Messages": tr
 
 // walkFolder lists a directory that is not itself a mailbox.
 func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Path, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", parent, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(parent, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return out, nil
 	}
 	fis, err := r.st.ReadDir(rel)
@@ -171,9 +162,7 @@ func (r *Reader) walkFolder(ctx context.Context, rel string, parent mailconv.Pat
 // mailboxes.
 func (r *Reader) walkMailbox(ctx context.Context, rel string, mb *mailconv.Mailbox, depth int, out []*mailconv.Mailbox) ([]*mailconv.Mailbox, error) {
 	b := r.boxes[mb.Source]
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "applemail.too-deep", mb.Path, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(mb.Path, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return out, nil
 	}
 	fis, err := r.st.ReadDir(rel)
@@ -270,10 +259,7 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 		if mb.NoSelect {
 			return &emlxReader{r: r}, nil
 		}
-		if r.boxes == nil {
-			return nil, errors.New("applemail: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("applemail: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.boxes != nil)
 	}
 	if b.bundle != "" {
 		return r.openBundle(ctx, b)
@@ -350,16 +336,18 @@ type entry struct {
 	attDir  string // Attachments/<id>, relative to the root
 }
 
-// emlxReader streams the emlx messages of one mailbox.
+// EntryID is the message's ID: its emlx number (storeroot.Entry).
+func (e entry) EntryID() string { return e.id }
+
+// emlxReader streams the emlx messages of one mailbox. Its storeroot.Files
+// gives it PeekID and Skip (mailconv.IDSkipper: the ID is the emlx
+// number), Read and Close; it holds the emlx file and the attachment files
+// of the current message.
 type emlxReader struct {
-	r       *Reader
-	mb      mailconv.Path
-	entries []entry
-	i       int
-	f       *os.File
-	body    io.Reader
-	open    []*os.File // attachment files of the current message
-	msg     mailconv.Message
+	storeroot.Files[entry]
+	r   *Reader
+	mb  mailconv.Path
+	msg mailconv.Message
 }
 
 // load lists the mailbox's emlx files, in the order of their numbers.
@@ -393,7 +381,7 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 			e.num, _ = strconv.ParseUint(e.id, 10, 64)
 			e.attDir = path.Join(path.Dir(d), "Attachments", e.id)
 			if k, dup := seen[e.id]; dup {
-				prev := &mr.entries[k]
+				prev := &mr.Entries[k]
 				r.st.Emit(mailconv.EventWarning, "applemail.duplicate-id", mr.mb, r.st.Abs(e.rel), -1,
 					"message %s is also stored as %s; the complete copy is read", e.id, r.st.Abs(prev.rel))
 				if prev.partial && !e.partial {
@@ -401,15 +389,15 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 				}
 				continue
 			}
-			seen[e.id] = len(mr.entries)
-			mr.entries = append(mr.entries, e)
+			seen[e.id] = len(mr.Entries)
+			mr.Entries = append(mr.Entries, e)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	sort.SliceStable(mr.entries, func(i, j int) bool {
-		a, b := mr.entries[i], mr.entries[j]
+	sort.SliceStable(mr.Entries, func(i, j int) bool {
+		a, b := mr.Entries[i], mr.Entries[j]
 		if a.num != b.num {
 			return a.num < b.num
 		}
@@ -418,47 +406,12 @@ func (mr *emlxReader) load(ctx context.Context, b *box) error {
 	return nil
 }
 
-// PeekID returns the number of the message Next would try next
-// (mailconv.IDSkipper).
-func (mr *emlxReader) PeekID() (string, error) {
-	if mr.i >= len(mr.entries) {
-		return "", io.EOF
-	}
-	return mr.entries[mr.i].id, nil
-}
-
-// Skip passes over the message Next would try next.
-func (mr *emlxReader) Skip() error {
-	mr.release()
-	if mr.i >= len(mr.entries) {
-		return io.EOF
-	}
-	mr.i++
-	return nil
-}
-
-// release closes the current message's files.
-func (mr *emlxReader) release() {
-	for _, f := range mr.open {
-		f.Close()
-	}
-	mr.open = mr.open[:0]
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
-	mr.body = nil
-}
-
 // Next opens the next emlx file and returns its metadata. A file whose
 // framing is broken is reported as a skip; a broken property list as a
 // warning (the message is read without its state).
 func (mr *emlxReader) Next() (*mailconv.Message, error) {
-	mr.release()
 	r := mr.r
-	for mr.i < len(mr.entries) {
-		e := mr.entries[mr.i]
-		mr.i++
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		f, fi, err := safeopen.File(r.st.Root, e.rel)
 		if err != nil {
 			r.st.Skip(mr.mb, e.rel, err)
@@ -485,9 +438,9 @@ func (mr *emlxReader) Next() (*mailconv.Message, error) {
 		m.ID = e.id
 		m.Source = mailconv.Location{File: file, Offset: fr.MessageOffset}
 		m.Size = fr.MessageSize
-		mr.f = f
+		mr.Hold(f)
 		mr.state(m, e, f, fr, fi)
-		mr.body = io.NewSectionReader(f, fr.MessageOffset, fr.MessageSize)
+		mr.SetBody(io.NewSectionReader(f, fr.MessageOffset, fr.MessageSize))
 		if e.partial {
 			mr.rebuild(m, e, f, fr)
 		}
@@ -538,6 +491,7 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 		return
 	}
 	var parts []io.Reader
+	held := 0
 	last := fr.MessageOffset
 	section := func(from, to int64) {
 		if to > from {
@@ -551,7 +505,8 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 				"message %s part %s (%q): %v; the part stays empty", e.id, st.part, st.name, err)
 			continue
 		}
-		mr.open = append(mr.open, att)
+		mr.Hold(att)
+		held++
 		section(last, st.fieldFrom)
 		section(st.fieldTo, st.bodyAt)
 		parts = append(parts, newEncoder(att, st.encoding, st.eol))
@@ -560,11 +515,11 @@ func (mr *emlxReader) rebuild(m *mailconv.Message, e entry, f *os.File, fr Frami
 		}
 		last = st.bodyEnd
 	}
-	if len(mr.open) == 0 {
+	if held == 0 {
 		return
 	}
 	section(last, fr.MessageOffset+fr.MessageSize)
-	mr.body = io.MultiReader(parts...)
+	mr.SetBody(io.MultiReader(parts...))
 	m.Size = -1
 	m.Rebuilt = true
 }
@@ -602,18 +557,4 @@ func (mr *emlxReader) attachment(e entry, st stub) (*os.File, error) {
 	rel := path.Join(dir, pick)
 	f, _, err := safeopen.File(mr.r.st.Root, rel)
 	return f, err
-}
-
-// Read reads the current message's octets.
-func (mr *emlxReader) Read(p []byte) (int, error) {
-	if mr.body == nil {
-		return 0, io.EOF
-	}
-	return mr.body.Read(p)
-}
-
-// Close releases the current message.
-func (mr *emlxReader) Close() error {
-	mr.release()
-	return nil
 }

@@ -14,10 +14,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // FormatName is the name the package registers.
@@ -47,9 +48,7 @@ func init() {
 		Name:        FormatName,
 		Description: "single RFC 5322 message files (.eml): one file, or a directory tree of them (each directory a mailbox), read-only",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
+		Open:        formatreg.Reader(Open),
 		Params: []mailconv.Param{
 			{Name: ParamMaxHeader, Read: true, Doc: "bytes of each file read to recognise a message and find its dates (default 262144)"},
 			{Name: ParamMaxDepth, Read: true, Doc: "directory nesting followed (default 64)"},
@@ -92,7 +91,7 @@ func Detect(p string) int {
 	if !fi.IsDir() {
 		return 0
 	}
-	if isDir(filepath.Join(p, "cur")) && isDir(filepath.Join(p, "new")) {
+	if storeroot.IsDir(filepath.Join(p, "cur")) && storeroot.IsDir(filepath.Join(p, "new")) {
 		return 0
 	}
 	ents, err := readDirBounded(p, 1000)
@@ -115,11 +114,6 @@ func Detect(p string) int {
 		}
 	}
 	return 0
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
 }
 
 // readDirBounded lists at most n entries of dir.
@@ -168,10 +162,8 @@ func parseParams(p map[string]string) (config, error) {
 // implement mailconv.IDSkipper (a message's ID is its file name) and the
 // Reader mailconv.Fingerprinter.
 type Reader struct {
-	root *os.Root
-	dir  string // the directory the root opens (absolute when given so)
-	file string // the one message file (relative to dir), or ""
-	opts *mailconv.Options
+	st   *storeroot.Store // the directory: p, or the one file's parent
+	file string           // the one message file (relative to the root), or ""
 	cfg  config
 	dirs map[string]string // Mailbox.Source -> directory relative to root
 }
@@ -179,41 +171,24 @@ type Reader struct {
 // Open opens path, a message file or a directory of .eml files, for
 // reading. Nothing under it is ever modified.
 func Open(ctx context.Context, p string, opts *mailconv.Options) (*Reader, error) {
-	var params map[string]string
-	if opts != nil {
-		params = opts.Params
+	fi, err := os.Stat(p)
+	dir, file := p, ""
+	if err == nil && !fi.IsDir() {
+		dir, file = filepath.Dir(p), filepath.Base(p)
 	}
-	cfg, err := parseParams(params)
+	st, cfg, err := storeroot.OpenWith(dir, FormatName, opts, parseParams)
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("eml: %w", err)
-	}
-	r := &Reader{opts: opts, cfg: cfg, dir: p}
-	switch {
-	case fi.IsDir():
-	case fi.Mode().IsRegular():
-		r.dir, r.file = filepath.Dir(p), filepath.Base(p)
-	default:
+	if file != "" && !fi.Mode().IsRegular() {
+		st.Close()
 		return nil, fmt.Errorf("eml: %s: %w", p, safeopen.ErrNotRegular)
 	}
-	if r.root, err = os.OpenRoot(r.dir); err != nil {
-		return nil, fmt.Errorf("eml: %w", err)
-	}
-	return r, nil
+	return &Reader{st: st, file: file, cfg: cfg}, nil
 }
 
 // Close releases the store.
-func (r *Reader) Close() error { return r.root.Close() }
-
-func (r *Reader) abs(rel string) string { return filepath.Join(r.dir, filepath.FromSlash(rel)) }
-
-func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, file string, format string, args ...any) {
-	r.opts.Emit(mailconv.Event{Kind: kind, Code: code, Mailbox: mb, Location: &mailconv.Location{File: file, Offset: -1},
-		Detail: fmt.Sprintf(format, args...)})
-}
+func (r *Reader) Close() error { return r.st.Close() }
 
 // Mailboxes lists the tree: the top directory is INBOX, every directory
 // below it the mailbox of its path; a directory holding no .eml file but
@@ -223,7 +198,7 @@ func (r *Reader) emit(kind mailconv.EventKind, code string, mb mailconv.Path, fi
 func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 	r.dirs = map[string]string{}
 	if r.file != "" {
-		mb := &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Role: mailconv.RoleInbox, Source: r.abs(r.file), Messages: 1, Bytes: -1}
+		mb := &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Role: mailconv.RoleInbox, Source: r.st.Abs(r.file), Messages: 1, Bytes: -1}
 		r.dirs[mb.Source] = "."
 		return []*mailconv.Mailbox{mb}, nil
 	}
@@ -242,18 +217,18 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	d, err := safeopen.Dir(r.root, rel)
+	d, err := safeopen.Dir(r.st.Root, rel)
 	if err != nil {
 		if rel == "." {
 			return false, fmt.Errorf("eml: %w", err)
 		}
-		r.emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.abs(rel), "%v", err)
+		r.st.Emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.st.Abs(rel), -1, "%v", err)
 		return false, nil
 	}
 	ents, err := d.ReadDir(-1)
 	d.Close()
 	if err != nil {
-		r.emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.abs(rel), "%v", err)
+		r.st.Emit(mailconv.EventSkip, "eml.unreadable-dir", p, r.st.Abs(rel), -1, "%v", err)
 	}
 	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
 	mbPath := p
@@ -272,20 +247,20 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 		case isEML(name) && e.Type()&fs.ModeSymlink == 0:
 			count++
 		default:
-			r.emit(mailconv.EventWarning, "eml.not-eml", mbPath, r.abs(path.Join(rel, name)),
+			r.st.Emit(mailconv.EventWarning, "eml.not-eml", mbPath, r.st.Abs(path.Join(rel, name)), -1,
 				"not read: only files named *.eml are read as messages in a directory")
 		}
 	}
 	var mb *mailconv.Mailbox
 	if count > 0 || rel == "." {
-		mb = &mailconv.Mailbox{Path: mbPath, Source: r.abs(rel), Messages: count, Bytes: -1, NoSelect: count == 0}
+		mb = &mailconv.Mailbox{Path: mbPath, Source: r.st.Abs(rel), Messages: count, Bytes: -1, NoSelect: count == 0}
 		if p == nil {
 			mb.Role = mailconv.RoleInbox
 		}
 	}
 	found := count > 0
 	if len(subs) > 0 && depth >= r.cfg.maxDepth {
-		r.emit(mailconv.EventSkip, "eml.too-deep", mbPath, r.abs(rel),
+		r.st.Emit(mailconv.EventSkip, "eml.too-deep", mbPath, r.st.Abs(rel), -1,
 			"%d folder(s) below this one are more than %d levels deep and were not read (--opt %s)", len(subs), r.cfg.maxDepth, ParamMaxDepth)
 		subs = nil
 	}
@@ -296,7 +271,7 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 			// INBOX is the top directory; a folder of that name is kept
 			// apart, under it.
 			child = mailconv.Path{"INBOX", e.Name()}
-			r.emit(mailconv.EventWarning, "eml.inbox-folder", child, r.abs(e.Name()),
+			r.st.Emit(mailconv.EventWarning, "eml.inbox-folder", child, r.st.Abs(e.Name()), -1,
 				"the top directory is INBOX; the folder %q is read as INBOX/%s", e.Name(), e.Name())
 		}
 		ok, err := r.walk(ctx, path.Join(rel, e.Name()), child, depth+1, &below)
@@ -310,7 +285,7 @@ func (r *Reader) walk(ctx context.Context, rel string, p mailconv.Path, depth in
 		*out = append(*out, mb)
 	} else if mb == nil && found {
 		// a folder that only holds folders
-		mb = &mailconv.Mailbox{Path: mbPath, Source: r.abs(rel), Messages: 0, Bytes: -1, NoSelect: true}
+		mb = &mailconv.Mailbox{Path: mbPath, Source: r.st.Abs(rel), Messages: 0, Bytes: -1, NoSelect: true}
 		r.dirs[mb.Source] = rel
 		*out = append(*out, mb)
 	}
@@ -332,7 +307,7 @@ func (r *Reader) Fingerprint(mb *mailconv.Mailbox) (string, error) {
 	}
 	h := sha256.New()
 	for _, n := range names {
-		fi, err := r.root.Lstat(path.Join(rel, n))
+		fi, err := r.st.Root.Lstat(path.Join(rel, n))
 		if err != nil {
 			fmt.Fprintf(h, "%s\x00-\x00", n)
 			continue
@@ -348,14 +323,14 @@ func (r *Reader) messageNames(rel string) ([]string, error) {
 	if r.file != "" {
 		return []string{r.file}, nil
 	}
-	d, err := safeopen.Dir(r.root, rel)
+	d, err := safeopen.Dir(r.st.Root, rel)
 	if err != nil {
 		return nil, fmt.Errorf("eml: %w", err)
 	}
 	ents, err := d.ReadDir(-1)
 	d.Close()
 	if err != nil {
-		return nil, fmt.Errorf("eml: reading %s: %w", r.abs(rel), err)
+		return nil, fmt.Errorf("eml: reading %s: %w", r.st.Abs(rel), err)
 	}
 	var names []string
 	for _, e := range ents {
@@ -383,68 +358,46 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 	}
 	for _, n := range names {
 		if r.file != "" {
-			mr.names = append(mr.names, n)
+			mr.Entries = append(mr.Entries, msgFile(n))
 		} else {
-			mr.names = append(mr.names, path.Join(rel, n))
+			mr.Entries = append(mr.Entries, msgFile(path.Join(rel, n)))
 		}
 	}
 	return mr, nil
 }
 
-// mailboxReader streams the message files of one directory.
+// msgFile is a message file, relative to the root.
+type msgFile string
+
+// EntryID is the message's ID: its file name (storeroot.Entry).
+func (f msgFile) EntryID() string { return path.Base(string(f)) }
+
+// mailboxReader streams the message files of one directory. Its
+// storeroot.Files gives it PeekID and Skip (mailconv.IDSkipper: the ID is
+// the file name), Read and Close.
 type mailboxReader struct {
-	r     *Reader
-	mb    mailconv.Path
-	names []string // relative to the root
-	i     int
-	f     *os.File
-	msg   mailconv.Message
-	buf   []byte
-}
-
-// PeekID returns the ID of the message Next would try next: its file name
-// (mailconv.IDSkipper).
-func (mr *mailboxReader) PeekID() (string, error) {
-	if mr.i >= len(mr.names) {
-		return "", io.EOF
-	}
-	return path.Base(mr.names[mr.i]), nil
-}
-
-// Skip passes over the message Next would try next.
-func (mr *mailboxReader) Skip() error {
-	mr.closeFile()
-	if mr.i >= len(mr.names) {
-		return io.EOF
-	}
-	mr.i++
-	return nil
-}
-
-func (mr *mailboxReader) closeFile() {
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
+	storeroot.Files[msgFile]
+	r   *Reader
+	mb  mailconv.Path
+	msg mailconv.Message
+	buf []byte
 }
 
 // Next opens the next message file and returns its metadata. A file that
 // is not a message, or cannot be read, is reported as a skip and passed
 // over.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	mr.closeFile()
 	r := mr.r
-	for mr.i < len(mr.names) {
-		rel := mr.names[mr.i]
-		mr.i++
-		abs := r.abs(rel)
-		f, fi, err := safeopen.File(r.root, rel)
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
+		rel := string(e)
+		abs := r.st.Abs(rel)
+		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
 			code := "eml.unreadable"
 			if errors.Is(err, safeopen.ErrNotRegular) {
 				code = "eml.not-a-file"
 			}
-			r.emit(mailconv.EventSkip, code, mr.mb, abs, "%v", err)
+			r.st.Emit(mailconv.EventSkip, code, mr.mb, abs, -1, "%v", err)
 			continue
 		}
 		want := int(min(int64(r.cfg.maxHeader), fi.Size()))
@@ -454,12 +407,12 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 		n, rerr := io.ReadFull(f, mr.buf[:want])
 		if rerr != nil && !errors.Is(rerr, io.EOF) && !errors.Is(rerr, io.ErrUnexpectedEOF) {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, "%v", rerr)
+			r.st.Emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, -1, "%v", rerr)
 			continue
 		}
 		if n == 0 {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.empty", mr.mb, abs, "the file is empty")
+			r.st.Emit(mailconv.EventSkip, "eml.empty", mr.mb, abs, -1, "the file is empty")
 			continue
 		}
 		atEOF := int64(n) >= fi.Size() || rerr != nil // the whole file is in the buffer
@@ -471,46 +424,24 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 			if errors.As(err, &pe) {
 				loc.Offset, why = pe.Offset, pe.Err
 			}
-			r.opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eml.not-a-message", Mailbox: mr.mb,
+			r.st.Opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: "eml.not-a-message", Mailbox: mr.mb,
 				Location: &loc, Detail: "not read: " + why.Error()})
 			continue
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			f.Close()
-			r.emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, "%v", err)
+			r.st.Emit(mailconv.EventSkip, "eml.unreadable", mr.mb, abs, -1, "%v", err)
 			continue
 		}
-		mr.f = f
+		mr.Hold(f)
+		mr.SetBody(f)
 		m := &mr.msg
 		m.Reset()
-		m.ID = path.Base(rel)
+		m.ID = e.EntryID()
 		m.Size = fi.Size()
 		m.Source = mailconv.Location{File: abs, Offset: 0}
-		switch {
-		case !h.Received.IsZero():
-			m.Date, m.DateSource = h.Received, mailconv.DateReceived
-		case !h.Date.IsZero():
-			m.Date, m.DateSource = h.Date, mailconv.DateHeader
-		case fi.ModTime().Unix() > 0:
-			m.Date, m.DateSource = fi.ModTime(), mailconv.DateFileTime
-		default:
-			m.Date, m.DateSource = time.Time{}, mailconv.DateUnknown
-		}
+		m.Date, m.DateSource = mailconv.ChooseDate("received", fi.ModTime(), h.Received, h.Date)
 		return m, nil
 	}
 	return nil, io.EOF
-}
-
-// Read reads the current message's octets.
-func (mr *mailboxReader) Read(p []byte) (int, error) {
-	if mr.f == nil {
-		return 0, io.EOF
-	}
-	return mr.f.Read(p)
-}
-
-// Close releases the current message file.
-func (mr *mailboxReader) Close() error {
-	mr.closeFile()
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -65,11 +64,9 @@ func Scan(head []byte, atEOF bool) (Header, error) {
 		}
 		switch {
 		case h.Received.IsZero() && bytes.EqualFold(name, []byte("Received")):
-			if i := bytes.LastIndexByte(value, ';'); i >= 0 {
-				h.Received = parseDate(value[i+1:])
-			}
+			h.Received, _ = mailconv.ReceivedValue(value)
 		case h.Date.IsZero() && bytes.EqualFold(name, []byte("Date")):
-			h.Date = parseDate(value)
+			h.Date = mailconv.DateValue(string(value))
 		}
 		field = field[:0]
 	}
@@ -146,12 +143,4 @@ func clip(b []byte) string {
 		return string(b[:40]) + "..."
 	}
 	return string(b)
-}
-
-func parseDate(b []byte) time.Time {
-	t, err := mail.ParseDate(strings.TrimSpace(string(b)))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }

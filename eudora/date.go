@@ -1,9 +1,10 @@
 package eudora
 
 import (
-	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/mailconv/mailconv"
 )
 
 var namedZones = map[string]int{
@@ -14,11 +15,11 @@ var namedZones = map[string]int{
 }
 
 // ParseDate reads a Date: header value. RFC 5322 dates are read with
-// net/mail; other shapes met in old mail (no comma after the weekday,
-// two-digit years, time before the year, named zones, comments) are read
-// the way Eudora's Mac code does: tokens are classified as weekday, month,
-// day, year, time and zone, whatever their order. A date without a zone
-// is read in loc (UTC when nil).
+// mailconv.DateValue (net/mail); other shapes met in old mail (no comma
+// after the weekday, two-digit years, time before the year, named zones,
+// comments) are read the way Eudora's Mac code does: tokens are classified
+// as weekday, month, day, year, time and zone, whatever their order. A
+// date without a zone is read in loc (UTC when nil).
 func ParseDate(v string, loc *time.Location) (time.Time, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -35,7 +36,7 @@ func ParseDate(v string, loc *time.Location) (time.Time, bool) {
 			return t, true
 		}
 	}
-	if t, err := mail.ParseDate(v); err == nil {
+	if t := mailconv.DateValue(v); !t.IsZero() {
 		return t, true
 	}
 	return lenientDate(v, loc)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 )
 
 // FormatName is the name the format is registered under.
@@ -28,10 +29,8 @@ func init() {
 		Name:        FormatName,
 		Description: "Eudora mail store (Windows data folder or Mac Eudora Folder), read-only",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
-		Params: Params,
+		Open:        formatreg.Reader(Open),
+		Params:      Params,
 	})
 }
 

@@ -48,32 +48,21 @@ var DefaultLimits = Limits{
 // withDefaults returns l with zero fields replaced by their defaults.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxTOCRecords > 0 {
-		d.MaxTOCRecords = l.MaxTOCRecords
-	}
-	if l.MaxTOCBytes > 0 {
-		d.MaxTOCBytes = l.MaxTOCBytes
-	}
-	if l.MaxDescmapBytes > 0 {
-		d.MaxDescmapBytes = l.MaxDescmapBytes
-	}
-	if l.MaxDescmapLine > 0 {
-		d.MaxDescmapLine = l.MaxDescmapLine
-	}
-	if l.MaxFolderDepth > 0 {
-		d.MaxFolderDepth = l.MaxFolderDepth
-	}
-	if l.MaxDirEntries > 0 {
-		d.MaxDirEntries = l.MaxDirEntries
-	}
-	if l.MaxHeaderBytes > 0 {
-		d.MaxHeaderBytes = l.MaxHeaderBytes
-	}
-	if l.MaxForkBytes > 0 {
-		d.MaxForkBytes = l.MaxForkBytes
-	}
-	if l.MaxMailboxes > 0 {
-		d.MaxMailboxes = l.MaxMailboxes
-	}
+	setPositive(&d.MaxTOCRecords, l.MaxTOCRecords)
+	setPositive(&d.MaxTOCBytes, l.MaxTOCBytes)
+	setPositive(&d.MaxDescmapBytes, l.MaxDescmapBytes)
+	setPositive(&d.MaxDescmapLine, l.MaxDescmapLine)
+	setPositive(&d.MaxFolderDepth, l.MaxFolderDepth)
+	setPositive(&d.MaxDirEntries, l.MaxDirEntries)
+	setPositive(&d.MaxHeaderBytes, l.MaxHeaderBytes)
+	setPositive(&d.MaxForkBytes, l.MaxForkBytes)
+	setPositive(&d.MaxMailboxes, l.MaxMailboxes)
 	return d
+}
+
+// setPositive sets *dst to v when v is positive.
+func setPositive[T int | int64](dst *T, v T) {
+	if v > 0 {
+		*dst = v
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
@@ -65,12 +66,8 @@ func init() {
 		Name:        FormatName,
 		Description: "Maildir / Maildir++ directory tree (Dovecot, Courier, mutt)",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
-		Create: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Writer, error) {
-			return Create(ctx, path, opts)
-		},
+		Open:        formatreg.Reader(Open),
+		Create:      formatreg.Writer(Create),
 		Capabilities: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, error) {
 			var params map[string]string
 			if opts != nil {

@@ -46,3 +46,24 @@ func TestInfoLettersEveryProducer(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryID: the ID storeroot.Files would give an entry is the one the
+// reader's own PeekID gives: the file name without its info.
+func TestEntryID(t *testing.T) {
+	for name, want := range map[string]string{
+		"1700000000.M1P2.host:2,RS":     "1700000000.M1P2.host",
+		"1700000000.M1P2.host,S=12;2,S": "1700000000.M1P2.host,S=12",
+		"1700000000.M1P2.host":          "1700000000.M1P2.host",
+		"1700000000.M1P2.host:2,":       "1700000000.M1P2.host",
+	} {
+		e := entry{name: name}
+		if got := e.EntryID(); got != want {
+			t.Errorf("EntryID(%q) = %q, want %q", name, got, want)
+		}
+		mr := &mailboxReader{}
+		mr.Entries = []entry{e}
+		if id, err := mr.PeekID(); err != nil || id != e.EntryID() {
+			t.Errorf("PeekID(%q) = %q, %v; EntryID gives %q", name, id, err, e.EntryID())
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/safeopen"
+	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
 // DefaultMaxDepth is the default of ParamMaxDepth: the folder nesting the
@@ -361,10 +362,7 @@ func roleOf(p mailconv.Path) mailconv.Role {
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]
 	if !ok {
-		if r.dirs == nil {
-			return nil, errors.New("maildir: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("maildir: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.dirs != nil)
 	}
 	mr := &mailboxReader{r: r, mb: mb.Path, dir: rel}
 	mr.msg.Reset()
@@ -385,15 +383,19 @@ type entry struct {
 	isNew bool
 }
 
+// EntryID is the message's ID: the unique part of its file name
+// (storeroot.Entry).
+func (e entry) EntryID() string { return parseName(e.name, nil).Base }
+
 // mailboxReader streams the messages of one maildir.
 type mailboxReader struct {
+	// Files gives Skip, Read and Close; PeekID is the reader's own (it
+	// keeps the parsed name for PeekFlags).
+	storeroot.Files[entry]
 	r        *Reader
 	mb       mailconv.Path
 	dir      string
-	entries  []entry
-	i        int
 	keywords [MaxKeywords]string
-	f        *os.File
 	msg      mailconv.Message
 	info     nameInfo
 	br       *bufio.Reader
@@ -420,13 +422,13 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 			if n[0] == '.' {
 				continue
 			}
-			mr.entries = append(mr.entries, entry{name: n, isNew: sub == "new"})
+			mr.Entries = append(mr.Entries, entry{name: n, isNew: sub == "new"})
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	sort.Slice(mr.entries, func(i, j int) bool { return lessName(mr.entries[i].name, mr.entries[j].name) })
+	sort.Slice(mr.Entries, func(i, j int) bool { return lessName(mr.Entries[i].name, mr.Entries[j].name) })
 	kwRel := path.Join(mr.dir, "dovecot-keywords")
 	if f, _, err := safeopen.File(r.root, kwRel); err == nil {
 		kw, bad, err := parseKeywords(f)
@@ -501,37 +503,19 @@ func leadingDigits(s string) int {
 // Next would try next, without opening it (mailconv.IDSkipper: a resumed
 // or incremental run passes over what an earlier run recorded).
 func (mr *mailboxReader) PeekID() (string, error) {
-	if mr.i >= len(mr.entries) {
+	e, ok := mr.Peek()
+	if !ok {
 		return "", io.EOF
 	}
 	// mr.info is free until Next fills it again; its slices are reused.
-	mr.info = parseName(mr.entries[mr.i].name, &mr.info)
+	mr.info = parseName(e.name, &mr.info)
 	return mr.info.Base, nil
-}
-
-// Skip passes over the message Next would try next.
-func (mr *mailboxReader) Skip() error {
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
-	if mr.i >= len(mr.entries) {
-		return io.EOF
-	}
-	mr.i++
-	return nil
 }
 
 // Next opens the next message and returns its metadata.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
 	r := mr.r
-	for mr.i < len(mr.entries) {
-		e := mr.entries[mr.i]
-		mr.i++
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		sub := "cur"
 		if e.isNew {
 			sub = "new"
@@ -555,7 +539,8 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 			r.emit(mailconv.EventSkip, "maildir.empty", mr.mb, r.abs(rel), "the message file is empty")
 			continue
 		}
-		mr.f = f
+		mr.Hold(f)
+		mr.SetBody(f)
 		return mr.fill(e, rel, f, fi), nil
 	}
 	return nil, io.EOF
@@ -716,33 +701,16 @@ func (mr *mailboxReader) scanHeaders(f *os.File) (received, date time.Time) {
 	return received, date
 }
 
-// Read reads the current message's octets.
-func (mr *mailboxReader) Read(p []byte) (int, error) {
-	if mr.f == nil {
-		return 0, io.EOF
-	}
-	return mr.f.Read(p)
-}
-
-// Close releases the current message file.
-func (mr *mailboxReader) Close() error {
-	if mr.f != nil {
-		err := mr.f.Close()
-		mr.f = nil
-		return err
-	}
-	return nil
-}
-
 // PeekFlags returns the flags of the message PeekID named, from its file
 // name (mailconv.StatePeeker: an incremental run passes over a known
 // message and still sees that it was read or replied to since).
 func (mr *mailboxReader) PeekFlags() (mailconv.Flags, bool) {
-	if mr.i >= len(mr.entries) {
+	e, ok := mr.Peek()
+	if !ok {
 		return 0, false
 	}
 	f := mr.info.Flags
-	if mr.entries[mr.i].isNew {
+	if e.isNew {
 		f |= mailconv.FlagNew
 	}
 	return f, true

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/safeopen"
 )
 
@@ -25,12 +26,8 @@ func init() {
 		Name:        "mbox",
 		Description: "mbox files (mboxo, mboxrd, mboxcl, mboxcl2), directories of them and Thunderbird folder trees",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, o)
-		},
-		Create: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Writer, error) {
-			return Create(ctx, path, o)
-		},
+		Open:        formatreg.Reader(Open),
+		Create:      formatreg.Writer(Create),
 		Capabilities: func(ctx context.Context, path string, o *mailconv.Options) (mailconv.Capabilities, error) {
 			opts, err := storeOptionsFrom(o)
 			if err != nil {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -275,10 +274,8 @@ func envelopeDate(m *mailconv.Message, date string) time.Time {
 	if !m.Date.IsZero() {
 		return m.Date
 	}
-	if date != "" {
-		if t, err := mail.ParseDate(date); err == nil {
-			return t
-		}
+	if t := mailconv.DateValue(date); !t.IsZero() {
+		return t
 	}
 	return time.Unix(0, 0)
 }

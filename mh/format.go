@@ -1,7 +1,6 @@
 package mh
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/internal/formatreg"
 	"github.com/mailconv/mailconv/internal/storeroot"
 )
 
@@ -47,9 +47,7 @@ func init() {
 		Name:        FormatName,
 		Description: "MH folders (nmh, Claws Mail, Sylpheed, Evolution's old stores), read-only",
 		Detect:      Detect,
-		Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
-			return Open(ctx, path, opts)
-		},
+		Open:        formatreg.Reader(Open),
 		Params: []mailconv.Param{
 			{Name: ParamDate, Read: true, Doc: "internal date source order: mtime (default), received or header"},
 			{Name: ParamMaxHeader, Read: true, Doc: "bytes of header scanned for Received:/Date: (default 262144)"},

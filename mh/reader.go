@@ -81,22 +81,14 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 }
 
 func (r *Reader) mailbox(p mailconv.Path, rel string) *mailconv.Mailbox {
-	role := mailconv.RoleNone
-	if len(p) == 1 {
-		role = roles[strings.ToLower(p[0])]
-		if role == mailconv.RoleInbox {
-			p = mailconv.Path{"INBOX"}
-		}
-	}
+	p, role := storeroot.TopRole(p, roles)
 	mb := &mailconv.Mailbox{Path: p, Role: role, Source: r.st.Abs(rel), Messages: -1, Bytes: -1}
 	r.dirs[mb.Source] = rel
 	return mb
 }
 
 func (r *Reader) walk(ctx context.Context, rel string, parent mailconv.Path, depth int, out *[]*mailconv.Mailbox) error {
-	if depth >= r.cfg.maxDepth {
-		r.st.Emit(mailconv.EventSkip, "mh.too-deep", parent, r.st.Abs(rel), -1,
-			"folders nested deeper than %d levels are not read (option %s)", r.cfg.maxDepth, ParamMaxDepth)
+	if r.st.TooDeep(parent, rel, depth, r.cfg.maxDepth, ParamMaxDepth) {
 		return nil
 	}
 	names, err := r.st.ReadDirNames(rel)
@@ -166,10 +158,7 @@ type entry struct {
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]
 	if !ok {
-		if r.dirs == nil {
-			return nil, errors.New("mh: Open before Mailboxes")
-		}
-		return nil, fmt.Errorf("mh: mailbox %s was not listed by this reader", mb.Path)
+		return nil, storeroot.Unlisted(FormatName, mb, r.dirs != nil)
 	}
 	mr := &mailboxReader{r: r, mb: mb.Path, dir: rel}
 	mr.msg.Reset()
@@ -179,20 +168,23 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 	return mr, nil
 }
 
-// mailboxReader streams the messages of one folder.
+// mailboxReader streams the messages of one folder. Its storeroot.Files
+// gives it PeekID and Skip (mailconv.IDSkipper: the ID is the file name),
+// Read and Close.
 type mailboxReader struct {
-	r       *Reader
-	mb      mailconv.Path
-	dir     string
-	entries []entry
-	i       int
-	seqs    Sequences
-	marks   Marks
-	f       *os.File
-	msg     mailconv.Message
-	head    []byte
-	badSeq  map[string]bool
+	storeroot.Files[entry]
+	r      *Reader
+	mb     mailconv.Path
+	dir    string
+	seqs   Sequences
+	marks  Marks
+	msg    mailconv.Message
+	head   []byte
+	badSeq map[string]bool
 }
+
+// EntryID is the message's ID: its file name (storeroot.Entry).
+func (e entry) EntryID() string { return e.name }
 
 // load lists the folder and reads its sequences and marks.
 func (mr *mailboxReader) load(ctx context.Context) error {
@@ -213,13 +205,13 @@ func (mr *mailboxReader) load(ctx context.Context) error {
 		}
 		v, _ := parseNumber([]byte(num))
 		e.num = v
-		mr.entries = append(mr.entries, e)
+		mr.Entries = append(mr.Entries, e)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sort.Slice(mr.entries, func(i, j int) bool {
-		a, b := mr.entries[i], mr.entries[j]
+	sort.Slice(mr.Entries, func(i, j int) bool {
+		a, b := mr.Entries[i], mr.Entries[j]
 		if a.num != b.num {
 			return a.num < b.num
 		}
@@ -270,7 +262,7 @@ func (mr *mailboxReader) checkSequences(file string) {
 	for _, name := range names {
 		seq := mr.seqs[name]
 		var present int64
-		for _, e := range mr.entries {
+		for _, e := range mr.Entries {
 			if !e.removed && seq.Has(e.num) {
 				present++
 			}
@@ -282,41 +274,12 @@ func (mr *mailboxReader) checkSequences(file string) {
 	}
 }
 
-// PeekID returns the file name of the message Next would try next
-// (mailconv.IDSkipper).
-func (mr *mailboxReader) PeekID() (string, error) {
-	if mr.i >= len(mr.entries) {
-		return "", io.EOF
-	}
-	return mr.entries[mr.i].name, nil
-}
-
-// Skip passes over the message Next would try next.
-func (mr *mailboxReader) Skip() error {
-	mr.closeFile()
-	if mr.i >= len(mr.entries) {
-		return io.EOF
-	}
-	mr.i++
-	return nil
-}
-
-func (mr *mailboxReader) closeFile() {
-	if mr.f != nil {
-		mr.f.Close()
-		mr.f = nil
-	}
-}
-
 // Next opens the next message file and returns its metadata. Files that
 // cannot be opened, are empty, or do not start like a mail header are
 // reported as skips.
 func (mr *mailboxReader) Next() (*mailconv.Message, error) {
-	mr.closeFile()
 	r := mr.r
-	for mr.i < len(mr.entries) {
-		e := mr.entries[mr.i]
-		mr.i++
+	for e, ok := mr.Take(); ok; e, ok = mr.Take() {
 		rel := path.Join(mr.dir, e.name)
 		f, fi, err := safeopen.File(r.st.Root, rel)
 		if err != nil {
@@ -345,7 +308,8 @@ func (mr *mailboxReader) Next() (*mailconv.Message, error) {
 			r.st.Skip(mr.mb, rel, err)
 			continue
 		}
-		mr.f = f
+		mr.Hold(f)
+		mr.SetBody(f)
 		return mr.fill(e, rel, fi, head), nil
 	}
 	return nil, io.EOF
@@ -451,18 +415,4 @@ func (mr *mailboxReader) applySequences(m *mailconv.Message, n uint32) {
 func (mr *mailboxReader) date(fi os.FileInfo, head []byte) (time.Time, mailconv.DateSource) {
 	received, date := mailconv.HeaderDates(head)
 	return mailconv.ChooseDate(mr.r.cfg.date, fi.ModTime(), received, date)
-}
-
-// Read reads the current message's octets.
-func (mr *mailboxReader) Read(p []byte) (int, error) {
-	if mr.f == nil {
-		return 0, io.EOF
-	}
-	return mr.f.Read(p)
-}
-
-// Close releases the current message file.
-func (mr *mailboxReader) Close() error {
-	mr.closeFile()
-	return nil
 }

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mailconv/mailconv"
@@ -279,49 +277,11 @@ func readHeader(br *bufio.Reader, max int) ([]byte, error) {
 	return hdr, nil
 }
 
-// headerDate finds the received date: the first (newest) Received: field's
-// date after its last ";", else the Date: field.
+// headerDate finds the received date: the first (newest) Received:
+// field's date, else the Date: field's (mailconv.HeaderDates).
 func headerDate(hdr []byte) (time.Time, mailconv.DateSource) {
-	var received, date string
-	var cur string
-	flush := func() {
-		k, v, ok := strings.Cut(cur, ":")
-		if !ok {
-			return
-		}
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "received":
-			if received == "" {
-				if i := strings.LastIndexByte(v, ';'); i >= 0 {
-					received = strings.TrimSpace(v[i+1:])
-				}
-			}
-		case "date":
-			if date == "" {
-				date = strings.TrimSpace(v)
-			}
-		}
-	}
-	for _, l := range strings.Split(string(hdr), "\n") {
-		l = strings.TrimRight(l, "\r")
-		if l == "" {
-			break
-		}
-		if l[0] == ' ' || l[0] == '\t' {
-			cur += " " + strings.TrimSpace(l)
-			continue
-		}
-		flush()
-		cur = l
-	}
-	flush()
-	if t, err := mail.ParseDate(received); err == nil && received != "" {
-		return t, mailconv.DateReceived
-	}
-	if t, err := mail.ParseDate(date); err == nil && date != "" {
-		return t, mailconv.DateHeader
-	}
-	return time.Time{}, mailconv.DateUnknown
+	received, date := mailconv.HeaderDates(hdr)
+	return mailconv.ChooseDate("received", time.Time{}, received, date)
 }
 
 // PeekID returns the UIDL of the message Next would return, without

@@ -246,20 +246,25 @@ func (s *Store) diskName(name string) string {
 	return name
 }
 
+// fileName is a mailbox's or folder's file: the one given, else its name,
+// with winExt added on Windows.
+func (s *Store) fileName(file, name, winExt string) string {
+	switch {
+	case file != "":
+		return file
+	case s.Platform == mime.Windows:
+		return name + winExt
+	}
+	return name
+}
+
 func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	var dm bytes.Buffer
 	for _, mb := range f.Mailboxes {
-		file := mb.File
-		if file == "" {
-			if s.Platform == mime.Windows {
-				file = mb.Name + ".mbx"
-			} else {
-				file = mb.Name
-			}
-		}
+		file := s.fileName(mb.File, mb.Name, ".mbx")
 		typ := mb.Type
 		if typ == 0 {
 			typ = 'M'
@@ -280,14 +285,7 @@ func (s *Store) writeFolder(l *Layout, f *Folder, dir, rel string, root bool) er
 		l.Boxes[key] = p
 	}
 	for _, sub := range f.Folders {
-		file := sub.File
-		if file == "" {
-			if s.Platform == mime.Windows {
-				file = sub.Name + ".fol"
-			} else {
-				file = sub.Name
-			}
-		}
+		file := s.fileName(sub.File, sub.Name, ".fol")
 		if s.Platform == mime.Windows && !sub.Unlisted {
 			writeDescmapLine(&dm, sub.Name, file, 'F', 'N')
 		}
@@ -338,9 +336,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		eol = "\r"
 	}
 	type live struct {
-		i   int
 		msg *Msg
 		pm  PlacedMsg
+		arr time.Time // arrival: Msg.Arrival, or a minute per message after baseTime
 	}
 	var lives []live
 	for i := range mb.Msgs {
@@ -372,7 +370,7 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		pm.Stored = []byte(raw)
 		p.Msgs = append(p.Msgs, pm)
 		if !m.Deleted {
-			lives = append(lives, live{i, m, pm})
+			lives = append(lives, live{m, pm, arr})
 		}
 	}
 	mbx.WriteString(mb.Trailer)
@@ -403,13 +401,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		for k, oi := range order {
 			lv := lives[oi]
 			m := lv.msg
-			arr := m.Arrival
-			if arr.IsZero() {
-				arr = baseTime.Add(time.Duration(lv.i) * time.Minute)
-			}
 			sec := m.Seconds
 			if sec == 0 {
-				sec = uint32(arr.Unix())
+				sec = uint32(lv.arr.Unix())
 			}
 			prio := m.Priority
 			if prio == 0 {
@@ -444,13 +438,9 @@ func (s *Store) writeMailbox(dir, file string, mb *Mailbox, root bool) (*Placed,
 		for k, oi := range order {
 			lv := lives[oi]
 			m := lv.msg
-			arr := m.Arrival
-			if arr.IsZero() {
-				arr = baseTime.Add(time.Duration(lv.i) * time.Minute)
-			}
 			sec := m.Seconds
 			if sec == 0 {
-				sec = MacSeconds(arr)
+				sec = MacSeconds(lv.arr)
 			}
 			st := m.State
 			if st == 0 {

@@ -365,20 +365,19 @@ func (s *Server) configText(ports []int) string {
 	} else {
 		p("ssl = no")
 	}
-	p("service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = %d\n  }", ports[0])
-	if cfg.TLS {
-		p("  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }", ports[2])
-	} else {
-		p("  inet_listener imaps {\n    port = 0\n  }")
+	// One login service a protocol: its plain listener, and its TLS
+	// listener only with cfg.TLS (port 0 turns it off).
+	login := func(proto string, port, tlsPort int) {
+		p("service %s-login {\n  inet_listener %s {\n    address = 127.0.0.1\n    port = %d\n  }", proto, proto, port)
+		if cfg.TLS {
+			p("  inet_listener %ss {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }", proto, tlsPort)
+		} else {
+			p("  inet_listener %ss {\n    port = 0\n  }", proto)
+		}
+		p("}")
 	}
-	p("}")
-	p("service pop3-login {\n  inet_listener pop3 {\n    address = 127.0.0.1\n    port = %d\n  }", ports[1])
-	if cfg.TLS {
-		p("  inet_listener pop3s {\n    address = 127.0.0.1\n    port = %d\n    ssl = yes\n  }", ports[3])
-	} else {
-		p("  inet_listener pop3s {\n    port = 0\n  }")
-	}
-	p("}")
+	login("imap", ports[0], ports[2])
+	login("pop3", ports[1], ports[3])
 	sep := cfg.Separator
 	if sep == "" {
 		sep = "."

@@ -143,3 +143,38 @@ func IsFile(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.Mode().IsRegular()
 }
+
+// TooDeep tells whether the directory rel, depth levels below the top, is
+// as deep as max or deeper; when it is, it reports it as a skip
+// FORMAT.too-deep naming the option param that raises the bound.
+func (s *Store) TooDeep(mb mailconv.Path, rel string, depth, max int, param string) bool {
+	if depth < max {
+		return false
+	}
+	s.Emit(mailconv.EventSkip, s.Format+".too-deep", mb, s.Abs(rel), -1,
+		"folders nested deeper than %d levels are not read (option %s)", max, param)
+	return true
+}
+
+// Unlisted is a reader's Open error for a mailbox its Mailboxes did not
+// return; listed tells whether Mailboxes has run.
+func Unlisted(format string, mb *mailconv.Mailbox, listed bool) error {
+	if !listed {
+		return fmt.Errorf("%s: Open before Mailboxes", format)
+	}
+	return fmt.Errorf("%s: mailbox %s was not listed by this reader", format, mb.Path)
+}
+
+// TopRole returns the path and role of a mailbox: a top-level mailbox
+// whose name, lower-cased, is in roles has that role, and the inbox is
+// named INBOX; any other mailbox keeps its path and has no role.
+func TopRole(p mailconv.Path, roles map[string]mailconv.Role) (mailconv.Path, mailconv.Role) {
+	if len(p) != 1 {
+		return p, mailconv.RoleNone
+	}
+	role := roles[strings.ToLower(p[0])]
+	if role == mailconv.RoleInbox {
+		p = mailconv.Path{"INBOX"}
+	}
+	return p, role
+}
