@@ -41,13 +41,18 @@ func ReceivedValue(v []byte) (t time.Time, ok bool) {
 	return DateValue(string(v[i+1:])), true
 }
 
-// HeaderDates returns the dates of the first Received: field and of the
-// Date: field of the header block at the start of msg (see HeaderValue),
-// zero when a field is absent or its date cannot be parsed. The first
-// Received: field is the newest: the time the message reached its last
-// server.
+// HeaderDates returns the date of the first Received: field whose date
+// parses and the date of the Date: field, in the header block at the start
+// of msg (see HeaderValue); each is zero when there is none. The first
+// Received: field is the newest, the time the message reached its last
+// server; one without a readable date (a server that wrote none, or a
+// broken one) gives way to the next, which is nearer that time than the
+// sender's Date:. maildir, eml and the mbox reader follow the same rule.
 func HeaderDates(msg []byte) (received, date time.Time) {
-	received, _ = ReceivedValue([]byte(HeaderValue(msg, "Received")))
+	headerFields(msg, "Received", func(v string) bool {
+		received, _ = ReceivedValue([]byte(v))
+		return received.IsZero()
+	})
 	return received, DateValue(HeaderValue(msg, "Date"))
 }
 
@@ -84,6 +89,18 @@ func ChooseDate(option string, mtime, received, date time.Time) (time.Time, Date
 // called name (case-insensitive) in the header block at the start of msg, or
 // "" when there is none. Only the header block is looked at.
 func HeaderValue(msg []byte, name string) string {
+	var v string
+	headerFields(msg, name, func(s string) bool {
+		v = s
+		return false
+	})
+	return v
+}
+
+// headerFields calls more with the unfolded, trimmed value of each header
+// field called name (case-insensitive) in the header block at the start of
+// msg, in order, until more returns false.
+func headerFields(msg []byte, name string, more func(string) bool) {
 	for len(msg) > 0 {
 		end := bytes.IndexByte(msg, '\n')
 		var line []byte
@@ -94,7 +111,7 @@ func HeaderValue(msg []byte, name string) string {
 		}
 		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
-			return "" // end of header
+			return // end of header
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 || !strings.EqualFold(string(bytes.TrimRight(line[:colon], " \t")), name) {
@@ -109,7 +126,8 @@ func HeaderValue(msg []byte, name string) string {
 			v = append(v, bytes.TrimRight(msg[:end], "\r")...)
 			msg = msg[min(end+1, len(msg)):]
 		}
-		return strings.TrimSpace(string(v))
+		if !more(strings.TrimSpace(string(v))) {
+			return
+		}
 	}
-	return ""
 }

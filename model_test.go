@@ -123,6 +123,11 @@ func TestHeaderDates(t *testing.T) {
 	assert.True(t, recv.IsZero())
 	assert.True(t, date.IsZero())
 
+	recv, _ = HeaderDates([]byte("Received: by x (no date)\nReceived: by y; garbage\n" +
+		"Received: by z; Mon, 1 Jan 2001 09:00:00 +0000\nDate: Sun, 31 Dec 2000 23:00:00 -0500\n\n"))
+	assert.Equal(t, "2001-01-01T09:00:00Z", recv.UTC().Format(time.RFC3339),
+		"the first Received whose date parses, not the Date")
+
 	_, ok := ReceivedValue([]byte("from a by b"))
 	assert.False(t, ok, "no ';': no date")
 	_, ok = ReceivedValue([]byte("from a by b; "))

@@ -25,11 +25,11 @@ func TestHeaderDate(t *testing.T) {
 		{"date only, lower case, LF", "subject: x\ndate : Sat, 1 Feb 2003 09:00:00 +0000\n\n", date, mailconv.DateHeader},
 		{"received unparseable", "Received: from a; yesterday\r\nDate: Sat, 1 Feb 2003 09:00:00 +0000\r\n\r\n", date, mailconv.DateHeader},
 		{"date folded before a tab", "Date: Sat, 1 Feb 2003\r\n\t09:00:00 +0000\r\n\r\n", date, mailconv.DateHeader},
-		// The newest Received: names no date: the Date: field is taken,
-		// not an older Received: (the rule mh and mailconv.HeaderDates
-		// follow; pop3's own scanner took the older Received:).
+		// The newest Received: names no date: the next Received: is
+		// taken, not the sender's Date: (mailconv.HeaderDates' rule, the
+		// one maildir, eml and mbox follow too).
 		{"newest received without date", "Received: by b\r\nReceived: from c by a; Mon, 3 Feb 2003 10:00:00 +0100\r\n" +
-			"Date: Sat, 1 Feb 2003 09:00:00 +0000\r\n\r\n", date, mailconv.DateHeader},
+			"Date: Sat, 1 Feb 2003 09:00:00 +0000\r\n\r\n", recv, mailconv.DateReceived},
 		{"date in the body", "Subject: x\r\n\r\nDate: Sat, 1 Feb 2003 09:00:00 +0000\r\n", "", mailconv.DateUnknown},
 		{"header cut short", "Subject: x\r\nDate: Sat, 1 Feb 2003 09:00:00 +0000\r\nX-Long: aaaa", date, mailconv.DateHeader},
 		{"nothing", "", "", mailconv.DateUnknown},
