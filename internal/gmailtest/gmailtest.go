@@ -1,0 +1,224 @@
+// Package gmailtest serves a fake Gmail IMAP server on loopback, for the
+// tests of the gmail provider preset: go-imap's in-memory server with
+// Gmail's layout of system mailboxes ("[Gmail]/Sent Mail", "[Gmail]/All
+// Mail", ...), whose special-use attributes (\Sent, \All, \Important, ...)
+// come with every LIST as Gmail sends them (docs/providers.md), folders
+// under "[Gmail]/" refused as Gmail refuses them, and an optional
+// APPENDLIMIT enforced with NO [TOOBIG]. It records every APPEND and
+// CREATE so that a test can show where messages went.
+package gmailtest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+// System are Gmail's system mailboxes (an English-language account) and
+// their attributes.
+var System = map[string][]imap.MailboxAttr{
+	"[Gmail]":           {imap.MailboxAttrNoSelect, imap.MailboxAttrHasChildren},
+	"[Gmail]/All Mail":  {imap.MailboxAttrAll},
+	"[Gmail]/Drafts":    {imap.MailboxAttrDrafts},
+	"[Gmail]/Important": {imap.MailboxAttrImportant},
+	"[Gmail]/Sent Mail": {imap.MailboxAttrSent},
+	"[Gmail]/Spam":      {imap.MailboxAttrJunk},
+	"[Gmail]/Starred":   {imap.MailboxAttrFlagged},
+	"[Gmail]/Trash":     {imap.MailboxAttrTrash},
+}
+
+// Options tune the server.
+type Options struct {
+	// AppendLimit is announced as APPENDLIMIT=n, and larger APPENDs are
+	// refused; 0: none announced, none refused.
+	AppendLimit int64
+}
+
+// Append is one APPEND the server stored.
+type Append struct {
+	Mailbox string
+	Size    int
+	Flags   []imap.Flag
+	Body    []byte
+}
+
+// Server is a running fake server.
+type Server struct {
+	// Addr is HOST:PORT on loopback; User and Password log in.
+	Addr, User, Password string
+
+	mu      sync.Mutex
+	names   map[string]bool
+	appends []Append
+	created []string
+	refused []string
+}
+
+// Start serves a fake Gmail until the test ends.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	s := &Server{User: "me@gmail.com", Password: "app-password", names: map[string]bool{"INBOX": true}}
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser(s.User, s.Password)
+	for _, n := range append(sortedNames(), "INBOX") {
+		if n == "[Gmail]" {
+			continue // \Noselect: listed, never selected
+		}
+		if err := user.Create(n, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n := range System {
+		s.names[n] = true
+	}
+	mem.AddUser(user)
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapUnselect: {}}
+	if o.AppendLimit > 0 {
+		caps[imap.Cap(fmt.Sprintf("APPENDLIMIT=%d", o.AppendLimit))] = struct{}{}
+	}
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &session{Session: mem.NewSession(), s: s, limit: o.AppendLimit}, nil, nil
+		},
+		Caps:         caps,
+		InsecureAuth: true,
+		Logger:       discard{},
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	s.Addr = ln.Addr().String()
+	return s
+}
+
+// Appends returns the APPENDs stored so far, in order.
+func (s *Server) Appends() []Append {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Append(nil), s.appends...)
+}
+
+// Created returns the mailboxes created so far, and Refused the CREATEs
+// refused.
+func (s *Server) Created() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.created...)
+}
+
+// Refused returns the names whose CREATE was refused.
+func (s *Server) Refused() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.refused...)
+}
+
+func sortedNames() []string {
+	var out []string
+	for n := range System {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type session struct {
+	imapserver.Session
+	s     *Server
+	limit int64
+}
+
+// List answers from the server's names, with Gmail's attributes on every
+// reply (not only with RETURN (SPECIAL-USE)).
+func (x *session) List(w *imapserver.ListWriter, ref string, patterns []string, _ *imap.ListOptions) error {
+	if len(patterns) == 0 {
+		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: '/'})
+	}
+	x.s.mu.Lock()
+	var names []string
+	for n := range x.s.names {
+		names = append(names, n)
+	}
+	x.s.mu.Unlock()
+	sort.Strings(names)
+	for _, n := range names {
+		for _, p := range patterns {
+			if imapserver.MatchList(n, '/', ref, p) {
+				if err := w.WriteList(&imap.ListData{Mailbox: n, Delim: '/', Attrs: System[n]}); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Create refuses names under [Gmail]/ (Gmail keeps them for itself).
+func (x *session) Create(name string, o *imap.CreateOptions) error {
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	if strings.HasPrefix(name, "[Gmail]/") || name == "[Gmail]" {
+		if x.s.names[name] {
+			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAlreadyExists, Text: "Duplicate folder name (Failure)"}
+		}
+		x.s.refused = append(x.s.refused, name)
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeCannot, Text: "Invalid folder: " + name + " (Failure)"}
+	}
+	if err := x.Session.Create(name, o); err != nil {
+		return err
+	}
+	x.s.names[name] = true
+	x.s.created = append(x.s.created, name)
+	return nil
+}
+
+// Delete forgets the name (the probe folder).
+func (x *session) Delete(name string) error {
+	if err := x.Session.Delete(name); err != nil {
+		return err
+	}
+	x.s.mu.Lock()
+	delete(x.s.names, name)
+	x.s.mu.Unlock()
+	return nil
+}
+
+type literal struct{ *bytes.Reader }
+
+func (l literal) Size() int64 { return l.Reader.Size() }
+
+// Append enforces APPENDLIMIT and records what it stores.
+func (x *session) Append(mailbox string, r imap.LiteralReader, o *imap.AppendOptions) (*imap.AppendData, error) {
+	if x.limit > 0 && r.Size() > x.limit {
+		io.Copy(io.Discard, r)
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeTooBig, Text: "Message too large (Failure)"}
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	d, err := x.Session.Append(mailbox, literal{bytes.NewReader(b)}, o)
+	if err == nil {
+		x.s.mu.Lock()
+		x.s.appends = append(x.s.appends, Append{Mailbox: mailbox, Size: len(b), Flags: o.Flags, Body: b})
+		x.s.mu.Unlock()
+	}
+	return d, err
+}
+
+type discard struct{}
+
+func (discard) Printf(string, ...any) {}
