@@ -10,7 +10,6 @@ package gmailtest
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net"
 	"sort"
@@ -41,6 +40,9 @@ type Options struct {
 	// AppendLimit is announced as APPENDLIMIT=n, and larger APPENDs are
 	// refused; 0: none announced, none refused.
 	AppendLimit int64
+	// NoSpecialUse leaves the special-use attributes out of LIST (as a
+	// server without RFC 6154 would); \Noselect stays.
+	NoSpecialUse bool
 }
 
 // Append is one APPEND the server stored.
@@ -81,15 +83,15 @@ func Start(t testing.TB, o Options) *Server {
 		s.names[n] = true
 	}
 	mem.AddUser(user)
-	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapUnselect: {}}
-	if o.AppendLimit > 0 {
-		caps[imap.Cap(fmt.Sprintf("APPENDLIMIT=%d", o.AppendLimit))] = struct{}{}
-	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &session{Session: mem.NewSession(), s: s, limit: o.AppendLimit}, nil, nil
+			x := &session{Session: mem.NewSession(), s: s, o: o}
+			if o.AppendLimit > 0 {
+				return limited{x}, nil, nil
+			}
+			return x, nil, nil
 		},
-		Caps:         caps,
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapUnselect: {}},
 		InsecureAuth: true,
 		Logger:       discard{},
 	})
@@ -110,8 +112,7 @@ func (s *Server) Appends() []Append {
 	return append([]Append(nil), s.appends...)
 }
 
-// Created returns the mailboxes created so far, and Refused the CREATEs
-// refused.
+// Created returns the mailboxes created so far.
 func (s *Server) Created() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,8 +137,8 @@ func sortedNames() []string {
 
 type session struct {
 	imapserver.Session
-	s     *Server
-	limit int64
+	s *Server
+	o Options
 }
 
 // List answers from the server's names, with Gmail's attributes on every
@@ -156,7 +157,11 @@ func (x *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 	for _, n := range names {
 		for _, p := range patterns {
 			if imapserver.MatchList(n, '/', ref, p) {
-				if err := w.WriteList(&imap.ListData{Mailbox: n, Delim: '/', Attrs: System[n]}); err != nil {
+				attrs := System[n]
+				if x.o.NoSpecialUse && n != "[Gmail]" {
+					attrs = nil
+				}
+				if err := w.WriteList(&imap.ListData{Mailbox: n, Delim: '/', Attrs: attrs}); err != nil {
 					return err
 				}
 				break
@@ -196,13 +201,19 @@ func (x *session) Delete(name string) error {
 	return nil
 }
 
+// limited is a session that announces APPENDLIMIT.
+type limited struct{ *session }
+
+// AppendLimit implements imapserver.SessionAppendLimit.
+func (l limited) AppendLimit() uint32 { return uint32(l.o.AppendLimit) }
+
 type literal struct{ *bytes.Reader }
 
 func (l literal) Size() int64 { return l.Reader.Size() }
 
 // Append enforces APPENDLIMIT and records what it stores.
 func (x *session) Append(mailbox string, r imap.LiteralReader, o *imap.AppendOptions) (*imap.AppendData, error) {
-	if x.limit > 0 && r.Size() > x.limit {
+	if x.o.AppendLimit > 0 && r.Size() > x.o.AppendLimit {
 		io.Copy(io.Discard, r)
 		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeTooBig, Text: "Message too large (Failure)"}
 	}

@@ -1,0 +1,304 @@
+package imap_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mailconv/mailconv"
+	"github.com/mailconv/mailconv/imap"
+	"github.com/mailconv/mailconv/internal/gmailtest"
+)
+
+// TestResolveProvider: what a preset makes of an address and parameters:
+// the preset's host and port when the address names none, an explicit
+// host kept (how a user, and the tests, point a preset elsewhere), the
+// login it needs, XOAUTH2 preferred with a token file unless the user
+// chose, and the errors for an unknown name, a plaintext scheme with the
+// preset's host and a query other than provider=.
+func TestResolveProvider(t *testing.T) {
+	token := filepath.Join(t.TempDir(), "token.json")
+	t.Setenv(imap.PasswordEnv, "app-password")
+	cases := []struct {
+		name     string
+		addr     string
+		tls      bool
+		params   map[string]string
+		noPass   bool
+		want     string
+		wantSASL string
+		wantErr  error
+		errText  string
+	}{
+		{name: "gmail fills host", addr: "imaps://me%40gmail.com@/", params: map[string]string{"provider": "gmail"},
+			want: "imaps://me%40gmail.com@imap.gmail.com:993/"},
+		{name: "query, registry form", addr: "//me@gmail.com@?provider=Gmail", tls: true,
+			want: "//me@gmail.com@imap.gmail.com:993/"},
+		{name: "alias", addr: "//me@gmail.com@/Old", tls: true, params: map[string]string{"provider": "google"},
+			want: "//me@gmail.com@imap.gmail.com:993/Old"},
+		{name: "outlook with token prefers XOAUTH2", addr: "imaps://me@example.org@/?provider=outlook",
+			params: map[string]string{"oauth2-token-file": token}, want: "imaps://me@example.org@outlook.office365.com:993/", wantSASL: "xoauth2"},
+		{name: "user's mechanism wins", addr: "imaps://me@example.org@/", params: map[string]string{"provider": "outlook", "oauth2-token-file": token, "sasl": "oauthbearer"},
+			want: "imaps://me@example.org@outlook.office365.com:993/", wantSASL: "oauthbearer"},
+		{name: "explicit host wins", addr: "imap://me%40gmail.com@127.0.0.1:1143/?provider=gmail",
+			want: "imap://me%40gmail.com@127.0.0.1:1143/"},
+		{name: "no provider: unchanged", addr: "imaps://me@host/", want: "imaps://me@host/"},
+		{name: "preset host needs TLS", addr: "imap://me@gmail.com@/", params: map[string]string{"provider": "gmail"},
+			wantErr: imap.ErrAddress, errText: "use imaps://"},
+		{name: "unknown", addr: "imaps://me@gmail.com@/", params: map[string]string{"provider": "gmial"},
+			wantErr: mailconv.ErrBadOption, errText: `unknown provider "gmial": did you mean gmail? (providers: gmail, outlook)`},
+		{name: "unknown in query", addr: "imaps://me@x@/?provider=outlok",
+			wantErr: imap.ErrUnknownProvider, errText: "did you mean outlook?"},
+		{name: "other query", addr: "imaps://me@x@/?port=1", wantErr: imap.ErrAddress, errText: "?provider=NAME"},
+		{name: "query and option differ", addr: "imaps://me@x@/?provider=gmail", params: map[string]string{"provider": "outlook"},
+			wantErr: mailconv.ErrBadOption},
+		{name: "outlook without token", addr: "imaps://me@x@/", params: map[string]string{"provider": "outlook"},
+			wantErr: imap.ErrPassword, errText: "mailconv login --provider microsoft"},
+		{name: "gmail without any login", addr: "imaps://me@x@/", params: map[string]string{"provider": "gmail"}, noPass: true,
+			wantErr: imap.ErrPassword, errText: "app password"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.noPass {
+				t.Setenv(imap.PasswordEnv, "")
+			}
+			before := len(c.params)
+			got, params, prov, err := imap.ResolveProvider(c.addr, c.tls, c.params)
+			if len(c.params) != before {
+				t.Errorf("the caller's parameters were changed: %v", c.params)
+			}
+			if c.wantErr != nil {
+				if !errors.Is(err, c.wantErr) || !strings.Contains(errText(err), c.errText) {
+					t.Fatalf("err = %v, want %v containing %q", err, c.wantErr, c.errText)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("address %q, want %q", got, c.want)
+			}
+			if prov != nil && params["provider"] != prov.Name {
+				t.Errorf("params %v lack provider=%s", params, prov.Name)
+			}
+			if params["sasl"] != c.wantSASL {
+				t.Errorf("sasl %q, want %q", params["sasl"], c.wantSASL)
+			}
+			if prov != nil {
+				if _, err := imap.ParseAddress(got, c.tls); err != nil {
+					t.Errorf("the resolved address does not parse: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// mboxStore writes an mbox tree: name (with "/" for Thunderbird children)
+// -> messages.
+func mboxStore(t *testing.T, boxes map[string][]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, msgs := range boxes {
+		segs := strings.Split(name, "/")
+		for i := range segs[:len(segs)-1] {
+			segs[i] += ".sbd"
+		}
+		p := filepath.Join(append([]string{dir}, segs...)...)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, m := range msgs {
+			b.WriteString("From a@example.org Mon Mar  1 08:00:00 2004\n" + m + "\n")
+		}
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func msg(id, extra string) string {
+	return "Message-ID: <" + id + "@example.org>\nSubject: " + id + "\n\nbody of " + id + "\n" + extra
+}
+
+// TestGmailPreset: an upload with the gmail preset to a fake Gmail whose
+// LIST marks [Gmail]/... with special-use attributes, as Gmail's does.
+// Sent, Drafts and Trash land in [Gmail]/Sent Mail, Drafts and Trash;
+// source mailboxes named like Gmail's system folders ([Gmail]/All Mail,
+// [Gmail]/Starred, from a Thunderbird profile that cached a Gmail account)
+// go to renamed labels (%5BGmail]/...), reported, so nothing is written
+// into All Mail, Starred or Important and no CREATE is refused; a message
+// larger than the server's APPENDLIMIT is a reported skip and is never
+// sent; the Trash mapping warns that Gmail empties it.
+func TestGmailPreset(t *testing.T) {
+	srv := gmailtest.Start(t, gmailtest.Options{AppendLimit: 4000})
+	t.Setenv(imap.PasswordEnv, srv.Password)
+	big := strings.Repeat("a line of a large attachment\n", 200) // > 4000 octets
+	src := mboxStore(t, map[string][]string{
+		"Inbox":            {msg("in1", ""), msg("in2", "")},
+		"Sent":             {msg("sent1", "")},
+		"Drafts":           {msg("draft1", "")},
+		"Trash":            {msg("trash1", "")},
+		"[Gmail]/All Mail": {msg("all1", "")},
+		"[Gmail]/Starred":  {msg("star1", "")},
+		"Big":              {msg("big1", big), msg("small1", "")},
+	})
+	addr := "imap://me%40gmail.com@" + srv.Addr + "/"
+	rep, err := convert(t, "mbox", src, nil, addr, plainParams("provider", "gmail"))
+	if err != nil {
+		t.Fatalf("convert: %v\n%s", err, events(rep))
+	}
+	got := map[string][]string{}
+	for _, a := range srv.Appends() {
+		got[a.Mailbox] = append(got[a.Mailbox], mailconv.HeaderValue(a.Body, "Subject"))
+		if a.Size > 4000 {
+			t.Errorf("a message of %d octets was sent to %s", a.Size, a.Mailbox)
+		}
+	}
+	want := map[string][]string{
+		"INBOX":              {"in1", "in2"},
+		"[Gmail]/Sent Mail":  {"sent1"},
+		"[Gmail]/Drafts":     {"draft1"},
+		"[Gmail]/Trash":      {"trash1"},
+		"%5BGmail]/All Mail": {"all1"},
+		"%5BGmail]/Starred":  {"star1"},
+		"Big":                {"small1"},
+	}
+	for box, subjects := range want {
+		if strings.Join(got[box], ",") != strings.Join(subjects, ",") {
+			t.Errorf("%s holds %v, want %v", box, got[box], subjects)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("messages went to %v", got)
+	}
+	for _, system := range []string{"[Gmail]/All Mail", "[Gmail]/Starred", "[Gmail]/Important"} {
+		if len(got[system]) > 0 {
+			t.Errorf("uploaded into %s: %v", system, got[system])
+		}
+	}
+	if r := srv.Refused(); len(r) > 0 {
+		t.Errorf("CREATE refused for %v", r)
+	}
+	if len(rep.Skips) != 1 || rep.Skips[0].Code != "imap.too-big" || !strings.Contains(rep.Skips[0].Detail, "APPENDLIMIT") {
+		t.Errorf("want one imap.too-big skip:\n%s", events(rep))
+	}
+	renames := map[string]string{}
+	for _, e := range rep.Renames {
+		renames[e.Mailbox.String()] = e.Detail
+	}
+	if !strings.Contains(renames["[Gmail]"], `"[Gmail]" is a reserved name`) ||
+		!strings.Contains(renames["[Gmail]/All Mail"], "-> %5BGmail]/All Mail") || !strings.Contains(renames["[Gmail]/Starred"], "-> %5BGmail]/Starred") {
+		t.Errorf("the [Gmail]/... source mailboxes were not reported renamed:\n%s", events(rep))
+	}
+	if rep.Codes["imap.provider-expiring"] != 1 || rep.Codes["imap.provider"] != 1 {
+		t.Errorf("want the provider's info and one warning for Trash:\n%s", events(rep))
+	}
+}
+
+// TestGmailPresetFallbackNames: a server that marks no special-use
+// mailbox still gets Sent and Trash into Gmail's [Gmail]/Sent Mail and
+// [Gmail]/Trash, which the preset knows by name (they exist on it);
+// without the preset they would be ordinary folders "Sent" and "Trash".
+func TestGmailPresetFallbackNames(t *testing.T) {
+	src := mboxStore(t, map[string][]string{"Sent": {msg("s", "")}, "Trash": {msg("t", "")}})
+	for _, preset := range []bool{true, false} {
+		srv := gmailtest.Start(t, gmailtest.Options{NoSpecialUse: true})
+		t.Setenv(imap.PasswordEnv, srv.Password)
+		params := plainParams()
+		if preset {
+			params["provider"] = "gmail"
+		}
+		rep, err := convert(t, "mbox", src, nil, "imap://me%40gmail.com@"+srv.Addr, params)
+		if err != nil {
+			t.Fatalf("convert: %v\n%s", err, events(rep))
+		}
+		var boxes []string
+		for _, a := range srv.Appends() {
+			boxes = append(boxes, a.Mailbox)
+		}
+		want := "[Gmail]/Sent Mail,[Gmail]/Trash"
+		if !preset {
+			want = "Sent,Trash"
+		}
+		if strings.Join(boxes, ",") != want {
+			t.Errorf("preset %v: appended to %v, want %s", preset, boxes, want)
+		}
+	}
+}
+
+// TestGmailPresetSizeLimit: with no APPENDLIMIT announced and no
+// append-limit given, the preset's limit (35651584 octets, what Gmail
+// announces) applies: one octet more is skipped before it is sent.
+func TestGmailPresetSizeLimit(t *testing.T) {
+	srv := gmailtest.Start(t, gmailtest.Options{})
+	t.Setenv(imap.PasswordEnv, srv.Password)
+	ctx := context.Background()
+	rep := &mailconv.Report{}
+	f, _ := mailconv.LookupFormat("imap")
+	w, err := f.Create(ctx, "//me%40gmail.com@"+srv.Addr+"/?provider=gmail", &mailconv.Options{Params: plainParams(), Events: rep.Add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	mw, err := w.CreateMailbox(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 35651584
+	head := "Subject: big\r\n\r\n"
+	line := strings.Repeat("x", 98) + "\r\n"
+	body := head + strings.Repeat(line, (limit-len(head))/len(line)+1)
+	body = body[:limit+1]
+	err = mw.WriteMessage(ctx, &mailconv.Message{ID: "big", Size: -1}, bytes.NewReader([]byte(body)))
+	var skip *mailconv.SkipError
+	if !errors.As(err, &skip) || skip.Code != "imap.too-big" {
+		t.Fatalf("WriteMessage of %d octets: %v, want an imap.too-big skip", len(body), err)
+	}
+	if err := mw.WriteMessage(ctx, &mailconv.Message{ID: "small", Size: -1}, strings.NewReader("Subject: s\r\n\r\nx\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a := srv.Appends(); len(a) != 1 || a[0].Size > 100 {
+		t.Errorf("appended %d messages", len(a))
+	}
+	if !strings.Contains(events(rep), "35651584 octets, the preset's") {
+		t.Errorf("the preset's limit is not reported:\n%s", events(rep))
+	}
+}
+
+// TestGmailPresetPrefix: an address prefix inside Gmail's system folder is
+// refused before any mailbox is created (only the probe's folder, deleted
+// again, comes before).
+func TestGmailPresetPrefix(t *testing.T) {
+	srv := gmailtest.Start(t, gmailtest.Options{})
+	t.Setenv(imap.PasswordEnv, srv.Password)
+	f, _ := mailconv.LookupFormat("imap")
+	_, err := f.Create(context.Background(), "//me%40gmail.com@"+srv.Addr+"/%5BGmail%5D/Old", &mailconv.Options{Params: plainParams("provider", "gmail")})
+	if !errors.Is(err, imap.ErrAddress) || !strings.Contains(errText(err), "system folder") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, c := range srv.Created() {
+		if !strings.HasPrefix(c, "mailconv-probe-") {
+			t.Errorf("created %q", c)
+		}
+	}
+	if r := srv.Refused(); len(r) > 0 {
+		t.Errorf("CREATE refused for %v", r)
+	}
+}
