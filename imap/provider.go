@@ -65,38 +65,41 @@ type Provider struct {
 	Expiring []mailconv.Role
 }
 
-// providers are the presets; see docs/providers.md for the sources.
-var providers = []Provider{
-	{
-		Name: "gmail", Aliases: []string{"google", "googlemail"}, Title: "Gmail",
-		Host: "imap.gmail.com", Port: 993, Login: "google",
-		MaxMessage:  35651584,  // the APPENDLIMIT Gmail announces
-		BytesPerDay: 500000000, // 500 MB of IMAP upload a day
-		SpecialNames: map[mailconv.Role]string{
-			mailconv.RoleSent: "[Gmail]/Sent Mail", mailconv.RoleDrafts: "[Gmail]/Drafts",
-			mailconv.RoleTrash: "[Gmail]/Trash", mailconv.RoleJunk: "[Gmail]/Spam",
+// presets returns the presets, made anew at each call (nothing global can
+// be changed through them); see docs/providers.md for the sources.
+func presets() []Provider {
+	return []Provider{
+		{
+			Name: "gmail", Aliases: []string{"google", "googlemail"}, Title: "Gmail",
+			Host: "imap.gmail.com", Port: 993, Login: "google",
+			MaxMessage:  35651584,  // the APPENDLIMIT Gmail announces
+			BytesPerDay: 500000000, // 500 MB of IMAP upload a day
+			SpecialNames: map[mailconv.Role]string{
+				mailconv.RoleSent: "[Gmail]/Sent Mail", mailconv.RoleDrafts: "[Gmail]/Drafts",
+				mailconv.RoleTrash: "[Gmail]/Trash", mailconv.RoleJunk: "[Gmail]/Spam",
+			},
+			NoUpload: []imapv2.MailboxAttr{imapv2.MailboxAttrAll, imapv2.MailboxAttrFlagged, imapv2.MailboxAttrImportant},
+			Reserved: []string{"[Gmail]", "[Google Mail]"},
+			Expiring: []mailconv.Role{mailconv.RoleTrash, mailconv.RoleJunk},
 		},
-		NoUpload: []imapv2.MailboxAttr{imapv2.MailboxAttrAll, imapv2.MailboxAttrFlagged, imapv2.MailboxAttrImportant},
-		Reserved: []string{"[Gmail]", "[Google Mail]"},
-		Expiring: []mailconv.Role{mailconv.RoleTrash, mailconv.RoleJunk},
-	},
-	{
-		Name: "outlook", Aliases: []string{"microsoft", "office365", "microsoft365", "hotmail"}, Title: "Microsoft 365 / Outlook.com",
-		Host: "outlook.office365.com", Port: 993, Login: "microsoft", OAuthOnly: true,
-		MaxMessage: 35 << 20, // Exchange Online's default message size limit, 35 MB
-		SpecialNames: map[mailconv.Role]string{
-			mailconv.RoleSent: "Sent Items", mailconv.RoleDrafts: "Drafts", mailconv.RoleTrash: "Deleted Items",
-			mailconv.RoleJunk: "Junk Email", mailconv.RoleArchive: "Archive",
+		{
+			Name: "outlook", Aliases: []string{"microsoft", "office365", "microsoft365", "hotmail"}, Title: "Microsoft 365 / Outlook.com",
+			Host: "outlook.office365.com", Port: 993, Login: "microsoft", OAuthOnly: true,
+			MaxMessage: 35 << 20, // Exchange Online's default message size limit, 35 MB
+			SpecialNames: map[mailconv.Role]string{
+				mailconv.RoleSent: "Sent Items", mailconv.RoleDrafts: "Drafts", mailconv.RoleTrash: "Deleted Items",
+				mailconv.RoleJunk: "Junk Email", mailconv.RoleArchive: "Archive",
+			},
+			// Exchange's folders for other items than mail, and the outbox
+			// (a queue of mail to send, not a folder to keep mail in).
+			Reserved: []string{"Calendar", "Contacts", "Tasks", "Notes", "Journal", "Outbox"},
 		},
-		// Exchange's folders for other items than mail (and the outbox,
-		// whose items are sent): mail appended there is hidden or sent.
-		Reserved: []string{"Calendar", "Contacts", "Tasks", "Notes", "Journal", "Outbox"},
-	},
+	}
 }
 
 // Providers returns the presets, sorted by name.
 func Providers() []Provider {
-	out := append([]Provider(nil), providers...)
+	out := presets()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
@@ -131,17 +134,16 @@ func (e *UnknownProviderError) Is(target error) bool {
 func LookupProvider(name string) (*Provider, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	var known, all []string
-	for i := range providers {
-		p := &providers[i]
+	list := Providers()
+	for i := range list {
+		p := &list[i]
 		if n == p.Name || contains(p.Aliases, n) {
-			cp := *p
-			return &cp, nil
+			return p, nil
 		}
 		known = append(known, p.Name)
 		all = append(all, p.Name)
 		all = append(all, p.Aliases...)
 	}
-	sort.Strings(known)
 	e := &UnknownProviderError{Name: name, Known: known}
 	if c := mailconv.ClosestName(n, all); c != "" {
 		p, _ := LookupProvider(c)

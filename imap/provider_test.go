@@ -144,7 +144,7 @@ func msg(id, extra string) string {
 // larger than the server's APPENDLIMIT is a reported skip and is never
 // sent; the Trash mapping warns that Gmail empties it.
 func TestGmailPreset(t *testing.T) {
-	srv := gmailtest.Start(t, gmailtest.Options{AppendLimit: 4000})
+	srv := startGmail(t, gmailtest.Options{AppendLimit: 4000})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	big := strings.Repeat("a line of a large attachment\n", 200) // > 4000 octets
 	src := mboxStore(t, map[string][]string{
@@ -216,7 +216,7 @@ func TestGmailPreset(t *testing.T) {
 func TestGmailPresetFallbackNames(t *testing.T) {
 	src := mboxStore(t, map[string][]string{"Sent": {msg("s", "")}, "Trash": {msg("t", "")}})
 	for _, preset := range []bool{true, false} {
-		srv := gmailtest.Start(t, gmailtest.Options{NoSpecialUse: true})
+		srv := startGmail(t, gmailtest.Options{NoSpecialUse: true})
 		t.Setenv(imap.PasswordEnv, srv.Password)
 		params := plainParams()
 		if preset {
@@ -244,7 +244,7 @@ func TestGmailPresetFallbackNames(t *testing.T) {
 // append-limit given, the preset's limit (35651584 octets, what Gmail
 // announces) applies: one octet more is skipped before it is sent.
 func TestGmailPresetSizeLimit(t *testing.T) {
-	srv := gmailtest.Start(t, gmailtest.Options{})
+	srv := startGmail(t, gmailtest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	ctx := context.Background()
 	rep := &mailconv.Report{}
@@ -286,7 +286,7 @@ func TestGmailPresetSizeLimit(t *testing.T) {
 // refused before any mailbox is created (only the probe's folder, deleted
 // again, comes before).
 func TestGmailPresetPrefix(t *testing.T) {
-	srv := gmailtest.Start(t, gmailtest.Options{})
+	srv := startGmail(t, gmailtest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	f, _ := mailconv.LookupFormat("imap")
 	_, err := f.Create(context.Background(), "//me%40gmail.com@"+srv.Addr+"/%5BGmail%5D/Old", &mailconv.Options{Params: plainParams("provider", "gmail")})
@@ -301,4 +301,15 @@ func TestGmailPresetPrefix(t *testing.T) {
 	if r := srv.Refused(); len(r) > 0 {
 		t.Errorf("CREATE refused for %v", r)
 	}
+}
+
+// startGmail starts a fake Gmail for the test.
+func startGmail(t *testing.T, o gmailtest.Options) *gmailtest.Server {
+	t.Helper()
+	s, err := gmailtest.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -1,11 +1,3 @@
-// Package gmailtest serves a fake Gmail IMAP server on loopback, for the
-// tests of the gmail provider preset: go-imap's in-memory server with
-// Gmail's layout of system mailboxes ("[Gmail]/Sent Mail", "[Gmail]/All
-// Mail", ...), whose special-use attributes (\Sent, \All, \Important, ...)
-// come with every LIST as Gmail sends them (docs/providers.md), folders
-// under "[Gmail]/" refused as Gmail refuses them, and an optional
-// APPENDLIMIT enforced with NO [TOOBIG]. It records every APPEND and
-// CREATE so that a test can show where messages went.
 package gmailtest
 
 import (
@@ -15,16 +7,15 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
-// System are Gmail's system mailboxes (an English-language account) and
+// system are Gmail's system mailboxes (an English-language account) and
 // their attributes.
-var System = map[string][]imap.MailboxAttr{
+var system = map[string][]imap.MailboxAttr{
 	"[Gmail]":           {imap.MailboxAttrNoSelect, imap.MailboxAttrHasChildren},
 	"[Gmail]/All Mail":  {imap.MailboxAttrAll},
 	"[Gmail]/Drafts":    {imap.MailboxAttrDrafts},
@@ -58,6 +49,7 @@ type Server struct {
 	// Addr is HOST:PORT on loopback; User and Password log in.
 	Addr, User, Password string
 
+	srv     *imapserver.Server
 	mu      sync.Mutex
 	names   map[string]bool
 	appends []Append
@@ -65,9 +57,8 @@ type Server struct {
 	refused []string
 }
 
-// Start serves a fake Gmail until the test ends.
-func Start(t testing.TB, o Options) *Server {
-	t.Helper()
+// Start serves a fake Gmail until Close.
+func Start(o Options) (*Server, error) {
 	s := &Server{User: "me@gmail.com", Password: "app-password", names: map[string]bool{"INBOX": true}}
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(s.User, s.Password)
@@ -76,14 +67,14 @@ func Start(t testing.TB, o Options) *Server {
 			continue // \Noselect: listed, never selected
 		}
 		if err := user.Create(n, nil); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
-	for n := range System {
+	for n := range system {
 		s.names[n] = true
 	}
 	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
+	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			x := &session{Session: mem.NewSession(), s: s, o: o}
 			if o.AppendLimit > 0 {
@@ -97,13 +88,15 @@ func Start(t testing.TB, o Options) *Server {
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	go s.srv.Serve(ln)
 	s.Addr = ln.Addr().String()
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Appends returns the APPENDs stored so far, in order.
 func (s *Server) Appends() []Append {
@@ -128,7 +121,7 @@ func (s *Server) Refused() []string {
 
 func sortedNames() []string {
 	var out []string
-	for n := range System {
+	for n := range system {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -157,7 +150,7 @@ func (x *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 	for _, n := range names {
 		for _, p := range patterns {
 			if imapserver.MatchList(n, '/', ref, p) {
-				attrs := System[n]
+				attrs := system[n]
 				if x.o.NoSpecialUse && n != "[Gmail]" {
 					attrs = nil
 				}
