@@ -1,7 +1,6 @@
 package imap_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -144,7 +143,7 @@ func msg(id, extra string) string {
 // larger than the server's APPENDLIMIT is a reported skip and is never
 // sent; the Trash mapping warns that Gmail empties it.
 func TestGmailPreset(t *testing.T) {
-	srv := startGmail(t, gmailtest.Options{AppendLimit: 4000})
+	srv := gmailtest.ForTest(t, gmailtest.Options{AppendLimit: 4000})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	big := strings.Repeat("a line of a large attachment\n", 200) // > 4000 octets
 	src := mboxStore(t, map[string][]string{
@@ -216,7 +215,7 @@ func TestGmailPreset(t *testing.T) {
 func TestGmailPresetFallbackNames(t *testing.T) {
 	src := mboxStore(t, map[string][]string{"Sent": {msg("s", "")}, "Trash": {msg("t", "")}})
 	for _, preset := range []bool{true, false} {
-		srv := startGmail(t, gmailtest.Options{NoSpecialUse: true})
+		srv := gmailtest.ForTest(t, gmailtest.Options{NoSpecialUse: true})
 		t.Setenv(imap.PasswordEnv, srv.Password)
 		params := plainParams()
 		if preset {
@@ -244,17 +243,9 @@ func TestGmailPresetFallbackNames(t *testing.T) {
 // append-limit given, the preset's limit (35651584 octets, what Gmail
 // announces) applies: one octet more is skipped before it is sent.
 func TestGmailPresetSizeLimit(t *testing.T) {
-	srv := startGmail(t, gmailtest.Options{})
+	srv := gmailtest.ForTest(t, gmailtest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
-	ctx := context.Background()
-	rep := &mailconv.Report{}
-	f, _ := mailconv.LookupFormat("imap")
-	w, err := f.Create(ctx, "//me%40gmail.com@"+srv.Addr+"/?provider=gmail", &mailconv.Options{Params: plainParams(), Events: rep.Add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	mw, err := w.CreateMailbox(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}})
+	addr, params, _, err := imap.ResolveProvider("imap://me%40gmail.com@"+srv.Addr+"/?provider=gmail", false, plainParams())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,23 +253,18 @@ func TestGmailPresetSizeLimit(t *testing.T) {
 	head := "Subject: big\r\n\r\n"
 	line := strings.Repeat("x", 98) + "\r\n"
 	body := head + strings.Repeat(line, (limit-len(head))/len(line)+1)
-	body = body[:limit+1]
-	err = mw.WriteMessage(ctx, &mailconv.Message{ID: "big", Size: -1}, bytes.NewReader([]byte(body)))
-	var skip *mailconv.SkipError
-	if !errors.As(err, &skip) || skip.Code != "imap.too-big" {
-		t.Fatalf("WriteMessage of %d octets: %v, want an imap.too-big skip", len(body), err)
+	for _, size := range []int{limit, limit + 1} {
+		rep, err := uploadOne(t, addr, params, &mailconv.Message{ID: "big", Size: -1}, body[:size])
+		var skip *mailconv.SkipError
+		if skipped := errors.As(err, &skip) && skip.Code == "imap.too-big"; skipped != (size > limit) || (!skipped && err != nil) {
+			t.Fatalf("WriteMessage of %d octets: %v", size, err)
+		}
+		if !strings.Contains(events(rep), "35651584 octets, the preset's") {
+			t.Errorf("the preset's limit is not reported:\n%s", events(rep))
+		}
 	}
-	if err := mw.WriteMessage(ctx, &mailconv.Message{ID: "small", Size: -1}, strings.NewReader("Subject: s\r\n\r\nx\r\n")); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if a := srv.Appends(); len(a) != 1 || a[0].Size > 100 {
-		t.Errorf("appended %d messages", len(a))
-	}
-	if !strings.Contains(events(rep), "35651584 octets, the preset's") {
-		t.Errorf("the preset's limit is not reported:\n%s", events(rep))
+	if a := srv.Appends(); len(a) != 1 || a[0].Size != limit {
+		t.Errorf("appended %d messages, want the one of %d octets", len(a), limit)
 	}
 }
 
@@ -286,7 +272,7 @@ func TestGmailPresetSizeLimit(t *testing.T) {
 // refused before any mailbox is created (only the probe's folder, deleted
 // again, comes before).
 func TestGmailPresetPrefix(t *testing.T) {
-	srv := startGmail(t, gmailtest.Options{})
+	srv := gmailtest.ForTest(t, gmailtest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	f, _ := mailconv.LookupFormat("imap")
 	_, err := f.Create(context.Background(), "//me%40gmail.com@"+srv.Addr+"/%5BGmail%5D/Old", &mailconv.Options{Params: plainParams("provider", "gmail")})
@@ -301,15 +287,4 @@ func TestGmailPresetPrefix(t *testing.T) {
 	if r := srv.Refused(); len(r) > 0 {
 		t.Errorf("CREATE refused for %v", r)
 	}
-}
-
-// startGmail starts a fake Gmail for the test.
-func startGmail(t *testing.T, o gmailtest.Options) *gmailtest.Server {
-	t.Helper()
-	s, err := gmailtest.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }

@@ -167,7 +167,7 @@ func TestProviderGmailBinary(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(src, name), []byte(b.String()), 0o644))
 	}
 	for _, budget := range []bool{true, false} {
-		srv := startGmail(t, gmailtest.Options{AppendLimit: 4000})
+		srv := gmailtest.ForTest(t, gmailtest.Options{AppendLimit: 4000})
 		dir := t.TempDir()
 		journal, rep := filepath.Join(dir, "journal"), filepath.Join(dir, "report.json")
 		args := []string{"convert", "--provider", "gmail", "--allow-plaintext", "--journal", journal, "--report", rep,
@@ -221,15 +221,4 @@ func TestProviderErrorsBinary(t *testing.T) {
 	assert.Equal(t, exitFailure, code, stderr)
 	assert.Contains(t, stderr, "only OAuth2")
 	assert.Contains(t, stderr, "mailconv login --provider microsoft")
-}
-
-// startGmail starts a fake Gmail for the test.
-func startGmail(t *testing.T, o gmailtest.Options) *gmailtest.Server {
-	t.Helper()
-	s, err := gmailtest.Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -93,6 +94,17 @@ func Start(o Options) (*Server, error) {
 	go s.srv.Serve(ln)
 	s.Addr = ln.Addr().String()
 	return s, nil
+}
+
+// ForTest starts a fake Gmail that stops when the test ends.
+func ForTest(t testing.TB, o Options) *Server {
+	t.Helper()
+	s, err := Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // Close stops the server.
