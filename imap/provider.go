@@ -35,6 +35,10 @@ type Provider struct {
 	// address names no host.
 	Host string
 	Port int
+	// MailDomains are the service's own mail domains: an address whose
+	// host is one of them ("imaps://me@gmail.com") meant the account
+	// me@gmail.com, not a server, and is refused with the right spelling.
+	MailDomains []string
 	// Login is the --provider of 'mailconv login' that gets a token file
 	// for this service.
 	Login string
@@ -71,7 +75,7 @@ func presets() []Provider {
 	return []Provider{
 		{
 			Name: "gmail", Aliases: []string{"google", "googlemail"}, Title: "Gmail",
-			Host: "imap.gmail.com", Port: 993, Login: "google",
+			Host: "imap.gmail.com", Port: 993, Login: "google", MailDomains: []string{"gmail.com", "googlemail.com"},
 			MaxMessage:  35651584,  // the APPENDLIMIT Gmail announces
 			BytesPerDay: 500000000, // 500 MB of IMAP upload a day
 			SpecialNames: map[mailconv.Role]string{
@@ -85,7 +89,8 @@ func presets() []Provider {
 		{
 			Name: "outlook", Aliases: []string{"microsoft", "office365", "microsoft365", "hotmail"}, Title: "Microsoft 365 / Outlook.com",
 			Host: "outlook.office365.com", Port: 993, Login: "microsoft", OAuthOnly: true,
-			MaxMessage: 35 << 20, // Exchange Online's default message size limit, 35 MB
+			MailDomains: []string{"outlook.com", "hotmail.com", "live.com", "msn.com"},
+			MaxMessage:  35 << 20, // Exchange Online's default message size limit, 35 MB
 			SpecialNames: map[mailconv.Role]string{
 				mailconv.RoleSent: "Sent Items", mailconv.RoleDrafts: "Drafts", mailconv.RoleTrash: "Deleted Items",
 				mailconv.RoleJunk: "Junk Email", mailconv.RoleArchive: "Archive",
@@ -215,7 +220,10 @@ func ResolveProvider(addr string, tls bool, params map[string]string) (string, m
 	case strings.HasPrefix(base, FormatIMAP+"://"):
 		tls = false
 	}
-	resolved, preset := prov.fillHost(base)
+	resolved, preset, err := prov.fillHost(base)
+	if err != nil {
+		return "", nil, nil, err
+	}
 	if preset && !tls {
 		return "", nil, nil, fmt.Errorf("%w %s: %s takes IMAP over TLS: use imaps://", ErrAddress, addr, prov.Title)
 	}
@@ -226,20 +234,29 @@ func ResolveProvider(addr string, tls bool, params map[string]string) (string, m
 }
 
 // fillHost puts the preset's host and port into an address that names no
-// host; preset tells whether it did.
-func (p *Provider) fillHost(addr string) (string, bool) {
+// host; preset tells whether it did. An address whose host is one of the
+// service's mail domains is refused: the user meant an account.
+func (p *Provider) fillHost(addr string) (string, bool, error) {
 	i := strings.Index(addr, "//")
 	if i < 0 {
-		return addr, false // ParseAddress says what is wrong
+		return addr, false, nil // ParseAddress says what is wrong
 	}
 	scheme, rest := addr[:i], addr[i+2:]
 	authority, path, _ := strings.Cut(rest, "/")
 	at := strings.LastIndexByte(authority, '@')
-	if at < 0 || authority[at+1:] != "" {
-		return addr, false // a host is named (or no user: ParseAddress says so)
+	if at < 0 {
+		return addr, false, nil // no user: ParseAddress says so
+	}
+	if host := authority[at+1:]; host != "" {
+		user := authority[:at]
+		if h := strings.ToLower(host); contains(p.MailDomains, h) && !strings.Contains(user, "@") && !strings.Contains(user, "%40") {
+			return "", false, fmt.Errorf("%w %s: %s is a mail domain, not a server: for the account %s@%s write imaps://%s@/ (the preset's server, %s)",
+				ErrAddress, addr, host, user, h, authority, p.Host)
+		}
+		return addr, false, nil // the host named wins
 	}
 	host := net.JoinHostPort(p.Host, strconv.Itoa(p.Port))
-	return scheme + "//" + authority + host + "/" + path, true
+	return scheme + "//" + authority + host + "/" + path, true, nil
 }
 
 // checkLogin refuses, before any connection, a login the service cannot

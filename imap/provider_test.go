@@ -52,6 +52,8 @@ func TestResolveProvider(t *testing.T) {
 			wantErr: mailconv.ErrBadOption, errText: `unknown provider "gmial": did you mean gmail? (providers: gmail, outlook)`},
 		{name: "unknown in query", addr: "imaps://me@x@/?provider=outlok",
 			wantErr: imap.ErrUnknownProvider, errText: "did you mean outlook?"},
+		{name: "mail domain for a host", addr: "imaps://me@gmail.com/", params: map[string]string{"provider": "gmail"},
+			wantErr: imap.ErrAddress, errText: "write imaps://me@gmail.com@/"},
 		{name: "other query", addr: "imaps://me@x@/?port=1", wantErr: imap.ErrAddress, errText: "?provider=NAME"},
 		{name: "query and option differ", addr: "imaps://me@x@/?provider=gmail", params: map[string]string{"provider": "outlook"},
 			wantErr: mailconv.ErrBadOption},
