@@ -10,7 +10,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/imap"
-	"github.com/mailconv/mailconv/internal/gmailtest"
+	"github.com/mailconv/mailconv/internal/providertest"
 )
 
 // TestResolveProvider: what a preset makes of an address and parameters:
@@ -145,7 +145,7 @@ func msg(id, extra string) string {
 // larger than the server's APPENDLIMIT is a reported skip and is never
 // sent; the Trash mapping warns that Gmail empties it.
 func TestGmailPreset(t *testing.T) {
-	srv := gmailtest.ForTest(t, gmailtest.Options{AppendLimit: 4000})
+	srv := providertest.ForTest(t, providertest.Options{AppendLimit: 4000})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	big := strings.Repeat("a line of a large attachment\n", 200) // > 4000 octets
 	src := mboxStore(t, map[string][]string{
@@ -217,7 +217,7 @@ func TestGmailPreset(t *testing.T) {
 func TestGmailPresetFallbackNames(t *testing.T) {
 	src := mboxStore(t, map[string][]string{"Sent": {msg("s", "")}, "Trash": {msg("t", "")}})
 	for _, preset := range []bool{true, false} {
-		srv := gmailtest.ForTest(t, gmailtest.Options{NoSpecialUse: true})
+		srv := providertest.ForTest(t, providertest.Options{NoSpecialUse: true})
 		t.Setenv(imap.PasswordEnv, srv.Password)
 		params := plainParams()
 		if preset {
@@ -245,7 +245,7 @@ func TestGmailPresetFallbackNames(t *testing.T) {
 // append-limit given, the preset's limit (35651584 octets, what Gmail
 // announces) applies: one octet more is skipped before it is sent.
 func TestGmailPresetSizeLimit(t *testing.T) {
-	srv := gmailtest.ForTest(t, gmailtest.Options{})
+	srv := providertest.ForTest(t, providertest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	addr, params, _, err := imap.ResolveProvider("imap://me%40gmail.com@"+srv.Addr+"/?provider=gmail", false, plainParams())
 	if err != nil {
@@ -274,7 +274,7 @@ func TestGmailPresetSizeLimit(t *testing.T) {
 // refused before any mailbox is created (only the probe's folder, deleted
 // again, comes before).
 func TestGmailPresetPrefix(t *testing.T) {
-	srv := gmailtest.ForTest(t, gmailtest.Options{})
+	srv := providertest.ForTest(t, providertest.Options{})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	f, _ := mailconv.LookupFormat("imap")
 	_, err := f.Create(context.Background(), "//me%40gmail.com@"+srv.Addr+"/%5BGmail%5D/Old", &mailconv.Options{Params: plainParams("provider", "gmail")})
@@ -288,5 +288,53 @@ func TestGmailPresetPrefix(t *testing.T) {
 	}
 	if r := srv.Refused(); len(r) > 0 {
 		t.Errorf("CREATE refused for %v", r)
+	}
+}
+
+// TestOutlookPreset: an upload with the outlook preset and a token file to
+// a fake Microsoft 365 (its English folder names; "Notes", "Tasks" and
+// "Outbox" listed as Exchange lists them). The login is XOAUTH2 although
+// the server also announces OAUTHBEARER (which it refuses here): the
+// preset prefers what Microsoft documents. Sent, Drafts, Trash and Junk
+// land in Sent Items, Drafts, Deleted Items and Junk Email; a source
+// mailbox "Notes" is renamed (Exchange's notes folder is no place for
+// mail), at any level. With LIST marking no special-use mailbox, the
+// usual names are found all the same.
+func TestOutlookPreset(t *testing.T) {
+	token := filepath.Join(t.TempDir(), "token.json")
+	if err := os.WriteFile(token, []byte(`{"access_token":"tok-365","token_type":"Bearer"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(imap.PasswordEnv, "")
+	src := mboxStore(t, map[string][]string{
+		"Inbox": {msg("in1", "")}, "Sent": {msg("sent1", "")}, "Drafts": {msg("draft1", "")}, "Trash": {msg("trash1", "")},
+		"Junk": {msg("junk1", "")}, "Notes": {msg("note1", "")}, "Projects/Notes": {msg("pnote1", "")},
+	})
+	want := map[string][]string{
+		"INBOX": {"in1"}, "Sent Items": {"sent1"}, "Drafts": {"draft1"}, "Deleted Items": {"trash1"},
+		"Junk Email": {"junk1"}, "%4Eotes": {"note1"}, "Projects/%4Eotes": {"pnote1"},
+	}
+	for _, marked := range []bool{true, false} {
+		srv := providertest.ForTest(t, providertest.Options{Provider: "outlook", Token: "tok-365", NoSpecialUse: !marked})
+		rep, err := convert(t, "mbox", src, nil, "imap://me%40example.org@"+srv.Addr+"/?provider=outlook",
+			plainParams("oauth2-token-file", token))
+		if err != nil {
+			t.Fatalf("special-use marked %v: %v\n%s", marked, err, events(rep))
+		}
+		got := map[string][]string{}
+		for _, a := range srv.Appends() {
+			got[a.Mailbox] = append(got[a.Mailbox], mailconv.HeaderValue(a.Body, "Subject"))
+		}
+		if len(got) != len(want) {
+			t.Errorf("special-use marked %v: messages went to %v", marked, got)
+		}
+		for box, subjects := range want {
+			if strings.Join(got[box], ",") != strings.Join(subjects, ",") {
+				t.Errorf("special-use marked %v: %s holds %v, want %v", marked, box, got[box], subjects)
+			}
+		}
+		if m := srv.RefusedMechanisms(); len(m) > 0 {
+			t.Errorf("the client tried %v before XOAUTH2", m)
+		}
 	}
 }

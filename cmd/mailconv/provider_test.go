@@ -14,7 +14,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/imap"
-	"github.com/mailconv/mailconv/internal/gmailtest"
+	"github.com/mailconv/mailconv/internal/providertest"
 )
 
 // presetFlags parses args into the network and limit flags as convert
@@ -167,7 +167,7 @@ func TestProviderGmailBinary(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(src, name), []byte(b.String()), 0o644))
 	}
 	for _, budget := range []bool{true, false} {
-		srv := gmailtest.ForTest(t, gmailtest.Options{AppendLimit: 4000})
+		srv := providertest.ForTest(t, providertest.Options{AppendLimit: 4000})
 		dir := t.TempDir()
 		journal, rep := filepath.Join(dir, "journal"), filepath.Join(dir, "report.json")
 		args := []string{"convert", "--provider", "gmail", "--allow-plaintext", "--journal", journal, "--report", rep,

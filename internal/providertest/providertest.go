@@ -1,7 +1,8 @@
-package gmailtest
+package providertest
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"sort"
@@ -12,23 +13,41 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
 )
 
-// system are Gmail's system mailboxes (an English-language account) and
-// their attributes.
-var system = map[string][]imap.MailboxAttr{
-	"[Gmail]":           {imap.MailboxAttrNoSelect, imap.MailboxAttrHasChildren},
-	"[Gmail]/All Mail":  {imap.MailboxAttrAll},
-	"[Gmail]/Drafts":    {imap.MailboxAttrDrafts},
-	"[Gmail]/Important": {imap.MailboxAttrImportant},
-	"[Gmail]/Sent Mail": {imap.MailboxAttrSent},
-	"[Gmail]/Spam":      {imap.MailboxAttrJunk},
-	"[Gmail]/Starred":   {imap.MailboxAttrFlagged},
-	"[Gmail]/Trash":     {imap.MailboxAttrTrash},
+// layouts are the services' system mailboxes (English-language accounts)
+// and their attributes.
+var layouts = map[string]map[string][]imap.MailboxAttr{
+	"gmail": {
+		"[Gmail]":           {imap.MailboxAttrNoSelect, imap.MailboxAttrHasChildren},
+		"[Gmail]/All Mail":  {imap.MailboxAttrAll},
+		"[Gmail]/Drafts":    {imap.MailboxAttrDrafts},
+		"[Gmail]/Important": {imap.MailboxAttrImportant},
+		"[Gmail]/Sent Mail": {imap.MailboxAttrSent},
+		"[Gmail]/Spam":      {imap.MailboxAttrJunk},
+		"[Gmail]/Starred":   {imap.MailboxAttrFlagged},
+		"[Gmail]/Trash":     {imap.MailboxAttrTrash},
+	},
+	"outlook": {
+		"Archive":       {imap.MailboxAttrArchive},
+		"Deleted Items": {imap.MailboxAttrTrash},
+		"Drafts":        {imap.MailboxAttrDrafts},
+		"Junk Email":    {imap.MailboxAttrJunk},
+		"Notes":         nil,
+		"Outbox":        nil,
+		"Sent Items":    {imap.MailboxAttrSent},
+		"Tasks":         nil,
+	},
 }
 
 // Options tune the server.
 type Options struct {
+	// Provider is the layout: "gmail" (the default) or "outlook".
+	Provider string
+	// Token, when set, is the access token the server takes with
+	// AUTHENTICATE XOAUTH2 (besides the password with LOGIN and PLAIN).
+	Token string
 	// AppendLimit is announced as APPENDLIMIT=n, and larger APPENDs are
 	// refused; 0: none announced, none refused.
 	AppendLimit int64
@@ -50,22 +69,35 @@ type Server struct {
 	// Addr is HOST:PORT on loopback; User and Password log in.
 	Addr, User, Password string
 
-	srv     *imapserver.Server
-	mu      sync.Mutex
-	names   map[string]bool
-	appends []Append
-	created []string
-	refused []string
+	srv      *imapserver.Server
+	system   map[string][]imap.MailboxAttr
+	mu       sync.Mutex
+	names    map[string]bool
+	appends  []Append
+	created  []string
+	refused  []string
+	token    string
+	badMechs []string
 }
 
-// Start serves a fake Gmail until Close.
+// Start serves a fake server until Close.
 func Start(o Options) (*Server, error) {
-	s := &Server{User: "me@gmail.com", Password: "app-password", names: map[string]bool{"INBOX": true}}
+	if o.Provider == "" {
+		o.Provider = "gmail"
+	}
+	system, ok := layouts[o.Provider]
+	if !ok {
+		return nil, fmt.Errorf("providertest: no layout %q", o.Provider)
+	}
+	s := &Server{User: "me@example.org", Password: "app-password", names: map[string]bool{"INBOX": true}, system: system}
+	if o.Provider == "gmail" {
+		s.User = "me@gmail.com"
+	}
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser(s.User, s.Password)
-	for _, n := range append(sortedNames(), "INBOX") {
-		if n == "[Gmail]" {
-			continue // \Noselect: listed, never selected
+	for _, n := range append(s.sortedSystem(), "INBOX") {
+		if containsAttr(system[n], imap.MailboxAttrNoSelect) {
+			continue // listed, never selected
 		}
 		if err := user.Create(n, nil); err != nil {
 			return nil, err
@@ -74,6 +106,7 @@ func Start(o Options) (*Server, error) {
 	for n := range system {
 		s.names[n] = true
 	}
+	s.token = o.Token
 	mem.AddUser(user)
 	s.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
@@ -96,7 +129,7 @@ func Start(o Options) (*Server, error) {
 	return s, nil
 }
 
-// ForTest starts a fake Gmail that stops when the test ends.
+// ForTest starts a fake server that stops when the test ends.
 func ForTest(t testing.TB, o Options) *Server {
 	t.Helper()
 	s, err := Start(o)
@@ -124,6 +157,14 @@ func (s *Server) Created() []string {
 	return append([]string(nil), s.created...)
 }
 
+// RefusedMechanisms returns the SASL mechanisms a client tried that the
+// server refused.
+func (s *Server) RefusedMechanisms() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.badMechs...)
+}
+
 // Refused returns the names whose CREATE was refused.
 func (s *Server) Refused() []string {
 	s.mu.Lock()
@@ -131,13 +172,22 @@ func (s *Server) Refused() []string {
 	return append([]string(nil), s.refused...)
 }
 
-func sortedNames() []string {
+func (s *Server) sortedSystem() []string {
 	var out []string
-	for n := range system {
+	for n := range s.system {
 		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out
+}
+
+func containsAttr(l []imap.MailboxAttr, a imap.MailboxAttr) bool {
+	for _, x := range l {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }
 
 type session struct {
@@ -162,8 +212,8 @@ func (x *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 	for _, n := range names {
 		for _, p := range patterns {
 			if imapserver.MatchList(n, '/', ref, p) {
-				attrs := system[n]
-				if x.o.NoSpecialUse && n != "[Gmail]" {
+				attrs := x.s.system[n]
+				if x.o.NoSpecialUse && !containsAttr(attrs, imap.MailboxAttrNoSelect) {
 					attrs = nil
 				}
 				if err := w.WriteList(&imap.ListData{Mailbox: n, Delim: '/', Attrs: attrs}); err != nil {
@@ -180,7 +230,7 @@ func (x *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 func (x *session) Create(name string, o *imap.CreateOptions) error {
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
-	if strings.HasPrefix(name, "[Gmail]/") || name == "[Gmail]" {
+	if x.o.Provider == "gmail" && (strings.HasPrefix(name, "[Gmail]/") || name == "[Gmail]") {
 		if x.s.names[name] {
 			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAlreadyExists, Text: "Duplicate folder name (Failure)"}
 		}
@@ -233,6 +283,53 @@ func (x *session) Append(mailbox string, r imap.LiteralReader, o *imap.AppendOpt
 		x.s.mu.Unlock()
 	}
 	return d, err
+}
+
+// AuthenticateMechanisms implements imapserver.SessionSASL: XOAUTH2 when
+// a token is set, and PLAIN.
+func (x *session) AuthenticateMechanisms() []string {
+	if x.s.token != "" {
+		// OAUTHBEARER is announced (Gmail does) but refused here, so
+		// that a test sees which of the two a client chose.
+		return []string{sasl.OAuthBearer, "XOAUTH2", sasl.Plain}
+	}
+	return []string{sasl.Plain}
+}
+
+// Authenticate implements imapserver.SessionSASL.
+func (x *session) Authenticate(mech string) (sasl.Server, error) {
+	switch {
+	case mech == sasl.Plain:
+		return sasl.NewPlainServer(func(identity, user, password string) error {
+			return x.Session.Login(user, password)
+		}), nil
+	case mech == "XOAUTH2" && x.s.token != "":
+		return xoauth2{x}, nil
+	}
+	x.s.mu.Lock()
+	x.s.badMechs = append(x.s.badMechs, mech)
+	x.s.mu.Unlock()
+	return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "SASL mechanism not supported"}
+}
+
+// xoauth2 checks the XOAUTH2 initial response ("user=U\x01auth=Bearer
+// T\x01\x01") against the server's token and logs U in.
+type xoauth2 struct{ x *session }
+
+func (a xoauth2) Next(resp []byte) ([]byte, bool, error) {
+	var user, token string
+	for _, f := range strings.Split(string(resp), "\x01") {
+		if v, ok := strings.CutPrefix(f, "user="); ok {
+			user = v
+		}
+		if v, ok := strings.CutPrefix(f, "auth=Bearer "); ok {
+			token = v
+		}
+	}
+	if token != a.x.s.token {
+		return nil, false, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "AUTHENTICATE failed."}
+	}
+	return nil, true, a.x.Session.Login(user, a.x.s.Password)
 }
 
 type discard struct{}

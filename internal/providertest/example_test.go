@@ -1,17 +1,17 @@
-package gmailtest_test
+package providertest_test
 
 import (
 	"fmt"
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"github.com/mailconv/mailconv/internal/gmailtest"
+	"github.com/mailconv/mailconv/internal/providertest"
 )
 
 // A client logs in to the fake Gmail and lists its mailboxes: Gmail's
 // system folders come with their special-use attributes.
 func ExampleStart() {
-	s, err := gmailtest.Start(gmailtest.Options{})
+	s, err := providertest.Start(providertest.Options{})
 	if err != nil {
 		panic(err)
 	}
