@@ -3,6 +3,7 @@ package imap_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,30 +244,51 @@ func TestGmailPresetFallbackNames(t *testing.T) {
 
 // TestGmailPresetSizeLimit: with no APPENDLIMIT announced and no
 // append-limit given, the preset's limit (35651584 octets, what Gmail
-// announces) applies: one octet more is skipped before it is sent.
+// announces) applies: a message of that size is sent, one octet more is
+// skipped before it is sent. A server that announces a larger APPENDLIMIT
+// wins over the preset: the message one octet over the preset's limit
+// goes.
 func TestGmailPresetSizeLimit(t *testing.T) {
-	srv := providertest.ForTest(t, providertest.Options{})
-	t.Setenv(imap.PasswordEnv, srv.Password)
-	addr, params, _, err := imap.ResolveProvider("imap://me%40gmail.com@"+srv.Addr+"/?provider=gmail", false, plainParams())
-	if err != nil {
-		t.Fatal(err)
-	}
 	const limit = 35651584
 	head := "Subject: big\r\n\r\n"
 	line := strings.Repeat("x", 98) + "\r\n"
 	body := head + strings.Repeat(line, (limit-len(head))/len(line)+1)
-	for _, size := range []int{limit, limit + 1} {
-		rep, err := uploadOne(t, addr, params, &mailconv.Message{ID: "big", Size: -1}, body[:size])
-		var skip *mailconv.SkipError
-		if skipped := errors.As(err, &skip) && skip.Code == "imap.too-big"; skipped != (size > limit) || (!skipped && err != nil) {
-			t.Fatalf("WriteMessage of %d octets: %v", size, err)
+	for _, c := range []struct {
+		announced int64
+		sizes     []int
+		want      string // the limit reported
+	}{
+		{0, []int{limit, limit + 1}, "35651584 octets, the preset's"},
+		{limit + 100, []int{limit + 1}, "the server's APPENDLIMIT"},
+	} {
+		srv := providertest.ForTest(t, providertest.Options{AppendLimit: c.announced})
+		t.Setenv(imap.PasswordEnv, srv.Password)
+		addr, params, _, err := imap.ResolveProvider("imap://me%40gmail.com@"+srv.Addr+"/?provider=gmail", false, plainParams())
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !strings.Contains(events(rep), "35651584 octets, the preset's") {
-			t.Errorf("the preset's limit is not reported:\n%s", events(rep))
+		var sent []int
+		for _, size := range c.sizes {
+			rep, err := uploadOne(t, addr, params, &mailconv.Message{ID: "big", Size: -1}, body[:size])
+			var skip *mailconv.SkipError
+			switch {
+			case errors.As(err, &skip) && skip.Code == "imap.too-big":
+			case err != nil:
+				t.Fatalf("APPENDLIMIT %d, %d octets: %v", c.announced, size, err)
+			default:
+				sent = append(sent, size)
+			}
+			if !strings.Contains(events(rep), "largest message "+c.want) {
+				t.Errorf("APPENDLIMIT %d: the limit in force is not reported as %q:\n%s", c.announced, c.want, events(rep))
+			}
 		}
-	}
-	if a := srv.Appends(); len(a) != 1 || a[0].Size != limit {
-		t.Errorf("appended %d messages, want the one of %d octets", len(a), limit)
+		var got []int
+		for _, a := range srv.Appends() {
+			got = append(got, a.Size)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(sent) || fmt.Sprint(sent) != fmt.Sprint(c.sizes[:1]) {
+			t.Errorf("APPENDLIMIT %d: sent %v, the server has %v, want only %v", c.announced, sent, got, c.sizes[:1])
+		}
 	}
 }
 
