@@ -142,7 +142,7 @@ func LookupProvider(name string) (*Provider, error) {
 	list := Providers()
 	for i := range list {
 		p := &list[i]
-		if n == p.Name || contains(p.Aliases, n) {
+		if n == p.Name || presetHas(p.Aliases, n) {
 			return p, nil
 		}
 		known = append(known, p.Name)
@@ -157,7 +157,7 @@ func LookupProvider(name string) (*Provider, error) {
 	return nil, e
 }
 
-func contains(list []string, s string) bool {
+func presetHas(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -249,7 +249,7 @@ func (p *Provider) fillHost(addr string) (string, bool, error) {
 	}
 	if host := authority[at+1:]; host != "" {
 		user := authority[:at]
-		if h := strings.ToLower(host); contains(p.MailDomains, h) && !strings.Contains(user, "@") && !strings.Contains(user, "%40") {
+		if h := strings.ToLower(host); presetHas(p.MailDomains, h) && !strings.Contains(user, "@") && !strings.Contains(user, "%40") {
 			return "", false, fmt.Errorf("%w %s: %s is a mail domain, not a server: for the account %s@%s write imaps://%s@/ (the preset's server, %s)",
 				ErrAddress, addr, host, user, h, authority, p.Host)
 		}
@@ -325,16 +325,16 @@ func (w *Writer) applyProvider(a *Address) error {
 		d = "/"
 	}
 	reserved := append([]string(nil), prov.Reserved...)
-	for _, name := range sortedKeys(info.attrs) {
+	for _, name := range presetSortedKeys(info.attrs) {
 		for _, at := range info.attrs[name] {
-			if containsAttr(prov.NoUpload, at) {
+			if presetHasAttr(prov.NoUpload, at) {
 				first, _, _ := strings.Cut(strings.TrimPrefix(name, info.NamespacePrefix), d)
 				reserved = append(reserved, first)
 			}
 		}
 	}
-	reserved = uniqueFold(reserved)
-	if len(a.Prefix) > 0 && containsFold(reserved, a.Prefix[0]) {
+	reserved = presetUniqueFold(reserved)
+	if len(a.Prefix) > 0 && presetHasFold(reserved, a.Prefix[0]) {
 		return fmt.Errorf("%w: the prefix %q is a system folder of %s: choose another folder", ErrAddress, a.Prefix[0], prov.Title)
 	}
 	w.caps.Names.Reserved = append(w.caps.Names.Reserved, reserved...)
@@ -343,7 +343,7 @@ func (w *Writer) applyProvider(a *Address) error {
 		if _, mapped := info.roles[role]; mapped || !ok {
 			continue
 		}
-		if attrs, exists := info.attrs[name]; exists && !containsAttr(attrs, imapv2.MailboxAttrNoSelect) {
+		if attrs, exists := info.attrs[name]; exists && !presetHasAttr(attrs, imapv2.MailboxAttrNoSelect) {
 			info.roles[role] = name
 			info.SpecialUse[role.String()] = name
 		}
@@ -376,7 +376,7 @@ func (w *Writer) providerNote(mb *mailconv.Mailbox, name string) {
 	}
 }
 
-func containsAttr(list []imapv2.MailboxAttr, a imapv2.MailboxAttr) bool {
+func presetHasAttr(list []imapv2.MailboxAttr, a imapv2.MailboxAttr) bool {
 	for _, x := range list {
 		if strings.EqualFold(string(x), string(a)) {
 			return true
@@ -385,7 +385,7 @@ func containsAttr(list []imapv2.MailboxAttr, a imapv2.MailboxAttr) bool {
 	return false
 }
 
-func containsFold(list []string, s string) bool {
+func presetHasFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
 			return true
@@ -394,17 +394,17 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-func uniqueFold(list []string) []string {
+func presetUniqueFold(list []string) []string {
 	var out []string
 	for _, s := range list {
-		if s != "" && !containsFold(out, s) {
+		if s != "" && !presetHasFold(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func presetSortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -74,7 +74,7 @@ func TestResolveProvider(t *testing.T) {
 				t.Errorf("the caller's parameters were changed: %v", c.params)
 			}
 			if c.wantErr != nil {
-				if !errors.Is(err, c.wantErr) || !strings.Contains(errText(err), c.errText) {
+				if !errors.Is(err, c.wantErr) || !strings.Contains(presetErrText(err), c.errText) {
 					t.Fatalf("err = %v, want %v containing %q", err, c.wantErr, c.errText)
 				}
 				return
@@ -100,16 +100,16 @@ func TestResolveProvider(t *testing.T) {
 	}
 }
 
-func errText(err error) string {
+func presetErrText(err error) string {
 	if err == nil {
 		return ""
 	}
 	return err.Error()
 }
 
-// mboxStore writes an mbox tree: name (with "/" for Thunderbird children)
+// presetMboxStore writes an mbox tree: name (with "/" for Thunderbird children)
 // -> messages.
-func mboxStore(t *testing.T, boxes map[string][]string) string {
+func presetMboxStore(t *testing.T, boxes map[string][]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, msgs := range boxes {
@@ -132,7 +132,7 @@ func mboxStore(t *testing.T, boxes map[string][]string) string {
 	return dir
 }
 
-func msg(id, extra string) string {
+func presetMsg(id, extra string) string {
 	return "Message-ID: <" + id + "@example.org>\nSubject: " + id + "\n\nbody of " + id + "\n" + extra
 }
 
@@ -149,14 +149,14 @@ func TestGmailPreset(t *testing.T) {
 	srv := providertest.ForTest(t, providertest.Options{AppendLimit: 4000})
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	big := strings.Repeat("a line of a large attachment\n", 200) // > 4000 octets
-	src := mboxStore(t, map[string][]string{
-		"Inbox":            {msg("in1", ""), msg("in2", "")},
-		"Sent":             {msg("sent1", "")},
-		"Drafts":           {msg("draft1", "")},
-		"Trash":            {msg("trash1", "")},
-		"[Gmail]/All Mail": {msg("all1", "")},
-		"[Gmail]/Starred":  {msg("star1", "")},
-		"Big":              {msg("big1", big), msg("small1", "")},
+	src := presetMboxStore(t, map[string][]string{
+		"Inbox":            {presetMsg("in1", ""), presetMsg("in2", "")},
+		"Sent":             {presetMsg("sent1", "")},
+		"Drafts":           {presetMsg("draft1", "")},
+		"Trash":            {presetMsg("trash1", "")},
+		"[Gmail]/All Mail": {presetMsg("all1", "")},
+		"[Gmail]/Starred":  {presetMsg("star1", "")},
+		"Big":              {presetMsg("big1", big), presetMsg("small1", "")},
 	})
 	addr := "imap://me%40gmail.com@" + srv.Addr + "/"
 	rep, err := convert(t, "mbox", src, nil, addr, plainParams("provider", "gmail"))
@@ -216,7 +216,7 @@ func TestGmailPreset(t *testing.T) {
 // [Gmail]/Trash, which the preset knows by name (they exist on it);
 // without the preset they would be ordinary folders "Sent" and "Trash".
 func TestGmailPresetFallbackNames(t *testing.T) {
-	src := mboxStore(t, map[string][]string{"Sent": {msg("s", "")}, "Trash": {msg("t", "")}})
+	src := presetMboxStore(t, map[string][]string{"Sent": {presetMsg("s", "")}, "Trash": {presetMsg("t", "")}})
 	for _, preset := range []bool{true, false} {
 		srv := providertest.ForTest(t, providertest.Options{NoSpecialUse: true})
 		t.Setenv(imap.PasswordEnv, srv.Password)
@@ -300,7 +300,7 @@ func TestGmailPresetPrefix(t *testing.T) {
 	t.Setenv(imap.PasswordEnv, srv.Password)
 	f, _ := mailconv.LookupFormat("imap")
 	_, err := f.Create(context.Background(), "//me%40gmail.com@"+srv.Addr+"/%5BGmail%5D/Old", &mailconv.Options{Params: plainParams("provider", "gmail")})
-	if !errors.Is(err, imap.ErrAddress) || !strings.Contains(errText(err), "system folder") {
+	if !errors.Is(err, imap.ErrAddress) || !strings.Contains(presetErrText(err), "system folder") {
 		t.Fatalf("err = %v", err)
 	}
 	for _, c := range srv.Created() {
@@ -328,9 +328,9 @@ func TestOutlookPreset(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(imap.PasswordEnv, "")
-	src := mboxStore(t, map[string][]string{
-		"Inbox": {msg("in1", "")}, "Sent": {msg("sent1", "")}, "Drafts": {msg("draft1", "")}, "Trash": {msg("trash1", "")},
-		"Junk": {msg("junk1", "")}, "Notes": {msg("note1", "")}, "Projects/Notes": {msg("pnote1", "")},
+	src := presetMboxStore(t, map[string][]string{
+		"Inbox": {presetMsg("in1", "")}, "Sent": {presetMsg("sent1", "")}, "Drafts": {presetMsg("draft1", "")}, "Trash": {presetMsg("trash1", "")},
+		"Junk": {presetMsg("junk1", "")}, "Notes": {presetMsg("note1", "")}, "Projects/Notes": {presetMsg("pnote1", "")},
 	})
 	want := map[string][]string{
 		"INBOX": {"in1"}, "Sent Items": {"sent1"}, "Drafts": {"draft1"}, "Deleted Items": {"trash1"},
