@@ -18,12 +18,14 @@ import (
 type limitFlags struct {
 	maxRate *string
 	perDay  *string
+
+	noBudget bool // --max-bytes-per-day none: not even a provider's default
 }
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	return &limitFlags{
 		maxRate: fs.String("max-rate", "", "upload at most `N` messages per second (IMAP destination; decimal)"),
-		perDay: fs.String("max-bytes-per-day", "", "upload at most `SIZE` per UTC day (e.g. 500MB, 2GiB; IMAP destination; default: the --provider's documented limit, none to lift it); "+
+		perDay: fs.String("max-bytes-per-day", "", "upload at most `SIZE` per UTC day (e.g. 500MB, 2GiB; IMAP destination; default: the --provider's documented limit, none for no limit); "+
 			"the run then stops, says when to go on, exits 3, and the next run continues"),
 	}
 }
@@ -32,6 +34,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 // anything is opened: both need a destination that uploads (it declares
 // the max-rate parameter).
 func (l *limitFlags) apply(opts optList, dst store) error {
+	if *l.perDay == "none" {
+		*l.perDay, l.noBudget = "", true
+	}
 	if *l.maxRate == "" && *l.perDay == "" {
 		return nil
 	}
@@ -46,7 +51,7 @@ func (l *limitFlags) apply(opts optList, dst store) error {
 	if !uploads {
 		return usageError{fmt.Errorf("%s: the destination format %s has no upload limits (IMAP only)", flag, dst.format.Name)}
 	}
-	if *l.perDay != "" && *l.perDay != "none" {
+	if *l.perDay != "" {
 		if n, err := parseSize(*l.perDay); err != nil || n <= 0 {
 			return usageError{fmt.Errorf("--max-bytes-per-day %q: want a size such as 500MB or 2GiB", *l.perDay)}
 		}
@@ -59,14 +64,10 @@ func (l *limitFlags) apply(opts optList, dst store) error {
 
 // budget installs the day budget on w.
 func (l *limitFlags) budget(w mailconv.Writer, j *mailconv.Journal) error {
-	perDay := *l.perDay
-	if perDay == "" {
-		perDay = providerPerDay(w) // the provider preset's default
-	}
-	if perDay == "" || perDay == "none" {
+	if *l.perDay == "" {
 		return nil
 	}
-	n, _ := parseSize(perDay) // checked by apply
+	n, _ := parseSize(*l.perDay) // checked by apply
 	bs, ok := w.(mailconv.BudgetSetter)
 	if !ok {
 		return usageError{errors.New("--max-bytes-per-day: the destination has no upload budget (IMAP only)")}

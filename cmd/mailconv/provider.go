@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/imap"
 )
 
@@ -71,13 +70,14 @@ func takesProvider(s store) bool {
 	return false
 }
 
-// providerPerDay is the default of --max-bytes-per-day for a writer that
-// applies a provider preset with a documented daily upload limit (Gmail's
-// 500 MB), or "".
-func providerPerDay(w mailconv.Writer) string {
-	pw, ok := w.(interface{ Provider() *imap.Provider })
-	if !ok || pw.Provider() == nil || pw.Provider().BytesPerDay <= 0 {
-		return ""
+// providerDefault makes the documented daily upload limit of the
+// destination's provider preset (Gmail's 500 MB) the default of
+// --max-bytes-per-day, unless the flag was given (a size, or none).
+func (l *limitFlags) providerDefault(write map[string]string) {
+	if *l.perDay != "" || l.noBudget || write[imap.ParamProvider] == "" {
+		return
 	}
-	return strconv.FormatInt(pw.Provider().BytesPerDay, 10)
+	if p, err := imap.LookupProvider(write[imap.ParamProvider]); err == nil && p.BytesPerDay > 0 {
+		*l.perDay = strconv.FormatInt(p.BytesPerDay, 10)
+	}
 }

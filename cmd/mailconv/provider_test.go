@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mailconv/mailconv"
-	"github.com/mailconv/mailconv/imap"
 	"github.com/mailconv/mailconv/internal/providertest"
 )
 
@@ -97,41 +96,42 @@ func TestProviderResolution(t *testing.T) {
 	assert.True(t, errors.As(err, &ue), "%v", err)
 }
 
-// presetWriter is a destination that applies a provider preset and takes
-// a budget, as an *imap.Writer with --provider does.
+// presetWriter is a destination that takes a budget, as an
+// *imap.Writer does.
 type presetWriter struct {
 	mailconv.Writer
-	prov   string
 	budget mailconv.Budget
 }
 
 func (w *presetWriter) SetBudget(b mailconv.Budget) { w.budget = b }
 
-func (w *presetWriter) Provider() *imap.Provider {
-	p, _ := imap.LookupProvider(w.prov)
-	return p
-}
-
 // TestProviderBudgetDefault: Gmail's documented 500 MB a day of IMAP
-// upload is the default of --max-bytes-per-day; the flag wins, and
-// "none" lifts it.
+// upload is the default of --max-bytes-per-day; the flag wins, "none"
+// lifts it, and outlook (no documented limit) has none.
 func TestProviderBudgetDefault(t *testing.T) {
 	dst, err := resolveDestination("imaps://me@gmail.com@/")
 	require.NoError(t, err)
 	j, err := mailconv.OpenJournal(filepath.Join(t.TempDir(), "j"), false)
 	require.NoError(t, err)
 	defer j.Close()
-	w := &presetWriter{prov: "gmail"}
 	for _, c := range []struct {
-		flag  []string
-		limit int64 // 0: no budget
-	}{{nil, 500000000}, {[]string{"--max-bytes-per-day", "1MB"}, 1000000}, {[]string{"--max-bytes-per-day", "none"}, 0}} {
+		provider string
+		flag     []string
+		limit    int64 // 0: no budget
+	}{
+		{"gmail", nil, 500000000},
+		{"gmail", []string{"--max-bytes-per-day", "1MB"}, 1000000},
+		{"gmail", []string{"--max-bytes-per-day", "none"}, 0},
+		{"outlook", nil, 0},
+		{"", nil, 0},
+	} {
 		_, l := presetFlags(t, c.flag...)
 		require.NoError(t, l.apply(optList{}, dst))
-		w.budget = nil
+		l.providerDefault(map[string]string{"provider": c.provider})
+		w := &presetWriter{}
 		require.NoError(t, l.budget(w, j))
 		if c.limit == 0 {
-			assert.Nil(t, w.budget, c.flag)
+			assert.Nil(t, w.budget, "%s %v", c.provider, c.flag)
 			continue
 		}
 		require.NotNil(t, w.budget, c.flag)
