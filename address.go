@@ -161,6 +161,12 @@ func ExpandHome(p, home string) string {
 	return p
 }
 
+// ClosestName returns the name of known nearest to name by edit distance,
+// when it is close enough to be a typing mistake; else "". It is what
+// ParseAddress offers for an unknown format ("did you mean ...?"), for
+// other lists of names (the imap package's provider presets).
+func ClosestName(name string, known []string) string { return closestName(name, known) }
+
 // closestName returns the name of known nearest to name by edit distance
 // (insertions, deletions, substitutions, transpositions), when it is close
 // enough to be a typing mistake; else "".

@@ -20,6 +20,21 @@
 // insecure-skip-verify is set. Errors match ErrAuth, ErrTLS,
 // ErrConnection, ErrQuota, ErrRefused, ErrPassword or ErrAddress.
 //
+// # Provider presets
+//
+// The parameter provider (or the address's ?provider=NAME) applies a
+// preset: "gmail" or "outlook" (Provider, LookupProvider). ResolveProvider
+// (called by the registered formats; a library caller of Create or Open
+// calls it first) puts the service's host and port into an address that
+// names none (imaps://me@gmail.com@/), requires the login the service
+// takes, and prefers XOAUTH2 with a token file. Create then maps the
+// service's usual special-use names when LIST marks none, reserves the
+// names of its system folders (Gmail's [Gmail], and the folder of any \All,
+// \Flagged or \Important mailbox, never uploaded into) so that the name
+// plan renames such source mailboxes, and uses the service's message size
+// limit when the server announces no APPENDLIMIT. The values and their
+// sources: docs/providers.md.
+//
 // # The probe
 //
 // Create logs in and probes the server before anything is written:

@@ -35,6 +35,7 @@ var params = []mailconv.Param{
 	{Name: ParamBackoffBase, Write: true, Doc: "first back-off when the server throttles or drops the connection, a duration (default 1s; doubled each time, with jitter)"},
 	{Name: ParamBackoffMax, Write: true, Doc: "longest back-off, a duration (default 2m; a server's own hint is obeyed up to 15m)"},
 	{Name: ParamRetries, Write: true, Doc: "back-offs per message before the run stops (default 8; nothing is lost, run again to resume)"},
+	{Name: ParamProvider, Read: true, Write: true, Doc: "gmail or outlook: the provider's preset (host and port when the address names none, login, special-use and reserved names, message size limit; see docs/providers.md); also imaps://USER@/?provider=NAME"},
 	{Name: ParamCheck, Write: true, Doc: "yes (default) or no: read back flags, INTERNALDATE and size of appended messages and report differences"},
 }
 
@@ -48,19 +49,32 @@ func init() {
 		{FormatIMAP, false, "IMAP server with STARTTLS: imap://USER@HOST[:PORT][/PREFIX] (password from " + PasswordEnv + " or --password-file)"},
 	} {
 		tls := scheme.tls
+		// The provider preset (parameter provider or ?provider=) is
+		// applied to the address and parameters first.
+		create := func(ctx context.Context, path string, opts *mailconv.Options) (*Writer, error) {
+			path, opts, err := withProvider(path, tls, opts)
+			if err != nil {
+				return nil, err
+			}
+			return Create(ctx, path, tls, opts)
+		}
 		mailconv.RegisterFormat(mailconv.Format{
 			Name:        scheme.name,
 			Description: scheme.desc,
 			Open: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Reader, error) {
+				path, opts, err := withProvider(path, tls, opts)
+				if err != nil {
+					return nil, err
+				}
 				return Open(ctx, path, tls, opts)
 			},
 			Create: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Writer, error) {
-				return Create(ctx, path, tls, opts)
+				return create(ctx, path, opts)
 			},
 			// Planning (inspect --to) connects and probes the server the
 			// way a conversion would, then disconnects.
 			Capabilities: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.Capabilities, error) {
-				w, err := Create(ctx, path, tls, opts)
+				w, err := create(ctx, path, opts)
 				if err != nil {
 					return mailconv.Capabilities{}, err
 				}
@@ -70,7 +84,7 @@ func init() {
 			// The same, keeping the connection until the caller has
 			// asked for the names (Writer.Place).
 			Plan: func(ctx context.Context, path string, opts *mailconv.Options) (mailconv.DestinationPlan, error) {
-				w, err := Create(ctx, path, tls, opts)
+				w, err := create(ctx, path, opts)
 				if err != nil {
 					return mailconv.DestinationPlan{}, err
 				}

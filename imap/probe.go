@@ -63,6 +63,7 @@ type ServerInfo struct {
 
 	roles map[mailconv.Role]string
 	caps  imapv2.CapSet
+	attrs map[string][]imapv2.MailboxAttr // LIST: every mailbox's attributes
 }
 
 // specialUseRoles are the roles mapped onto SPECIAL-USE mailboxes.
@@ -83,7 +84,7 @@ const probeChars = `./\*%`
 // (which would clear \Recent), so PERMANENTFLAGS stays unknown.
 func probe(ctx context.Context, c *imapclient.Client, active, readOnly bool) (*ServerInfo, error) {
 	caps := c.Caps()
-	info := &ServerInfo{caps: caps, roles: map[mailconv.Role]string{}, SpecialUse: map[string]string{}}
+	info := &ServerInfo{caps: caps, roles: map[mailconv.Role]string{}, SpecialUse: map[string]string{}, attrs: map[string][]imapv2.MailboxAttr{}}
 	for cp := range caps {
 		info.Capabilities = append(info.Capabilities, string(cp))
 	}
@@ -130,6 +131,7 @@ func probe(ctx context.Context, c *imapclient.Client, active, readOnly bool) (*S
 	}
 	mixedSeen, noInferiors := "", ""
 	for _, l := range all {
+		info.attrs[l.Mailbox] = l.Attrs
 		noselect := false
 		children := false
 		for _, a := range l.Attrs {

@@ -66,6 +66,7 @@ type Writer struct {
 	pipeline int             // APPENDs in flight at most (parameter pipeline)
 	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
+	prov     *Provider       // the provider preset (parameter provider), or nil
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -149,6 +150,10 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 		w.allowKW[strings.ToLower(k)] = true
 	}
 	w.caps = w.info.capabilities()
+	if err := w.applyProvider(a); err != nil {
+		w.c.Close()
+		return nil, err
+	}
 	for _, d := range a.Prefix {
 		if w.info.Delimiter != "" && strings.Contains(d, w.info.Delimiter) {
 			w.c.Close()
@@ -254,6 +259,7 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 		w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.special-use", Mailbox: mb.Path,
 			Detail: fmt.Sprintf("%s -> %q, %s", mb.Path, name, why)})
 	}
+	w.providerNote(mb, name)
 	if err := w.ensureConn(ctx); err != nil {
 		return nil, err
 	}

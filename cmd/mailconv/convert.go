@@ -85,6 +85,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	if err != nil {
 		return h.fail(err, stderr)
 	}
+	limits.providerDefault(writeParams)
 	if err := h.addParams(src, readParams, dst, writeParams); err != nil {
 		return h.fail(err, stderr)
 	}

@@ -19,12 +19,14 @@ import (
 type limitFlags struct {
 	maxRate *string
 	perDay  *string
+
+	noBudget bool // --max-bytes-per-day none: not even a provider's default
 }
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	return &limitFlags{
 		maxRate: fs.String("max-rate", "", "upload at most `N` messages per second (IMAP destination; decimal)"),
-		perDay: fs.String("max-bytes-per-day", "", "upload at most `SIZE` per UTC day (e.g. 500MB, 2GiB; IMAP destination); "+
+		perDay: fs.String("max-bytes-per-day", "", "upload at most `SIZE` per UTC day (e.g. 500MB, 2GiB; IMAP destination; default: the --provider's documented limit, none for no limit); "+
 			"the run then stops, says when to go on, exits 3, and the next run continues"),
 	}
 }
@@ -33,6 +35,9 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 // anything is opened: both need a destination that uploads (it declares
 // the max-rate parameter).
 func (l *limitFlags) apply(opts optList, dst store) error {
+	if *l.perDay == "none" {
+		*l.perDay, l.noBudget = "", true
+	}
 	if *l.maxRate == "" && *l.perDay == "" {
 		return nil
 	}

@@ -18,6 +18,7 @@ type netFlags struct {
 	// with two accounts).
 	srcSASL, dstSASL           *string
 	srcTokenFile, dstTokenFile *string
+	provider                   *string // --provider: a preset (provider.go)
 }
 
 func addNetFlags(fs *flag.FlagSet) *netFlags {
@@ -32,6 +33,7 @@ func addNetFlags(fs *flag.FlagSet) *netFlags {
 		dstSASL:            fs.String("dst-sasl", "", "--sasl for the destination only"),
 		srcTokenFile:       fs.String("src-oauth2-token-file", "", "--oauth2-token-file for the source only (`FILE`)"),
 		dstTokenFile:       fs.String("dst-oauth2-token-file", "", "--oauth2-token-file for the destination only (`FILE`)"),
+		provider:           fs.String("provider", "", "preset of a mail provider, `gmail` or outlook: its host when the address names none, login, folder names and limits (docs/providers.md)"),
 	}
 }
 
@@ -107,5 +109,5 @@ func (n *netFlags) applySides(src store, read map[string]string, dst *store, wri
 			return err
 		}
 	}
-	return nil
+	return n.applyProvider(src, read, dst, write)
 }
