@@ -14,6 +14,7 @@ import (
 
 	"github.com/mailconv/mailconv"
 	"github.com/mailconv/mailconv/internal/providertest"
+	"github.com/mailconv/mailconv/migrate"
 )
 
 // presetFlags parses args into the network and limit flags as convert
@@ -111,7 +112,7 @@ func (w *presetWriter) SetBudget(b mailconv.Budget) { w.budget = b }
 func TestProviderBudgetDefault(t *testing.T) {
 	dst, err := resolveDestination("imaps://me@gmail.com@/")
 	require.NoError(t, err)
-	j, err := mailconv.OpenJournal(filepath.Join(t.TempDir(), "j"), false)
+	j, err := migrate.OpenJournal(filepath.Join(t.TempDir(), "j"), false)
 	require.NoError(t, err)
 	defer j.Close()
 	for _, c := range []struct {
@@ -137,7 +138,7 @@ func TestProviderBudgetDefault(t *testing.T) {
 		require.NotNil(t, w.budget, c.flag)
 		// (with one octet in flight: the day's first message always goes)
 		assert.NoError(t, w.budget.Allow(1, c.limit-1))
-		var be *mailconv.BudgetError
+		var be *migrate.BudgetError
 		require.ErrorAs(t, w.budget.Allow(1, c.limit), &be, c.flag)
 		assert.Equal(t, c.limit, be.Limit)
 	}
@@ -191,9 +192,9 @@ func TestProviderGmailBinary(t *testing.T) {
 		assert.Equal(t, 1, r.Codes["imap.provider"])
 		assert.Equal(t, 1, r.Codes["imap.provider-expiring"])
 
-		j, err := mailconv.OpenJournal(journal, false)
+		j, err := migrate.OpenJournal(journal, false)
 		require.NoError(t, err)
-		b, err := mailconv.NewDayBudget(j, 1, nil)
+		b, err := migrate.NewDayBudget(j, 1, nil)
 		require.NoError(t, err)
 		if budget {
 			assert.Greater(t, b.Used(), int64(0), "the default budget recorded the day's upload")
