@@ -472,10 +472,6 @@ func (j *Journal) unchanged(src Endpoint, mb mailconv.Path, sf, fp string) (int,
 	return d.count, ok && d.fp == fp
 }
 
-// ErrJournalMismatch is returned when a journal belongs to another
-// destination.
-var ErrJournalMismatch = errors.New("journal belongs to another destination")
-
 // startRun records the start of a run.
 func (j *Journal) startRun(src, dst Endpoint, caps mailconv.Capabilities) error {
 	return j.write(&journalRecord{Type: recRun, Version: journalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
