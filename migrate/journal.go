@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +62,15 @@ type Journal struct {
 	// mailbox; end: the file's size, records buffered in w included
 	spans map[srcKey][]span
 	end   int64
+	// lastSpan is the source mailbox of the last record noted and its
+	// key, so that the records of one mailbox in a row do not build the
+	// key again
+	lastSpan struct {
+		src epKey
+		mb  mailconv.Path
+		sf  string
+		k   srcKey
+	}
 }
 
 // span is a byte range of the journal file, [start, end).
@@ -78,10 +88,14 @@ func (j *Journal) addSpan(r *journalRecord, start, end int64) {
 	default:
 		return
 	}
-	k := sourceKey(r.Src, r.Mb, r.SF)
-	ss := j.spans[k]
+	last := &j.lastSpan
+	if last.k == "" || r.Src != last.src || r.SF != last.sf || !slices.Equal(r.Mb, last.mb) {
+		last.src, last.mb, last.sf = r.Src, slices.Clone(r.Mb), r.SF
+		last.k = sourceKey(r.Src, r.Mb, r.SF)
+	}
+	ss := j.spans[last.k]
 	if r.Type == recMailbox || len(ss) == 0 {
-		j.spans[k] = append(ss, span{start, end})
+		j.spans[last.k] = append(ss, span{start, end})
 		return
 	}
 	ss[len(ss)-1].end = end
