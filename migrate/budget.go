@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -56,7 +57,7 @@ func NewDayBudget(j *Journal, limit int64, now func() time.Time) (*DayBudget, er
 		if r.Time.UTC().Format(time.DateOnly) == today {
 			b.used += r.Size
 		}
-	}, recBudget)
+	}, nil, recBudget)
 	j.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -114,8 +115,12 @@ func (b *DayBudget) Spend(n int64) error {
 
 // scanRecords reads the journal file again (after flushing what is
 // buffered) and calls fn for every record of one of the given types (load
-// does not keep every type in memory). The caller holds j.mu.
-func (j *Journal) scanRecords(fn func(*journalRecord), types ...string) error {
+// does not keep every type in memory): the records in spans, or all of
+// them when spans is nil. The caller holds j.mu.
+func (j *Journal) scanRecords(fn func(*journalRecord), spans []span, types ...string) error {
+	if spans != nil && len(spans) == 0 {
+		return nil
+	}
 	if err := j.w.Flush(); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -124,15 +129,30 @@ func (j *Journal) scanRecords(fn func(*journalRecord), types ...string) error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 256<<10)
+	if spans == nil {
+		scanLines(f, 256<<10, fn, types)
+		return nil
+	}
+	for _, sp := range spans {
+		n := sp.end - sp.start
+		scanLines(io.NewSectionReader(f, sp.start, n), int(min(n, 256<<10)), fn, types)
+	}
+	return nil
+}
+
+// scanLines calls fn for every record of one of the given types that r
+// holds, up to its end, a torn line or one longer than size (load already
+// judged those).
+func scanLines(r io.Reader, size int, fn func(*journalRecord), types []string) {
+	br := bufio.NewReaderSize(r, size)
 	for {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
-			return nil // EOF, or a torn or long line: load already judged them
+			return
 		}
-		var r journalRecord
-		if json.Unmarshal(bytes.TrimSpace(line), &r) == nil && slices.Contains(types, r.Type) {
-			fn(&r)
+		var rec journalRecord
+		if json.Unmarshal(bytes.TrimSpace(line), &rec) == nil && slices.Contains(types, rec.Type) {
+			fn(&rec)
 		}
 	}
 }

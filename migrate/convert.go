@@ -395,6 +395,7 @@ func (c *converter) beginMailbox(src, dst *mailconv.Mailbox) (*mailboxRun, error
 		b.mw, err = c.w.CreateMailbox(ctx, dst)
 	}
 	if err != nil {
+		b.mw = nil // whatever came with the error is not a writer to close
 		return nil, b.close(fmt.Errorf("creating %s: %w", dst.Path, err))
 	}
 	rep.update(func() { rep.Totals.MailboxesWritten++ })

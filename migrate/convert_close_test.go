@@ -61,23 +61,48 @@ func (m closeFailMailbox) Checkpoint() string {
 // journalDone returns the source mailboxes the journal at path records as
 // finished (mailbox-done records), read from its JSON lines.
 func journalDone(t *testing.T, path string) []string {
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
 	var done []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	for _, l := range journalLines(t, path) {
 		var rec struct {
 			T  string        `json:"t"`
 			Mb mailconv.Path `json:"mb"`
 		}
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &rec), "%s", sc.Bytes())
+		require.NoError(t, json.Unmarshal([]byte(l), &rec), "%s", l)
 		if rec.T == "mailbox-done" {
 			done = append(done, rec.Mb.String())
 		}
 	}
-	require.NoError(t, sc.Err())
 	return done
+}
+
+// journalLines returns the lines of the journal at path.
+func journalLines(t *testing.T, path string) []string {
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// verifyFromMbox verifies dst against the mbox tree at src, with the
+// journal at jpath: want messages matched, none missing or duplicated.
+func verifyFromMbox(t *testing.T, src string, dst mailconv.Reader, jpath string, want int) {
+	ctx := context.Background()
+	sr, err := mbox.Open(ctx, src, nil)
+	require.NoError(t, err)
+	defer sr.Close()
+	j, err := migrate.OpenJournal(jpath, false)
+	require.NoError(t, err)
+	defer j.Close()
+	res, err := migrate.Verify(ctx, sr, dst, migrate.VerifyOptions{Journal: j, Source: migrate.Endpoint{Format: "mbox", Path: src}})
+	require.NoError(t, err)
+	assert.True(t, res.OK, "%+v", res.Totals)
+	assert.Equal(t, want, res.Totals.Matched)
 }
 
 // Issue 17 item 1: a destination mailbox whose Close fails (a full disk at
@@ -128,16 +153,7 @@ func TestConvertReportsFailedMailboxClose(t *testing.T) {
 	dr, err := mbox.Open(ctx, dst, nil)
 	require.NoError(t, err)
 	defer dr.Close()
-	sr, err := mbox.Open(ctx, src, nil)
-	require.NoError(t, err)
-	defer sr.Close()
-	j, err := migrate.OpenJournal(jpath, false)
-	require.NoError(t, err)
-	defer j.Close()
-	res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: j, Source: migrate.Endpoint{Format: "mbox", Path: src}})
-	require.NoError(t, err)
-	assert.True(t, res.OK, "%+v", res.Totals)
-	assert.Equal(t, 6, res.Totals.Matched)
+	verifyFromMbox(t, src, dr, jpath, 6)
 }
 
 // The writer's Close error is returned with the error that ended the

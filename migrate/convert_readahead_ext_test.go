@@ -1,12 +1,10 @@
 package migrate_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -28,17 +26,6 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 	src := t.TempDir()
 	writeMboxTree(t, src, 3, 5)
 	ctx := context.Background()
-	journalLines := func(p string) []string {
-		f, err := os.Open(p)
-		require.NoError(t, err)
-		defer f.Close()
-		var out []string
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			out = append(out, sc.Text())
-		}
-		return out
-	}
 	convert := func(dst string, readAhead bool, failAt int) error {
 		j, err := migrate.OpenJournal(migrate.JournalPath(dst), false)
 		require.NoError(t, err)
@@ -59,19 +46,10 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		return err
 	}
 	verify := func(dst string) {
-		sr, err := mbox.Open(ctx, src, nil)
-		require.NoError(t, err)
-		defer sr.Close()
 		dr, err := maildir.Open(ctx, dst, nil)
 		require.NoError(t, err)
 		defer dr.Close()
-		j, err := migrate.OpenJournal(migrate.JournalPath(dst), false)
-		require.NoError(t, err)
-		defer j.Close()
-		res, err := migrate.Verify(ctx, sr, dr, migrate.VerifyOptions{Journal: j, Source: migrate.Endpoint{Format: "mbox", Path: src}})
-		require.NoError(t, err)
-		assert.True(t, res.OK, "%+v", res.Totals)
-		assert.Equal(t, 15, res.Totals.Matched)
+		verifyFromMbox(t, src, dr, migrate.JournalPath(dst), 15)
 	}
 
 	plain, ahead := filepath.Join(t.TempDir(), "plain"), filepath.Join(t.TempDir(), "ahead")
@@ -88,8 +66,8 @@ func TestReadAheadConvertAndResume(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, msgs(journalLines(migrate.JournalPath(plain))), msgs(journalLines(migrate.JournalPath(ahead))))
-	assert.Len(t, msgs(journalLines(migrate.JournalPath(ahead))), 15)
+	assert.Equal(t, msgs(journalLines(t, migrate.JournalPath(plain))), msgs(journalLines(t, migrate.JournalPath(ahead))))
+	assert.Len(t, msgs(journalLines(t, migrate.JournalPath(ahead))), 15)
 
 	for _, k := range []int{1, 4, 7, 15} {
 		dst := filepath.Join(t.TempDir(), fmt.Sprint("fail", k))

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,6 +57,48 @@ type Journal struct {
 	// doneIDs: digests of the message IDs recorded, loaded once, when a
 	// source first resumes by ID (see recordedIDs)
 	doneIDs map[srcKey]*digestBag
+	// spans: where in the file the records of each source mailbox are, so
+	// that recordedStates reads those, not the whole file once per
+	// mailbox; end: the file's size, records buffered in w included
+	spans map[srcKey][]span
+	end   int64
+	// lastSpan is the source mailbox of the last record noted and its
+	// key, so that the records of one mailbox in a row do not build the
+	// key again
+	lastSpan struct {
+		src epKey
+		mb  mailconv.Path
+		sf  string
+		k   srcKey
+	}
+}
+
+// span is a byte range of the journal file, [start, end).
+type span struct{ start, end int64 }
+
+// addSpan notes that the record at [start, end) of the file belongs to
+// source mailbox k. A mailbox record (a run beginning the mailbox) opens a
+// span; the records that follow it extend it, so that each run adds one
+// span per mailbox. Records of other mailboxes written in between (none,
+// as Convert converts one mailbox at a time) would only be read and passed
+// over.
+func (j *Journal) addSpan(r *journalRecord, start, end int64) {
+	switch r.Type {
+	case recMailbox, recMessage, recState:
+	default:
+		return
+	}
+	last := &j.lastSpan
+	if last.k == "" || r.Src != last.src || r.SF != last.sf || !slices.Equal(r.Mb, last.mb) {
+		last.src, last.mb, last.sf = r.Src, slices.Clone(r.Mb), r.SF
+		last.k = sourceKey(r.Src, r.Mb, r.SF)
+	}
+	ss := j.spans[last.k]
+	if r.Type == recMailbox || len(ss) == 0 {
+		j.spans[last.k] = append(ss, span{start, end})
+		return
+	}
+	ss[len(ss)-1].end = end
 }
 
 // digest is the content digest of a message: the first 16 bytes of the
@@ -151,7 +194,7 @@ func OpenJournal(path string, durable bool) (*Journal, error) {
 	j := &Journal{path: path, durable: durable,
 		sources: map[epKey]bool{}, done: map[srcKey]*digestBag{}, lastCP: map[dstKey]string{},
 		dstOf: map[srcKey]mailconv.Path{}, dstUsed: map[dstKey]bool{}, fps: map[srcKey]journalMailboxDone{}, byDest: map[dstKey]*digestBag{},
-		msgIDs: map[dstKey]idSet{}, started: map[srcKey]bool{}}
+		msgIDs: map[dstKey]idSet{}, started: map[srcKey]bool{}, spans: map[srcKey][]span{}}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -177,6 +220,7 @@ func OpenJournal(path string, durable bool) (*Journal, error) {
 	}
 	j.f = f
 	j.w = bufio.NewWriter(f)
+	j.end = good
 	return j, nil
 }
 
@@ -207,6 +251,7 @@ func (j *Journal) load(f *os.File) (int64, error) {
 			return 0, fmt.Errorf("offset %d: %w: journal format version %d is newer than this program's (%d)", off, mailconv.ErrUnsupported, r.Version, journalVersion)
 		}
 		j.apply(&r, true)
+		j.addSpan(&r, off, off+int64(len(line)))
 		off += int64(len(line))
 	}
 }
@@ -344,6 +389,8 @@ func (j *Journal) write(r *journalRecord, sync bool) error {
 	if _, err := j.w.Write(b); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	j.addSpan(r, j.end, j.end+int64(len(b)))
+	j.end += int64(len(b))
 	if !sync {
 		return nil
 	}
@@ -439,10 +486,6 @@ func (j *Journal) unchanged(src Endpoint, mb mailconv.Path, sf, fp string) (int,
 	return d.count, ok && d.fp == fp
 }
 
-// ErrJournalMismatch is returned when a journal belongs to another
-// destination.
-var ErrJournalMismatch = errors.New("journal belongs to another destination")
-
 // startRun records the start of a run.
 func (j *Journal) startRun(src, dst Endpoint, caps mailconv.Capabilities) error {
 	return j.write(&journalRecord{Type: recRun, Version: journalVersion, Time: time.Now().UTC(), Source: &src, Dest: &dst,
@@ -526,13 +569,15 @@ func idDigest(id string) digest {
 // rescanMessages reads the file again (after flushing what is buffered)
 // and calls fn with every message record. j.mu must be held.
 func (j *Journal) rescanMessages(fn func(*journalRecord)) error {
-	return j.scanRecords(fn, recMessage)
+	return j.scanRecords(fn, nil, recMessage)
 }
 
 // recordedStates reads the file again for the messages recorded for one
 // source mailbox (its state key) and their flags, for the state updates of
-// an incremental run. Memory grows with that mailbox's message count; it
-// is spent only for a mailbox read again because it changed.
+// an incremental run: only the spans that hold that mailbox's records, so
+// that a run reads the file about once, however many mailboxes changed.
+// Memory grows with that mailbox's message count; it is spent only for a
+// mailbox read again because it changed.
 func (j *Journal) recordedStates(key srcKey) (*messageStates, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -571,7 +616,7 @@ func (j *Journal) recordedStates(key srcKey) (*messageStates, error) {
 			all[r.Ref] = e
 		}
 		s.byDigest[r.D] = append(s.byDigest[r.D], e)
-	}, recMessage, recState)
+	}, j.spans[key], recMessage, recState)
 	return s, err
 }
 
