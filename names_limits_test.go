@@ -3,6 +3,8 @@ package mailconv
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // TestLimitMaxSegment: a folder name of exactly NameRules.MaxSegment bytes
@@ -16,8 +18,14 @@ func TestLimitMaxSegment(t *testing.T) {
 		plan := PlanNames([]*Mailbox{{Path: Path{name}}}, caps)
 		got := plan.Dest(Path{name})[0]
 		changed := len(plan.Changes) == 1
-		if over := n > lim; over != changed || (over && (len(got) > lim || !strings.Contains(got, "~"))) || (!over && got != name) {
-			t.Errorf("name of %d bytes, MaxSegment %d: %q (%d bytes), %d changes", n, lim, got, len(got), len(plan.Changes))
+		msg := []any{"name of %d bytes, MaxSegment %d: %q (%d bytes), %d changes", n, lim, got, len(got), len(plan.Changes)}
+		over := n > lim
+		assert.Equal(t, over, changed, msg...)
+		if over {
+			assert.LessOrEqual(t, len(got), lim, msg...)
+			assert.Contains(t, got, "~", msg...)
+		} else {
+			assert.Equal(t, name, got, msg...)
 		}
 	}
 }
@@ -34,29 +42,23 @@ func TestPlanNamesComposesUnicode(t *testing.T) {
 	}
 	caps := Capabilities{Mixed: true}
 	plan := PlanNames(mbs, caps)
-	if got := plan.Dest(mbs[0].Path); !got.Equal(Path{nfc}) {
-		t.Errorf("composed name changed: %q", got)
-	}
-	if got := plan.Dest(mbs[1].Path); !got.Equal(Path{nfc + "~2"}) {
-		t.Errorf("decomposed twin: %q", got)
-	}
-	if got := plan.Dest(mbs[2].Path); !got.Equal(Path{"Archive", "Caf\u00e9"}) {
-		t.Errorf("decomposed name: %q", got)
-	}
+	// Path.Equal compares segments; with a non-empty expected Path that is
+	// what assert.Equal compares too.
+	got := plan.Dest(mbs[0].Path)
+	assert.Equal(t, Path{nfc}, got, "composed name changed: %q", got)
+	got = plan.Dest(mbs[1].Path)
+	assert.Equal(t, Path{nfc + "~2"}, got, "decomposed twin: %q", got)
+	got = plan.Dest(mbs[2].Path)
+	assert.Equal(t, Path{"Archive", "Caf\u00e9"}, got, "decomposed name: %q", got)
 	reasons := map[string]string{}
 	for _, ch := range plan.Changes {
 		reasons[ch.Source.String()] = strings.Join(ch.Reasons, "; ")
 	}
-	if !strings.Contains(reasons["Archive/Caf"+"e\u0301"], "NFC") || !strings.Contains(reasons[nfd], "NFC") {
-		t.Errorf("reasons: %q", reasons)
-	}
-	if _, ok := reasons[nfc]; ok {
-		t.Errorf("the composed name is reported as changed")
-	}
+	assert.Contains(t, reasons["Archive/Caf"+"e\u0301"], "NFC", "reasons: %q", reasons)
+	assert.Contains(t, reasons[nfd], "NFC", "reasons: %q", reasons)
+	assert.NotContains(t, reasons, nfc, "the composed name is reported as changed")
 	again := PlanNames(mbs, caps)
 	for _, mb := range mbs {
-		if !again.Dest(mb.Path).Equal(plan.Dest(mb.Path)) {
-			t.Errorf("%q planned differently", mb.Path)
-		}
+		assert.True(t, again.Dest(mb.Path).Equal(plan.Dest(mb.Path)), "%q planned differently", mb.Path)
 	}
 }
