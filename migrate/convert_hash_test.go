@@ -1,11 +1,12 @@
 package migrate
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"math/rand"
 	"runtime"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestHashPipe checks the digests computed beside the message loop against
@@ -30,18 +31,15 @@ func TestHashPipe(t *testing.T) {
 		}
 		d, n, mid := p.sum()
 		full := sha256.Sum256(msg)
-		if !bytes.Equal(d[:], full[:16]) || n != int64(size) {
-			t.Fatalf("size %d: digest %x n %d, want %x", size, d, n, full[:16])
-		}
-		if want := map[bool]string{true: "<a@b>", false: ""}[size > 40]; mid != want {
-			t.Fatalf("size %d: Message-ID %q, want %q", size, mid, want)
-		}
+		require.Equal(t, full[:16], d[:], "size %d: digest %x n %d, want %x", size, d, n, full[:16])
+		require.Equal(t, int64(size), n, "size %d: digest %x n %d, want %x", size, d, n, full[:16])
+		want := map[bool]string{true: "<a@b>", false: ""}[size > 40]
+		require.Equal(t, want, mid, "size %d: Message-ID %q, want %q", size, mid, want)
 	}
 	p.close()
 	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
 		runtime.Gosched()
 	}
-	if g := runtime.NumGoroutine(); g > before {
-		t.Fatalf("%d goroutines after close, %d before", g, before)
-	}
+	g := runtime.NumGoroutine()
+	require.LessOrEqual(t, g, before, "%d goroutines after close, %d before", g, before)
 }

@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"io"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestLimitSpoolMemory: a message of SpoolMemory bytes is held in memory;
@@ -17,23 +20,17 @@ func TestLimitSpoolMemory(t *testing.T) {
 	defer sp.close()
 	for _, n := range []int{limit, limit + 1, limit} {
 		msg := bytes.Repeat([]byte("0123456789abcdef\n"), n/17+1)[:n]
-		if err := sp.fill(context.Background(), io.MultiReader(bytes.NewReader(msg))); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, sp.fill(context.Background(), io.MultiReader(bytes.NewReader(msg))))
 		inFile := sp.size > int64(len(sp.mem))
-		if inFile != (n > limit) || len(sp.mem) > limit {
-			t.Errorf("message of %d bytes, SpoolMemory %d: in file %v, %d bytes in memory", n, limit, inFile, len(sp.mem))
-		}
+		assert.Equal(t, n > limit, inFile, "message of %d bytes, SpoolMemory %d: in file %v, %d bytes in memory", n, limit, inFile, len(sp.mem))
+		assert.LessOrEqual(t, len(sp.mem), limit, "message of %d bytes, SpoolMemory %d: in file %v, %d bytes in memory", n, limit, inFile, len(sp.mem))
 		back, err := io.ReadAll(sp.reader())
-		if err != nil || !bytes.Equal(back, msg) {
-			t.Errorf("message of %d bytes: read back %d bytes, %v", n, len(back), err)
-		}
+		assert.NoError(t, err, "message of %d bytes: read back %d bytes, %v", n, len(back), err)
+		// bytes.Equal rather than assert.Equal: a failure prints lengths, not 100 KiB dumps.
+		assert.True(t, bytes.Equal(back, msg), "message of %d bytes: read back %d bytes, %v", n, len(back), err)
 		sum := sha256.Sum256(msg)
-		if d := sp.d.sum(); !bytes.Equal(d[:], sum[:16]) {
-			t.Errorf("message of %d bytes: digest %x", n, d)
-		}
+		d := sp.d.sum()
+		assert.Equal(t, sum[:16], d[:], "message of %d bytes: digest %x", n, d)
 	}
-	if DefaultSpoolMemory != 8<<20 {
-		t.Errorf("DefaultSpoolMemory %d: update the limits table in docs/hardening.md", DefaultSpoolMemory)
-	}
+	assert.Equal(t, 8<<20, DefaultSpoolMemory, "DefaultSpoolMemory %d: update the limits table in docs/hardening.md", DefaultSpoolMemory)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/mailconv/mailconv"
 )
 
@@ -68,17 +70,12 @@ func TestReadAhead(t *testing.T) {
 		for i := 0; ; i++ {
 			m, err := ra.Next()
 			if err == io.EOF {
-				if i != len(msgs) {
-					t.Fatalf("mode %d: EOF after %d messages", mode, i)
-				}
+				require.Equal(t, len(msgs), i, "mode %d: EOF after %d messages", mode, i)
 				break
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if m.ID != fmt.Sprint(i) || len(m.Keywords) != 1 || m.Keywords[0] != fmt.Sprintf("k%d", i) {
-				t.Fatalf("mode %d message %d: %+v", mode, i, m)
-			}
+			require.NoError(t, err)
+			require.Equal(t, fmt.Sprint(i), m.ID, "mode %d message %d: %+v", mode, i, m)
+			require.Equal(t, []string{fmt.Sprintf("k%d", i)}, m.Keywords, "mode %d message %d: %+v", mode, i, m)
 			var got []byte
 			switch mode {
 			case 0: // whole
@@ -102,15 +99,14 @@ func TestReadAhead(t *testing.T) {
 			case 3: // nothing
 				got = nil
 			}
-			if err != nil {
-				t.Fatalf("mode %d message %d: %v", mode, i, err)
-			}
+			require.NoError(t, err, "mode %d message %d: %v", mode, i, err)
 			want := msgs[i]
 			if mode == 2 {
 				want = want[:len(want)/3]
 			}
-			if mode != 3 && !bytes.Equal(got, want) {
-				t.Fatalf("mode %d message %d: %d bytes, want %d", mode, i, len(got), len(want))
+			if mode != 3 {
+				// bytes.Equal rather than require.Equal: a failure prints lengths, not a dump of random bytes.
+				require.True(t, bytes.Equal(got, want), "mode %d message %d: %d bytes, want %d", mode, i, len(got), len(want))
 			}
 		}
 		ra.close()
@@ -120,22 +116,18 @@ func TestReadAhead(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		ra.Next()
 	}
-	if _, err := ra.Next(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadAll(ra); !errors.Is(err, errFake) {
-		t.Fatalf("read error: %v", err)
-	}
-	if _, err := ra.Next(); !errors.Is(err, errFake) {
-		t.Fatalf("Next after a read error: %v", err)
-	}
+	_, err := ra.Next()
+	require.NoError(t, err)
+	_, err = io.ReadAll(ra)
+	require.ErrorIs(t, err, errFake, "read error: %v", err)
+	_, err = ra.Next()
+	require.ErrorIs(t, err, errFake, "Next after a read error: %v", err)
 	ra.close()
 	ra = newReadAhead(&fakeReader{msgs: msgs, readErr: -1, nextErr: 2})
 	ra.Next()
 	ra.Next()
-	if _, err := ra.Next(); !errors.Is(err, errFake) {
-		t.Fatalf("next error: %v", err)
-	}
+	_, err = ra.Next()
+	require.ErrorIs(t, err, errFake, "next error: %v", err)
 	ra.close()
 	// closed in the middle of a large message
 	ra = newReadAhead(&fakeReader{msgs: msgs, readErr: -1, nextErr: -1})
@@ -149,7 +141,6 @@ func TestReadAhead(t *testing.T) {
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Fatalf("%d goroutines after close, %d before", n, before)
-	}
+	n := runtime.NumGoroutine()
+	require.LessOrEqual(t, n, before, "%d goroutines after close, %d before", n, before)
 }
