@@ -3,8 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFiltersCommand(t *testing.T) {
@@ -15,19 +17,14 @@ func TestFiltersCommand(t *testing.T) {
 	})
 	out := filepath.Join(t.TempDir(), "eudora.sieve")
 	code, _, stderr := runCmd(t, "filters", "--separator", ".", store, out)
-	if code != exitLossy {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
+	require.Equal(t, exitLossy, code, "exit %d: %s", code, stderr)
 	data, _ := os.ReadFile(out)
 	s := string(data)
 	for _, want := range []string{`address :all :is "From" ["a@example.com", "b@example.com"]`, `fileinto "Work.Clients";`, `# Eudora action "sound ding.wav"`} {
-		if !strings.Contains(s, want) {
-			t.Errorf("script lacks %q:\n%s", want, s)
-		}
+		assert.Contains(t, s, want, "script lacks %q:\n%s", want, s)
 	}
-	if !strings.Contains(stderr, "filters.fallback-names") || !strings.Contains(stderr, "filters.unsupported-action") {
-		t.Fatalf("report: %s", stderr)
-	}
+	require.Contains(t, stderr, "filters.fallback-names", "report: %s", stderr)
+	require.Contains(t, stderr, "filters.unsupported-action", "report: %s", stderr)
 }
 
 // Issue 13 item 5: by default the script needs no extension a stock
@@ -41,16 +38,15 @@ func TestFiltersSieveExtensions(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "eudora.sieve")
 	code, _, stderr := runCmd(t, "filters", store, out)
 	data, _ := os.ReadFile(out)
-	if code != exitLossy || strings.Contains(string(data), "addheader") || !strings.Contains(stderr, "filters.extension-not-allowed") {
-		t.Fatalf("default: exit %d\n%s\n%s", code, data, stderr)
-	}
+	require.Equal(t, exitLossy, code, "default: exit %d\n%s\n%s", code, data, stderr)
+	require.NotContains(t, string(data), "addheader", "default: exit %d\n%s\n%s", code, data, stderr)
+	require.Contains(t, stderr, "filters.extension-not-allowed", "default: exit %d\n%s\n%s", code, data, stderr)
 	code, _, stderr = runCmd(t, "filters", "--force", "--sieve-extensions", "editheader", store, out)
 	data, _ = os.ReadFile(out)
-	if !strings.Contains(string(data), `addheader :last "Subject"`) || !strings.Contains(string(data), `"editheader"`) || strings.Contains(stderr, "filters.extension-not-allowed") {
-		t.Fatalf("editheader: exit %d\n%s\n%s", code, data, stderr)
-	}
+	require.Contains(t, string(data), `addheader :last "Subject"`, "editheader: exit %d\n%s\n%s", code, data, stderr)
+	require.Contains(t, string(data), `"editheader"`, "editheader: exit %d\n%s\n%s", code, data, stderr)
+	require.NotContains(t, stderr, "filters.extension-not-allowed", "editheader: exit %d\n%s\n%s", code, data, stderr)
 	code, _, stderr = runCmd(t, "filters", "--force", "--sieve-extensions", "editheaders", store, out)
-	if code != exitUsage || !strings.Contains(stderr, "unknown Sieve extension") {
-		t.Fatalf("unknown extension: exit %d: %s", code, stderr)
-	}
+	require.Equal(t, exitUsage, code, "unknown extension: exit %d: %s", code, stderr)
+	require.Contains(t, stderr, "unknown Sieve extension", "unknown extension: exit %d: %s", code, stderr)
 }
