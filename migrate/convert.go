@@ -176,7 +176,7 @@ func convert(ctx context.Context, r mailconv.Reader, w mailconv.Writer, opts Con
 		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
 	defer c.close()
 	mailboxes := plan.Mailboxes
-	if n := c.connections(); n > 1 {
+	if n := c.connections(mailboxes); n > 1 {
 		if err := c.parallel(mailboxes, bySrc, n); err != nil {
 			return err
 		}

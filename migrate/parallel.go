@@ -21,11 +21,12 @@ import (
 // writer committed it, as on the sequential path), Progress goes through
 // parallelRun's lock, and the writers share their limits (see Forker).
 
-// connections returns how many mailboxes Convert converts at once: 1
-// unless ConvertOptions.Connections asks for more and both the writer
-// (mailconv.Forker) and the reader (mailconv.ConcurrentOpener) allow it.
-func (c *converter) connections() int {
-	n := c.opts.Connections
+// connections returns how many of the plan's mailboxes Convert converts
+// at once: 1 unless ConvertOptions.Connections asks for more, the plan has
+// more than one mailbox, and both the writer (mailconv.Forker) and the
+// reader (mailconv.ConcurrentOpener) allow it.
+func (c *converter) connections(plan []*mailconv.Mailbox) int {
+	n := min(c.opts.Connections, len(plan))
 	if n <= 1 {
 		return 1
 	}
@@ -136,7 +137,6 @@ func (c *converter) parallel(plan []*mailconv.Mailbox, bySrc map[string]*mailcon
 	defer cancel(nil)
 	run := &parallelRun{main: c, failed: make(chan struct{}), cancel: cancel}
 	jobs := c.planJobs(plan, bySrc)
-	n = min(n, len(jobs))
 	writers := []mailconv.Writer{c.w}
 	for len(writers) < n {
 		fw, err := c.w.(mailconv.Forker).Fork(ctx)

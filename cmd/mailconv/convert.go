@@ -213,6 +213,9 @@ func (cr *convertRun) do(ctx context.Context, rep *migrate.Report, stderr io.Wri
 	if cr.hooks != nil {
 		copts.Progress = cr.hooks.progress
 	}
+	if cr.limits != nil {
+		copts.Connections = cr.limits.connections(w)
+	}
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {
