@@ -138,6 +138,7 @@ type forkDest struct {
 	inflight int
 	maxIn    int
 	fail     string // a message body WriteMessage refuses (errBroken), once
+	maxForks int    // Fork fails beyond this many (0: never)
 }
 
 var errBroken = errors.New("the destination broke")
@@ -158,6 +159,9 @@ func (w *forkWriter) Capabilities() mailconv.Capabilities {
 func (w *forkWriter) Fork(context.Context) (mailconv.Writer, error) {
 	w.d.mu.Lock()
 	defer w.d.mu.Unlock()
+	if w.d.maxForks > 0 && w.d.forks >= w.d.maxForks {
+		return nil, errors.New("too many connections")
+	}
 	w.d.forks++
 	return &forkWriter{d: w.d, id: w.d.forks}, nil
 }
@@ -384,4 +388,23 @@ func journalMessageCount(t *testing.T, path string) int {
 		seen[k] = true
 	}
 	return len(seen)
+}
+
+// A destination that refuses a connection leaves fewer workers, with a
+// warning, not a failed run.
+func TestConvertConnectionsForkRefused(t *testing.T) {
+	src := newParSource(true, 2, parTree)
+	dst := newForkDest()
+	dst.maxForks = 1
+	rep, err := migrate.Convert(context.Background(), src, &forkWriter{d: dst}, migrate.ConvertOptions{Connections: 4})
+	require.NoError(t, err)
+	assert.Equal(t, 2, src.maxOpen)
+	assert.Equal(t, 1, dst.forks)
+	assert.Equal(t, 1, dst.closed)
+	require.Len(t, rep.Warnings, 1)
+	assert.Equal(t, "migrate.connections", rep.Warnings[0].Code)
+	assert.Contains(t, rep.Warnings[0].Detail, "2 connection(s) instead of 4: opening one more failed: too many connections")
+	for _, mb := range src.boxes {
+		assert.Equal(t, src.msgs[mb.Path.String()], dst.boxes[mb.Path.String()])
+	}
 }
