@@ -55,15 +55,7 @@ func TestConnectionsUpload(t *testing.T) {
 	assert.Equal(t, before, treeDigest(t, src), "the source is unchanged")
 
 	for name, n := range boxes {
-		server := strings.ReplaceAll(name, "/", ".") // Dovecot's separator here
-		out, err := srv.Doveadm(nil, "fetch", "hdr.message-id", "mailbox", server)
-		require.NoError(t, err, "%s", out)
-		var ids []string
-		for _, l := range strings.Split(string(out), "\n") {
-			if _, id, ok := strings.Cut(l, "<"); ok {
-				ids = append(ids, "<"+strings.TrimSpace(id))
-			}
-		}
+		ids := serverMessageIDs(t, srv, strings.ReplaceAll(name, "/", ".")) // Dovecot's separator here
 		want := make([]string, n)
 		for i := range want {
 			want[i] = fmt.Sprintf("<%s-%d@example.org>", tagOf(name), i)
@@ -82,6 +74,21 @@ func TestConnectionsUpload(t *testing.T) {
 	assert.GreaterOrEqual(t, logins, 4, "one login per connection")
 	assert.GreaterOrEqual(t, most, 2, "sessions logged in at the same time\n%s", srv.Log())
 	assert.LessOrEqual(t, most, 4+1, "no more than the connections asked for (and verify's reader)")
+}
+
+// serverMessageIDs returns the Message-IDs of a server mailbox in UID
+// order, read with doveadm.
+func serverMessageIDs(t *testing.T, srv *dovecotserver.Server, box string) []string {
+	t.Helper()
+	out, err := srv.Doveadm(nil, "fetch", "hdr.message-id", "mailbox", box)
+	require.NoError(t, err, "%s", out)
+	var ids []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if _, id, ok := strings.Cut(l, "<"); ok {
+			ids = append(ids, "<"+strings.TrimSpace(id))
+		}
+	}
+	return ids
 }
 
 func mailboxOrder(r *migrate.Report) []string {
