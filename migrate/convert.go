@@ -73,7 +73,10 @@ type ConvertOptions struct {
 	// convert one mailbox after the other. Above 1 it applies only when
 	// the writer is a mailconv.Forker and the reader a
 	// mailconv.ConcurrentOpener that allows it; the messages of one
-	// mailbox are still written in order, by one session.
+	// mailbox are still written in order, by one session. Progress is then
+	// called from several goroutines, one call at a time, and the reader's
+	// and writer's Events functions at the same time: they must be safe
+	// for concurrent use (Report.Add is).
 	Connections int
 }
 

@@ -232,8 +232,9 @@ func (m *forkMailbox) Close() error {
 	return nil
 }
 
-// parTree: ten mailboxes, two of them children of another.
-var parTree = map[string]int{"INBOX": 6, "A": 4, "A/B": 5, "A/B/C": 3, "D": 7, "E": 2, "F": 6, "G": 5, "H": 4, "I": 3}
+// parTree: ten mailboxes, two of them children of another, one in a
+// folder no source mailbox fills (J, created as a folder first).
+var parTree = map[string]int{"INBOX": 6, "A": 4, "A/B": 5, "A/B/C": 3, "D": 7, "E": 2, "F": 6, "G": 5, "H": 4, "J/K": 3}
 
 // With Connections 3, three mailboxes are read and written at once, each
 // by one session, its messages in the source's order; the forks are
@@ -265,12 +266,20 @@ func TestConvertConnections(t *testing.T) {
 		total += len(src.msgs[name])
 	}
 	assert.Equal(t, total, rep.Totals.MessagesWritten)
-	assert.Equal(t, 10, rep.Totals.MailboxesWritten)
+	assert.Equal(t, 11, rep.Totals.MailboxesWritten, "ten mailboxes and the folder J")
+	assert.Contains(t, dst.created, "J")
 	var order []string
 	for _, mr := range rep.Mailboxes {
 		order = append(order, mr.Source.String())
 	}
-	assert.Equal(t, []string{"A", "A/B", "A/B/C", "D", "E", "F", "G", "H", "I", "INBOX"}, order, "report in plan order")
+	assert.Equal(t, []string{"A", "A/B", "A/B/C", "D", "E", "F", "G", "H", "INBOX", "J/K"}, order, "report in plan order")
+	seq, err := migrate.Convert(ctx, newParSource(true, 1, parTree), &forkWriter{d: newForkDest()}, migrate.ConvertOptions{})
+	require.NoError(t, err)
+	var seqOrder []string
+	for _, mr := range seq.Mailboxes {
+		seqOrder = append(seqOrder, mr.Source.String())
+	}
+	assert.Equal(t, seqOrder, order, "the order of a run one mailbox at a time")
 	require.Len(t, calls, total)
 	assert.Equal(t, total, calls[total-1].Messages)
 	sessions := map[int]bool{}
@@ -278,7 +287,7 @@ func TestConvertConnections(t *testing.T) {
 		sessions[id] = true
 	}
 	assert.Len(t, sessions, 3, "all three sessions wrote")
-	assert.ElementsMatch(t, []string{"A", "A/B", "A/B/C", "D", "E", "F", "G", "H", "I", "INBOX"}, journalDone(t, jpath))
+	assert.ElementsMatch(t, []string{"A", "A/B", "A/B/C", "D", "E", "F", "G", "H", "INBOX", "J/K"}, journalDone(t, jpath))
 	assert.Equal(t, total, journalMessageCount(t, jpath))
 }
 
