@@ -50,6 +50,11 @@ type parallelRun struct {
 	err    error                   // the first error (a stop only when nothing else failed)
 	failed chan struct{}           // closed at the first error
 	cancel context.CancelCauseFunc // stops the other workers at once
+	// halt is the workers' ConvertOptions.Stop: closed when the caller's
+	// Stop is, or when a worker ran out of the day's budget, so that each
+	// worker finishes the message in hand.
+	halt     chan struct{}
+	haltOnce sync.Once
 }
 
 // worker is what a worker's converter knows of the run: the run, and the
@@ -100,22 +105,25 @@ func (w *worker) mailboxDone() {
 	r.mu.Unlock()
 }
 
-// isStop tells whether err is ConvertOptions.Stop taking effect.
+func (r *parallelRun) stopAll() { r.haltOnce.Do(func() { close(r.halt) }) }
+
+// isStop tells whether err is a worker stopping after the message in hand
+// (see halt).
 func (r *parallelRun) isStop(err error) bool {
 	select {
-	case <-r.main.opts.Stop:
+	case <-r.halt:
 		return errors.Is(err, context.Canceled) && r.main.ctx.Err() == nil
 	default:
 		return false
 	}
 }
 
-// fail records err. Any error but a stop cancels the others at once; after
-// a stop (ConvertOptions.Stop) each worker finishes the message in hand.
+// fail records err, the first error but a stop winning. A stop, or the
+// day's budget spent (mailconv.ErrBudget), lets the other workers finish
+// the message in hand; any other error cancels them at once.
 func (r *parallelRun) fail(err error) {
 	stop := r.isStop(err)
 	r.errMu.Lock()
-	defer r.errMu.Unlock()
 	first := r.err == nil
 	if first || (r.isStop(r.err) && !stop) {
 		r.err = err
@@ -123,7 +131,10 @@ func (r *parallelRun) fail(err error) {
 	if first {
 		close(r.failed)
 	}
-	if !stop {
+	r.errMu.Unlock()
+	if stop || errors.Is(err, mailconv.ErrBudget) {
+		r.stopAll()
+	} else {
 		r.cancel(err)
 	}
 }
@@ -135,7 +146,18 @@ func (r *parallelRun) fail(err error) {
 func (c *converter) parallel(plan []*mailconv.Mailbox, bySrc map[string]*mailconv.Mailbox, n int) error {
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	defer cancel(nil)
-	run := &parallelRun{main: c, failed: make(chan struct{}), cancel: cancel}
+	run := &parallelRun{main: c, failed: make(chan struct{}), cancel: cancel, halt: make(chan struct{})}
+	if c.opts.Stop != nil {
+		finished := make(chan struct{})
+		defer close(finished)
+		go func() {
+			select {
+			case <-c.opts.Stop:
+				run.stopAll()
+			case <-finished:
+			}
+		}()
+	}
 	jobs := c.planJobs(plan, bySrc)
 	writers := []mailconv.Writer{c.w}
 	for len(writers) < n {
@@ -156,8 +178,10 @@ func (c *converter) parallel(plan []*mailconv.Mailbox, bySrc map[string]*mailcon
 
 	ch := make(chan *job)
 	var wg sync.WaitGroup
+	wopts := c.opts
+	wopts.Stop = run.halt
 	for _, w := range writers {
-		wc := &converter{ctx: ctx, r: c.r, w: w, caps: c.caps, rep: c.rep, opts: c.opts, files: c.files,
+		wc := &converter{ctx: ctx, r: c.r, w: w, caps: c.caps, rep: c.rep, opts: wopts, files: c.files,
 			par: &worker{run: run}}
 		wg.Add(1)
 		go func() {
@@ -187,7 +211,6 @@ func (c *converter) parallel(plan []*mailconv.Mailbox, bySrc map[string]*mailcon
 // met, until all are handed out or the run stops; it closes ch.
 func (r *parallelRun) dispatch(ctx context.Context, jobs []*job, ch chan<- *job) error {
 	defer close(ch)
-	stop := r.main.opts.Stop
 	for _, jb := range jobs {
 		if err := r.main.stopped(); err != nil {
 			return err
@@ -199,7 +222,7 @@ func (r *parallelRun) dispatch(ctx context.Context, jobs []*job, ch chan<- *job)
 				return nil // a worker failed: its error is the run's
 			case <-r.failed:
 				return nil
-			case <-stop:
+			case <-r.halt:
 				return r.main.stopped()
 			}
 		}
@@ -209,7 +232,7 @@ func (r *parallelRun) dispatch(ctx context.Context, jobs []*job, ch chan<- *job)
 			return nil
 		case <-r.failed:
 			return nil
-		case <-stop:
+		case <-r.halt:
 			return r.main.stopped()
 		}
 	}

@@ -139,6 +139,7 @@ type forkDest struct {
 	maxIn    int
 	fail     string // a message body WriteMessage refuses (errBroken), once
 	maxForks int    // Fork fails beyond this many (0: never)
+	failErr  error  // what refusing fail returns (errBroken when nil)
 }
 
 var errBroken = errors.New("the destination broke")
@@ -218,6 +219,9 @@ func (m *forkMailbox) WriteMessage(ctx context.Context, _ *mailconv.Message, bod
 	defer d.mu.Unlock()
 	if d.fail != "" && string(b) == d.fail {
 		d.fail = ""
+		if d.failErr != nil {
+			return d.failErr
+		}
 		return errBroken
 	}
 	d.boxes[m.name] = append(d.boxes[m.name], string(b))
@@ -415,5 +419,32 @@ func TestConvertConnectionsForkRefused(t *testing.T) {
 	assert.Contains(t, rep.Warnings[0].Detail, "2 connection(s) instead of 4: opening one more failed: too many connections")
 	for _, mb := range src.boxes {
 		assert.Equal(t, src.msgs[mb.Path.String()], dst.boxes[mb.Path.String()])
+	}
+}
+
+// The day's budget spent in one worker (mailconv.ErrBudget) stops the run
+// the way Stop does: that error is returned, not the others' stops, and
+// the next run completes without a duplicate.
+func TestConvertConnectionsBudget(t *testing.T) {
+	ctx := context.Background()
+	jpath := filepath.Join(t.TempDir(), "j")
+	dst := newForkDest()
+	run := func() (*migrate.Report, error) {
+		j, err := migrate.OpenJournal(jpath, false)
+		require.NoError(t, err)
+		defer j.Close()
+		return migrate.Convert(ctx, newParSource(true, 1, parTree), &forkWriter{d: dst}, migrate.ConvertOptions{Connections: 3, Journal: j,
+			Report: &migrate.Report{Source: migrate.Endpoint{Format: "mem", Path: "src"}}})
+	}
+	src := newParSource(true, 1, parTree)
+	dst.fail, dst.failErr = src.msgs["F"][2], fmt.Errorf("test: %w", mailconv.ErrBudget)
+	_, err := run()
+	require.ErrorIs(t, err, mailconv.ErrBudget)
+	assert.NotErrorIs(t, err, context.Canceled)
+	_, err = run()
+	require.NoError(t, err)
+	for _, mb := range src.boxes {
+		name := mb.Path.String()
+		assert.Equal(t, src.msgs[name], dst.boxes[name], "%s: every message once, in the source's order", name)
 	}
 }
