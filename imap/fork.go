@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"sync"
 
 	"github.com/mailconv/mailconv"
 )
@@ -24,9 +25,9 @@ import (
 // only. Each Writer is used from one goroutine at a time; w and its forks
 // may be used at the same time. Close each fork, before w.
 //
-// A budget is asked before each message with that connection's messages in
-// flight; the other connections' may overshoot it by at most their
-// pipeline (parameter pipeline) of messages each.
+// The budget is asked with the octets in flight on every connection (see
+// budgetShare). Fork w before it is used from another goroutine (Convert
+// forks before the first mailbox).
 func (w *Writer) Fork(ctx context.Context) (mailconv.Writer, error) {
 	if w.closed {
 		return nil, errors.New("imap: writer is closed")
@@ -51,5 +52,55 @@ func (w *Writer) Fork(ctx context.Context) (mailconv.Writer, error) {
 	f.roleUsed = maps.Clone(w.roleUsed)
 	f.stats = Stats{}
 	f.kwRefuse = 0
+	if w.budget != nil {
+		bc, ok := w.budget.(*budgetConn)
+		if !ok {
+			bc = &budgetConn{s: &budgetShare{inner: w.budget, pending: map[*budgetConn]int64{}}}
+			w.budget = bc
+		}
+		f.budget = &budgetConn{s: bc.s}
+	}
 	return &f, nil
+}
+
+// budgetShare is the day budget of a Writer and its forks: a connection
+// asks it with the octets it has in flight (sent, not yet answered), and
+// the share adds those of the other connections, so that all of them
+// together stay within the budget. Each connection's figure is the one it
+// gave at its last Allow, plus what it was allowed since, less what it
+// spent: an APPEND that failed counts until that connection asks again.
+type budgetShare struct {
+	inner   mailconv.Budget
+	mu      sync.Mutex
+	pending map[*budgetConn]int64
+}
+
+// budgetConn is one connection's view of a budgetShare; it implements
+// mailconv.Budget.
+type budgetConn struct{ s *budgetShare }
+
+// Allow implements mailconv.Budget.
+func (c *budgetConn) Allow(pending, n int64) error {
+	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending[c] = pending
+	var all int64
+	for _, p := range s.pending {
+		all += p
+	}
+	if err := s.inner.Allow(all, n); err != nil {
+		return err
+	}
+	s.pending[c] += n
+	return nil
+}
+
+// Spend implements mailconv.Budget.
+func (c *budgetConn) Spend(n int64) error {
+	s := c.s
+	s.mu.Lock()
+	s.pending[c] = max(0, s.pending[c]-n)
+	s.mu.Unlock()
+	return s.inner.Spend(n)
 }

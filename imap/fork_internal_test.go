@@ -58,3 +58,49 @@ func TestThrottleShared(t *testing.T) {
 		t.Fatalf("back-off: %v, want it cancelled", err)
 	}
 }
+
+// limitBudget is a Budget of limit octets (as migrate.DayBudget decides).
+type limitBudget struct{ limit, used int64 }
+
+var errOver = errors.New("over budget")
+
+func (b *limitBudget) Allow(pending, n int64) error {
+	if b.used+pending+n > b.limit {
+		return errOver
+	}
+	return nil
+}
+
+func (b *limitBudget) Spend(n int64) error { b.used += n; return nil }
+
+// The connections of a destination ask the day budget with the octets in
+// flight on all of them: two connections with 100 octets in flight each
+// cannot send 100 more under a limit of 250, whatever each has in flight
+// itself; once answered (spent) the budget counts them as used.
+func TestBudgetShared(t *testing.T) {
+	inner := &limitBudget{limit: 250}
+	share := &budgetShare{inner: inner, pending: map[*budgetConn]int64{}}
+	a, b := &budgetConn{s: share}, &budgetConn{s: share}
+	if err := a.Allow(0, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Allow(0, 100); err != nil {
+		t.Fatal(err)
+	}
+	// a's APPEND is in flight (its own pending says so); b's too
+	if err := a.Allow(100, 100); !errors.Is(err, errOver) {
+		t.Fatalf("a third message with 200 octets in flight on two connections: %v, want over budget", err)
+	}
+	if err := b.Spend(100); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Allow(100, 50); err != nil {
+		t.Fatalf("100 used, 100 in flight, 50 more under 250: %v", err)
+	}
+	if err := b.Allow(0, 1); !errors.Is(err, errOver) {
+		t.Fatalf("250 used or in flight: %v, want over budget", err)
+	}
+	if inner.used != 100 {
+		t.Fatalf("used %d, want 100", inner.used)
+	}
+}

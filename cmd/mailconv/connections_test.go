@@ -122,3 +122,52 @@ func maxSessions(log string) (most, logins int) {
 	}
 	return most, logins
 }
+
+// --max-bytes-per-day with four connections: the budget counts what every
+// connection has in flight, so the run stops (exit 3) with no more on the
+// server than the budget allows; the next run completes, each message
+// once.
+func TestConnectionsDayBudget(t *testing.T) {
+	srv := dovecotserver.Start(t, dovecotserver.Config{})
+	t.Setenv("MAILCONV_PASSWORD", srv.Password)
+	src := filepath.Join(t.TempDir(), "src")
+	require.NoError(t, os.MkdirAll(src, 0o755))
+	const boxes, n = 4, 6
+	for i := range boxes {
+		var b strings.Builder
+		for k := range n {
+			// about 1000 octets each
+			fmt.Fprintf(&b, "From a@example.org Mon Mar  1 08:00:00 2004\nMessage-ID: <b%d-%d@example.org>\nSubject: %d\n\n%s\n\n", i, k, k, strings.Repeat("x", 900))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(src, fmt.Sprintf("Box%d", i)), []byte(b.String()), 0o644))
+	}
+	dst := "imap://" + srv.User + "@" + srv.IMAPAddr
+	journal := filepath.Join(t.TempDir(), "journal")
+	onServer := func() (all int) {
+		for i := range boxes {
+			all += len(serverMessageIDs(t, srv, fmt.Sprintf("Box%d", i)))
+		}
+		return all
+	}
+	code, _, stderr := runCLI("convert", "--allow-plaintext", "--journal", journal, "--progress", "never", "--connections", "4",
+		"--max-bytes-per-day", "7kB", "mbox:"+src, dst)
+	assert.Equal(t, exitLossy, code, stderr)
+	assert.Contains(t, stderr, "daily upload budget reached")
+	first := onServer()
+	assert.LessOrEqual(t, first, 7, "about 1000 octets each, 7000 for all connections together")
+	assert.Positive(t, first)
+
+	code, _, stderr = runCLI("convert", "--allow-plaintext", "--journal", journal, "--progress", "never", "--connections", "4", "mbox:"+src, dst)
+	require.Equal(t, exitOK, code, stderr)
+	for i := range boxes {
+		want := make([]string, n)
+		for k := range want {
+			want[k] = fmt.Sprintf("<b%d-%d@example.org>", i, k)
+		}
+		assert.Equal(t, want, serverMessageIDs(t, srv, fmt.Sprintf("Box%d", i)), "Box%d in UID order, once", i)
+	}
+	v := runVerifyJSON(t, "mbox:"+src, dst, "--allow-plaintext", "--journal", journal)
+	require.Equal(t, exitOK, v.code, v.text)
+	assert.Zero(t, v.res.Totals.Missing)
+	assert.Zero(t, v.res.Totals.Duplicates)
+}
