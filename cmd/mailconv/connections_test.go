@@ -171,3 +171,12 @@ func TestConnectionsDayBudget(t *testing.T) {
 	assert.Zero(t, v.res.Totals.Missing)
 	assert.Zero(t, v.res.Totals.Duplicates)
 }
+
+// --connections out of range is a usage error, before anything is opened.
+func TestConnectionsUsage(t *testing.T) {
+	for _, n := range []string{"-1", "17"} {
+		code, _, stderr := runCLI("convert", "--connections", n, "../../testdata/sample-mbox", "maildir:"+filepath.Join(t.TempDir(), "out"))
+		assert.Equal(t, exitUsage, code, stderr)
+		assert.Contains(t, stderr, "--connections "+n+": want 1 to 16")
+	}
+}

@@ -19,26 +19,13 @@ import (
 type limitFlags struct {
 	maxRate *string
 	perDay  *string
-	conns   *int
 }
-
-// defaultConnections is --connections for a destination that can open
-// several sessions (IMAP); maxConnections bounds it (servers limit the
-// connections of one user: Dovecot to 10 per address by default, Gmail
-// to 15).
-const (
-	defaultConnections = 4
-	maxConnections     = 16
-)
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	return &limitFlags{
 		maxRate: fs.String("max-rate", "", "upload at most `N` messages per second (IMAP destination; decimal)"),
 		perDay: fs.String("max-bytes-per-day", "", "upload at most `SIZE` per UTC day (e.g. 500MB, 2GiB; IMAP destination); "+
 			"the run then stops, says when to go on, exits 3, and the next run continues"),
-		conns: fs.Int("connections", 0, fmt.Sprintf("upload `N` mailboxes at once, each over a connection of its own, a mailbox's messages in order "+
-			"(IMAP destination; default %d, at most %d); local destinations are written one mailbox at a time, "+
-			"which is already as fast as the disk", defaultConnections, maxConnections)),
 	}
 }
 
@@ -46,9 +33,6 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 // anything is opened: both need a destination that uploads (it declares
 // the max-rate parameter).
 func (l *limitFlags) apply(opts optList, dst store) error {
-	if *l.conns < 0 || *l.conns > maxConnections {
-		return usageError{fmt.Errorf("--connections %d: want 1 to %d", *l.conns, maxConnections)}
-	}
 	if *l.maxRate == "" && *l.perDay == "" {
 		return nil
 	}
@@ -90,19 +74,6 @@ func (l *limitFlags) budget(w mailconv.Writer, j *migrate.Journal) error {
 	}
 	bs.SetBudget(b)
 	return nil
-}
-
-// connections is the run's ConvertOptions.Connections: --connections (by
-// default defaultConnections) for a destination that opens sessions of its
-// own (mailconv.Forker), 1 for the others.
-func (l *limitFlags) connections(w mailconv.Writer) int {
-	if _, ok := w.(mailconv.Forker); !ok {
-		return 1
-	}
-	if *l.conns == 0 {
-		return defaultConnections
-	}
-	return *l.conns
 }
 
 // budgetExit reports a run stopped by the day budget: exit 3, with when
