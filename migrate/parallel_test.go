@@ -140,6 +140,7 @@ type forkDest struct {
 	fail     string // a message body WriteMessage refuses (errBroken), once
 	maxForks int    // Fork fails beyond this many (0: never)
 	failErr  error  // what refusing fail returns (errBroken when nil)
+	closeErr error  // what the Close of the first fork returns
 }
 
 var errBroken = errors.New("the destination broke")
@@ -189,8 +190,11 @@ func (w *forkWriter) CreateMailbox(_ context.Context, mb *mailconv.Mailbox) (mai
 func (w *forkWriter) Close() error {
 	if w.id > 0 {
 		w.d.mu.Lock()
+		defer w.d.mu.Unlock()
 		w.d.closed++
-		w.d.mu.Unlock()
+		if w.id == 1 {
+			return w.d.closeErr
+		}
 	}
 	return nil
 }
@@ -447,4 +451,15 @@ func TestConvertConnectionsBudget(t *testing.T) {
 		name := mb.Path.String()
 		assert.Equal(t, src.msgs[name], dst.boxes[name], "%s: every message once, in the source's order", name)
 	}
+}
+
+// A fork that cannot be closed (a session's last flush failed) fails the
+// run, naming it; the other forks are closed all the same.
+func TestConvertConnectionsForkCloseError(t *testing.T) {
+	dst := newForkDest()
+	dst.closeErr = errBroken
+	_, err := migrate.Convert(context.Background(), newParSource(true, 1, parTree), &forkWriter{d: dst}, migrate.ConvertOptions{Connections: 3})
+	require.ErrorIs(t, err, errBroken)
+	assert.Contains(t, err.Error(), "closing a session of the destination")
+	assert.Equal(t, 2, dst.closed)
 }
