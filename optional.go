@@ -16,9 +16,9 @@ import (
 // each interface names. They are collected here so that a format author
 // finds them in one place (go doc shows each).
 //
-//	Reader:        Fingerprinter, AttachmentAuditor
+//	Reader:        Fingerprinter, AttachmentAuditor, ConcurrentOpener
 //	MailboxReader: IDSkipper, Detailer
-//	Writer:        ResumeWriter, Placer
+//	Writer:        ResumeWriter, Placer, Forker
 //	MailboxWriter: Checkpointer, Holder, RefReporter, ExistReporter
 
 // Fingerprinter is implemented by Readers that can tell cheaply whether a
@@ -106,6 +106,31 @@ type IDSkipper interface {
 // lists these names (migrate.InspectOptions.Placer).
 type Placer interface {
 	Place(mb *Mailbox) (name, why string)
+}
+
+// Forker is implemented by Writers that can open another session to the
+// same destination, independent of this one, so that several mailboxes are
+// written at once (an IMAP writer opens one more connection). The Writer
+// Fork returns shares with its parent whatever must stay one across
+// sessions: what was learned of the destination (an IMAP server's probe),
+// the names Placer gave (Fork is called after the plan was placed), and the
+// limits on what is sent (rate, day budget, back-off after a server asked
+// to slow down). It is used from one goroutine at a time, as the parent is,
+// but it and its parent may be used at the same time; the caller closes it
+// before the parent. Convert forks with ConvertOptions.Connections above 1.
+type Forker interface {
+	Fork(ctx context.Context) (Writer, error)
+}
+
+// ConcurrentOpener is implemented by Readers that may read several
+// mailboxes at once: ConcurrentOpen tells whether this one allows Open
+// (and Fingerprint, when it has one) to be called from several goroutines
+// at the same time, for different mailboxes, once Mailboxes returned, and
+// the MailboxReaders returned to be used at the same time, each from one
+// goroutine; its Events function is then called from all of them. A Reader
+// without it is read one mailbox at a time.
+type ConcurrentOpener interface {
+	ConcurrentOpen() bool
 }
 
 // AttachmentAuditor is implemented by Readers of stores that keep

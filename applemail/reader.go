@@ -252,6 +252,12 @@ func (r *Reader) Fingerprint(mb *mailconv.Mailbox) (string, error) {
 	return mailconv.StatFingerprint(paths...), nil
 }
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: once Mailboxes
+// returned, Open and Fingerprint only read the reader's mailbox map, and
+// each mailbox reader (or the mbox reader of a bundle) has files of its
+// own.
+func (r *Reader) ConcurrentOpen() bool { return true }
+
 // Open starts reading the messages of mb.
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	b, ok := r.boxes[mb.Source]

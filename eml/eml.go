@@ -342,6 +342,11 @@ func (r *Reader) messageNames(rel string) ([]string, error) {
 	return names, nil
 }
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: once Mailboxes
+// returned, Open and Fingerprint only read the reader's directory map and
+// list a directory; each mailbox reader opens its own files.
+func (r *Reader) ConcurrentOpen() bool { return true }
+
 // Open starts reading the messages of mb, in file name order.
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]

@@ -16,6 +16,12 @@ import (
 	"github.com/mailconv/mailconv/mime"
 )
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: once Mailboxes
+// returned, the store's folder tree is only read; each mailbox reader has
+// its own file, plan and buffers, and the attachment folders' indexes are
+// built once, under a sync.Once, by whichever reader needs one first.
+func (s *Store) ConcurrentOpen() bool { return true }
+
 // Open starts reading the messages of mb (a value returned by Mailboxes).
 // With a usable TOC, messages come in TOC (display) order, and only those
 // the TOC lists (plus, with Config.Recover = RecoverEmit, the uncovered

@@ -35,8 +35,14 @@ type throttle struct {
 	base, max time.Duration
 	retries   int
 	interval  time.Duration // 1/max-rate; 0: no pacing
-	next      time.Time
 	emit      func(mailconv.Event)
+
+	// The writers of one destination (a Writer and its forks) share the
+	// throttle: mu guards the time the next message may go, and the end
+	// of the last back-off, which holds the other connections too.
+	mu    sync.Mutex
+	next  time.Time
+	until time.Time
 }
 
 func newThrottle(params map[string]string, emit func(mailconv.Event)) (*throttle, error) {
@@ -63,19 +69,25 @@ func newThrottle(params map[string]string, emit func(mailconv.Event)) (*throttle
 	return t, nil
 }
 
-// pace waits until the next message may go (max-rate).
+// pace waits until the next message may go (max-rate), and until a
+// back-off another connection of the destination is waiting out ends.
 func (t *throttle) pace(ctx context.Context) error {
-	if t.interval == 0 {
-		return nil
-	}
+	t.mu.Lock()
 	now := time.Now()
-	if t.next.After(now) {
-		if err := sleep(ctx, t.next.Sub(now)); err != nil {
-			return err
-		}
-		now = t.next
+	at := now
+	if t.until.After(at) {
+		at = t.until
 	}
-	t.next = now.Add(t.interval)
+	if t.interval != 0 {
+		if t.next.After(at) {
+			at = t.next
+		}
+		t.next = at.Add(t.interval)
+	}
+	t.mu.Unlock()
+	if at.After(now) {
+		return sleep(ctx, at.Sub(now))
+	}
 	return nil
 }
 
@@ -107,6 +119,11 @@ func (t *throttle) backoff(ctx context.Context, attempt int, hint time.Duration,
 	}
 	t.emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.backoff", Mailbox: mb,
 		Detail: fmt.Sprintf("%s: waiting %v (%s, back-off %d of at most %d)", why, d.Round(time.Millisecond), src, attempt+1, t.retries)})
+	t.mu.Lock()
+	if end := time.Now().Add(d); end.After(t.until) {
+		t.until = end
+	}
+	t.mu.Unlock()
 	return sleep(ctx, d)
 }
 

@@ -378,6 +378,11 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 // Close releases the tree.
 func (r *Reader) Close() error { return r.root.Close() }
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: once Mailboxes
+// returned, Open only reads the reader's directory map, and each mailbox
+// reader lists and opens its own files through the shared os.Root.
+func (r *Reader) ConcurrentOpen() bool { return true }
+
 type entry struct {
 	name  string
 	isNew bool

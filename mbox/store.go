@@ -517,6 +517,11 @@ func (s *Store) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailbo
 	return &fileReader{Reader: rd, f: f}, nil
 }
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: every mailbox is a
+// file of its own, opened read-only with a reader of its own; Open only
+// reads the store's options.
+func (s *Store) ConcurrentOpen() bool { return true }
+
 // SingleFile tells whether the store is one mbox file. It implements
 // mailconv.SingleFiler.
 func (s *Store) SingleFile() bool { return s.single }

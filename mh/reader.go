@@ -154,6 +154,11 @@ type entry struct {
 	removed bool // nmh's ",N" or "#N": removed by rmm, still on disk
 }
 
+// ConcurrentOpen implements mailconv.ConcurrentOpener: once Mailboxes
+// returned, Open and Fingerprint only read the reader's folder map, and
+// each mailbox reader opens its own files through the shared os.Root.
+func (r *Reader) ConcurrentOpen() bool { return true }
+
 // Open starts reading the messages of mb.
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	rel, ok := r.dirs[mb.Source]

@@ -68,6 +68,16 @@ type ConvertOptions struct {
 	// the middle of a message if need be (a resumed run cuts or replaces
 	// what was not journaled).
 	Stop <-chan struct{}
+	// Connections is how many mailboxes are converted at once, each in a
+	// session of its own to the destination (see parallel.go). 0 and 1
+	// convert one mailbox after the other. Above 1 it applies only when
+	// the writer is a mailconv.Forker and the reader a
+	// mailconv.ConcurrentOpener that allows it; the messages of one
+	// mailbox are still written in order, by one session. Progress is then
+	// called from several goroutines, one call at a time, and the reader's
+	// and writer's Events functions at the same time: they must be safe
+	// for concurrent use (Report.Add is).
+	Connections int
 }
 
 // stopped tells whether Convert was asked to stop (ConvertOptions.Stop).
@@ -168,36 +178,20 @@ func convert(ctx context.Context, r mailconv.Reader, w mailconv.Writer, opts Con
 	c := &converter{ctx: ctx, r: r, w: w, caps: caps, rep: rep, opts: opts, files: sourceFileKeys(mbs),
 		prog: Progress{MailboxesTotal: len(mbs), TotalBytes: total}}
 	defer c.close()
-	for _, dmb := range plan.Mailboxes {
+	mailboxes := plan.Mailboxes
+	if n := c.connections(mailboxes); n > 1 {
+		if err := c.parallel(mailboxes, bySrc, n); err != nil {
+			return err
+		}
+		mailboxes = nil // all converted
+	}
+	for _, dmb := range mailboxes {
 		if err := c.stopped(); err != nil {
 			return err
 		}
-		src := bySrc[pathKey(dmb.Path)]
-		if src == nil || dmb.NoSelect {
-			mw, err := w.CreateMailbox(ctx, dmb)
-			if err != nil {
-				return fmt.Errorf("creating folder %s: %w", dmb.Path, err)
-			}
-			if mw != nil {
-				if err := mw.Close(); err != nil {
-					return fmt.Errorf("creating folder %s: %w", dmb.Path, err)
-				}
-			}
-			rep.update(func() { rep.Totals.MailboxesWritten++ })
-			if src == nil || src.NoSelect {
-				if src != nil {
-					mr := rep.mailbox(src.Path, src.Source)
-					mr.Destination = dmb.Path
-					rep.update(func() { rep.Totals.MailboxesRead++ })
-					c.prog.MailboxesDone++
-				}
-				continue
-			}
-		}
-		if err := c.mailbox(src, dmb); err != nil {
+		if err := c.entry(dmb, bySrc[pathKey(dmb.Path)]); err != nil {
 			return err
 		}
-		c.prog.MailboxesDone++
 	}
 	t := rep.Totals
 	if j := opts.Journal; j != nil {
@@ -211,6 +205,40 @@ func convert(ctx context.Context, r mailconv.Reader, w mailconv.Writer, opts Con
 				(t.MessagesRead > 0 || prior > 0)
 		})
 	}
+	return nil
+}
+
+// entry converts one destination mailbox of the plan: src is the source
+// mailbox that goes there, nil for a folder no source mailbox fills (an
+// implicit parent, the NoSelect half of a split mailbox), which is only
+// created.
+func (c *converter) entry(dmb, src *mailconv.Mailbox) error {
+	rep := c.rep
+	if src == nil || dmb.NoSelect {
+		mw, err := c.w.CreateMailbox(c.ctx, dmb)
+		if err != nil {
+			return fmt.Errorf("creating folder %s: %w", dmb.Path, err)
+		}
+		if mw != nil {
+			if err := mw.Close(); err != nil {
+				return fmt.Errorf("creating folder %s: %w", dmb.Path, err)
+			}
+		}
+		rep.update(func() { rep.Totals.MailboxesWritten++ })
+		if src == nil || src.NoSelect {
+			if src != nil {
+				mr := rep.mailbox(src.Path, src.Source)
+				mr.Destination = dmb.Path
+				rep.update(func() { rep.Totals.MailboxesRead++ })
+				c.mailboxDone()
+			}
+			return nil
+		}
+	}
+	if err := c.mailbox(src, dmb); err != nil {
+		return err
+	}
+	c.mailboxDone()
 	return nil
 }
 
@@ -273,6 +301,9 @@ type converter struct {
 	// files: the journal key of the source mailboxes whose name another
 	// one shares (their source file; see sourceFileKeys)
 	files map[*mailconv.Mailbox]string
+	// par is set on the converters of the workers of a run with several
+	// connections (see parallel.go); nil on the sequential path.
+	par *worker
 }
 
 func (c *converter) close() {
@@ -307,6 +338,9 @@ func (c *converter) fingerprint(mb *mailconv.Mailbox) string {
 // finished only after its writer closed without error.
 func (c *converter) mailbox(src, dst *mailconv.Mailbox) (err error) {
 	b, err := c.beginMailbox(src, dst)
+	if c.par != nil {
+		c.par.began() // dst exists: its children may be dispatched
+	}
 	if err != nil || b == nil {
 		return err
 	}
@@ -753,11 +787,24 @@ func (b *mailboxRun) close(err error) error {
 }
 
 func (c *converter) progress(size int64) {
+	if c.par != nil {
+		c.par.progress(c.prog.Mailbox, size)
+		return
+	}
 	c.prog.Messages++
 	c.prog.Bytes += size
 	if c.opts.Progress != nil {
 		c.opts.Progress(c.prog)
 	}
+}
+
+// mailboxDone counts a source mailbox finished, for Progress.
+func (c *converter) mailboxDone() {
+	if c.par != nil {
+		c.par.mailboxDone()
+		return
+	}
+	c.prog.MailboxesDone++
 }
 
 // alreadyThere decides whether a spooled message is skipped: recorded by an

@@ -47,6 +47,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	net := addNetFlags(fs)
 	ctl := addControlFlags(fs)
 	limits := addLimitFlags(fs)
+	conns := addConnectionsFlag(fs)
 	opts, dstOpts := optList{}, optList{}
 	fs.Var(opts, "opt", "source format option `key=value` (repeatable; see 'mailconv formats'); a key only the destination knows goes to it")
 	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
@@ -76,6 +77,9 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	net.apply(opts, src)
 	net.apply(dstOpts, dst)
 	if err := limits.apply(dstOpts, dst); err != nil {
+		return h.fail(err, stderr)
+	}
+	if err := conns.check(); err != nil {
 		return h.fail(err, stderr)
 	}
 	readParams, writeParams, err := sideParams(opts, dstOpts, src, dst, false)
@@ -139,6 +143,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	}
 	run := convertRun{src: src, dst: dst, readParams: readParams, writeParams: writeParams, durable: *durable,
 		journal: journal, command: shellCommand(append([]string{"mailconv", "convert"}, args...)), resume: resume, dedup: policy, quiet: *quiet, progress: *progress, sel: sel, hooks: h, limits: limits}
+	run.conns = conns
 	code := run.do(ctx, rep, stderr)
 	recorded := journal.Messages()
 	if h != nil {
@@ -175,6 +180,7 @@ type convertRun struct {
 	sel                     migrate.ConvertOptions // Include, Since, Before
 	hooks                   *convertHooks
 	limits                  *limitFlags
+	conns                   *connectionsFlag // nil: one mailbox at a time
 }
 
 func (cr *convertRun) do(ctx context.Context, rep *migrate.Report, stderr io.Writer) int {
@@ -214,6 +220,7 @@ func (cr *convertRun) do(ctx context.Context, rep *migrate.Report, stderr io.Wri
 	if cr.hooks != nil {
 		copts.Progress = cr.hooks.progress
 	}
+	copts.Connections = cr.conns.connections(w)
 	showBar := progress == "always" || (progress == "auto" && !quiet && isTerminal(stderr))
 	var bar *progressbar.ProgressBar
 	if showBar {

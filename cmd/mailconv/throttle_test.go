@@ -89,14 +89,7 @@ func TestThrottledUpload(t *testing.T) {
 			st, err := srv.Doveadm(nil, "mailbox status", "messages", box)
 			require.NoError(t, err)
 			assert.Equal(t, fmt.Sprintf("%s messages=%d", box, n), strings.TrimSpace(string(st)), "every message once")
-			out, err := srv.Doveadm(nil, "fetch", "hdr.message-id", "mailbox", box)
-			require.NoError(t, err)
-			var ids []string
-			for _, l := range strings.Split(string(out), "\n") {
-				if _, id, ok := strings.Cut(l, "<"); ok {
-					ids = append(ids, "<"+strings.TrimSpace(id))
-				}
-			}
+			ids := serverMessageIDs(t, srv, box)
 			want := make([]string, n)
 			for i := range want {
 				want[i] = fmt.Sprintf("<thr-%d@example.org>", i)
