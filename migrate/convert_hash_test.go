@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -37,8 +38,12 @@ func TestHashPipe(t *testing.T) {
 		require.Equal(t, want, mid, "size %d: Message-ID %q, want %q", size, mid, want)
 	}
 	p.close()
-	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
-		runtime.Gosched()
+	// close waits for the hashing goroutine's wg.Done, which runs just
+	// before the goroutine ends: give it time to be gone (a loaded machine
+	// under -race took longer than 100 yields). A leaked goroutine stays
+	// and still fails the check after the wait.
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	g := runtime.NumGoroutine()
 	require.LessOrEqual(t, g, before, "%d goroutines after close, %d before", g, before)
