@@ -107,28 +107,63 @@ type MailboxReader struct {
 	name        string
 	uidValidity uint32
 	list        []serverMsg
+	state       []uint8 // per message: fetchPending, fetchArrived, ...
 	cfg         fetchConfig
 	stopCtx     func() bool
 
-	mu      sync.Mutex    // the caller against the park timer
-	next    int           // index in list of the message PeekID, Next and Skip are at
-	issued  int           // list[:issued] were asked for or passed over
-	batches []*fetchBatch // UID FETCH commands in flight, oldest first
-	pend    io.Reader     // the body of list[next], already announced by the server
-	msg     mailconv.Message
-	body    io.Reader // the body Read returns, nil at its end
-	err     error     // sticky: the connection failed
-	closed  bool
-	timer   *time.Timer
-	last    time.Time // when the caller last left a method
+	mu       sync.Mutex    // the caller against the park timer
+	next     int           // index in list of the message PeekID, Next and Skip are at
+	issued   int           // list[:issued] were asked for or passed over
+	batches  []*fetchBatch // UID FETCH commands not answered in full yet
+	arrivals chan arrival  // what the batches' pumps take from the connection
+	held     *fetchBatch   // its pump waits until the caller is done with pend or body
+	pend     io.Reader     // the body of list[next], announced by the server
+	msg      mailconv.Message
+	body     io.Reader // the body Read returns, nil at its end
+	err      error     // sticky: the connection failed
+	closed   bool
+	timer    *time.Timer
+	last     time.Time // when the caller last left a method
 }
+
+// What became of a message asked for (MailboxReader.state).
+const (
+	fetchPending = iota // not asked for, or no answer yet
+	fetchArrived        // its answer came (delivered or dropped)
+	fetchMissing        // the answers passed it over
+	fetchLate           // passed over, then sent out of order (dropped)
+)
 
 // fetchBatch is one UID FETCH in flight: the bodies of list[first:end].
 type fetchBatch struct {
 	cmd        *imapclient.FetchCommand
 	set        imapv2.UIDSet
 	first, end int
-	missing    []int // indices the answers passed over
+	ack        chan struct{} // the caller is done with the last answer
+}
+
+// arrival is one answer a pump took: a message's data, or (msg nil) the
+// end of its command.
+type arrival struct {
+	b   *fetchBatch
+	msg *imapclient.FetchMessageData
+	err error
+}
+
+// pump hands the answers of one command to the caller, one at a time:
+// the client library routes each answer to the command that asked for
+// its UID, and a server may send the tagged end of one command after
+// the data of the next, so the caller waits on all commands at once.
+func (mr *MailboxReader) pump(b *fetchBatch) {
+	for {
+		msg := b.cmd.Next()
+		if msg == nil {
+			mr.arrivals <- arrival{b: b, err: b.cmd.Close()}
+			return
+		}
+		mr.arrivals <- arrival{b: b, msg: msg}
+		<-b.ack
+	}
 }
 
 func (mr *MailboxReader) id(i int) string {
@@ -161,6 +196,23 @@ func (mr *MailboxReader) leave() {
 	}
 }
 
+// release lets the pump holding the current answer go on (the library
+// drops whatever of it was not read).
+func (mr *MailboxReader) release() {
+	mr.body, mr.pend = nil, nil
+	if mr.held != nil {
+		mr.held.ack <- struct{}{}
+		mr.held = nil
+	}
+}
+
+// done releases the message Next returned (not one PeekID looked at).
+func (mr *MailboxReader) done() {
+	if mr.pend == nil {
+		mr.release()
+	}
+}
+
 // issue sends UID FETCH commands until fetch-ahead of them are in flight
 // beyond the oldest (the one being read), starting at the first message
 // neither asked for nor passed over.
@@ -168,8 +220,11 @@ func (mr *MailboxReader) issue() {
 	if mr.issued < mr.next {
 		mr.issued = mr.next
 	}
+	if mr.arrivals == nil {
+		mr.arrivals = make(chan arrival, 2*(mr.cfg.ahead+1))
+	}
 	for mr.issued < len(mr.list) && len(mr.batches) <= mr.cfg.ahead {
-		b := &fetchBatch{first: mr.issued}
+		b := &fetchBatch{first: mr.issued, ack: make(chan struct{})}
 		var bytes int64
 		for i := mr.issued; i < len(mr.list) && i-b.first < mr.cfg.batch; i++ {
 			size := mr.list[i].size
@@ -184,45 +239,46 @@ func (mr *MailboxReader) issue() {
 			BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
 		mr.batches = append(mr.batches, b)
 		mr.issued = b.end
+		go mr.pump(b)
 	}
 }
 
-// align makes list[next] the message the server sends next (pend holds
-// its body), reporting the messages the answers pass over, or moves next
-// to the end. With fetch it sends the commands that are due; without, it
-// stops at the first message not asked for yet (PeekID and Skip fetch
-// nothing themselves).
+// align makes list[next] the message whose body the server sends next
+// (pend holds it), passing over the messages the answers showed missing,
+// or moves next to the end. With fetch it sends the commands that are
+// due; without, it stops at the first message not asked for yet (PeekID
+// and Skip fetch nothing themselves).
 func (mr *MailboxReader) align(fetch bool) error {
 	for {
 		if mr.err != nil {
 			return mr.err
 		}
+		for mr.next < len(mr.list) && mr.state[mr.next] >= fetchMissing {
+			mr.next++
+		}
 		if fetch {
 			mr.issue()
 		}
-		if mr.pend != nil || mr.next >= len(mr.list) || mr.next >= mr.issued {
+		if mr.pend != nil || mr.next >= len(mr.list) || (mr.next >= mr.issued && !fetch) {
 			return nil
 		}
-		if err := mr.read(); err != nil {
+		// The message was asked for, or (the window being full) waits
+		// for the end of an earlier command.
+		if err := mr.take(<-mr.arrivals); err != nil {
 			mr.err = err
 			return err
 		}
 	}
 }
 
-// read takes the next answer of the oldest command in flight.
-func (mr *MailboxReader) read() error {
-	b := mr.batches[0]
-	msg := b.cmd.Next()
-	if msg == nil {
-		err := b.cmd.Close()
-		mr.batches = mr.batches[1:]
-		return mr.complete(b, err)
-	}
+// head reads an answer up to its body (the UID comes before it: the
+// client library relies on that to give the answer to this command) and
+// returns the index of its message in list (-1 when it names none) and
+// the body (nil for an answer without one, such as a flag change another
+// client made), which Read then streams.
+func (mr *MailboxReader) head(msg *imapclient.FetchMessageData) (int, io.Reader) {
 	var uid imapv2.UID
 	var body io.Reader
-	// The UID comes before the body (the library relies on that to give
-	// the answer to this command); stop at the body, which Read streams.
 	for item := msg.Next(); item != nil; item = msg.Next() {
 		switch it := item.(type) {
 		case imapclient.FetchItemDataUID:
@@ -236,28 +292,57 @@ func (mr *MailboxReader) read() error {
 			break
 		}
 	}
-	if body == nil || uid == 0 {
-		return nil // not a body (a flag change another client made)
-	}
 	i := sort.Search(len(mr.list), func(k int) bool { return mr.list[k].uid >= uid })
-	if i >= len(mr.list) || mr.list[i].uid != uid || i < mr.next || i >= b.end {
-		return nil // passed over (Skip): the library drops it
+	if uid == 0 || i >= len(mr.list) || mr.list[i].uid != uid {
+		return -1, body
 	}
-	// Servers answer in sequence order, which is UID order: what comes
-	// before this UID and was not sent is not there any more.
+	return i, body
+}
+
+// take handles one answer: the body of the message due, a body to drop,
+// or the end of a command.
+func (mr *MailboxReader) take(a arrival) error {
+	if a.msg == nil {
+		return mr.complete(a.b, a.err)
+	}
+	i, body := mr.head(a.msg)
+	if body == nil || i < mr.next || i < a.b.first || i >= a.b.end {
+		// Not a body, or one passed over: dropped.
+		mr.dropped(i, body)
+		a.b.ack <- struct{}{}
+		return nil
+	}
+	// Servers answer in sequence order, which is UID order, and the
+	// connection carries nothing else until this body is read: what
+	// comes before it and has not come will not come in order.
 	for ; mr.next < i; mr.next++ {
-		b.missing = append(b.missing, mr.next)
+		mr.state[mr.next] = fetchMissing
 	}
-	mr.pend = body
+	mr.state[i] = fetchArrived
+	mr.pend, mr.held = body, a.b
 	return nil
 }
 
-// complete handles the end of a batch: the messages it did not deliver
-// are reported as skips, or the command's failure ends the mailbox.
+// dropped records that the body of list[i] came and was not used.
+func (mr *MailboxReader) dropped(i int, body io.Reader) {
+	if i < 0 || body == nil {
+		return
+	}
+	switch mr.state[i] {
+	case fetchPending:
+		mr.state[i] = fetchArrived
+	case fetchMissing:
+		mr.state[i] = fetchLate
+	}
+}
+
+// complete handles the end of a command: the messages it did not send are
+// reported as skips, or its failure ends the mailbox.
 func (mr *MailboxReader) complete(b *fetchBatch, err error) error {
-	if mr.next >= b.first {
-		for ; mr.next < b.end; mr.next++ {
-			b.missing = append(b.missing, mr.next)
+	for k, x := range mr.batches {
+		if x == b {
+			mr.batches = append(mr.batches[:k], mr.batches[k+1:]...)
+			break
 		}
 	}
 	code := "imap.vanished"
@@ -271,19 +356,49 @@ func (mr *MailboxReader) complete(b *fetchBatch, err error) error {
 			break
 		}
 		code, why = "imap.fetch-refused", "the server would not send it: "+serverText(ie)
-		if len(b.missing) == 0 {
-			mr.r.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: code, Mailbox: mr.path,
-				Detail: fmt.Sprintf("UID FETCH %s in %s: every message came, but %s", b.set, mr.name, serverText(ie))})
-		}
 	default:
 		return connErr(fmt.Sprintf("UID FETCH %s in %s", b.set, mr.name), err)
 	}
-	for _, i := range b.missing {
+	n := 0
+	for i := b.first; i < b.end; i++ {
+		c, w := code, why
+		switch {
+		case mr.state[i] == fetchPending && i >= mr.next, mr.state[i] == fetchMissing:
+			mr.state[i] = fetchMissing
+		case mr.state[i] == fetchLate:
+			c, w = "imap.fetch-order", "the server sent it out of UID order, after later messages; run the same command again to fetch it"
+		default:
+			continue
+		}
+		n++
 		loc := mr.location(i)
-		mr.r.opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: code, Mailbox: mr.path, Message: mr.id(i),
-			Location: &loc, Detail: why})
+		mr.r.opts.Emit(mailconv.Event{Kind: mailconv.EventSkip, Code: c, Mailbox: mr.path, Message: mr.id(i),
+			Location: &loc, Detail: w})
+	}
+	if n == 0 && err != nil {
+		mr.r.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: code, Mailbox: mr.path,
+			Detail: fmt.Sprintf("UID FETCH %s in %s: every message came, but %s", b.set, mr.name, serverText(ie))})
 	}
 	return nil
+}
+
+// drain reads and drops every answer still due, until no command is in
+// flight; messages the commands did not send are reported.
+func (mr *MailboxReader) drain() error {
+	mr.release()
+	var first error
+	for len(mr.batches) > 0 {
+		a := <-mr.arrivals
+		if a.msg != nil {
+			mr.dropped(mr.head(a.msg))
+			a.b.ack <- struct{}{}
+			continue
+		}
+		if err := mr.complete(a.b, a.err); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // park runs when the caller has left the reader alone for cfg.park with
@@ -296,17 +411,17 @@ func (mr *MailboxReader) park() {
 	if mr.closed || mr.err != nil || len(mr.batches) == 0 || mr.body != nil || time.Since(mr.last) < mr.cfg.park {
 		return
 	}
-	n := 0
-	for _, b := range mr.batches {
-		n += b.end - b.first
-		if err := b.cmd.Close(); err != nil {
-			var ie *imapv2.Error
-			if !errors.As(err, &ie) {
-				mr.err = connErr(fmt.Sprintf("UID FETCH %s in %s", b.set, mr.name), err)
-			}
+	n := mr.issued - mr.next
+	if err := mr.drain(); err != nil {
+		mr.err = err
+	}
+	// What was asked for and not used is asked for again.
+	for i := mr.next; i < mr.issued; i++ {
+		if mr.state[i] == fetchArrived {
+			mr.state[i] = fetchPending
 		}
 	}
-	mr.batches, mr.pend, mr.issued = nil, nil, mr.next
+	mr.issued = mr.next
 	mr.r.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.fetch-parked", Mailbox: mr.path,
 		Detail: fmt.Sprintf("nothing read for %v: the answers for %d requested messages were dropped, to be asked for again", mr.cfg.park, n)})
 }
@@ -315,7 +430,7 @@ func (mr *MailboxReader) park() {
 func (mr *MailboxReader) Next() (*mailconv.Message, error) {
 	mr.enter()
 	defer mr.leave()
-	mr.body = nil
+	mr.done()
 	if err := mr.align(true); err != nil {
 		return nil, err
 	}
@@ -361,7 +476,7 @@ func (mr *MailboxReader) Next() (*mailconv.Message, error) {
 func (mr *MailboxReader) PeekID() (string, error) {
 	mr.enter()
 	defer mr.leave()
-	mr.body = nil
+	mr.done()
 	if err := mr.align(false); err != nil {
 		return "", err
 	}
@@ -376,14 +491,14 @@ func (mr *MailboxReader) PeekID() (string, error) {
 func (mr *MailboxReader) Skip() error {
 	mr.enter()
 	defer mr.leave()
-	mr.body = nil
+	mr.done()
 	if err := mr.align(false); err != nil {
 		return err
 	}
 	if mr.next >= len(mr.list) {
 		return io.EOF
 	}
-	mr.pend = nil
+	mr.release()
 	mr.next++
 	return nil
 }
@@ -401,7 +516,7 @@ func (mr *MailboxReader) Read(p []byte) (int, error) {
 	n, err := mr.body.Read(p)
 	switch {
 	case errors.Is(err, io.EOF):
-		mr.body = nil
+		mr.release()
 	case err != nil:
 		err = connErr(fmt.Sprintf("FETCH %s;UID=%d", mr.name, mr.list[mr.next-1].uid), err)
 		mr.err = err
@@ -422,21 +537,11 @@ func (mr *MailboxReader) Close() error {
 	}
 	mr.closed = true
 	defer mr.stopCtx()
-	mr.body, mr.pend = nil, nil
-	var first error
-	for _, b := range mr.batches {
-		if err := b.cmd.Close(); err != nil && first == nil {
-			var ie *imapv2.Error
-			if !errors.As(err, &ie) {
-				first = connErr(fmt.Sprintf("UID FETCH %s in %s", b.set, mr.name), err)
-			}
-		}
-	}
-	mr.batches = nil
+	err := mr.drain()
 	if mr.ctx.Err() != nil || mr.err != nil {
 		return nil // already reported
 	}
-	return first
+	return err
 }
 
 var _ mailconv.MailboxReader = (*MailboxReader)(nil)

@@ -187,6 +187,7 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 		return nil, connErr("FETCH "+name, err)
 	}
 	sort.Slice(mr.list, func(i, j int) bool { return mr.list[i].uid < mr.list[j].uid })
+	mr.state = make([]uint8, len(mr.list))
 	// A cancelled run drops the connection rather than wait for answers.
 	mr.stopCtx = context.AfterFunc(ctx, func() { r.c.Close() })
 	return mr, nil
