@@ -34,7 +34,7 @@ const (
 const (
 	DefaultFetchBatch = 64
 	DefaultFetchBytes = 4 << 20
-	DefaultFetchAhead = 2
+	DefaultFetchAhead = 6
 )
 
 // Upper bounds on the fetch parameters, so that a typing slip cannot make

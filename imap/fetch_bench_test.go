@@ -132,4 +132,3 @@ func benchFetch(b *testing.B, srv *dovecotserver.Server, want int, delay time.Du
 	b.ReportMetric(float64(msgs)/elapsed.Seconds(), "msgs/s")
 	b.ReportMetric(float64(bytes)/1e6/elapsed.Seconds(), "MB/s")
 }
-

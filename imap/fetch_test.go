@@ -69,48 +69,6 @@ func testMessage(i, size int) []byte {
 	return b.Bytes()
 }
 
-// readMailbox reads every message of INBOX through addr with the given
-// parameters, returning the bodies by ID and the events.
-func readMailbox(t *testing.T, addr string, params map[string]string) ([]string, map[string][]byte, *mailconv.Report) {
-	t.Helper()
-	ctx := context.Background()
-	rep := &mailconv.Report{}
-	r, err := imap.Open(ctx, addr, false, &mailconv.Options{Params: params, Events: rep.Add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	mr, err := r.Open(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Source: "INBOX"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mr.Close()
-	var ids []string
-	bodies := map[string][]byte{}
-	for {
-		m, err := mr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(mr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if int64(len(b)) != m.Size {
-			t.Errorf("%s: %d octets read, RFC822.SIZE %d", m.ID, len(b), m.Size)
-		}
-		ids = append(ids, m.ID)
-		bodies[m.ID] = b
-	}
-	if err := mr.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return ids, bodies, rep
-}
-
 // uidOf is the UID part of an ID "UIDVALIDITY:UID".
 func uidOf(t *testing.T, id string) int {
 	t.Helper()
@@ -122,27 +80,45 @@ func uidOf(t *testing.T, id string) int {
 	return n
 }
 
-// checkBodies: the messages read are msgs (UID i+1 for msgs[i]) but for
-// the UIDs in gone, in UID order, byte for byte.
-func checkBodies(t *testing.T, ids []string, bodies map[string][]byte, msgs [][]byte, gone map[int]bool) {
+// checkBodies: the messages read are msgs (UID i+1 for msgs[i]), in UID
+// order, byte for byte.
+func checkBodies(t *testing.T, got []srcMsg, msgs [][]byte) {
 	t.Helper()
-	var want []int
-	for i := range msgs {
-		if !gone[i+1] {
-			want = append(want, i+1)
+	if len(got) != len(msgs) {
+		t.Fatalf("%d messages read, want %d", len(got), len(msgs))
+	}
+	for k, m := range got {
+		if u := uidOf(t, m.id); u != k+1 {
+			t.Fatalf("message %d has UID %d, want %d (UID order)", k, u, k+1)
+		}
+		if !bytes.Equal(m.body, msgs[k]) {
+			t.Errorf("UID %d: body differs (%d octets, want %d)", k+1, len(m.body), len(msgs[k]))
 		}
 	}
-	if len(ids) != len(want) {
-		t.Fatalf("%d messages read, want %d", len(ids), len(want))
+}
+
+// recordFetches starts a netproxy to target that records the UID sets of
+// the body FETCHes passing through it.
+func recordFetches(t *testing.T, target string) (addr string, fetches func() []string) {
+	t.Helper()
+	var mu sync.Mutex
+	var sets []string
+	p, err := netproxy.Start(target, netproxy.Options{Command: func(line []byte) netproxy.Action {
+		if m := fetchLine.FindSubmatch(line); m != nil {
+			mu.Lock()
+			sets = append(sets, string(m[2]))
+			mu.Unlock()
+		}
+		return netproxy.Action{}
+	}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for k, id := range ids {
-		u := uidOf(t, id)
-		if u != want[k] {
-			t.Fatalf("message %d has UID %d, want %d (UID order)", k, u, want[k])
-		}
-		if !bytes.Equal(bodies[id], msgs[u-1]) {
-			t.Errorf("UID %d: body differs (%d octets, want %d)", u, len(bodies[id]), len(msgs[u-1]))
-		}
+	t.Cleanup(func() { p.Close() })
+	return p.Addr, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), sets...)
 	}
 }
 
@@ -329,12 +305,9 @@ func TestFetchPipelined(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := startGate(t, srv.IMAPAddr, 2*time.Second)
-			ids, bodies, rep := readMailbox(t, "imap://"+srv.User+"@"+g.addr,
+			got := readStore(t, "imap", "//"+srv.User+"@"+g.addr,
 				plainParams(imap.ParamFetchBatch, tc.batch, imap.ParamFetchAhead, tc.ahead))
-			checkBodies(t, ids, bodies, msgs, nil)
-			if rep.Totals.Skips != 0 {
-				t.Errorf("skips: %s", events(rep))
-			}
+			checkBodies(t, got["INBOX"], msgs)
 			fetches, waited := g.counts()
 			if len(fetches) != tc.fetches || waited != tc.waited {
 				t.Errorf("%d body FETCHes %v, %d round trips waited out; want %d and %d", len(fetches), fetches, waited, tc.fetches, tc.waited)
@@ -355,26 +328,12 @@ func TestFetchBigAndSmall(t *testing.T) {
 		msgs = append(msgs, testMessage(i+1, n))
 	}
 	appendAll(t, srv, "INBOX", msgs)
-	var mu sync.Mutex
-	var fetches []string
-	p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Command: func(line []byte) netproxy.Action {
-		if m := fetchLine.FindSubmatch(line); m != nil {
-			mu.Lock()
-			fetches = append(fetches, string(m[2]))
-			mu.Unlock()
-		}
-		return netproxy.Action{}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	addr, recorded := recordFetches(t, srv.IMAPAddr)
 	const limit = 256 << 10
-	ids, bodies, _ := readMailbox(t, "imap://"+srv.User+"@"+p.Addr,
+	got := readStore(t, "imap", "//"+srv.User+"@"+addr,
 		plainParams(imap.ParamFetchBytes, strconv.Itoa(limit), imap.ParamFetchBatch, "5"))
-	checkBodies(t, ids, bodies, msgs, nil)
-	mu.Lock()
-	defer mu.Unlock()
+	checkBodies(t, got["INBOX"], msgs)
+	fetches := recorded()
 	next := 1
 	for _, f := range fetches {
 		uids := uidSet(t, f)
@@ -564,5 +523,72 @@ func TestFetchSkipInFlight(t *testing.T) {
 	}
 	if err := mbr.Close(); err != nil || n != 20 {
 		t.Errorf("second pass: %d messages, close %v", n, err)
+	}
+}
+
+// TestFetchParked: a caller that stays away longer than the park time
+// with FETCHes in flight (a destination backing off) finds the reader
+// parked: the answers in flight were read and dropped (one
+// imap.fetch-parked info), and the messages are asked for again, so
+// every body still arrives whole and in order on the same connection.
+func TestFetchParked(t *testing.T) {
+	srv := server(t, dovecotserver.Config{})
+	var msgs [][]byte
+	for i := 1; i <= 12; i++ {
+		msgs = append(msgs, testMessage(i, 2000))
+	}
+	appendAll(t, srv, "INBOX", msgs)
+	addr, recorded := recordFetches(t, srv.IMAPAddr)
+	parked := make(chan mailconv.Event, 4)
+	ctx := context.Background()
+	r, err := imap.Open(ctx, "imap://"+srv.User+"@"+addr, false, &mailconv.Options{
+		Params: plainParams(imap.ParamFetchBatch, "3"),
+		Events: func(e mailconv.Event) {
+			if e.Code == "imap.fetch-parked" {
+				select {
+				case parked <- e:
+				default:
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	imap.SetFetchPark(r, 50*time.Millisecond)
+	mr, err := r.Open(ctx, &mailconv.Mailbox{Path: mailconv.Path{"INBOX"}, Source: "INBOX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []srcMsg
+	for {
+		m, err := mr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(mr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, srcMsg{id: m.ID, body: b})
+		if len(got) == 1 {
+			select { // the caller is away until the reader parks
+			case <-parked:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the reader did not park")
+			}
+		}
+	}
+	if err := mr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkBodies(t, got, msgs)
+	fetches := recorded()
+	// 1:3 4:6 7:9 in flight when parked, then from UID 2 again.
+	if len(fetches) < 4 || fetches[0] != "1:3" || !strings.HasPrefix(fetches[3], "2:") {
+		t.Errorf("FETCHes %v: want 1:3 4:6 7:9, then 2:4 ...", fetches)
 	}
 }

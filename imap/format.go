@@ -25,7 +25,7 @@ var params = []mailconv.Param{
 	{Name: ParamTimeout, Read: true, Write: true, Doc: "dial and login timeout, a duration such as 30s (default 60s)"},
 	{Name: ParamFetchBatch, Read: true, Doc: "messages asked for by one UID FETCH when reading (default 64)"},
 	{Name: ParamFetchBytes, Read: true, Doc: "octets (by RFC822.SIZE) asked for by one UID FETCH when reading; a larger message is asked for alone (default 4194304)"},
-	{Name: ParamFetchAhead, Read: true, Doc: "UID FETCH commands sent before the answers to the one being read have come (default 2; 0: one at a time)"},
+	{Name: ParamFetchAhead, Read: true, Doc: "UID FETCH commands sent before the answers to the one being read have come (default 6; 0: one at a time)"},
 	{Name: ParamAppendLimit, Write: true, Doc: "largest message to send in octets; larger ones are skipped and reported (default: the server's APPENDLIMIT, else none)"},
 	{Name: ParamSpoolMemory, Write: true, Doc: "octets of a message held in memory before it is spooled to a temporary file (default 4194304)"},
 	{Name: ParamSpoolDir, Write: true, Doc: "directory for spool files (default: the system's temporary directory)"},
