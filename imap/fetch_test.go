@@ -542,7 +542,7 @@ func TestFetchParked(t *testing.T) {
 	parked := make(chan mailconv.Event, 4)
 	ctx := context.Background()
 	r, err := imap.Open(ctx, "imap://"+srv.User+"@"+addr, false, &mailconv.Options{
-		Params: plainParams(imap.ParamFetchBatch, "3"),
+		Params: plainParams(imap.ParamFetchBatch, "3", imap.ParamFetchAhead, "2"),
 		Events: func(e mailconv.Event) {
 			if e.Code == "imap.fetch-parked" {
 				select {
