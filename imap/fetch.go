@@ -213,17 +213,27 @@ func (mr *MailboxReader) done() {
 	}
 }
 
-// issue sends UID FETCH commands until fetch-ahead of them are in flight
-// beyond the oldest (the one being read), starting at the first message
-// neither asked for nor passed over.
+// issue sends UID FETCH commands until fetch-ahead batches are asked for
+// beyond the one being read, starting at the first message neither asked
+// for nor passed over. The window moves with the caller, not with the
+// commands' tagged ends, which a server may send late (Dovecot sends
+// several at once after the data of later commands); the commands not
+// answered in full are bounded all the same.
 func (mr *MailboxReader) issue() {
 	if mr.issued < mr.next {
 		mr.issued = mr.next
 	}
+	limit := 2 * (mr.cfg.ahead + 1)
 	if mr.arrivals == nil {
-		mr.arrivals = make(chan arrival, 2*(mr.cfg.ahead+1))
+		mr.arrivals = make(chan arrival, limit)
 	}
-	for mr.issued < len(mr.list) && len(mr.batches) <= mr.cfg.ahead {
+	unread := 0 // batches not read to their end
+	for _, b := range mr.batches {
+		if b.end > mr.next || mr.cfg.ahead == 0 {
+			unread++ // (without fetch-ahead, until answered in full)
+		}
+	}
+	for ; mr.issued < len(mr.list) && unread <= mr.cfg.ahead && len(mr.batches) < limit; unread++ {
 		b := &fetchBatch{first: mr.issued, ack: make(chan struct{})}
 		var bytes int64
 		for i := mr.issued; i < len(mr.list) && i-b.first < mr.cfg.batch; i++ {
