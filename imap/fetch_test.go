@@ -592,3 +592,29 @@ func TestFetchParked(t *testing.T) {
 		t.Errorf("FETCHes %v: want 1:3 4:6 7:9, then 2:4 ...", fetches)
 	}
 }
+
+// TestFetchParams: the fetch parameters are source-side parameters of
+// both schemes, and bad values are refused by Open, naming the
+// parameter, before any connection is made.
+func TestFetchParams(t *testing.T) {
+	for _, name := range []string{imap.FormatIMAP, imap.FormatIMAPS} {
+		f, _ := mailconv.LookupFormat(name)
+		for _, p := range []string{imap.ParamFetchBatch, imap.ParamFetchBytes, imap.ParamFetchAhead} {
+			if err := mailconv.CheckParams(f, map[string]string{p: "8"}, false); err != nil {
+				t.Errorf("%s reading: %v", name, err)
+			}
+			if err := mailconv.CheckParams(f, map[string]string{p: "8"}, true); err == nil {
+				t.Errorf("%s writing takes %s", name, p)
+			}
+		}
+	}
+	t.Setenv(imap.PasswordEnv, "secret")
+	for _, kv := range [][2]string{{imap.ParamFetchBatch, "0"}, {imap.ParamFetchBatch, "x"}, {imap.ParamFetchBatch, "100000"},
+		{imap.ParamFetchBytes, "0"}, {imap.ParamFetchAhead, "17"}, {imap.ParamFetchAhead, "-1"}} {
+		// Port 1 on loopback: accepted parameters would fail at dialing.
+		_, err := imap.Open(context.Background(), "imap://u@127.0.0.1:1", false, &mailconv.Options{Params: plainParams(kv[0], kv[1])})
+		if err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s=%s: %v", kv[0], kv[1], err)
+		}
+	}
+}
