@@ -159,18 +159,24 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 	}
 	stop := context.AfterFunc(ctx, func() { r.c.Close() })
 	defer stop()
-	sel, err := r.c.Select(name, &imapv2.SelectOptions{ReadOnly: true}).Wait()
+	// EXAMINE and the listing go out together: one round trip for both.
+	// A server runs them in order; when EXAMINE fails, no mailbox is
+	// selected and the listing fails too (RFC 3501 section 6.3.1).
+	selCmd := r.c.Select(name, &imapv2.SelectOptions{ReadOnly: true})
+	var all imapv2.UIDSet
+	all.AddRange(1, 0)
+	cmd := r.c.Fetch(all, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
+	sel, err := selCmd.Wait()
 	if err != nil {
+		cmd.Close()
 		return nil, connErr("EXAMINE "+name, err)
 	}
 	mr := &MailboxReader{r: r, ctx: ctx, path: mb.Path, name: name, uidValidity: sel.UIDValidity, cfg: r.fetch,
 		stopCtx: func() bool { return true }}
 	if sel.NumMessages == 0 {
+		cmd.Close() // whatever a server answers for 1:* in an empty mailbox
 		return mr, nil
 	}
-	var all imapv2.UIDSet
-	all.AddRange(1, 0)
-	cmd := r.c.Fetch(all, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
 	for {
 		msg := cmd.Next()
 		if msg == nil {
