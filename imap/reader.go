@@ -2,9 +2,7 @@ package imap
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +20,7 @@ import (
 type Reader struct {
 	opts  *mailconv.Options
 	cc    *connConfig
+	fetch fetchConfig
 	c     *imapclient.Client
 	info  *ServerInfo
 	names map[string]string // path key -> server name
@@ -41,6 +40,9 @@ func Open(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*
 		return nil, err
 	}
 	r := &Reader{opts: opts, cc: cc, names: map[string]string{}}
+	if r.fetch, err = newFetchConfig(opts.Params); err != nil {
+		return nil, err
+	}
 	if r.c, err = dial(ctx, cc); err != nil {
 		return nil, err
 	}
@@ -145,8 +147,8 @@ func (r *Reader) Mailboxes(ctx context.Context) ([]*mailconv.Mailbox, error) {
 }
 
 // Open implements mailconv.Reader. It selects the mailbox read-only and
-// lists its messages (UID, flags, INTERNALDATE, size); the octets of each
-// are fetched when Next reaches it.
+// lists its messages (UID, flags, INTERNALDATE, size); their octets are
+// fetched in pipelined batches as Next reaches them (see MailboxReader).
 func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.MailboxReader, error) {
 	name, ok := r.names[pathKey(mb.Path)]
 	if !ok {
@@ -157,17 +159,24 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 	}
 	stop := context.AfterFunc(ctx, func() { r.c.Close() })
 	defer stop()
-	sel, err := r.c.Select(name, &imapv2.SelectOptions{ReadOnly: true}).Wait()
-	if err != nil {
-		return nil, connErr("EXAMINE "+name, err)
-	}
-	mr := &MailboxReader{r: r, ctx: ctx, name: name, uidValidity: sel.UIDValidity}
-	if sel.NumMessages == 0 {
-		return mr, nil
-	}
+	// EXAMINE and the listing go out together: one round trip for both.
+	// A server runs them in order; when EXAMINE fails, no mailbox is
+	// selected and the listing fails too (RFC 3501 section 6.3.1).
+	selCmd := r.c.Select(name, &imapv2.SelectOptions{ReadOnly: true})
 	var all imapv2.UIDSet
 	all.AddRange(1, 0)
 	cmd := r.c.Fetch(all, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
+	sel, err := selCmd.Wait()
+	if err != nil {
+		cmd.Close()
+		return nil, connErr("EXAMINE "+name, err)
+	}
+	mr := &MailboxReader{r: r, ctx: ctx, path: mb.Path, name: name, uidValidity: sel.UIDValidity, cfg: r.fetch,
+		stopCtx: func() bool { return true }}
+	if sel.NumMessages == 0 {
+		cmd.Close() // whatever a server answers for 1:* in an empty mailbox
+		return mr, nil
+	}
 	for {
 		msg := cmd.Next()
 		if msg == nil {
@@ -184,6 +193,9 @@ func (r *Reader) Open(ctx context.Context, mb *mailconv.Mailbox) (mailconv.Mailb
 		return nil, connErr("FETCH "+name, err)
 	}
 	sort.Slice(mr.list, func(i, j int) bool { return mr.list[i].uid < mr.list[j].uid })
+	mr.state = make([]uint8, len(mr.list))
+	// A cancelled run drops the connection rather than wait for answers.
+	mr.stopCtx = context.AfterFunc(ctx, func() { r.c.Close() })
 	return mr, nil
 }
 
@@ -205,139 +217,4 @@ type serverMsg struct {
 	size  int64
 }
 
-// MailboxReader streams the messages of one mailbox in UID order. Each
-// Message has ID "UIDVALIDITY:UID" (what MailboxWriter.LastRef returns for
-// the copy it appended), the server's flags and keywords (\Recent left
-// out), INTERNALDATE as Date (DateServer) and RFC822.SIZE as Size.
-type MailboxReader struct {
-	r           *Reader
-	ctx         context.Context
-	name        string
-	uidValidity uint32
-	list        []serverMsg
-	next        int
-	msg         mailconv.Message
-	cmd         *imapclient.FetchCommand
-	body        io.Reader
-}
-
-// Next implements mailconv.MailboxReader.
-func (mr *MailboxReader) Next() (*mailconv.Message, error) {
-	if err := mr.finish(); err != nil {
-		return nil, err
-	}
-	if mr.next >= len(mr.list) {
-		return nil, io.EOF
-	}
-	s := mr.list[mr.next]
-	mr.next++
-	mr.msg.Reset()
-	m := &mr.msg
-	m.ID = fmt.Sprintf("%d:%d", mr.uidValidity, s.uid)
-	m.Date, m.DateSource = s.date, mailconv.DateServer
-	m.Size = s.size
-	m.Source = mailconv.Location{File: fmt.Sprintf("%s;UID=%d", mr.name, s.uid), Offset: -1}
-	for _, f := range s.flags {
-		switch strings.ToLower(string(f)) {
-		case `\seen`:
-			m.Flags |= mailconv.FlagSeen
-		case `\answered`:
-			m.Flags |= mailconv.FlagAnswered
-		case `\flagged`:
-			m.Flags |= mailconv.FlagFlagged
-		case `\deleted`:
-			m.Flags |= mailconv.FlagDeleted
-		case `\draft`:
-			m.Flags |= mailconv.FlagDraft
-		case `\recent`:
-		default:
-			if !strings.HasPrefix(string(f), `\`) {
-				m.AddKeyword(string(f))
-			}
-		}
-	}
-	mr.cmd = mr.r.c.Fetch(imapv2.UIDSetNum(s.uid), &imapv2.FetchOptions{UID: true,
-		BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
-	// One UID, one message: stop at its body, which Read then streams.
-	if msg := mr.cmd.Next(); msg != nil {
-		for item := msg.Next(); item != nil; item = msg.Next() {
-			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
-				mr.body = b.Literal
-				break
-			}
-		}
-	}
-	if mr.body == nil {
-		err := mr.cmd.Close()
-		mr.cmd = nil
-		if err != nil {
-			return nil, connErr("FETCH "+m.Source.File, err)
-		}
-		return nil, fmt.Errorf("imap: %s: %w: the server sent no body", m.Source.File, mailconv.ErrFormat)
-	}
-	return m, nil
-}
-
-// PeekID returns the ID ("UIDVALIDITY:UID") of the message Next would
-// return, without fetching it (mailconv.IDSkipper: a resumed run passes
-// over what an earlier run recorded; a new UIDVALIDITY makes every ID new).
-func (mr *MailboxReader) PeekID() (string, error) {
-	if err := mr.finish(); err != nil {
-		return "", err
-	}
-	if mr.next >= len(mr.list) {
-		return "", io.EOF
-	}
-	return fmt.Sprintf("%d:%d", mr.uidValidity, mr.list[mr.next].uid), nil
-}
-
-// Skip passes over the message Next would return, without fetching it.
-func (mr *MailboxReader) Skip() error {
-	if err := mr.finish(); err != nil {
-		return err
-	}
-	if mr.next >= len(mr.list) {
-		return io.EOF
-	}
-	mr.next++
-	return nil
-}
-
-// Read implements mailconv.MailboxReader.
-func (mr *MailboxReader) Read(p []byte) (int, error) {
-	if mr.body == nil {
-		return 0, io.EOF
-	}
-	if err := mr.ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := mr.body.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) {
-		err = connErr("FETCH "+mr.name, err)
-	}
-	return n, err
-}
-
-// finish drains the current message and ends its FETCH.
-func (mr *MailboxReader) finish() error {
-	if mr.cmd == nil {
-		return nil
-	}
-	if mr.body != nil {
-		io.Copy(io.Discard, mr.body)
-	}
-	err := mr.cmd.Close()
-	mr.cmd, mr.body = nil, nil
-	if err != nil {
-		return connErr("FETCH "+mr.name, err)
-	}
-	return nil
-}
-
-// Close implements mailconv.MailboxReader.
-func (mr *MailboxReader) Close() error { return mr.finish() }
-
 var _ mailconv.Reader = (*Reader)(nil)
-var _ mailconv.MailboxReader = (*MailboxReader)(nil)
-
-var _ mailconv.IDSkipper = (*MailboxReader)(nil)
