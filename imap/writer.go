@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -66,6 +67,12 @@ type Writer struct {
 	pipeline int             // APPENDs in flight at most (parameter pipeline)
 	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
+
+	up           *upConn // the upload connection of pipelined APPENDs (upload.go), made when first needed
+	upBye        string  // the BYE of the last upload connection that broke
+	noUpload     bool    // no upload connection could be made: one APPEND at a time
+	noMulti      bool    // the server refused MULTIAPPEND batches: one message per APPEND
+	multiRefused int     // MULTIAPPEND batches refused as a whole
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -314,7 +321,13 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 // backed off and made again, up to the retries parameter.
 func (w *Writer) reconnect(ctx context.Context) error {
 	hint, byeText := w.dropHint()
+	w.upBye = ""
 	w.c.Close()
+	if w.up != nil {
+		// Made again when next needed.
+		w.up.fail(net.ErrClosed)
+		w.up = nil
+	}
 	why := "the connection to " + w.cc.addr.HostPort() + " was lost"
 	if byeText != "" {
 		why = fmt.Sprintf("the server closed the connection (%q)", byeText)
@@ -348,6 +361,10 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	w.spool.reset()
+	if w.up != nil {
+		w.up.close()
+		w.up = nil
+	}
 	select {
 	case <-w.c.Closed():
 		return nil
@@ -375,6 +392,7 @@ type MailboxWriter struct {
 
 	pending       []appended
 	queue         []*flight  // pipelined messages whose outcome is not delivered yet
+	collecting    *batch     // pipelined messages collected for the next APPEND
 	inflightBytes int64      // octets of the pipelined APPENDs not answered yet
 	uidNext       imapv2.UID // UIDNEXT when opened: UIDs from it on are this run's
 	lastUID       imapv2.UID // the UID of the last message appended in order
