@@ -21,13 +21,24 @@ const ParamPipeline = "pipeline"
 // messages a second (imap/README.md has the measurements).
 const DefaultPipeline = 128
 
-// maxBatch and maxBatchBytes bound one MULTIAPPEND command (RFC 3502): it
-// is all-or-nothing, so a refusal costs at most this much sent again one
-// message at a time.
-const (
-	maxBatch      = 16
-	maxBatchBytes = 4 << 20
-)
+// ParamMultiAppend is how many pipelined messages go in one APPEND at
+// most when the server announces MULTIAPPEND (default DefaultMultiAppend;
+// 1: one per APPEND).
+const ParamMultiAppend = "multiappend"
+
+// DefaultMultiAppend is the default of the parameter multiappend.
+const DefaultMultiAppend = 16
+
+// maxBatchBytes bounds the octets of one MULTIAPPEND command (RFC 3502):
+// it is all-or-nothing, so a refusal costs at most this much sent again
+// one message at a time.
+const maxBatchBytes = 4 << 20
+
+// upAfter is how many messages a Writer sends one at a time before it
+// makes the upload connection: a second login costs several round trips
+// (TLS, greeting, capabilities, authentication), more than a few messages
+// sent one by one.
+const upAfter = 8
 
 // maxInflightBytes bounds the octets of the messages in flight (each is
 // held in memory until the server answers, to be sent again if needed).
@@ -110,7 +121,11 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 		}
 	default:
 	}
-	if !w.pipelining() || p.norm.Size > w.spool.limit || p.norm.Size > maxInflightBytes/2 {
+	alone := w.pipelining() && w.up == nil && w.sentAlone < upAfter
+	if !w.pipelining() || alone || p.norm.Size > w.spool.limit || p.norm.Size > maxInflightBytes/2 {
+		if alone {
+			w.sentAlone++
+		}
 		if err := mw.settle(ctx); err != nil {
 			return err
 		}
@@ -213,7 +228,7 @@ func (mw *MailboxWriter) enqueue(ctx context.Context, f *flight) error {
 // batchMax is how many messages go in one APPEND.
 func (w *Writer) batchMax() int {
 	if w.info.MultiAppend && !w.noMulti {
-		return maxBatch
+		return w.multi
 	}
 	return 1
 }

@@ -73,6 +73,8 @@ type Writer struct {
 	noUpload     bool    // no upload connection could be made: one APPEND at a time
 	noMulti      bool    // the server refused MULTIAPPEND batches: one message per APPEND
 	multiRefused int     // MULTIAPPEND batches refused as a whole
+	multi        int     // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
+	sentAlone    int     // pipelinable messages sent one at a time before the upload connection was made
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -140,6 +142,10 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 		return nil, err
 	}
 	w.pipeline = int(min(max(n, 1), 1000))
+	if n, err = intParam(p, ParamMultiAppend, DefaultMultiAppend); err != nil {
+		return nil, err
+	}
+	w.multi = int(min(max(n, 1), 256))
 	if w.c, w.bye, err = dialWatch(ctx, cc); err != nil {
 		return nil, err
 	}
