@@ -305,14 +305,14 @@ func (w *Writer) upload(ctx context.Context) (*upConn, error) {
 const upIdle = 5 * time.Minute
 
 // result waits for the answer of f's batch (sending it first when it has
-// not gone yet) and returns f's part of it, and the batch's size.
-func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendData, int, error) {
+// not gone yet) and returns f's part of it, and the batch.
+func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendData, *batch, error) {
 	b := f.b
 	f.b = nil
 	mw.inflightBytes -= f.p.norm.Size
 	if b.up == nil && !b.done {
 		if err := mw.flush(ctx); err != nil {
-			return nil, len(b.flights), err
+			return nil, b, err
 		}
 	}
 	if !b.done {
@@ -335,14 +335,14 @@ func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendD
 		}
 	}
 	if b.err != nil {
-		return nil, len(b.flights), b.err
+		return nil, b, b.err
 	}
 	for i, g := range b.flights {
 		if g == f {
-			return b.data[i], len(b.flights), nil
+			return b.data[i], b, nil
 		}
 	}
-	return nil, len(b.flights), nil
+	return nil, b, nil
 }
 
 // answerOldest waits for the oldest APPEND in flight. Accepted, the
@@ -361,7 +361,7 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	if first == nil {
 		return nil
 	}
-	data, size, err := mw.result(ctx, first)
+	data, b, err := mw.result(ctx, first)
 	if err == nil && data != nil && data.UID != 0 {
 		mw.accepted(first, data)
 		return nil
@@ -371,9 +371,9 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		f    *flight
 		data *imapv2.AppendData
 		err  error
-		size int // of the batch the answer was for
+		b    *batch // the APPEND the answer was for
 	}
-	answers := []answer{{first, data, errOr(err), size}}
+	answers := []answer{{first, data, errOr(err), b}}
 	for _, f := range mw.queue {
 		if f.b != nil {
 			d, n, e := mw.result(ctx, f)
@@ -384,7 +384,8 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	var out []imapv2.UID // taken after an earlier message was not: out of order
 	var again []*flight
 	var slow *imapv2.Error // the first answer asking to slow down
-	broken, reconnected, batchRefused := false, false, false
+	broken, reconnected := false, false
+	refusedBatches := map[*batch]bool{} // MULTIAPPENDs refused as a whole
 	for _, a := range answers {
 		var uid imapv2.UID
 		lost := false
@@ -397,8 +398,8 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 			if slow == nil && throttled(ie) {
 				slow = ie
 			}
-			if a.size > 1 && !throttled(ie) && ie.Code != imapv2.ResponseCodeOverQuota {
-				batchRefused = true
+			if len(a.b.flights) > 1 && !throttled(ie) && ie.Code != imapv2.ResponseCodeOverQuota {
+				refusedBatches[a.b] = true
 			}
 		default:
 			// Lost with the connection (or answered without a UID): it
@@ -450,11 +451,11 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 			return err
 		}
 	}
-	if batchRefused {
+	if len(refusedBatches) > 0 {
 		// Refused as a whole: the server may take the messages one by
 		// one (they go so below). After a second such refusal batches
 		// stop.
-		w.multiRefused++
+		w.multiRefused += len(refusedBatches)
 		if w.multiRefused >= 2 && !w.noMulti {
 			w.noMulti = true
 			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.multiappend-off", Mailbox: mw.path,

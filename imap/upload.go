@@ -78,6 +78,27 @@ func (u *upConn) fail(err error) error {
 	return u.err
 }
 
+// failWrite is fail for an error writing: the server may have answered
+// (and said BYE, with a back-off hint) before it stopped reading, so what
+// it sent is read first, for a short while, and its answers kept.
+func (u *upConn) failWrite(err error) error {
+	if u.err != nil {
+		return u.err
+	}
+	u.timeout = 200 * time.Millisecond
+	for len(u.stash) < maxStash {
+		r, rerr := u.readResp()
+		if rerr != nil {
+			break
+		}
+		if r.kind == 't' {
+			u.stash[r.tag] = r
+		}
+	}
+	u.err = nil
+	return u.fail(err)
+}
+
 // close ends the connection (LOGOUT first when it is still good, without
 // waiting long for the answer).
 func (u *upConn) close() {
@@ -159,7 +180,12 @@ func (u *upConn) wait(tag string) (*wireResp, error) {
 		return r, nil
 	}
 	if err := u.bw.Flush(); err != nil {
-		return nil, u.fail(err)
+		u.failWrite(err)
+		if r, ok := u.stash[tag]; ok {
+			delete(u.stash, tag)
+			return r, nil
+		}
+		return nil, u.err
 	}
 	for {
 		r, err := u.readResp()
@@ -186,7 +212,7 @@ func (u *upConn) wait(tag string) (*wireResp, error) {
 // instead (it refused it before the literal), that answer is returned.
 func (u *upConn) continued(tag string) (*wireResp, error) {
 	if err := u.bw.Flush(); err != nil {
-		return nil, u.fail(err)
+		return nil, u.failWrite(err)
 	}
 	for {
 		r, err := u.readResp()
@@ -215,7 +241,7 @@ func (u *upConn) command(cmd string) (string, error) {
 	}
 	tag := u.nextTag()
 	if _, err := u.bw.WriteString(tag + " " + cmd + "\r\n"); err != nil {
-		return "", u.fail(err)
+		return "", u.failWrite(err)
 	}
 	return tag, nil
 }
@@ -250,18 +276,18 @@ func (u *upConn) literal(tag string, data []byte) (refused *wireResp, err error)
 	n := len(data)
 	if u.caps.Has(imapv2.CapLiteralPlus) || (n <= 4096 && u.caps.Has(imapv2.CapLiteralMinus)) {
 		if _, err := fmt.Fprintf(u.bw, "{%d+}\r\n", n); err != nil {
-			return nil, u.fail(err)
+			return nil, u.failWrite(err)
 		}
 	} else {
 		if _, err := fmt.Fprintf(u.bw, "{%d}\r\n", n); err != nil {
-			return nil, u.fail(err)
+			return nil, u.failWrite(err)
 		}
 		if r, err := u.continued(tag); err != nil || r != nil {
 			return r, err
 		}
 	}
 	if _, err := u.bw.Write(data); err != nil {
-		return nil, u.fail(err)
+		return nil, u.failWrite(err)
 	}
 	return nil, nil
 }
@@ -271,7 +297,7 @@ func (u *upConn) literal(tag string, data []byte) (refused *wireResp, err error)
 func (u *upConn) astring(tag, s string) (*wireResp, error) {
 	if quotable(s) {
 		if _, err := u.bw.WriteString(quote(s)); err != nil {
-			return nil, u.fail(err)
+			return nil, u.failWrite(err)
 		}
 		return nil, nil
 	}
@@ -309,7 +335,7 @@ func (u *upConn) appendMsgs(mailbox string, items []appendItem) (tag string, ref
 	}
 	tag = u.nextTag()
 	if _, err := u.bw.WriteString(tag + " APPEND "); err != nil {
-		return "", nil, u.fail(err)
+		return "", nil, u.failWrite(err)
 	}
 	if r, err := u.astring(tag, mailconv.EncodeMUTF7(mailbox)); err != nil || r != nil {
 		return tag, r, err
@@ -328,14 +354,14 @@ func (u *upConn) appendMsgs(mailbox string, items []appendItem) (tag string, ref
 			b.WriteString(`"` + it.date.Format("_2-Jan-2006 15:04:05 -0700") + `" `)
 		}
 		if _, err := u.bw.WriteString(b.String()); err != nil {
-			return "", nil, u.fail(err)
+			return "", nil, u.failWrite(err)
 		}
 		if r, err := u.literal(tag, it.data); err != nil || r != nil {
 			return tag, r, err
 		}
 	}
 	if _, err := u.bw.WriteString("\r\n"); err != nil {
-		return "", nil, u.fail(err)
+		return "", nil, u.failWrite(err)
 	}
 	return tag, nil, nil
 }
@@ -428,7 +454,7 @@ func (l wireLogin) login(user, password string) error {
 	u := l.u
 	tag := u.nextTag()
 	if _, err := u.bw.WriteString(tag + " LOGIN "); err != nil {
-		return u.fail(err)
+		return u.failWrite(err)
 	}
 	r, err := u.astring(tag, user)
 	if err == nil && r == nil {
@@ -437,7 +463,7 @@ func (l wireLogin) login(user, password string) error {
 	}
 	if err == nil && r == nil {
 		if _, err = u.bw.WriteString("\r\n"); err != nil {
-			return u.fail(err)
+			return u.failWrite(err)
 		}
 		r, err = u.wait(tag)
 	}
@@ -471,11 +497,11 @@ func (l wireLogin) authenticate(sc sasl.Client) error {
 		ir = nil
 	}
 	if _, err := u.bw.WriteString(cmd + "\r\n"); err != nil {
-		return u.fail(err)
+		return u.failWrite(err)
 	}
 	for {
 		if err := u.bw.Flush(); err != nil {
-			return u.fail(err)
+			return u.failWrite(err)
 		}
 		r, err := u.readResp()
 		if err != nil {
@@ -502,7 +528,7 @@ func (l wireLogin) authenticate(sc sasl.Client) error {
 				}
 			}
 			if _, err := u.bw.WriteString(base64.StdEncoding.EncodeToString(resp) + "\r\n"); err != nil {
-				return u.fail(err)
+				return u.failWrite(err)
 			}
 		}
 	}
