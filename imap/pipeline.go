@@ -27,17 +27,18 @@ const DefaultPipeline = 128
 const ParamMultiAppend = "multiappend"
 
 // DefaultMultiAppend is the default of the parameter multiappend.
-const DefaultMultiAppend = 16
+const DefaultMultiAppend = 4
 
 // maxBatchBytes bounds the octets of one MULTIAPPEND command (RFC 3502):
 // it is all-or-nothing, so a refusal costs at most this much sent again
 // one message at a time.
 const maxBatchBytes = 4 << 20
 
-// upAfter is how many messages a Writer sends one at a time before it
-// makes the upload connection: a second login costs several round trips
-// (TLS, greeting, capabilities, authentication), more than a few messages
-// sent one by one.
+// upAfter is how many messages must be waiting to be pipelined before a
+// Writer makes the upload connection: a second login costs a few round
+// trips (TLS, greeting, authentication) and a session on the server, more
+// than a few messages sent one by one cost; those of a smaller mailbox
+// (while the connection does not exist) go one at a time.
 const upAfter = 8
 
 // maxInflightBytes bounds the octets of the messages in flight (each is
@@ -121,11 +122,7 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 		}
 	default:
 	}
-	alone := w.pipelining() && w.up == nil && w.sentAlone < upAfter
-	if !w.pipelining() || alone || p.norm.Size > w.spool.limit || p.norm.Size > maxInflightBytes/2 {
-		if alone {
-			w.sentAlone++
-		}
+	if !w.pipelining() || p.norm.Size > w.spool.limit || p.norm.Size > maxInflightBytes/2 {
 		if err := mw.settle(ctx); err != nil {
 			return err
 		}
@@ -201,15 +198,14 @@ func (mw *MailboxWriter) settle(ctx context.Context) error {
 	return nil
 }
 
-// enqueue adds a pipelined message to the open batch, and sends the
-// batch when it is full (one message without MULTIAPPEND).
+// enqueue adds a pipelined message to the batch being collected; a full
+// batch (one message without MULTIAPPEND) goes out, once the upload
+// connection is worth making (upAfter).
 func (mw *MailboxWriter) enqueue(ctx context.Context, f *flight) error {
 	w := mw.w
 	b := mw.collecting
-	if b != nil && (len(b.flights) >= w.batchMax() || b.bytes+f.p.norm.Size > maxBatchBytes) {
-		if err := mw.flush(ctx); err != nil {
-			return err
-		}
+	if b != nil && b.bytes+f.p.norm.Size > maxBatchBytes {
+		mw.unsent = append(mw.unsent, b)
 		b = nil
 	}
 	if b == nil {
@@ -220,9 +216,23 @@ func (mw *MailboxWriter) enqueue(ctx context.Context, f *flight) error {
 	b.bytes += f.p.norm.Size
 	f.b = b
 	if len(b.flights) >= w.batchMax() {
-		return mw.flush(ctx)
+		mw.unsent = append(mw.unsent, b)
+		mw.collecting = nil
 	}
-	return nil
+	if !w.upWanted {
+		n := 0
+		for _, u := range mw.unsent {
+			n += len(u.flights)
+		}
+		if mw.collecting != nil {
+			n += len(mw.collecting.flights)
+		}
+		if n < upAfter {
+			return nil
+		}
+		w.upWanted = true
+	}
+	return mw.flush(ctx)
 }
 
 // batchMax is how many messages go in one APPEND.
@@ -233,15 +243,23 @@ func (w *Writer) batchMax() int {
 	return 1
 }
 
-// flush sends the open batch on the upload connection (made first when
-// there is none). When none can be made, its messages are marked
-// errNotSent and go one at a time on go-imap's connection.
+// flush sends the full batches on the upload connection (made first when
+// there is none).
 func (mw *MailboxWriter) flush(ctx context.Context) error {
-	b := mw.collecting
-	if b == nil {
-		return nil
+	for len(mw.unsent) > 0 {
+		b := mw.unsent[0]
+		mw.unsent = mw.unsent[1:]
+		if err := mw.sendBatch(ctx, b); err != nil {
+			return err
+		}
 	}
-	mw.collecting = nil
+	return nil
+}
+
+// sendBatch sends one batch. When no upload connection can be made, its
+// messages are marked errNotSent: they go one at a time on go-imap's
+// connection.
+func (mw *MailboxWriter) sendBatch(ctx context.Context, b *batch) error {
 	w := mw.w
 	up, err := w.upload(ctx)
 	if err != nil {
@@ -264,6 +282,35 @@ func (mw *MailboxWriter) flush(ctx context.Context) error {
 		b.done, b.err = true, refused.imapErr()
 	case err != nil:
 		b.done, b.err = true, err
+	}
+	return nil
+}
+
+// sendNow sends b, which an answer is needed from, and the batches before
+// it. Before the upload connection is worth making (fewer than upAfter
+// messages so far), b's messages are marked errNotSent instead: they go
+// one at a time on go-imap's connection.
+func (mw *MailboxWriter) sendNow(ctx context.Context, b *batch) error {
+	if mw.collecting == b {
+		mw.unsent = append(mw.unsent, b)
+		mw.collecting = nil
+	}
+	if !mw.w.upWanted {
+		for i, u := range mw.unsent {
+			if u == b {
+				mw.unsent = append(mw.unsent[:i:i], mw.unsent[i+1:]...)
+				break
+			}
+		}
+		b.done, b.err = true, errNotSent
+		return nil
+	}
+	for len(mw.unsent) > 0 && b.up == nil && !b.done {
+		u := mw.unsent[0]
+		mw.unsent = mw.unsent[1:]
+		if err := mw.sendBatch(ctx, u); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -311,8 +358,11 @@ func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendD
 	f.b = nil
 	mw.inflightBytes -= f.p.norm.Size
 	if b.up == nil && !b.done {
-		if err := mw.flush(ctx); err != nil {
+		if err := mw.sendNow(ctx, b); err != nil {
 			return nil, b, err
+		}
+		if b.up == nil && !b.done {
+			b.done, b.err = true, errNotSent
 		}
 	}
 	if !b.done {

@@ -92,10 +92,10 @@ func inOrder(t *testing.T, srv *dovecotserver.Server, box string, n int) {
 
 var nonSyncRE = regexp.MustCompile(`\{\d+\+\}\r\n$`)
 
-// TestPipelinedMultiAppend: after the first messages (sent one at a time
-// while the upload connection is not worth a login), the rest go in
-// MULTIAPPEND batches of at most 16, each literal non-synchronizing, and
-// the mailbox holds every message once in the source's order.
+// TestPipelinedMultiAppend: once 8 messages wait (the upload connection
+// is then worth its login), they go in MULTIAPPEND batches of at most 4,
+// each literal non-synchronizing, and the mailbox holds every message
+// once in the source's order. A smaller upload goes one at a time.
 func TestPipelinedMultiAppend(t *testing.T) {
 	const n = 60
 	log, srv, ev, err := pipelineRun(t, "Multi", n, nil)
@@ -103,12 +103,12 @@ func TestPipelinedMultiAppend(t *testing.T) {
 		t.Fatalf("%v\n%s", err, ev)
 	}
 	inOrder(t, srv, "Multi", n)
-	if log.theirs != 8 {
-		t.Errorf("%d messages one at a time before the upload connection, want 8", log.theirs)
+	if log.theirs != 0 {
+		t.Errorf("%d messages one at a time", log.theirs)
 	}
-	// 52 messages in batches of 16: 4 APPEND commands.
-	if len(log.ours) != 4 {
-		t.Errorf("%d APPEND commands on the upload connection, want 4 (MULTIAPPEND of up to 16)", len(log.ours))
+	// 60 messages in batches of 4: 15 APPEND commands.
+	if len(log.ours) != 15 {
+		t.Errorf("%d APPEND commands on the upload connection, want 15 (MULTIAPPEND of up to 4)", len(log.ours))
 	}
 	for _, l := range log.ours {
 		if !nonSyncRE.MatchString(l) {
@@ -122,8 +122,18 @@ func TestPipelinedMultiAppend(t *testing.T) {
 		t.Fatalf("%v\n%s", err, ev)
 	}
 	inOrder(t, srv, "Single", 20)
-	if log.theirs != 8 || len(log.ours) != 12 {
-		t.Errorf("multiappend=1: %d + %d APPENDs, want 8 + 12", log.theirs, len(log.ours))
+	if log.theirs != 0 || len(log.ours) != 20 {
+		t.Errorf("multiappend=1: %d + %d APPENDs, want 0 + 20", log.theirs, len(log.ours))
+	}
+
+	// Fewer than 8 messages: not worth a second login, one at a time.
+	log, srv, ev, err = pipelineRun(t, "Few", 7, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Few", 7)
+	if log.theirs != 7 || len(log.ours) != 0 {
+		t.Errorf("7 messages: %d + %d APPENDs, want 7 + 0", log.theirs, len(log.ours))
 	}
 }
 
@@ -138,8 +148,8 @@ func TestMultiAppendRefused(t *testing.T) {
 		t.Fatalf("%v\n%s", err, ev)
 	}
 	inOrder(t, srv, "Refused", n)
-	if log.theirs < 8+16 {
-		t.Errorf("%d messages one at a time: the refused batch's 16 were not sent one by one", log.theirs)
+	if log.theirs < 4 {
+		t.Errorf("%d messages one at a time: the refused batch's 4 were not sent one by one", log.theirs)
 	}
 	if strings.Contains(ev, "imap.multiappend-off") {
 		t.Errorf("batches turned off after one refusal:\n%s", ev)
@@ -193,8 +203,8 @@ func TestPipelinedByeAndDrop(t *testing.T) {
 		t.Fatalf("%v\n%s", err, ev)
 	}
 	inOrder(t, srv, "Cut", n)
-	if c := strings.Count(ev, "imap.append-interrupted"); c != 16 {
-		t.Errorf("%d messages found committed after the cut, want the batch's 16:\n%s", c, ev)
+	if c := strings.Count(ev, "imap.append-interrupted"); c != 4 {
+		t.Errorf("%d messages found committed after the cut, want the batch's 4:\n%s", c, ev)
 	}
 }
 

@@ -39,6 +39,7 @@ type upConn struct {
 	stash   map[string]*wireResp // tagged answers read while waiting for another
 	bye     string               // the last untagged BYE
 	err     error                // sticky: once set the connection is not used again
+	capsSet int                  // times the capabilities were set
 	used    time.Time            // last answer read
 }
 
@@ -166,6 +167,7 @@ func (u *upConn) readResp() (*wireResp, error) {
 }
 
 func (u *upConn) setCaps(list string) {
+	u.capsSet++
 	u.caps = imapv2.CapSet{}
 	for _, c := range strings.Fields(list) {
 		u.caps[imapv2.Cap(strings.ToUpper(c))] = struct{}{}
@@ -435,12 +437,17 @@ func dialUpload(ctx context.Context, cc *connConfig) (*upConn, error) {
 		}
 	}
 	if g.typ != "PREAUTH" {
+		before := u.capsSet
 		if err := cc.authenticate(ctx, wireLogin{u}); err != nil {
 			return fail(err)
 		}
-	}
-	if _, err := u.run("CAPABILITY"); err != nil {
-		return fail(fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err))
+		// The capabilities may change with the login; servers that
+		// say so in the answer (Dovecot) save a round trip.
+		if u.capsSet == before {
+			if _, err := u.run("CAPABILITY"); err != nil {
+				return fail(fmt.Errorf("%w: CAPABILITY at %s: %v", ErrConnection, addr, err))
+			}
+		}
 	}
 	return u, nil
 }

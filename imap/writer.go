@@ -74,7 +74,7 @@ type Writer struct {
 	noMulti      bool    // the server refused MULTIAPPEND batches: one message per APPEND
 	multiRefused int     // MULTIAPPEND batches refused as a whole
 	multi        int     // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
-	sentAlone    int     // pipelinable messages sent one at a time before the upload connection was made
+	upWanted     bool    // enough messages were pipelined to make the upload connection worth its login
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -399,6 +399,7 @@ type MailboxWriter struct {
 	pending       []appended
 	queue         []*flight  // pipelined messages whose outcome is not delivered yet
 	collecting    *batch     // pipelined messages collected for the next APPEND
+	unsent        []*batch   // full batches waiting for the upload connection
 	inflightBytes int64      // octets of the pipelined APPENDs not answered yet
 	uidNext       imapv2.UID // UIDNEXT when opened: UIDs from it on are this run's
 	lastUID       imapv2.UID // the UID of the last message appended in order
