@@ -60,6 +60,24 @@ func intParam(params map[string]string, key string, def int64) (int64, error) {
 	return n, nil
 }
 
+// setup is the start Open and Create share: the default options, the
+// address (tls tells the scheme when addr has none) and the connection
+// parameters.
+func setup(addr string, tls bool, opts *mailconv.Options) (*mailconv.Options, *connConfig, error) {
+	if opts == nil {
+		opts = &mailconv.Options{}
+	}
+	a, err := ParseAddress(addr, tls)
+	if err != nil {
+		return nil, nil, err
+	}
+	cc, err := newConnConfig(a, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return opts, cc, nil
+}
+
 // newConnConfig reads the connection parameters.
 func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
 	params := opts.Params

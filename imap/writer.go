@@ -88,17 +88,11 @@ func (w *Writer) SetBudget(b mailconv.Budget) { w.budget = b }
 // keeps. Nothing is written to the server except the probe folder, which
 // is deleted again (parameter probe=no skips it).
 func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*Writer, error) {
-	if opts == nil {
-		opts = &mailconv.Options{}
-	}
-	a, err := ParseAddress(addr, tls)
+	opts, cc, err := setup(addr, tls, opts)
 	if err != nil {
 		return nil, err
 	}
-	cc, err := newConnConfig(a, opts)
-	if err != nil {
-		return nil, err
-	}
+	a := cc.addr
 	w := &Writer{opts: opts, cc: cc, created: map[string]bool{}, roleUsed: map[mailconv.Role]string{}, allowKW: map[string]bool{}}
 	p := opts.Params
 	if w.limit, err = intParam(p, ParamAppendLimit, 0); err != nil {
@@ -270,27 +264,52 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	if err := w.ensureConn(ctx); err != nil {
 		return nil, err
 	}
+	var cr *creation
 	if !w.created[name] && !strings.EqualFold(name, "INBOX") {
-		if err := w.create(ctx, name); err != nil {
-			return nil, err
-		}
-		w.created[name] = true
+		cr = w.startCreate(name)
 	}
 	if mb.NoSelect {
-		return nil, nil
+		return nil, w.finishCreate(ctx, cr)
 	}
 	mw := &MailboxWriter{w: w, name: name, path: mb.Path}
-	if err := mw.open(ctx); err != nil {
+	if err := mw.open(ctx, cr); err != nil {
 		return nil, err
 	}
 	return mw, nil
 }
 
-// create creates a mailbox, taking "already exists" as success.
-func (w *Writer) create(ctx context.Context, name string) error {
+// creation is a CREATE (and SUBSCRIBE) sent and not answered yet: the
+// STATUS of opening the mailbox goes with them, one round trip for the
+// three.
+type creation struct {
+	name        string
+	create, sub *imapclient.Command
+}
+
+// startCreate sends CREATE and SUBSCRIBE for name without waiting.
+func (w *Writer) startCreate(name string) *creation {
+	cr := &creation{name: name, create: w.c.Create(name, nil)}
+	if w.sub {
+		cr.sub = w.c.Subscribe(name)
+	}
+	return cr
+}
+
+// finishCreate waits for the answers of a creation (nil: nothing to
+// wait for), taking "already exists" as success.
+func (w *Writer) finishCreate(ctx context.Context, cr *creation) error {
+	if cr == nil {
+		return nil
+	}
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	if err := w.c.Create(name, nil).Wait(); err != nil {
+	name := cr.name
+	err := cr.create.Wait()
+	var serr error
+	if cr.sub != nil {
+		serr = cr.sub.Wait()
+	}
+	if err != nil {
 		var ie *imapv2.Error
 		if !errors.As(err, &ie) {
 			return connErr("CREATE "+name, err)
@@ -299,16 +318,20 @@ func (w *Writer) create(ctx context.Context, name string) error {
 			return fmt.Errorf("creating mailbox %q: %w: %s", name, ErrRefused, serverText(ie))
 		}
 	}
-	if w.sub {
+	if serr != nil {
 		// A refused SUBSCRIBE loses nothing.
-		if err := w.c.Subscribe(name).Wait(); err != nil {
-			var ie *imapv2.Error
-			if !errors.As(err, &ie) {
-				return connErr("SUBSCRIBE "+name, err)
-			}
+		var ie *imapv2.Error
+		if !errors.As(serr, &ie) {
+			return connErr("SUBSCRIBE "+name, serr)
 		}
 	}
+	w.created[name] = true
 	return nil
+}
+
+// create creates a mailbox, taking "already exists" as success.
+func (w *Writer) create(ctx context.Context, name string) error {
+	return w.finishCreate(ctx, w.startCreate(name))
 }
 
 // ensureConn reconnects after a lost connection.
@@ -419,12 +442,18 @@ type appended struct {
 }
 
 // open learns UIDVALIDITY and, for dedup, indexes the messages already
-// there.
-func (mw *MailboxWriter) open(ctx context.Context) error {
+// there. cr, when not nil, is the mailbox's creation, answered before the
+// STATUS sent after it.
+func (mw *MailboxWriter) open(ctx context.Context, cr *creation) error {
 	w := mw.w
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	st, err := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true, UIDNext: true}).Wait()
+	status := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true, UIDNext: true})
+	if err := w.finishCreate(ctx, cr); err != nil {
+		status.Wait()
+		return err
+	}
+	st, err := status.Wait()
 	if err != nil {
 		return connErr("STATUS "+mw.name, err)
 	}
