@@ -138,6 +138,15 @@ func isTLSError(err error) bool {
 		errors.As(err, &re) || errors.As(err, &ae) || strings.Contains(err.Error(), "tls: ")
 }
 
+// connect opens the TCP connection to the server.
+func (cc *connConfig) connect(ctx context.Context, d *net.Dialer) (net.Conn, error) {
+	raw, err := d.DialContext(ctx, "tcp", cc.addr.HostPort())
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, cc.addr.HostPort(), err)
+	}
+	return raw, nil
+}
+
 // dial connects and logs in, honouring ctx for the whole exchange.
 func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 	c, _, err := dialWatch(ctx, cc)
@@ -151,9 +160,9 @@ func dialWatch(ctx context.Context, cc *connConfig) (_ *imapclient.Client, bye *
 	defer cancel()
 	addr := cc.addr.HostPort()
 	d := &net.Dialer{Timeout: cc.timeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := cc.connect(ctx, d)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		return nil, nil, err
 	}
 	// Close the connection if ctx ends during the setup.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
@@ -199,9 +208,9 @@ func dialWatch(ctx context.Context, cc *connConfig) (_ *imapclient.Client, bye *
 		}
 		plain.Close()
 		bye = nil
-		raw, err = d.DialContext(ctx, "tcp", addr)
+		raw, err = cc.connect(ctx, d)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+			return nil, nil, err
 		}
 		stop2 := context.AfterFunc(ctx, func() { raw.Close() })
 		defer stop2()

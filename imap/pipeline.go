@@ -315,9 +315,65 @@ func (mw *MailboxWriter) sendNow(ctx context.Context, b *batch) error {
 	return nil
 }
 
+// upAfterBytes is the size of a mailbox from which it is taken to hold
+// enough messages to pipeline when its reader does not count them.
+const upAfterBytes = 1 << 20
+
+// dialed is the outcome of a background dial of the upload connection,
+// with the events it would have emitted (kept for the caller's goroutine).
+type dialed struct {
+	up     *upConn
+	err    error
+	events []mailconv.Event
+}
+
+// startUpload starts making the upload connection in the background (a
+// mailbox large enough to pipeline is being opened: the login overlaps
+// the mailbox's CREATE and STATUS).
+func (w *Writer) startUpload(ctx context.Context) {
+	if !w.pipelining() || w.up != nil || w.dialing != nil {
+		return
+	}
+	w.upWanted = true
+	ch := make(chan dialed, 1)
+	w.dialing = ch
+	cc := *w.cc
+	var d dialed
+	cc.events = func(e mailconv.Event) { d.events = append(d.events, e) }
+	go func() {
+		d.up, d.err = dialUpload(ctx, &cc)
+		ch <- d
+	}()
+}
+
+// dialedUpload waits for a background dial, when one was started, and
+// takes its connection (or, failed, leaves none).
+func (w *Writer) dialedUpload() error {
+	if w.dialing == nil {
+		return nil
+	}
+	d := <-w.dialing
+	w.dialing = nil
+	for _, e := range d.events {
+		w.opts.Emit(e)
+	}
+	if d.err != nil {
+		return d.err
+	}
+	if w.closed || w.up != nil {
+		d.up.close()
+		return nil
+	}
+	w.up = d.up
+	return nil
+}
+
 // upload returns the upload connection, made when there is none or the
 // last one broke. One idle for a while is checked with NOOP first.
 func (w *Writer) upload(ctx context.Context) (*upConn, error) {
+	if err := w.dialedUpload(); err != nil {
+		return nil, w.noUploadFor(err)
+	}
 	if w.up != nil && w.up.err == nil && time.Since(w.up.used) > upIdle {
 		stop := context.AfterFunc(ctx, func() { w.up.conn.Close() })
 		_, err := w.up.run("NOOP")
@@ -334,16 +390,23 @@ func (w *Writer) upload(ctx context.Context) (*upConn, error) {
 	}
 	up, err := dialUpload(ctx, w.cc)
 	if err != nil {
-		if errors.Is(err, ErrConnection) {
-			return nil, err // perhaps for a moment: tried again for the next batch
-		}
-		w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.upload-connection",
-			Detail: fmt.Sprintf("no second connection for pipelined APPENDs (%v): sending one at a time", err)})
-		w.noUpload = true
-		return nil, err
+		return nil, w.noUploadFor(err)
 	}
 	w.up = up
 	return up, nil
+}
+
+// noUploadFor handles a failed dial of the upload connection: after a
+// network error it is tried again for the next batch; otherwise (login
+// refused, too many sessions) messages go one at a time from now on.
+func (w *Writer) noUploadFor(err error) error {
+	if errors.Is(err, ErrConnection) {
+		return err
+	}
+	w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.upload-connection",
+		Detail: fmt.Sprintf("no second connection for pipelined APPENDs (%v): sending one at a time", err)})
+	w.noUpload = true
+	return err
 }
 
 // upIdle is how long the upload connection may be idle before it is

@@ -374,10 +374,9 @@ func dialUpload(ctx context.Context, cc *connConfig) (*upConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, cc.timeout)
 	defer cancel()
 	addr := cc.addr.HostPort()
-	d := &net.Dialer{Timeout: cc.timeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := cc.connect(ctx, &net.Dialer{Timeout: cc.timeout})
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()

@@ -235,13 +235,16 @@ func TestUploadLiteralMinus(t *testing.T) {
 // BYE's text (with its back-off hint) is kept for the reconnection.
 func TestUploadBye(t *testing.T) {
 	u, s := newScripted(t, "IMAP4rev1 LITERAL+ UIDPLUS")
+	wrote := make(chan struct{})
 	go func() {
+		defer close(wrote)
 		for range 3 {
 			u.appendMsgs("INBOX", []appendItem{{data: []byte("x\r\n")}})
 		}
 		u.bw.Flush()
 	}()
 	s.expect(`U1 APPEND "INBOX" () {3+}` + "\r\nx\r\n\r\n" + `U2 APPEND "INBOX" () {3+}` + "\r\nx\r\n\r\n" + `U3 APPEND "INBOX" () {3+}` + "\r\nx\r\n\r\n")
+	<-wrote
 	go func() {
 		s.send("U1 OK [APPENDUID 5 10] ok")
 		s.send("* BYE [UNAVAILABLE] Request is throttled. Suggested Backoff Time: 1500 milliseconds")

@@ -75,6 +75,7 @@ type Writer struct {
 	multiRefused int     // MULTIAPPEND batches refused as a whole
 	multi        int     // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
 	upWanted     bool    // enough messages were pipelined to make the upload connection worth its login
+	dialing      chan dialed // the upload connection being made in the background, when started
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -264,6 +265,10 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	if err := w.ensureConn(ctx); err != nil {
 		return nil, err
 	}
+	if !mb.NoSelect && (mb.Messages >= upAfter || mb.Bytes >= upAfterBytes) {
+		// Enough to pipeline: the upload connection is made meanwhile.
+		w.startUpload(ctx)
+	}
 	var cr *creation
 	if !w.created[name] && !strings.EqualFold(name, "INBOX") {
 		cr = w.startCreate(name)
@@ -349,6 +354,7 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 // back-off (the server's hint when its BYE gave one); a failed attempt is
 // backed off and made again, up to the retries parameter.
 func (w *Writer) reconnect(ctx context.Context) error {
+	w.dialedUpload() // no login on two connections at once
 	hint, byeText := w.dropHint()
 	w.upBye = ""
 	w.c.Close()
@@ -390,6 +396,7 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	w.spool.reset()
+	w.dialedUpload()
 	if w.up != nil {
 		w.up.close()
 		w.up = nil
