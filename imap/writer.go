@@ -68,13 +68,13 @@ type Writer struct {
 	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
 
-	up           *upConn // the upload connection of pipelined APPENDs (upload.go), made when first needed
-	upBye        string  // the BYE of the last upload connection that broke
-	noUpload     bool    // no upload connection could be made: one APPEND at a time
-	noMulti      bool    // the server refused MULTIAPPEND batches: one message per APPEND
-	multiRefused int     // MULTIAPPEND batches refused as a whole
-	multi        int     // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
-	upWanted     bool    // enough messages were pipelined to make the upload connection worth its login
+	up           *upConn     // the upload connection of pipelined APPENDs (upload.go), made when first needed
+	upBye        string      // the BYE of the last upload connection that broke
+	noUpload     bool        // no upload connection could be made: one APPEND at a time
+	noMulti      bool        // the server refused MULTIAPPEND batches: one message per APPEND
+	multiRefused int         // MULTIAPPEND batches refused as a whole
+	multi        int         // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
+	upWanted     bool        // enough messages were pipelined to make the upload connection worth its login
 	dialing      chan dialed // the upload connection being made in the background, when started
 }
 
