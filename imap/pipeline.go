@@ -12,7 +12,7 @@ import (
 	"github.com/mailconv/mailconv"
 )
 
-// ParamPipeline is how many APPENDs may be in flight on the connection
+// ParamPipeline is how many messages may be in flight on the upload connection
 // (default DefaultPipeline; 1 sends one at a time).
 const ParamPipeline = "pipeline"
 
@@ -56,7 +56,7 @@ type flight struct {
 }
 
 // batch is one APPEND command on the upload connection: one message, or
-// up to maxBatch with MULTIAPPEND. It collects messages until it is full
+// up to the parameter multiappend with MULTIAPPEND. It collects messages until it is full
 // or an answer is needed, then goes out without waiting.
 type batch struct {
 	flights []*flight
