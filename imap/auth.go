@@ -12,13 +12,36 @@ import (
 	"github.com/mailconv/mailconv/internal/sasl"
 )
 
-// login authenticates c: with the LOGIN command (a password and --sasl
+// loginer is a connection to log in on: go-imap's client (goLogin) or an
+// upload connection (wireLogin). login and authenticate return a server's
+// refusal as *imapv2.Error.
+type loginer interface {
+	caps() imapv2.CapSet
+	login(user, password string) error
+	authenticate(sc sasl.Client) error
+}
+
+// goLogin logs in with go-imap's client.
+type goLogin struct{ c *imapclient.Client }
+
+func (l goLogin) caps() imapv2.CapSet { return l.c.Caps() }
+
+func (l goLogin) login(user, password string) error { return l.c.Login(user, password).Wait() }
+
+func (l goLogin) authenticate(sc sasl.Client) error { return l.c.Authenticate(nonEmpty{sc}) }
+
+// login authenticates c (see authenticate).
+func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
+	return cc.authenticate(ctx, goLogin{c})
+}
+
+// authenticate logs in: with the LOGIN command (a password and --sasl
 // auto, as always), or with AUTHENTICATE and the mechanism sasl.Choose
 // picks from the AUTH= capabilities. A refused OAuth2 token is refreshed
 // and tried once more (docs/formats/sasl-oauth2.md).
-func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
+func (cc *connConfig) authenticate(ctx context.Context, l loginer) error {
 	addr := cc.addr.HostPort()
-	caps := c.Caps()
+	caps := l.caps()
 	mech, err := sasl.Choose(cc.cred.Mode, caps.AuthMechanisms(), cc.cred.Token != nil)
 	if err != nil {
 		return fmt.Errorf("%w at %s: %v", ErrAuth, addr, err)
@@ -27,7 +50,7 @@ func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
 		if caps.Has(imapv2.CapLoginDisabled) {
 			return fmt.Errorf("%w: %s refuses LOGIN on this connection (LOGINDISABLED)", ErrAuth, addr)
 		}
-		if err := c.Login(cc.addr.User, cc.cred.Password).Wait(); err != nil {
+		if err := l.login(cc.addr.User, cc.cred.Password); err != nil {
 			var ie *imapv2.Error
 			if errors.As(err, &ie) {
 				return fmt.Errorf("%w for %s at %s: %s", ErrAuth, cc.addr.User, addr, serverText(ie))
@@ -37,7 +60,7 @@ func (cc *connConfig) login(ctx context.Context, c *imapclient.Client) error {
 		return nil
 	}
 	return cc.cred.Authenticate(ctx, mech, cc.addr.User, cc.addr.Host, cc.addr.Port, func(sc sasl.Client) (bool, error) {
-		err := c.Authenticate(nonEmpty{sc})
+		err := l.authenticate(sc)
 		if err == nil {
 			return false, nil
 		}

@@ -60,6 +60,24 @@ func intParam(params map[string]string, key string, def int64) (int64, error) {
 	return n, nil
 }
 
+// setup is the start Open and Create share: the default options, the
+// address (tls tells the scheme when addr has none) and the connection
+// parameters.
+func setup(addr string, tls bool, opts *mailconv.Options) (*mailconv.Options, *connConfig, error) {
+	if opts == nil {
+		opts = &mailconv.Options{}
+	}
+	a, err := ParseAddress(addr, tls)
+	if err != nil {
+		return nil, nil, err
+	}
+	cc, err := newConnConfig(a, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return opts, cc, nil
+}
+
 // newConnConfig reads the connection parameters.
 func newConnConfig(addr *Address, opts *mailconv.Options) (*connConfig, error) {
 	params := opts.Params
@@ -120,6 +138,15 @@ func isTLSError(err error) bool {
 		errors.As(err, &re) || errors.As(err, &ae) || strings.Contains(err.Error(), "tls: ")
 }
 
+// connect opens the TCP connection to the server.
+func (cc *connConfig) connect(ctx context.Context, d *net.Dialer) (net.Conn, error) {
+	raw, err := d.DialContext(ctx, "tcp", cc.addr.HostPort())
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, cc.addr.HostPort(), err)
+	}
+	return raw, nil
+}
+
 // dial connects and logs in, honouring ctx for the whole exchange.
 func dial(ctx context.Context, cc *connConfig) (*imapclient.Client, error) {
 	c, _, err := dialWatch(ctx, cc)
@@ -133,9 +160,9 @@ func dialWatch(ctx context.Context, cc *connConfig) (_ *imapclient.Client, bye *
 	defer cancel()
 	addr := cc.addr.HostPort()
 	d := &net.Dialer{Timeout: cc.timeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := cc.connect(ctx, d)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+		return nil, nil, err
 	}
 	// Close the connection if ctx ends during the setup.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
@@ -181,9 +208,9 @@ func dialWatch(ctx context.Context, cc *connConfig) (_ *imapclient.Client, bye *
 		}
 		plain.Close()
 		bye = nil
-		raw, err = d.DialContext(ctx, "tcp", addr)
+		raw, err = cc.connect(ctx, d)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: cannot reach %s: %v", ErrConnection, addr, err)
+			return nil, nil, err
 		}
 		stop2 := context.AfterFunc(ctx, func() { raw.Close() })
 		defer stop2()

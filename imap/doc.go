@@ -93,14 +93,19 @@
 // # Throughput
 //
 // MailboxWriter implements mailconv.Pipeliner: when the server announces
-// UIDPLUS and LITERAL+, up to the parameter pipeline (default 32) APPENDs
-// are sent before the oldest answer is waited for, and Convert records a
-// message in the journal only when its answer came. A refusal or a lost
+// UIDPLUS and LITERAL+ (or LITERAL-), up to the parameter pipeline
+// (default 128) messages and 16 MiB are in flight before the oldest answer
+// is waited for, and Convert records a message in the journal only when
+// its answer came. The APPENDs go on a second connection of the writer's
+// own (go-imap sends literals over 4096 octets synchronizing and has no
+// MULTIAPPEND), made once 8 messages wait: non-synchronizing literals,
+// and with MULTIAPPEND up to the parameter multiappend (default 4)
+// messages per APPEND; a batch refused as a whole is sent again one
+// message at a time (docs/formats/imap-append.md). A refusal or a lost
 // connection in the middle of a window is settled in order: messages the
 // server took after an earlier one it did not are removed by UID and sent
-// again, so that UID order stays the source's order. go-imap sends
-// literals over 4096 octets synchronizing, so larger messages still cost
-// one round trip each; BenchmarkUploadLatency measures it over 0, 50 and
+// again, so that UID order stays the source's order.
+// BenchmarkUploadLatency measures the upload over 0, 50 and
 // 200 ms (README.md in this directory). The parameters max-rate,
 // backoff-base, backoff-max and retries and the day budget
 // (mailconv.BudgetSetter) are described in docs/formats/imap-throttling.md.

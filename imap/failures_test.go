@@ -142,6 +142,7 @@ type proxy struct {
 	target   string
 	cutAfter int64
 	refuse   atomic.Bool
+	cut      atomic.Bool // a connection was cut
 	conns    atomic.Int32
 	wg       sync.WaitGroup
 }
@@ -163,7 +164,7 @@ func (p *proxy) serve() {
 		if err != nil {
 			return
 		}
-		n := p.conns.Add(1)
+		p.conns.Add(1)
 		if p.refuse.Load() {
 			c.Close()
 			continue
@@ -174,15 +175,18 @@ func (p *proxy) serve() {
 			continue
 		}
 		p.wg.Add(2)
-		limit := int64(-1)
-		if n == 1 {
-			limit = p.cutAfter
-		}
 		go func() {
 			defer p.wg.Done()
-			if limit >= 0 {
-				io.CopyN(s, c, limit)
-			} else {
+			// The first connection whose client sends cutAfter octets is
+			// cut there (with pipelining, the upload connection, not the
+			// first one).
+			n, err := io.CopyN(s, c, p.cutAfter)
+			if err == nil && n == p.cutAfter && p.cut.CompareAndSwap(false, true) {
+				c.Close()
+				s.Close()
+				return
+			}
+			if err == nil {
 				io.Copy(s, c)
 			}
 			c.Close()
@@ -197,7 +201,9 @@ func (p *proxy) serve() {
 	}
 }
 
-// TestDisconnectMidAppend cuts the connection in the middle of a literal.
+// TestDisconnectMidAppend cuts the connection in the middle of a literal
+// (the first connection to carry 70000 octets: the upload connection when
+// APPENDs are pipelined).
 // The writer reconnects and goes on; when reconnecting keeps failing
 // (every back-off used up), the conversion stops with a connection error and a second run completes it
 // without duplicates.

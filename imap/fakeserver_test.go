@@ -79,6 +79,17 @@ func (s *strictSession) Append(mailbox string, r imapv2.LiteralReader, o *imapv2
 // refusals and returns its address.
 func fakeServer(t *testing.T, proto strictSession) (string, *[][]byte, *[][]imapv2.Flag) {
 	t.Helper()
+	return fakeServerCaps(t, proto)
+}
+
+// fakeServerCaps is fakeServer announcing extra capabilities too (among
+// those go-imap's server implements, such as LITERAL+).
+func fakeServerCaps(t *testing.T, proto strictSession, extra ...imapv2.Cap) (string, *[][]byte, *[][]imapv2.Flag) {
+	t.Helper()
+	caps := imapv2.CapSet{imapv2.CapIMAP4rev1: {}, imapv2.CapUIDPlus: {}, imapv2.CapUnselect: {}}
+	for _, c := range extra {
+		caps[c] = struct{}{}
+	}
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("tester", "secret")
 	user.Create("INBOX", nil)
@@ -92,7 +103,7 @@ func fakeServer(t *testing.T, proto strictSession) (string, *[][]byte, *[][]imap
 			s.appended, s.appendFlags = &appended, &flags
 			return &s, nil, nil
 		},
-		Caps:         imapv2.CapSet{imapv2.CapIMAP4rev1: {}, imapv2.CapUIDPlus: {}, imapv2.CapUnselect: {}},
+		Caps:         caps,
 		InsecureAuth: true,
 		Logger:       discardLogger{},
 	})

@@ -20,7 +20,8 @@ import (
 // names Place gave so far (fork after placing the plan, as Convert does),
 // the throttle (max-rate counts the messages of all connections, and a
 // back-off one connection waits out holds the others), and the day budget
-// set with SetBudget. Its own are the connection, the spool, the record of
+// set with SetBudget. Its own are the connection (and the upload connection
+// of pipelined APPENDs, so each Writer holds up to two sessions), the spool, the record of
 // the mailboxes it created, and Stats, which count what went through it
 // only. Each Writer is used from one goroutine at a time; w and its forks
 // may be used at the same time. Close each fork, before w.
@@ -52,6 +53,10 @@ func (w *Writer) Fork(ctx context.Context) (mailconv.Writer, error) {
 	f.roleUsed = maps.Clone(w.roleUsed)
 	f.stats = Stats{}
 	f.kwRefuse = 0
+	// The upload connection of pipelined APPENDs (upload.go) is the
+	// fork's own, made when it is first needed; what the server refused
+	// (noUpload, noMulti) stays known.
+	f.up, f.upBye, f.upWanted, f.dialing, f.multiRefused = nil, "", false, nil, 0
 	if w.budget != nil {
 		bc, ok := w.budget.(*budgetConn)
 		if !ok {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -166,4 +168,48 @@ func has8(s string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzParseResponse checks the upload connection's response parser: any
+// input gives a response or an error matching ErrConnection, never a
+// panic; a parsed tagged response has a valid tag and status, and its
+// response code (when any) is an upper-case atom; APPENDUID arguments
+// expand to at most the number asked for, in ascending order.
+func FuzzParseResponse(f *testing.F) {
+	for _, s := range []string{"+ ", "+", "* OK [CAPABILITY IMAP4rev1 LITERAL+] hi", "U1 OK [APPENDUID 1 5:9] done",
+		"U2 NO [LIMIT] slow", "* BYE [UNAVAILABLE] Suggested Backoff Time: 1 ms", "U3 BAD", "* 3 EXISTS", "U1 OK [", "x y z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		r, err := parseResponse(line)
+		if err != nil {
+			if !errors.Is(err, ErrConnection) || r != nil {
+				t.Fatalf("%q: %v, %+v", line, err, r)
+			}
+			return
+		}
+		switch r.kind {
+		case 't':
+			if !validTag(r.tag) || (r.typ != "OK" && r.typ != "NO" && r.typ != "BAD") {
+				t.Fatalf("%q: tagged %+v", line, r)
+			}
+		case '*':
+			if r.typ == "" && r.data == "" {
+				t.Fatalf("%q: untagged without status or data", line)
+			}
+		case '+':
+		default:
+			t.Fatalf("%q: kind %q", line, r.kind)
+		}
+		if r.code != "" && (r.code != strings.ToUpper(r.code) || !isAtom(r.code)) {
+			t.Fatalf("%q: code %q", line, r.code)
+		}
+		for want := 1; want <= 3; want++ {
+			if _, uids, ok := parseAppendUID(r.args, want); ok {
+				if len(uids) != want || !slices.IsSorted(uids) {
+					t.Fatalf("%q: APPENDUID %v for %d", r.args, uids, want)
+				}
+			}
+		}
+	})
 }

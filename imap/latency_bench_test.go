@@ -19,19 +19,32 @@ import (
 // (mail_fsync = never, so that the server's disk does not hide the
 // network) through internal/netproxy, which delays each direction by half
 // the round-trip time: 0, 50 and 200 ms RTT, one APPEND at a time
-// (pipeline=1, the upload before pipelining) and pipelined (the default).
-// It reports messages/s and MB/s. Run it with
+// (pipeline=1, the upload before pipelining) and pipelined on the upload
+// connection (the default: pipeline=128, LITERAL+, MULTIAPPEND batches of
+// multiappend=4; also 1 and 16 to compare). It reports messages/s and
+// MB/s. Run it with
 //
-//	go test ./imap/ -run '^$' -bench UploadLatency -benchtime 2x
+//	MAILCONV_BENCH_MB=20 go test ./imap/ -run '^$' -bench UploadLatency -benchtime 1x -count 2
 //
 // (MAILCONV_BENCH_MB, default 2, sets the mbox size; about 20 messages
 // per MB). The numbers are in imap/README.md.
 func BenchmarkUploadLatency(b *testing.B) {
 	path, n := benchMbox(b, 2)
+	pipelined := strconv.Itoa(imap.DefaultPipeline)
+	modes := [][]string{
+		{imap.ParamPipeline, "1"},
+		{imap.ParamPipeline, pipelined, imap.ParamMultiAppend, "1"},
+		{imap.ParamPipeline, pipelined, imap.ParamMultiAppend, strconv.Itoa(imap.DefaultMultiAppend)},
+		{imap.ParamPipeline, pipelined, imap.ParamMultiAppend, "16"},
+	}
 	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
-		for _, pipeline := range []string{"1", strconv.Itoa(imap.DefaultPipeline)} {
-			b.Run(fmt.Sprintf("rtt=%v/pipeline=%s", rtt, pipeline), func(b *testing.B) {
-				benchUpload(b, path, n, "mail_fsync = never\n", rtt/2, imap.ParamPipeline, pipeline)
+		for _, params := range modes {
+			name := fmt.Sprintf("rtt=%v/%s=%s", rtt, params[0], params[1])
+			if len(params) > 2 {
+				name += fmt.Sprintf("/%s=%s", params[2], params[3])
+			}
+			b.Run(name, func(b *testing.B) {
+				benchUpload(b, path, n, "mail_fsync = never\n", rtt/2, params...)
 			})
 		}
 	}

@@ -5,19 +5,41 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/mailconv/mailconv"
 )
 
-// ParamPipeline is how many APPENDs may be in flight on the connection
+// ParamPipeline is how many messages may be in flight on the upload connection
 // (default DefaultPipeline; 1 sends one at a time).
 const ParamPipeline = "pipeline"
 
-// DefaultPipeline is the default of the parameter pipeline.
-const DefaultPipeline = 32
+// DefaultPipeline is the default of the parameter pipeline: enough
+// messages in flight to cover a 200 ms round trip at several hundred
+// messages a second (imap/README.md has the measurements).
+const DefaultPipeline = 128
+
+// ParamMultiAppend is how many pipelined messages go in one APPEND at
+// most when the server announces MULTIAPPEND (default DefaultMultiAppend;
+// 1: one per APPEND).
+const ParamMultiAppend = "multiappend"
+
+// DefaultMultiAppend is the default of the parameter multiappend.
+const DefaultMultiAppend = 4
+
+// maxBatchBytes bounds the octets of one MULTIAPPEND command (RFC 3502):
+// it is all-or-nothing, so a refusal costs at most this much sent again
+// one message at a time.
+const maxBatchBytes = 4 << 20
+
+// upAfter is how many messages must be waiting to be pipelined before a
+// Writer makes the upload connection: a second login costs a few round
+// trips (TLS, greeting, authentication) and a session on the server, more
+// than a few messages sent one by one cost; those of a smaller mailbox
+// (while the connection does not exist) go one at a time.
+const upAfter = 8
 
 // maxInflightBytes bounds the octets of the messages in flight (each is
 // held in memory until the server answers, to be sent again if needed).
@@ -27,18 +49,31 @@ const maxInflightBytes = 16 << 20
 // its outcome.
 type flight struct {
 	p     *prepared
-	cmd   *imapclient.AppendCommand // nil once answered (or never sent)
+	b     *batch // the APPEND it goes in; nil once answered (or never sent)
 	done  func(mailconv.Outcome)
 	out   mailconv.Outcome
 	ready bool
 }
 
+// batch is one APPEND command on the upload connection: one message, or
+// up to the parameter multiappend with MULTIAPPEND. It collects messages until it is full
+// or an answer is needed, then goes out without waiting.
+type batch struct {
+	flights []*flight
+	bytes   int64
+	up      *upConn // the connection it was sent on; nil: not sent yet
+	tag     string
+	done    bool                 // answered (or failed)
+	data    []*imapv2.AppendData // on OK, per message (nil without APPENDUID)
+	err     error                // NO/BAD (*imapv2.Error), a lost connection, or errNotSent
+}
+
 // pipelining tells whether APPENDs may be sent without waiting: the
 // server must announce UIDPLUS (a message out of order after a refusal is
-// found and removed by its UID) and LITERAL+ (else each literal waits for
-// the server anyway).
+// found and removed by its UID) and LITERAL+ or LITERAL- (else each
+// literal waits for the server anyway).
 func (w *Writer) pipelining() bool {
-	return w.pipeline > 1 && w.info.UIDPlus && w.info.LiteralPlus
+	return w.pipeline > 1 && w.info.UIDPlus && (w.info.LiteralPlus || w.info.LiteralMinus) && !w.noUpload
 }
 
 // Submit implements mailconv.Pipeliner: the message is normalized and its
@@ -55,7 +90,7 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 	f := &flight{done: done}
 	mw.queue = append(mw.queue, f)
 	defer func() {
-		if err != nil && !f.ready && f.cmd == nil {
+		if err != nil && !f.ready && f.b == nil {
 			// Not sent: no outcome will come.
 			for i, g := range mw.queue {
 				if g == f {
@@ -105,17 +140,18 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 	if _, err := io.ReadFull(w.spool.reader(), p.data); err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	f.cmd = w.appendAsync(mw.name, p)
 	mw.inflightBytes += p.norm.Size
+	if err := mw.enqueue(ctx, f); err != nil {
+		return err
+	}
 	for mw.inFlight() > w.pipeline || mw.inflightBytes > maxInflightBytes {
 		if err := mw.answerOldest(ctx); err != nil {
 			return err
 		}
 	}
 	if len(mw.pending) >= checkBatch {
-		if err := mw.settle(ctx); err != nil {
-			return err
-		}
+		// The read-back goes on go-imap's connection while the window
+		// stays in flight on the upload connection.
 		return mw.checkPendingRetry(ctx)
 	}
 	return nil
@@ -145,7 +181,7 @@ func (mw *MailboxWriter) deliver() {
 func (mw *MailboxWriter) inFlight() int {
 	n := 0
 	for _, f := range mw.queue {
-		if f.cmd != nil {
+		if f.b != nil {
 			n++
 		}
 	}
@@ -162,16 +198,264 @@ func (mw *MailboxWriter) settle(ctx context.Context) error {
 	return nil
 }
 
-// appendAsync sends an APPEND without waiting for its answer.
-func (w *Writer) appendAsync(name string, p *prepared) *imapclient.AppendCommand {
-	opts := &imapv2.AppendOptions{Flags: p.flags}
-	if !p.date.IsZero() {
-		opts.Time = p.date
+// enqueue adds a pipelined message to the batch being collected; a full
+// batch (one message without MULTIAPPEND) goes out, once the upload
+// connection is worth making (upAfter).
+func (mw *MailboxWriter) enqueue(ctx context.Context, f *flight) error {
+	w := mw.w
+	b := mw.collecting
+	if b != nil && b.bytes+f.p.norm.Size > maxBatchBytes {
+		mw.unsent = append(mw.unsent, b)
+		b = nil
 	}
-	cmd := w.c.Append(name, p.norm.Size, opts)
-	cmd.Write(p.data) // an error shows in Wait
-	cmd.Close()
-	return cmd
+	if b == nil {
+		b = &batch{}
+		mw.collecting = b
+	}
+	b.flights = append(b.flights, f)
+	b.bytes += f.p.norm.Size
+	f.b = b
+	if len(b.flights) >= w.batchMax() {
+		mw.unsent = append(mw.unsent, b)
+		mw.collecting = nil
+	}
+	if !w.upWanted {
+		n := 0
+		for _, u := range mw.unsent {
+			n += len(u.flights)
+		}
+		if mw.collecting != nil {
+			n += len(mw.collecting.flights)
+		}
+		if n < upAfter {
+			return nil
+		}
+		w.upWanted = true
+	}
+	return mw.flush(ctx)
+}
+
+// batchMax is how many messages go in one APPEND.
+func (w *Writer) batchMax() int {
+	if w.info.MultiAppend && !w.noMulti {
+		return w.multi
+	}
+	return 1
+}
+
+// flush sends the full batches on the upload connection (made first when
+// there is none).
+func (mw *MailboxWriter) flush(ctx context.Context) error {
+	for len(mw.unsent) > 0 {
+		b := mw.unsent[0]
+		mw.unsent = mw.unsent[1:]
+		if err := mw.sendBatch(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendBatch sends one batch. When no upload connection can be made, its
+// messages are marked errNotSent: they go one at a time on go-imap's
+// connection.
+func (mw *MailboxWriter) sendBatch(ctx context.Context, b *batch) error {
+	w := mw.w
+	up, err := w.upload(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.done, b.err = true, errNotSent
+		return nil
+	}
+	items := make([]appendItem, len(b.flights))
+	for i, f := range b.flights {
+		items[i] = appendItem{flags: f.p.flags, date: f.p.date, data: f.p.data}
+	}
+	// Not cut when ctx ends: what is in flight is answered (each read and
+	// write has the command timeout), so that the journal learns of it.
+	tag, refused, err := up.appendMsgs(mw.name, items)
+	b.up, b.tag = up, tag
+	switch {
+	case refused != nil:
+		b.done, b.err = true, refused.imapErr()
+	case err != nil:
+		b.done, b.err = true, err
+	}
+	return nil
+}
+
+// sendNow sends b, which an answer is needed from, and the batches before
+// it. Before the upload connection is worth making (fewer than upAfter
+// messages so far), b's messages are marked errNotSent instead: they go
+// one at a time on go-imap's connection.
+func (mw *MailboxWriter) sendNow(ctx context.Context, b *batch) error {
+	if mw.collecting == b {
+		mw.unsent = append(mw.unsent, b)
+		mw.collecting = nil
+	}
+	if !mw.w.upWanted {
+		for i, u := range mw.unsent {
+			if u == b {
+				mw.unsent = append(mw.unsent[:i:i], mw.unsent[i+1:]...)
+				break
+			}
+		}
+		b.done, b.err = true, errNotSent
+		return nil
+	}
+	for len(mw.unsent) > 0 && b.up == nil && !b.done {
+		u := mw.unsent[0]
+		mw.unsent = mw.unsent[1:]
+		if err := mw.sendBatch(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upAfterBytes is the size of a mailbox from which it is taken to hold
+// enough messages to pipeline when its reader does not count them.
+const upAfterBytes = 1 << 20
+
+// dialed is the outcome of a background dial of the upload connection,
+// with the events it would have emitted (kept for the caller's goroutine).
+type dialed struct {
+	up     *upConn
+	err    error
+	events []mailconv.Event
+}
+
+// startUpload starts making the upload connection in the background (a
+// mailbox large enough to pipeline is being opened: the login overlaps
+// the mailbox's CREATE and STATUS).
+func (w *Writer) startUpload(ctx context.Context) {
+	if !w.pipelining() || w.up != nil || w.dialing != nil {
+		return
+	}
+	w.upWanted = true
+	ch := make(chan dialed, 1)
+	w.dialing = ch
+	cc := *w.cc
+	var d dialed
+	cc.events = func(e mailconv.Event) { d.events = append(d.events, e) }
+	go func() {
+		d.up, d.err = dialUpload(ctx, &cc)
+		ch <- d
+	}()
+}
+
+// dialedUpload waits for a background dial, when one was started, and
+// takes its connection (or, failed, leaves none).
+func (w *Writer) dialedUpload() error {
+	if w.dialing == nil {
+		return nil
+	}
+	d := <-w.dialing
+	w.dialing = nil
+	for _, e := range d.events {
+		w.opts.Emit(e)
+	}
+	if d.err != nil {
+		return d.err
+	}
+	if w.closed || w.up != nil {
+		d.up.close()
+		return nil
+	}
+	w.up = d.up
+	return nil
+}
+
+// upload returns the upload connection, made when there is none or the
+// last one broke. One idle for a while is checked with NOOP first.
+func (w *Writer) upload(ctx context.Context) (*upConn, error) {
+	if err := w.dialedUpload(); err != nil {
+		return nil, w.noUploadFor(err)
+	}
+	if w.up != nil && w.up.err == nil && time.Since(w.up.used) > upIdle {
+		stop := context.AfterFunc(ctx, func() { w.up.conn.Close() })
+		_, err := w.up.run("NOOP")
+		stop()
+		if err != nil {
+			w.up.fail(err)
+		}
+	}
+	if w.up != nil && w.up.err == nil {
+		return w.up, nil
+	}
+	if w.up != nil {
+		w.upBye = w.up.bye
+	}
+	up, err := dialUpload(ctx, w.cc)
+	if err != nil {
+		return nil, w.noUploadFor(err)
+	}
+	w.up = up
+	return up, nil
+}
+
+// noUploadFor handles a failed dial of the upload connection: after a
+// network error it is tried again for the next batch; otherwise (login
+// refused, too many sessions) messages go one at a time from now on.
+func (w *Writer) noUploadFor(err error) error {
+	if errors.Is(err, ErrConnection) {
+		return err
+	}
+	w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.upload-connection",
+		Detail: fmt.Sprintf("no second connection for pipelined APPENDs (%v): sending one at a time", err)})
+	w.noUpload = true
+	return err
+}
+
+// upIdle is how long the upload connection may be idle before it is
+// checked with NOOP (servers log idle sessions out after 30 minutes or
+// less).
+const upIdle = 5 * time.Minute
+
+// result waits for the answer of f's batch (sending it first when it has
+// not gone yet) and returns f's part of it, and the batch.
+func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendData, *batch, error) {
+	b := f.b
+	f.b = nil
+	mw.inflightBytes -= f.p.norm.Size
+	if b.up == nil && !b.done {
+		if err := mw.sendNow(ctx, b); err != nil {
+			return nil, b, err
+		}
+		if b.up == nil && !b.done {
+			b.done, b.err = true, errNotSent
+		}
+	}
+	if !b.done {
+		r, err := b.up.wait(b.tag)
+		b.done = true
+		switch {
+		case err != nil:
+			b.err = err
+		case r.typ != "OK":
+			b.err = r.imapErr()
+		default:
+			b.data = make([]*imapv2.AppendData, len(b.flights))
+			if r.code == "APPENDUID" {
+				if uv, uids, ok := parseAppendUID(r.args, len(b.flights)); ok {
+					for i, u := range uids {
+						b.data[i] = &imapv2.AppendData{UIDValidity: uv, UID: u}
+					}
+				}
+			}
+		}
+	}
+	if b.err != nil {
+		return nil, b, b.err
+	}
+	for i, g := range b.flights {
+		if g == f {
+			return b.data[i], b, nil
+		}
+	}
+	return nil, b, nil
 }
 
 // answerOldest waits for the oldest APPEND in flight. Accepted, the
@@ -182,7 +466,7 @@ func (w *Writer) appendAsync(name string, p *prepared) *imapclient.AppendCommand
 func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	var first *flight
 	for _, f := range mw.queue {
-		if f.cmd != nil {
+		if f.b != nil {
 			first = f
 			break
 		}
@@ -190,9 +474,7 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	if first == nil {
 		return nil
 	}
-	data, err := first.cmd.Wait()
-	first.cmd = nil
-	mw.inflightBytes -= first.p.norm.Size
+	data, b, err := mw.result(ctx, first)
 	if err == nil && data != nil && data.UID != 0 {
 		mw.accepted(first, data)
 		return nil
@@ -202,14 +484,13 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		f    *flight
 		data *imapv2.AppendData
 		err  error
+		b    *batch // the APPEND the answer was for
 	}
-	answers := []answer{{first, data, errOr(err)}}
+	answers := []answer{{first, data, errOr(err), b}}
 	for _, f := range mw.queue {
-		if f.cmd != nil {
-			d, e := f.cmd.Wait()
-			f.cmd = nil
-			mw.inflightBytes -= f.p.norm.Size
-			answers = append(answers, answer{f, d, e})
+		if f.b != nil {
+			d, n, e := mw.result(ctx, f)
+			answers = append(answers, answer{f, d, e, n})
 		}
 	}
 	w := mw.w
@@ -217,6 +498,7 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	var again []*flight
 	var slow *imapv2.Error // the first answer asking to slow down
 	broken, reconnected := false, false
+	refusedBatches := map[*batch]bool{} // MULTIAPPENDs refused as a whole
 	for _, a := range answers {
 		var uid imapv2.UID
 		lost := false
@@ -224,9 +506,13 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		switch {
 		case a.err == nil && a.data != nil && a.data.UID != 0:
 			uid = a.data.UID
+		case errors.Is(a.err, errNotSent):
 		case errors.As(a.err, &ie):
 			if slow == nil && throttled(ie) {
 				slow = ie
+			}
+			if len(a.b.flights) > 1 && !throttled(ie) && ie.Code != imapv2.ResponseCodeOverQuota {
+				refusedBatches[a.b] = true
 			}
 		default:
 			// Lost with the connection (or answered without a UID): it
@@ -276,6 +562,17 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	if slow != nil {
 		if err := w.thr.backoff(ctx, 0, backoffHint(slow.Text), mw.path, "APPEND refused: "+serverText(slow)); err != nil {
 			return err
+		}
+	}
+	if len(refusedBatches) > 0 {
+		// Refused as a whole: the server may take the messages one by
+		// one (they go so below). After a second such refusal batches
+		// stop.
+		w.multiRefused += len(refusedBatches)
+		if w.multiRefused >= 2 && !w.noMulti {
+			w.noMulti = true
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventWarning, Code: "imap.multiappend-off", Mailbox: mw.path,
+				Detail: "the server refused MULTIAPPEND batches twice: sending one message per APPEND from now on"})
 		}
 	}
 	for _, f := range again {

@@ -35,8 +35,11 @@ type ServerInfo struct {
 	UIDPlus bool `json:"uidplus"`
 	// LiteralPlus: the server takes non-synchronizing literals.
 	LiteralPlus bool `json:"literal_plus,omitempty"`
-	// MultiAppend: the server offers MULTIAPPEND (not used: see the package
-	// documentation).
+	// LiteralMinus: the server takes non-synchronizing literals of up to
+	// 4096 octets (LITERAL-, RFC 7888; implied by LITERAL+).
+	LiteralMinus bool `json:"literal_minus,omitempty"`
+	// MultiAppend: the server offers MULTIAPPEND: pipelined messages go
+	// several to an APPEND (see the package documentation).
 	MultiAppend bool `json:"multiappend,omitempty"`
 	// SpecialUse maps roles to the server's special-use mailboxes (full
 	// server names, decoded).
@@ -92,6 +95,7 @@ func probe(ctx context.Context, c *imapclient.Client, active, readOnly bool) (*S
 	info.UTF8Accept = caps.Has(imapv2.CapUTF8Accept)
 	info.UIDPlus = caps.Has(imapv2.CapUIDPlus)
 	info.LiteralPlus = caps.Has(imapv2.CapLiteralPlus)
+	info.LiteralMinus = caps.Has(imapv2.CapLiteralMinus)
 	info.MultiAppend = caps.Has(imapv2.CapMultiAppend)
 	if lim, ok := caps.AppendLimit(); ok && lim != nil {
 		info.AppendLimit = int64(*lim)

@@ -239,11 +239,21 @@ func (b *byeConn) Bye() string {
 }
 
 // dropHint returns the back-off hint of the BYE the server sent before it
-// closed the connection, and the BYE text for the report.
+// closed the connection (go-imap's, else the upload connection's), and
+// the BYE text for the report.
 func (w *Writer) dropHint() (time.Duration, string) {
-	if w.bye == nil {
+	var text string
+	if w.bye != nil {
+		text = w.bye.Bye()
+	}
+	if text == "" && w.up != nil {
+		text = w.up.bye
+	}
+	if text == "" {
+		text = w.upBye
+	}
+	if text == "" {
 		return 0, ""
 	}
-	text := w.bye.Bye()
 	return backoffHint(text), text
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -67,6 +68,15 @@ type Writer struct {
 	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
 	prov     *Provider       // the provider preset (parameter provider), or nil
+
+	up           *upConn     // the upload connection of pipelined APPENDs (upload.go), made when first needed
+	upBye        string      // the BYE of the last upload connection that broke
+	noUpload     bool        // no upload connection could be made: one APPEND at a time
+	noMulti      bool        // the server refused MULTIAPPEND batches: one message per APPEND
+	multiRefused int         // MULTIAPPEND batches refused as a whole
+	multi        int         // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
+	upWanted     bool        // enough messages were pipelined to make the upload connection worth its login
+	dialing      chan dialed // the upload connection being made in the background, when started
 }
 
 // SetBudget implements mailconv.BudgetSetter: before each message the
@@ -80,17 +90,11 @@ func (w *Writer) SetBudget(b mailconv.Budget) { w.budget = b }
 // keeps. Nothing is written to the server except the probe folder, which
 // is deleted again (parameter probe=no skips it).
 func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*Writer, error) {
-	if opts == nil {
-		opts = &mailconv.Options{}
-	}
-	a, err := ParseAddress(addr, tls)
+	opts, cc, err := setup(addr, tls, opts)
 	if err != nil {
 		return nil, err
 	}
-	cc, err := newConnConfig(a, opts)
-	if err != nil {
-		return nil, err
-	}
+	a := cc.addr
 	w := &Writer{opts: opts, cc: cc, created: map[string]bool{}, roleUsed: map[mailconv.Role]string{}, allowKW: map[string]bool{}}
 	p := opts.Params
 	if w.limit, err = intParam(p, ParamAppendLimit, 0); err != nil {
@@ -134,6 +138,10 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 		return nil, err
 	}
 	w.pipeline = int(min(max(n, 1), 1000))
+	if n, err = intParam(p, ParamMultiAppend, DefaultMultiAppend); err != nil {
+		return nil, err
+	}
+	w.multi = int(min(max(n, 1), 256))
 	if w.c, w.bye, err = dialWatch(ctx, cc); err != nil {
 		return nil, err
 	}
@@ -263,27 +271,56 @@ func (w *Writer) CreateMailbox(ctx context.Context, mb *mailconv.Mailbox) (mailc
 	if err := w.ensureConn(ctx); err != nil {
 		return nil, err
 	}
+	if !mb.NoSelect && (mb.Messages >= upAfter || mb.Bytes >= upAfterBytes) {
+		// Enough to pipeline: the upload connection is made meanwhile.
+		w.startUpload(ctx)
+	}
+	var cr *creation
 	if !w.created[name] && !strings.EqualFold(name, "INBOX") {
-		if err := w.create(ctx, name); err != nil {
-			return nil, err
-		}
-		w.created[name] = true
+		cr = w.startCreate(name)
 	}
 	if mb.NoSelect {
-		return nil, nil
+		return nil, w.finishCreate(ctx, cr)
 	}
 	mw := &MailboxWriter{w: w, name: name, path: mb.Path}
-	if err := mw.open(ctx); err != nil {
+	if err := mw.open(ctx, cr); err != nil {
 		return nil, err
 	}
 	return mw, nil
 }
 
-// create creates a mailbox, taking "already exists" as success.
-func (w *Writer) create(ctx context.Context, name string) error {
+// creation is a CREATE (and SUBSCRIBE) sent and not answered yet: the
+// STATUS of opening the mailbox goes with them, one round trip for the
+// three.
+type creation struct {
+	name        string
+	create, sub *imapclient.Command
+}
+
+// startCreate sends CREATE and SUBSCRIBE for name without waiting.
+func (w *Writer) startCreate(name string) *creation {
+	cr := &creation{name: name, create: w.c.Create(name, nil)}
+	if w.sub {
+		cr.sub = w.c.Subscribe(name)
+	}
+	return cr
+}
+
+// finishCreate waits for the answers of a creation (nil: nothing to
+// wait for), taking "already exists" as success.
+func (w *Writer) finishCreate(ctx context.Context, cr *creation) error {
+	if cr == nil {
+		return nil
+	}
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	if err := w.c.Create(name, nil).Wait(); err != nil {
+	name := cr.name
+	err := cr.create.Wait()
+	var serr error
+	if cr.sub != nil {
+		serr = cr.sub.Wait()
+	}
+	if err != nil {
 		var ie *imapv2.Error
 		if !errors.As(err, &ie) {
 			return connErr("CREATE "+name, err)
@@ -292,16 +329,20 @@ func (w *Writer) create(ctx context.Context, name string) error {
 			return fmt.Errorf("creating mailbox %q: %w: %s", name, ErrRefused, serverText(ie))
 		}
 	}
-	if w.sub {
+	if serr != nil {
 		// A refused SUBSCRIBE loses nothing.
-		if err := w.c.Subscribe(name).Wait(); err != nil {
-			var ie *imapv2.Error
-			if !errors.As(err, &ie) {
-				return connErr("SUBSCRIBE "+name, err)
-			}
+		var ie *imapv2.Error
+		if !errors.As(serr, &ie) {
+			return connErr("SUBSCRIBE "+name, serr)
 		}
 	}
+	w.created[name] = true
 	return nil
+}
+
+// create creates a mailbox, taking "already exists" as success.
+func (w *Writer) create(ctx context.Context, name string) error {
+	return w.finishCreate(ctx, w.startCreate(name))
 }
 
 // ensureConn reconnects after a lost connection.
@@ -319,8 +360,15 @@ func (w *Writer) ensureConn(ctx context.Context) error {
 // back-off (the server's hint when its BYE gave one); a failed attempt is
 // backed off and made again, up to the retries parameter.
 func (w *Writer) reconnect(ctx context.Context) error {
+	w.dialedUpload() // no login on two connections at once
 	hint, byeText := w.dropHint()
+	w.upBye = ""
 	w.c.Close()
+	if w.up != nil {
+		// Made again when next needed.
+		w.up.fail(net.ErrClosed)
+		w.up = nil
+	}
 	why := "the connection to " + w.cc.addr.HostPort() + " was lost"
 	if byeText != "" {
 		why = fmt.Sprintf("the server closed the connection (%q)", byeText)
@@ -354,6 +402,11 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	w.spool.reset()
+	w.dialedUpload()
+	if w.up != nil {
+		w.up.close()
+		w.up = nil
+	}
 	select {
 	case <-w.c.Closed():
 		return nil
@@ -381,6 +434,8 @@ type MailboxWriter struct {
 
 	pending       []appended
 	queue         []*flight  // pipelined messages whose outcome is not delivered yet
+	collecting    *batch     // pipelined messages collected for the next APPEND
+	unsent        []*batch   // full batches waiting for the upload connection
 	inflightBytes int64      // octets of the pipelined APPENDs not answered yet
 	uidNext       imapv2.UID // UIDNEXT when opened: UIDs from it on are this run's
 	lastUID       imapv2.UID // the UID of the last message appended in order
@@ -400,12 +455,18 @@ type appended struct {
 }
 
 // open learns UIDVALIDITY and, for dedup, indexes the messages already
-// there.
-func (mw *MailboxWriter) open(ctx context.Context) error {
+// there. cr, when not nil, is the mailbox's creation, answered before the
+// STATUS sent after it.
+func (mw *MailboxWriter) open(ctx context.Context, cr *creation) error {
 	w := mw.w
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	st, err := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true, UIDNext: true}).Wait()
+	status := w.c.Status(mw.name, &imapv2.StatusOptions{NumMessages: true, UIDValidity: true, UIDNext: true})
+	if err := w.finishCreate(ctx, cr); err != nil {
+		status.Wait()
+		return err
+	}
+	st, err := status.Wait()
 	if err != nil {
 		return connErr("STATUS "+mw.name, err)
 	}

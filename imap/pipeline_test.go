@@ -1,0 +1,295 @@
+package imap_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+
+	"github.com/mailconv/mailconv/imap"
+	"github.com/mailconv/mailconv/internal/dovecotserver"
+	"github.com/mailconv/mailconv/internal/netproxy"
+)
+
+// Pipelined APPENDs on the upload connection (imap/upload.go) against
+// Dovecot, which announces LITERAL+ and MULTIAPPEND, through
+// internal/netproxy scripting what the "server" does with each APPEND
+// command. The upload connection's tags start with "U", go-imap's with
+// "T", so the script tells batches (MULTIAPPEND) from the messages sent
+// one at a time.
+
+// appendLog records the first line of every APPEND command and applies a
+// script to the upload connection's ones (1-based).
+type appendLog struct {
+	mu     sync.Mutex
+	ours   []string // first lines of the upload connection's APPENDs
+	theirs int      // go-imap's APPENDs (one message each)
+	script map[int]netproxy.Action
+}
+
+func (l *appendLog) command(line []byte) netproxy.Action {
+	s := string(line)
+	if !strings.Contains(strings.ToUpper(s), " APPEND ") {
+		return netproxy.Action{}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !strings.HasPrefix(s, "U") {
+		l.theirs++
+		return netproxy.Action{}
+	}
+	l.ours = append(l.ours, s)
+	return l.script[len(l.ours)]
+}
+
+// pipelineRun uploads n messages of about 9000 octets into mailbox box of
+// a fresh Dovecot through a proxy applying script; it returns the log,
+// the server and the report.
+func pipelineRun(t *testing.T, box string, n int, script map[int]netproxy.Action, params ...string) (*appendLog, *dovecotserver.Server, string, error) {
+	t.Helper()
+	srv := server(t, dovecotserver.Config{})
+	log := &appendLog{script: script}
+	p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Command: log.command})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	src := writeMbox(t, t.TempDir(), box, box, n, 9000)
+	params = append([]string{imap.ParamBackoffBase, "10ms", imap.ParamBackoffMax, "50ms"}, params...)
+	rep, err := convert(t, "mbox", src, nil, "imap://"+srv.User+"@"+p.Addr, plainParams(params...))
+	return log, srv, events(rep), err
+}
+
+// inOrder checks that box holds messages 0..n-1 of tag once each, in UID
+// order (doveadm, independent of this package).
+func inOrder(t *testing.T, srv *dovecotserver.Server, box string, n int) {
+	t.Helper()
+	out, err := srv.Doveadm(nil, "fetch", "hdr.message-id", "mailbox", box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if id, ok := strings.CutPrefix(l, "hdr.message-id: "); ok {
+			got = append(got, strings.TrimSpace(id))
+		}
+	}
+	want := make([]string, n)
+	for i := range want {
+		want[i] = fmt.Sprintf("<%d.%s@example.org>", i, box)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("%s holds (UID order)\n%v\nwant\n%v", box, got, want)
+	}
+}
+
+var nonSyncRE = regexp.MustCompile(`\{\d+\+\}\r\n$`)
+
+// TestPipelinedMultiAppend: once 8 messages wait (the upload connection
+// is then worth its login), they go in MULTIAPPEND batches of at most 4,
+// each literal non-synchronizing, and the mailbox holds every message
+// once in the source's order. A smaller upload goes one at a time.
+func TestPipelinedMultiAppend(t *testing.T) {
+	const n = 60
+	log, srv, ev, err := pipelineRun(t, "Multi", n, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Multi", n)
+	if log.theirs != 0 {
+		t.Errorf("%d messages one at a time", log.theirs)
+	}
+	// 60 messages in batches of 4: 15 APPEND commands.
+	if len(log.ours) != 15 {
+		t.Errorf("%d APPEND commands on the upload connection, want 15 (MULTIAPPEND of up to 4)", len(log.ours))
+	}
+	for _, l := range log.ours {
+		if !nonSyncRE.MatchString(l) {
+			t.Errorf("APPEND without a non-synchronizing literal: %q", l)
+		}
+	}
+
+	// multiappend=1: one message per APPEND, still pipelined.
+	log, srv, ev, err = pipelineRun(t, "Single", 20, nil, imap.ParamMultiAppend, "1")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Single", 20)
+	if log.theirs != 0 || len(log.ours) != 20 {
+		t.Errorf("multiappend=1: %d + %d APPENDs, want 0 + 20", log.theirs, len(log.ours))
+	}
+
+	// Fewer than 8 messages: not worth a second login, one at a time.
+	log, srv, ev, err = pipelineRun(t, "Few", 7, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Few", 7)
+	if log.theirs != 7 || len(log.ours) != 0 {
+		t.Errorf("7 messages: %d + %d APPENDs, want 7 + 0", log.theirs, len(log.ours))
+	}
+}
+
+// TestMultiAppendRefused: a batch refused as a whole (all or nothing)
+// falls back to one APPEND per message, so that the refusal handling
+// applies to each; batches the server took after it are removed and sent
+// again in order. A server refusing batches twice gets no more of them.
+func TestMultiAppendRefused(t *testing.T) {
+	const n = 60
+	log, srv, ev, err := pipelineRun(t, "Refused", n, map[int]netproxy.Action{1: {Reply: "NO [CANNOT] Too many messages in one command"}})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Refused", n)
+	if log.theirs < 4 {
+		t.Errorf("%d messages one at a time: the refused batch's 4 were not sent one by one", log.theirs)
+	}
+	if strings.Contains(ev, "imap.multiappend-off") {
+		t.Errorf("batches turned off after one refusal:\n%s", ev)
+	}
+
+	every := map[int]netproxy.Action{}
+	for i := 1; i <= 50; i++ {
+		every[i] = netproxy.Action{Reply: "NO [CANNOT] MULTIAPPEND not allowed"}
+	}
+	log, srv, ev, err = pipelineRun(t, "Never", 70, every, imap.ParamPipeline, "32")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Never", 70)
+	if !strings.Contains(ev, "imap.multiappend-off") {
+		t.Errorf("no imap.multiappend-off after every batch was refused:\n%s", ev)
+	}
+	if len(log.ours) < 3 {
+		t.Fatalf("%d APPENDs on the upload connection", len(log.ours))
+	}
+	for _, l := range log.ours[2:] {
+		// After two refused batches: one message per APPEND (refused by
+		// the script too, and then sent by go-imap).
+		if strings.Count(l, "{") != 1 {
+			t.Errorf("a batch after imap.multiappend-off: %q", l)
+		}
+	}
+}
+
+// TestPipelinedByeAndDrop: a BYE with a back-off hint in place of a
+// batch closes the upload connection: the writer waits the hint,
+// reconnects, finds none of the lost messages on the server and sends
+// them again. A connection cut after the server took a batch but before
+// its answer came: the messages are found (UID SEARCH) and kept, not
+// sent twice.
+func TestPipelinedByeAndDrop(t *testing.T) {
+	const n = 60
+	_, srv, ev, err := pipelineRun(t, "Bye", n, map[int]netproxy.Action{
+		2: {Bye: "[UNAVAILABLE] Request is throttled. Suggested Backoff Time: 40 milliseconds"},
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Bye", n)
+	if !strings.Contains(ev, "imap.reconnected") || !strings.Contains(ev, "waiting 40ms (the server's hint") {
+		t.Errorf("want a reconnection after the hinted back-off:\n%s", ev)
+	}
+
+	_, srv, ev, err = pipelineRun(t, "Cut", n, map[int]netproxy.Action{1: {DropAfter: true}})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Cut", n)
+	if c := strings.Count(ev, "imap.append-interrupted"); c != 4 {
+		t.Errorf("%d messages found committed after the cut, want the batch's 4:\n%s", c, ev)
+	}
+}
+
+// TestUploadLiteralPlusFakeServer: go-imap's server announcing LITERAL+
+// behind a relay that swallows every continuation request ("+ ...") on
+// the upload connection: an APPEND that waited for one would hang (the
+// timeout fails it); the upload completes, and none was sent.
+func TestUploadLiteralPlusFakeServer(t *testing.T) {
+	addr, appended, _ := fakeServerCaps(t, strictSession{}, imapv2.CapLiteralPlus)
+	host := strings.TrimPrefix(addr, "imap://tester@")
+	r := newPlusRelay(t, host)
+	src := writeMbox(t, t.TempDir(), "Fake", "fake", 30, 9000)
+	rep, err := convert(t, "mbox", src, nil, "imap://tester@"+r.addr, plainParams(imap.ParamTimeout, "5s", imap.ParamProbe, "no"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, events(rep))
+	}
+	if len(*appended) != 30 {
+		t.Errorf("%d messages appended, want 30", len(*appended))
+	}
+	for i, b := range *appended {
+		if want := fmt.Sprintf("<%d.fake@example.org>", i); !strings.Contains(string(b), want) {
+			t.Errorf("message %d is not %s", i, want)
+		}
+	}
+	if r.conns.Load() < 2 {
+		t.Errorf("%d connections: the upload connection was not used", r.conns.Load())
+	}
+	if c := r.swallowed.Load(); c != 0 {
+		t.Errorf("the server sent %d continuation requests on the upload connection", c)
+	}
+}
+
+// plusRelay forwards connections to a server and drops the continuation
+// requests it sends on every connection but the first (go-imap's).
+type plusRelay struct {
+	addr      string
+	conns     atomic.Int32
+	swallowed atomic.Int32
+}
+
+func newPlusRelay(t *testing.T, target string) *plusRelay {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &plusRelay{addr: ln.Addr().String()}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			first := r.conns.Add(1) == 1
+			wg.Add(2)
+			go func() { defer wg.Done(); io.Copy(s, c); s.Close() }()
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				br := bufio.NewReader(s)
+				for {
+					line, err := br.ReadBytes('\n')
+					if len(line) > 0 && line[0] == '+' && !first {
+						r.swallowed.Add(1)
+						continue
+					}
+					if len(line) > 0 {
+						if _, werr := c.Write(line); werr != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return r
+}
