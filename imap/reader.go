@@ -28,14 +28,7 @@ type Reader struct {
 
 // Open connects to the server named by addr (see ParseAddress) and logs in.
 func Open(ctx context.Context, addr string, tls bool, opts *mailconv.Options) (*Reader, error) {
-	if opts == nil {
-		opts = &mailconv.Options{}
-	}
-	a, err := ParseAddress(addr, tls)
-	if err != nil {
-		return nil, err
-	}
-	cc, err := newConnConfig(a, opts)
+	opts, cc, err := setup(addr, tls, opts)
 	if err != nil {
 		return nil, err
 	}
