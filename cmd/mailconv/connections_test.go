@@ -73,7 +73,9 @@ func TestConnectionsUpload(t *testing.T) {
 	most, logins := maxSessions(srv.Log())
 	assert.GreaterOrEqual(t, logins, 4, "one login per connection")
 	assert.GreaterOrEqual(t, most, 2, "sessions logged in at the same time\n%s", srv.Log())
-	assert.LessOrEqual(t, most, 4+1, "no more than the connections asked for (and verify's reader)")
+	// each connection's writer may open its upload connection for
+	// pipelined APPENDs (imap/upload.go): two sessions a connection
+	assert.LessOrEqual(t, most, 2*4+1, "no more than two sessions per connection asked for (and verify's reader)")
 }
 
 // serverMessageIDs returns the Message-IDs of a server mailbox in UID
