@@ -169,11 +169,25 @@ type gateProxy struct {
 
 func startGate(t *testing.T, target string, hold time.Duration) *gateProxy {
 	t.Helper()
+	g := &gateProxy{hold: hold, tagAt: map[string]int{}}
+	g.addr = startRelay(t, target, func(c, s net.Conn, wg *sync.WaitGroup) {
+		wg.Add(2)
+		go func() { defer wg.Done(); defer s.Close(); g.fromClient(c, s) }()
+		go func() { defer wg.Done(); defer c.Close(); g.fromServer(s, c) }()
+	})
+	return g
+}
+
+// startRelay listens on loopback and, for each connection accepted, dials
+// target and hands both to serve, which starts its goroutines on wg; the
+// test's cleanup closes the listener and waits for them. It returns the
+// listening address.
+func startRelay(t *testing.T, target string, serve func(c, s net.Conn, wg *sync.WaitGroup)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gateProxy{addr: ln.Addr().String(), hold: hold, tagAt: map[string]int{}}
 	var wg sync.WaitGroup
 	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	wg.Add(1)
@@ -189,12 +203,10 @@ func startGate(t *testing.T, target string, hold time.Duration) *gateProxy {
 				c.Close()
 				continue
 			}
-			wg.Add(2)
-			go func() { defer wg.Done(); defer s.Close(); g.fromClient(c, s) }()
-			go func() { defer wg.Done(); defer c.Close(); g.fromServer(s, c) }()
+			serve(c, s, &wg)
 		}
 	}()
-	return g
+	return ln.Addr().String()
 }
 
 func (g *gateProxy) fromClient(c, s net.Conn) {

@@ -246,50 +246,31 @@ type plusRelay struct {
 }
 
 func newPlusRelay(t *testing.T, target string) *plusRelay {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &plusRelay{addr: ln.Addr().String()}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			first := r.conns.Add(1) == 1
-			wg.Add(2)
-			go func() { defer wg.Done(); io.Copy(s, c); s.Close() }()
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(s)
-				for {
-					line, err := br.ReadBytes('\n')
-					if len(line) > 0 && line[0] == '+' && !first {
-						r.swallowed.Add(1)
-						continue
-					}
-					if len(line) > 0 {
-						if _, werr := c.Write(line); werr != nil {
-							return
-						}
-					}
-					if err != nil {
+	r := &plusRelay{}
+	r.addr = startRelay(t, target, func(c, s net.Conn, wg *sync.WaitGroup) {
+		first := r.conns.Add(1) == 1
+		wg.Add(2)
+		go func() { defer wg.Done(); io.Copy(s, c); s.Close() }()
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			br := bufio.NewReader(s)
+			for {
+				line, err := br.ReadBytes('\n')
+				if len(line) > 0 && line[0] == '+' && !first {
+					r.swallowed.Add(1)
+					continue
+				}
+				if len(line) > 0 {
+					if _, werr := c.Write(line); werr != nil {
 						return
 					}
 				}
-			}()
-		}
-	}()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	})
 	return r
 }
