@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,10 +48,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	quiet := fs.Bool("quiet", false, "print no job events, only the summary and errors")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(argv) != 1 {
 		fs.Usage()
@@ -211,10 +207,7 @@ func runBatchReport(args []string, stdout, stderr io.Writer) int {
 	jobsFile := pathFlag(fs, "jobs", "the jobs file: jobs no directory has a state for are listed as pending")
 	dirs, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(dirs) == 0 {
 		fs.Usage()

@@ -186,6 +186,15 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 // parseArgs parses flags that may come before, between or after the
 // positional arguments (the flag package alone stops at the first
 // positional one). A "--" ends flag parsing.
+// parseExit is the exit code of a command whose flags did not parse: 0
+// after -h (the flag package printed the usage), else a usage error.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}
+
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {

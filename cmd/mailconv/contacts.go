@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -154,10 +153,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) int {
 		err = fs.Parse(append([]string{"--"}, pos...))
 	}
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK // the flag package printed the usage
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	return -1
 }

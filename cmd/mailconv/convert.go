@@ -53,10 +53,7 @@ func convertMain(ctx context.Context, args []string, stdout, stderr io.Writer, h
 	fs.Var(dstOpts, "dst-opt", "destination format option `key=value` (repeatable)")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if h != nil && h.parseOnly {
 		h.flags, h.argv = fs, argv

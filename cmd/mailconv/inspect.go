@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,10 +32,7 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.Var(opts, "opt", "format option `key=value` (repeatable)")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(argv) == 0 && *to == "" {
 		// No SRC: look where Eudora and Thunderbird keep their mail.

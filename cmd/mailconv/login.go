@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,10 +48,7 @@ func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&scopes, "scope", "scope to ask for (repeatable; replaces the provider's)")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(argv) != 1 {
 		fs.Usage()

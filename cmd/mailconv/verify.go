@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -41,10 +39,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	net := addNetFlags(fs)
 	argv, err := parseArgs(fs, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(argv) != 2 {
 		fs.Usage()
