@@ -144,7 +144,7 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 	if err := mw.enqueue(ctx, f); err != nil {
 		return err
 	}
-	for mw.inFlight() > w.pipeline || mw.inflightBytes > maxInflightBytes {
+	for mw.inflight > w.pipeline || mw.inflightBytes > maxInflightBytes {
 		if err := mw.answerOldest(ctx); err != nil {
 			return err
 		}
@@ -178,19 +178,16 @@ func (mw *MailboxWriter) deliver() {
 	}
 }
 
-func (mw *MailboxWriter) inFlight() int {
-	n := 0
-	for _, f := range mw.queue {
-		if f.b != nil {
-			n++
+// settle waits for every APPEND in flight. The batch still collecting
+// goes out first, so that its answer comes with the others' (one round
+// trip, not a second one after them).
+func (mw *MailboxWriter) settle(ctx context.Context) error {
+	if mw.collecting != nil {
+		if err := mw.sendNow(ctx, mw.collecting); err != nil {
+			return err
 		}
 	}
-	return n
-}
-
-// settle waits for every APPEND in flight.
-func (mw *MailboxWriter) settle(ctx context.Context) error {
-	for mw.inFlight() > 0 {
+	for mw.inflight > 0 {
 		if err := mw.answerOldest(ctx); err != nil {
 			return err
 		}
@@ -215,6 +212,7 @@ func (mw *MailboxWriter) enqueue(ctx context.Context, f *flight) error {
 	b.flights = append(b.flights, f)
 	b.bytes += f.p.norm.Size
 	f.b = b
+	mw.inflight++
 	if len(b.flights) >= w.batchMax() {
 		mw.unsent = append(mw.unsent, b)
 		mw.collecting = nil
@@ -419,6 +417,7 @@ const upIdle = 5 * time.Minute
 func (mw *MailboxWriter) result(ctx context.Context, f *flight) (*imapv2.AppendData, *batch, error) {
 	b := f.b
 	f.b = nil
+	mw.inflight--
 	mw.inflightBytes -= f.p.norm.Size
 	if b.up == nil && !b.done {
 		if err := mw.sendNow(ctx, b); err != nil {

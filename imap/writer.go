@@ -436,6 +436,7 @@ type MailboxWriter struct {
 	queue         []*flight  // pipelined messages whose outcome is not delivered yet
 	collecting    *batch     // pipelined messages collected for the next APPEND
 	unsent        []*batch   // full batches waiting for the upload connection
+	inflight      int        // pipelined messages given to an APPEND and not answered yet
 	inflightBytes int64      // octets of the pipelined APPENDs not answered yet
 	uidNext       imapv2.UID // UIDNEXT when opened: UIDs from it on are this run's
 	lastUID       imapv2.UID // the UID of the last message appended in order
