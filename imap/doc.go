@@ -94,7 +94,7 @@
 //
 // MailboxWriter implements mailconv.Pipeliner: when the server announces
 // UIDPLUS and LITERAL+ (or LITERAL-), up to the parameter pipeline
-// (default 128) messages and 16 MiB are in flight before the oldest answer
+// (default 512) messages and 32 MiB are in flight before the oldest answer
 // is waited for, and Convert records a message in the journal only when
 // its answer came. The APPENDs go on a second connection of the writer's
 // own (go-imap sends literals over 4096 octets synchronizing and has no

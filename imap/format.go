@@ -33,7 +33,7 @@ var params = []mailconv.Param{
 	{Name: ParamProbe, Write: true, Doc: "yes (default) or no: create and delete a probe folder to learn whether mailboxes can mix messages and children, and which characters names may hold"},
 	{Name: ParamDedup, Write: true, Doc: "yes (default) or no: do not append a message the mailbox already holds (same Message-ID, size and content)"},
 	{Name: ParamSubscribe, Write: true, Doc: "yes (default) or no: subscribe the mailboxes created"},
-	{Name: ParamPipeline, Write: true, Doc: "messages in flight at most when the server announces UIDPLUS and LITERAL+ or LITERAL- (default 128; 1: one at a time)"},
+	{Name: ParamPipeline, Write: true, Doc: "messages in flight at most when the server announces UIDPLUS and LITERAL+ or LITERAL- (default 512; 1: one at a time)"},
 	{Name: ParamMultiAppend, Write: true, Doc: "messages per APPEND at most when the server announces MULTIAPPEND (default 16; 1: one per APPEND)"},
 	{Name: ParamMaxRate, Write: true, Doc: "messages per second at most (decimal, e.g. 2.5; default: no limit)"},
 	{Name: ParamBackoffBase, Write: true, Doc: "first back-off when the server throttles or drops the connection, a duration (default 1s; doubled each time, with jitter)"},

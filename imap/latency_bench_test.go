@@ -20,7 +20,7 @@ import (
 // network) through internal/netproxy, which delays each direction by half
 // the round-trip time: 0, 50 and 200 ms RTT, one APPEND at a time
 // (pipeline=1, the upload before pipelining) and pipelined on the upload
-// connection (the default: pipeline=128, LITERAL+, MULTIAPPEND batches of
+// connection (the default: pipeline=512, LITERAL+, MULTIAPPEND batches of
 // multiappend=4; also 1 and 16 to compare). It reports messages/s and
 // MB/s. Run it with
 //
