@@ -53,6 +53,7 @@ func (w *Writer) Fork(ctx context.Context) (mailconv.Writer, error) {
 	f.roleUsed = maps.Clone(w.roleUsed)
 	f.stats = Stats{}
 	f.kwRefuse = 0
+	f.window = w.pipeline
 	// The upload connection of pipelined APPENDs (upload.go) is the
 	// fork's own, made when it is first needed; what the server refused
 	// (noUpload, noMulti) stays known.

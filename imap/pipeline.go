@@ -146,7 +146,7 @@ func (mw *MailboxWriter) Submit(ctx context.Context, m *mailconv.Message, body i
 	if err := mw.enqueue(ctx, f); err != nil {
 		return err
 	}
-	for mw.inflight > w.pipeline || mw.inflightBytes > maxInflightBytes {
+	for mw.inflight > w.window || mw.inflightBytes > maxInflightBytes {
 		if err := mw.answerOldest(ctx); err != nil {
 			return err
 		}
@@ -559,8 +559,17 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		}
 	}
 	// A server that asked to slow down is given the pause before the
-	// messages go again.
+	// messages go again, and fewer in flight from now on: the messages
+	// it takes after refusing one are sent twice (removed and sent again
+	// in order), so a full window against a throttling server would
+	// cost up to 32 MiB each time. The window grows back by one message
+	// per accepted one (doubling each round trip, as TCP's slow start).
 	if slow != nil {
+		if w.window > 1 {
+			w.window = max(w.window/2, 1)
+			w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.window", Mailbox: mw.path,
+				Detail: fmt.Sprintf("the server asked to slow down: at most %d message(s) in flight from now on, one more per message it accepts (up to %d)", w.window, w.pipeline)})
+		}
 		if err := w.thr.backoff(ctx, 0, backoffHint(slow.Text), mw.path, "APPEND refused: "+serverText(slow)); err != nil {
 			return err
 		}
@@ -618,6 +627,9 @@ func (mw *MailboxWriter) accepted(f *flight, data *imapv2.AppendData) {
 	}
 	ref := fmt.Sprintf("%d:%d", uv, data.UID)
 	mw.lastUID = data.UID
+	if w.window < w.pipeline {
+		w.window++
+	}
 	var err error
 	if w.budget != nil {
 		err = w.budget.Spend(p.norm.Size)

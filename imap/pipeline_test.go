@@ -179,6 +179,37 @@ func TestMultiAppendRefused(t *testing.T) {
 	}
 }
 
+// TestPipelinedThrottled: a batch refused with NO [LIMIT] in the middle
+// of the window halves the window (the batches the server took after it
+// are removed and sent again, so a full window would be sent twice at
+// each refusal); the mailbox still holds every message once, in order.
+func TestPipelinedThrottled(t *testing.T) {
+	const n = 80
+	log, srv, ev, err := pipelineRun(t, "Slow", n, map[int]netproxy.Action{
+		2: {Reply: "NO [LIMIT] Too many APPENDs, slow down"},
+		9: {Reply: "NO [LIMIT] Too many APPENDs, slow down"},
+	}, imap.ParamPipeline, "16")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Slow", n)
+	if c := strings.Count(ev, "imap.window"); c != 2 {
+		t.Errorf("%d window changes reported, want 2 (one per refusal):\n%s", c, ev)
+	}
+	// 16 halved is 8; it grows by one per accepted message, and the
+	// messages of the batches answered between the two refusals are
+	// accepted, so the second refusal halves more than 8 (not down to 4).
+	if !strings.Contains(ev, "at most 8 message(s) in flight") {
+		t.Errorf("the first refusal did not halve the window of 16:\n%s", ev)
+	}
+	if strings.Contains(ev, "at most 4 message(s) in flight") {
+		t.Errorf("the window did not grow back between the refusals:\n%s", ev)
+	}
+	if !strings.Contains(ev, "LIMIT") || log.theirs < 4 {
+		t.Errorf("the refused batches (%d messages one at a time) were not sent again after the back-off:\n%s", log.theirs, ev)
+	}
+}
+
 // TestPipelinedByeAndDrop: a BYE with a back-off hint in place of a
 // batch closes the upload connection: the writer waits the hint,
 // reconnects, finds none of the lost messages on the server and sends

@@ -65,6 +65,7 @@ type Writer struct {
 	closed   bool
 	thr      *throttle
 	pipeline int             // APPENDs in flight at most (parameter pipeline)
+	window   int             // APPENDs in flight at most now: pipeline, less after throttling (pipeline.go)
 	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
 	prov     *Provider       // the provider preset (parameter provider), or nil
@@ -138,6 +139,7 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 		return nil, err
 	}
 	w.pipeline = int(min(max(n, 1), 1000))
+	w.window = w.pipeline
 	if n, err = intParam(p, ParamMultiAppend, DefaultMultiAppend); err != nil {
 		return nil, err
 	}
