@@ -365,6 +365,13 @@ func (u *upConn) appendMsgs(mailbox string, items []appendItem) (tag string, ref
 	if _, err := u.bw.WriteString("\r\n"); err != nil {
 		return "", nil, u.failWrite(err)
 	}
+	// Out now, not when the buffer fills or an answer is awaited: the
+	// server works on it while the caller reads the next messages (a
+	// slow source, such as an IMAP one, would otherwise hold up to 64 KiB
+	// of commands back).
+	if err := u.bw.Flush(); err != nil {
+		return "", nil, u.failWrite(err)
+	}
 	return tag, nil, nil
 }
 

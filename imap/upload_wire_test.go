@@ -156,11 +156,10 @@ func TestUploadLiteralPlus(t *testing.T) {
 		if err == nil && refused != nil {
 			err = refused.imapErr()
 		}
-		if err == nil {
-			err = u.bw.Flush()
-		}
 		done <- res{tag, err}
 	}()
+	// The whole command reaches the server without a wait for its
+	// answer (nothing is held back in the client's buffer).
 	s.expect(`U1 APPEND "Sent/&ANw-n&AO8-code" (\Seen $label1) " 4-Jul-2003 09:05:01 +0200" {70002+}` + "\r\n" + big +
 		" () {17+}\r\nSubject: 2\r\n\r\nb\r\n\r\n")
 	r := <-done
