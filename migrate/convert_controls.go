@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strconv"
+	"time"
 
 	"github.com/mailconv/mailconv"
 )
@@ -64,16 +65,23 @@ func SelectMailboxes(include, exclude []string) (func(*mailconv.Mailbox) bool, e
 }
 
 // inRange tells whether m is inside the received-date range of the
-// options. A message without a known date is always inside: leaving it out
-// would lose it without a way to tell which range it belongs to.
+// options.
 func (c *converter) inRange(m *mailconv.Message) bool {
-	if m.Date.IsZero() {
+	return inDateRange(m.Date, c.opts.Since, c.opts.Before)
+}
+
+// inDateRange tells whether a received date d is on or after since and
+// before before (a zero bound is open). An unknown (zero) date is always
+// inside: leaving such a message out would lose it without a way to tell
+// which range it belongs to. Convert and Verify select by this one rule.
+func inDateRange(d, since, before time.Time) bool {
+	if d.IsZero() {
 		return true
 	}
-	if !c.opts.Since.IsZero() && m.Date.Before(c.opts.Since) {
+	if !since.IsZero() && d.Before(since) {
 		return false
 	}
-	if !c.opts.Before.IsZero() && !m.Date.Before(c.opts.Before) {
+	if !before.IsZero() && !d.Before(before) {
 		return false
 	}
 	return true

@@ -47,6 +47,16 @@ type VerifyOptions struct {
 	// since): they are counted and listed, but do not fail the result.
 	// Second copies of source messages still do.
 	AllowExtra bool
+	// Include, Since and Before select what is compared as
+	// ConvertOptions' fields of those names select what is converted: a
+	// run that converted part of a store is verified on that part. A
+	// source mailbox Include leaves out is not read, and its destination
+	// mailbox is not taken as extra; source messages outside the
+	// received-date range are counted in VerifyTotals.OutOfRange, and one
+	// destination copy of each is left out too (a copy from an earlier
+	// run), not taken as extra.
+	Include       func(*mailconv.Mailbox) bool
+	Since, Before time.Time
 }
 
 // VerifyResult is the outcome of Verify.
@@ -81,6 +91,10 @@ type VerifyTotals struct {
 	// Accounted counts differences the run reported as intended (see
 	// VerifyOptions.Accounted): not a problem.
 	Accounted int `json:"accounted"`
+	// OutOfRange counts source messages outside the received-date range
+	// (VerifyOptions.Since, Before): not compared, and not in
+	// SourceMessages.
+	OutOfRange int `json:"out_of_range,omitempty"`
 }
 
 // MailboxVerify compares one source mailbox with its destination.
@@ -104,6 +118,7 @@ type verifyEntry struct {
 	flags       mailconv.Flags
 	keywords    string // sorted, lower-case, space-separated
 	date        time.Time
+	received    time.Time // the reader's date as it is, for the date range
 	loc         string
 	id          string
 	used        bool
@@ -158,16 +173,37 @@ func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (
 			continue
 		}
 		dpath := verifyDest(smb, opts, plan, files)
+		if opts.Include != nil && !opts.Include(smb) {
+			// Not selected: not compared, and what the destination
+			// holds for it is not extra.
+			if dmb, p := findDest(smb, dpath, destByPath, dmbs, usedDest); dmb != nil {
+				usedDest[pathKey(p)] = true
+			}
+			continue
+		}
 		mv := &MailboxVerify{Source: smb.Path, Destination: dpath}
 		res.Mailboxes = append(res.Mailboxes, mv)
 		sents, err := readEntries(ctx, src, smb, &sbuf)
 		if err != nil {
 			return res, fmt.Errorf("source %s: %w", smb.Path, err)
 		}
+		var outside []*verifyEntry
+		if !opts.Since.IsZero() || !opts.Before.IsZero() {
+			in := sents[:0:0]
+			for _, e := range sents {
+				if inDateRange(e.received, opts.Since, opts.Before) {
+					in = append(in, e)
+				} else {
+					outside = append(outside, e)
+				}
+			}
+			sents = in
+		}
 		mv.SourceMessages = len(sents)
+		mv.OutOfRange = len(outside)
 		dmb, dpath := destMailbox(destByPath, dpath)
 		mv.Destination = dpath
-		if dmb == nil && len(sents) > 0 {
+		if dmb == nil && len(sents)+len(outside) > 0 {
 			if one := oneDestMailbox(dst, dmbs); one != nil && !usedDest[pathKey(one.Path)] {
 				// a single-file destination: its one mailbox, whatever
 				// the file is called
@@ -175,15 +211,10 @@ func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (
 				mv.Destination = one.Path
 			}
 		}
-		if (dmb == nil || dmb.NoSelect) && smb.Role != mailconv.RoleNone && smb.Role != mailconv.RoleInbox {
-			// A server may hold it in its own special-use mailbox
-			// (Sent Messages for Sent): match by role.
-			for _, d := range dmbs {
-				if d.Role == smb.Role && !d.NoSelect && !usedDest[pathKey(d.Path)] {
-					dmb, dpath = d, d.Path
-					mv.Destination = d.Path
-					break
-				}
+		if dmb == nil || dmb.NoSelect {
+			if d := roleDest(smb, dmbs, usedDest); d != nil {
+				dmb, dpath = d, d.Path
+				mv.Destination = d.Path
 			}
 		}
 		if dmb == nil || dmb.NoSelect {
@@ -210,7 +241,7 @@ func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (
 			p := smb.Path
 			mv.accounted = func(id, kind string) bool { return opts.Accounted(p, id, kind) }
 		}
-		compareEntries(mv, sents, dents, opts, matched)
+		compareEntries(mv, sents, dents, outside, opts, matched)
 	}
 	for _, dmb := range dmbs {
 		if dmb.NoSelect || usedDest[pathKey(dmb.Path)] {
@@ -243,6 +274,7 @@ func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (
 		t.LineEndings += mv.LineEndings
 		t.StateFields += mv.StateFields
 		t.Accounted += mv.Accounted
+		t.OutOfRange += mv.OutOfRange
 	}
 	extraOK := t.Extra == 0 || (opts.AllowExtra && t.Duplicates == 0)
 	res.OK = t.Missing == 0 && extraOK && t.FlagDiffs == 0 && t.KeywordDiffs == 0 && t.DateDiffs == 0
@@ -266,6 +298,34 @@ func oneDestMailbox(dst mailconv.Reader, dmbs []*mailconv.Mailbox) *mailconv.Mai
 		one = mb
 	}
 	return one
+}
+
+// roleDest returns the destination mailbox of special-use mailbox smb
+// when its own name is not there: a server may hold it in its own
+// special-use mailbox (Sent Messages for Sent). Nil when none is free.
+func roleDest(smb *mailconv.Mailbox, dmbs []*mailconv.Mailbox, usedDest map[string]bool) *mailconv.Mailbox {
+	if smb.Role == mailconv.RoleNone || smb.Role == mailconv.RoleInbox {
+		return nil
+	}
+	for _, d := range dmbs {
+		if d.Role == smb.Role && !d.NoSelect && !usedDest[pathKey(d.Path)] {
+			return d
+		}
+	}
+	return nil
+}
+
+// findDest returns the destination mailbox of source mailbox smb, planned
+// at dpath, as Verify finds it (under dpath or its unescaped form, else by
+// role), or nil.
+func findDest(smb *mailconv.Mailbox, dpath mailconv.Path, destByPath map[string]*mailconv.Mailbox, dmbs []*mailconv.Mailbox, usedDest map[string]bool) (*mailconv.Mailbox, mailconv.Path) {
+	if dmb, p := destMailbox(destByPath, dpath); dmb != nil && !dmb.NoSelect {
+		return dmb, p
+	}
+	if d := roleDest(smb, dmbs, usedDest); d != nil {
+		return d, d.Path
+	}
+	return nil, dpath
 }
 
 // verifyDest returns the destination mailbox of source mailbox smb: the
@@ -329,7 +389,7 @@ func readEntries(ctx context.Context, r mailconv.Reader, mb *mailconv.Mailbox, b
 		}
 		nw.flush()
 		sf.flush()
-		e := &verifyEntry{flags: comparableFlags(m.Flags), date: comparableDate(m.Date), loc: m.Source.String(), id: m.ID, hadState: sf.dropped}
+		e := &verifyEntry{flags: comparableFlags(m.Flags), date: comparableDate(m.Date), received: m.Date, loc: m.Source.String(), id: m.ID, hadState: sf.dropped}
 		var sum [sha256.Size]byte
 		copy(e.exact[:], exact.Sum(sum[:0]))
 		copy(e.norm[:], norm.Sum(sum[:0]))
@@ -381,8 +441,10 @@ func (n *lfNormalizer) flush() {
 }
 
 // compareEntries pairs source and destination messages by content and
-// compares their state.
-func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptions, matched func(id string)) {
+// compares their state. outside are the source messages outside the date
+// range: one destination copy of each is left out, and a second one is a
+// duplicate.
+func compareEntries(mv *MailboxVerify, src, dst, outside []*verifyEntry, opts VerifyOptions, matched func(id string)) {
 	pair := func(s, d *verifyEntry) {
 		mv.compareState(s, d, opts)
 		if matched != nil {
@@ -397,6 +459,9 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 		byNorm[e.norm] = append(byNorm[e.norm], e)
 	}
 	for _, e := range src {
+		srcCount[e.norm]++
+	}
+	for _, e := range outside {
 		srcCount[e.norm]++
 	}
 	take := func(list []*verifyEntry) *verifyEntry {
@@ -432,6 +497,13 @@ func compareEntries(mv *MailboxVerify, src, dst []*verifyEntry, opts VerifyOptio
 		}
 		mv.Missing++
 		mv.problem(opts, "missing: source message at "+s.loc)
+	}
+	// One destination copy of each source message outside the date
+	// range (an earlier run's) is left out of the comparison.
+	for _, o := range outside {
+		if take(byNorm[o.norm]) != nil {
+			mv.DestMessages--
+		}
 	}
 	for _, d := range dst {
 		if d.used {

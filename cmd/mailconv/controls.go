@@ -18,21 +18,51 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
-// controlFlags are the selection flags of convert (and of the convert
-// options of a batch job): mailbox patterns, a received-date range, a dry
-// run.
-type controlFlags struct {
+// selectFlags are the selection flags convert and verify share: mailbox
+// patterns and a received-date range (verify takes the ones convert was
+// given, so that it compares what was converted).
+type selectFlags struct {
 	include, exclude listFlag
 	since, before    *string
-	dryRun           *bool
+}
+
+// addSelectFlags defines the selection flags; verb ("convert",
+// "compare") words their help.
+func addSelectFlags(fs *flag.FlagSet, verb string) *selectFlags {
+	c := &selectFlags{}
+	fs.Var(&c.include, "include", verb+" only the mailboxes this glob `PATTERN` selects (\"Archive\", \"Archive/*\"; a mailbox is selected with its children; repeatable)")
+	fs.Var(&c.exclude, "exclude", "leave out the mailboxes this glob `PATTERN` selects, and their children (repeatable)")
+	c.since = fs.String("since", "", verb+" only messages received on or after `DATE` (YYYY-MM-DD, UTC, or RFC 3339)")
+	c.before = fs.String("before", "", verb+" only messages received before `DATE` (YYYY-MM-DD, UTC, or RFC 3339)")
+	return c
+}
+
+// parse returns the mailbox selection (nil: all) and the date range.
+func (c *selectFlags) parse() (include func(*mailconv.Mailbox) bool, since, before time.Time, err error) {
+	if include, err = migrate.SelectMailboxes(c.include, c.exclude); err != nil {
+		return nil, since, before, usageError{err}
+	}
+	if since, err = parseDate("since", *c.since); err != nil {
+		return nil, since, before, err
+	}
+	if before, err = parseDate("before", *c.before); err != nil {
+		return nil, since, before, err
+	}
+	if !since.IsZero() && !before.IsZero() && !before.After(since) {
+		return nil, since, before, usageError{fmt.Errorf("--before %s is not after --since %s: no message can be selected", *c.before, *c.since)}
+	}
+	return include, since, before, nil
+}
+
+// controlFlags are the selection flags of convert (and of the convert
+// options of a batch job) and its dry run.
+type controlFlags struct {
+	*selectFlags
+	dryRun *bool
 }
 
 func addControlFlags(fs *flag.FlagSet) *controlFlags {
-	c := &controlFlags{}
-	fs.Var(&c.include, "include", "convert only the mailboxes this glob `PATTERN` selects (\"Archive\", \"Archive/*\"; a mailbox is selected with its children; repeatable)")
-	fs.Var(&c.exclude, "exclude", "leave out the mailboxes this glob `PATTERN` selects, and their children (repeatable)")
-	c.since = fs.String("since", "", "convert only messages received on or after `DATE` (YYYY-MM-DD, UTC, or RFC 3339)")
-	c.before = fs.String("before", "", "convert only messages received before `DATE` (YYYY-MM-DD, UTC, or RFC 3339)")
+	c := &controlFlags{selectFlags: addSelectFlags(fs, "convert")}
 	c.dryRun = fs.Bool("dry-run", false, "show the plan and the counts; write nothing, not even the journal")
 	return c
 }
@@ -54,21 +84,9 @@ func parseDate(flagName, s string) (time.Time, error) {
 
 // apply sets the selection of opts from the flags.
 func (c *controlFlags) apply(opts *migrate.ConvertOptions) error {
-	sel, err := migrate.SelectMailboxes(c.include, c.exclude)
-	if err != nil {
-		return usageError{err}
-	}
-	opts.Include = sel
-	if opts.Since, err = parseDate("since", *c.since); err != nil {
-		return err
-	}
-	if opts.Before, err = parseDate("before", *c.before); err != nil {
-		return err
-	}
-	if !opts.Since.IsZero() && !opts.Before.IsZero() && !opts.Before.After(opts.Since) {
-		return usageError{fmt.Errorf("--before %s is not after --since %s: no message can be selected", *c.before, *c.since)}
-	}
-	return nil
+	var err error
+	opts.Include, opts.Since, opts.Before, err = c.parse()
+	return err
 }
 
 // dryRun converts src into a writer that keeps nothing, with the

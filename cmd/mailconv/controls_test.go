@@ -119,6 +119,71 @@ func TestConvertSinceBefore(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 }
 
+// verify given convert's selection compares what was selected: a
+// converted part verifies, the whole store does not, and what the
+// destination holds beyond the selection (an earlier run's) is not extra.
+func TestVerifySelection(t *testing.T) {
+	const sample = "../../testdata/sample-mbox"
+	dst := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := runPlain("convert", "--quiet", "--include", "Archive", sample, "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	whole := runVerifyJSON(t, sample, "maildir:"+dst)
+	assert.Equal(t, exitFailure, whole.code, whole.text)
+	assert.NotZero(t, whole.res.Totals.Missing, "the mailboxes left out are missing from the whole")
+	part := runVerifyJSON(t, sample, "maildir:"+dst, "--include", "Archive")
+	requireVerified(t, part)
+	assert.Equal(t, []string{"Archive", "Archive/Réunions"}, verifiedSources(part.res))
+	// A destination holding everything, verified on a part: the other
+	// mailboxes are neither compared nor extra.
+	all := filepath.Join(t.TempDir(), "all")
+	code, _, stderr = runPlain("convert", "--quiet", sample, "maildir:"+all)
+	require.Equal(t, exitOK, code, stderr)
+	part = runVerifyJSON(t, sample, "maildir:"+all, "--exclude", "Archive")
+	requireVerified(t, part)
+	assert.Equal(t, []string{"Drafts", "INBOX"}, verifiedSources(part.res))
+
+	// The date range: the 2005 and 2010 messages converted; verify with
+	// the same range counts the 2001 one as outside, without it the
+	// 2001 one is missing.
+	src := datedMbox(t)
+	dst = filepath.Join(t.TempDir(), "dated")
+	code, _, stderr = runPlain("convert", "--quiet", "--since", "2004-06-01", src, "maildir:"+dst)
+	require.Equal(t, exitOK, code, stderr)
+	v := runVerifyJSON(t, src, "maildir:"+dst, "--since", "2004-06-01")
+	requireVerified(t, v)
+	assert.Equal(t, 2, v.res.Totals.Matched)
+	assert.Equal(t, 1, v.res.Totals.OutOfRange)
+	assert.Equal(t, 1, runVerifyJSON(t, src, "maildir:"+dst).res.Totals.Missing)
+	code, out, _ := runPlain("verify", "--since", "2004-06-01", src, "maildir:"+dst)
+	assert.Equal(t, exitOK, code, out)
+	assert.Contains(t, out, "1 source message(s) outside the date range were not compared")
+	// The whole store converted, verified on a range: the destination's
+	// copy of the message outside it is not extra.
+	all = filepath.Join(t.TempDir(), "alldated")
+	code, _, stderr = runPlain("convert", "--quiet", src, "maildir:"+all)
+	require.Equal(t, exitOK, code, stderr)
+	v = runVerifyJSON(t, src, "maildir:"+all, "--before", "2008-01-01")
+	requireVerified(t, v)
+	assert.Equal(t, 2, v.res.Totals.Matched)
+	assert.Equal(t, 2, v.res.Totals.DestMessages, "the 2010 copy is left out of the count")
+	assert.Equal(t, 1, v.res.Totals.OutOfRange)
+
+	code, _, _ = runPlain("verify", "--since", "yesterday", src, "maildir:"+all)
+	assert.Equal(t, exitUsage, code)
+}
+
+// verifiedSources lists the source mailboxes a verification compared.
+func verifiedSources(res migrate.VerifyResult) []string {
+	var out []string
+	for _, m := range res.Mailboxes {
+		if len(m.Source) > 0 {
+			out = append(out, m.Source.String())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func TestConvertDryRun(t *testing.T) {
 	parent := t.TempDir()
 	dst := filepath.Join(parent, "out")

@@ -14,18 +14,20 @@ import (
 
 func init() {
 	commands["verify"] = command{
-		summary: "check that a destination holds everything a source does: mailconv verify [--json] SRC DST",
+		summary: "check that a destination holds everything a source does: mailconv verify [--json] [--include P] [--since D] SRC DST",
 		run:     runVerify,
 	}
 }
 
-const verifySynopsis = `[--json] SRC DST
+const verifySynopsis = `[--json] [--include P] [--exclude P] [--since D] [--before D] SRC DST
 
 Reads SRC and DST independently and compares them mailbox by mailbox:
 message counts, content digests, flags, keywords and received dates.
 Mailbox names are taken from the conversion's journal when there is one.
 Exit code 0 only when DST holds every message of SRC, with its state, and
-nothing else.`
+nothing else. After a convert given --include, --exclude, --since or
+--before, give verify the same ones: it compares what was selected (a
+destination copy of a message outside the date range is not extra).`
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("verify", verifySynopsis, stderr)
@@ -37,9 +39,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.Var(opts, "opt", "SRC format option `key=value` (repeatable); a key only DST's format knows goes to DST")
 	fs.Var(dstOpts, "dst-opt", "DST format option `key=value` (repeatable)")
 	net := addNetFlags(fs)
+	sel := addSelectFlags(fs, "compare")
 	argv, err := parseArgs(fs, args)
 	if err != nil {
 		return parseExit(err)
+	}
+	include, since, before, err := sel.parse()
+	if err != nil {
+		return exitFor(err, stderr)
 	}
 	if len(argv) != 2 {
 		fs.Usage()
@@ -74,7 +81,8 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFor(err, stderr)
 	}
 	defer dr.Close()
-	vopts := migrate.VerifyOptions{Source: migrate.Endpoint{Format: src.format.Name, Path: src.path}, AllowExtra: *allowExtra}
+	vopts := migrate.VerifyOptions{Source: migrate.Endpoint{Format: src.format.Name, Path: src.path}, AllowExtra: *allowExtra,
+		Include: include, Since: since, Before: before}
 	jpath := *journalFile
 	if jpath == "" {
 		jpath = defaultJournal(dst)
@@ -123,6 +131,9 @@ func printVerify(w io.Writer, res *migrate.VerifyResult) {
 		t.FlagDiffs, t.KeywordDiffs, t.DateDiffs)
 	if t.Accounted > 0 {
 		fmt.Fprintf(tw, "(%d difference(s) are losses or skips the conversion reported)\n", t.Accounted)
+	}
+	if t.OutOfRange > 0 {
+		fmt.Fprintf(tw, "(%d source message(s) outside the date range were not compared)\n", t.OutOfRange)
 	}
 	tw.Flush()
 	for _, mv := range res.Mailboxes {
