@@ -47,17 +47,16 @@ func (w *Writer) Fork(ctx context.Context) (mailconv.Writer, error) {
 	}
 	f := *w
 	f.cc = &cc
-	f.c, f.bye = c, bye
-	f.spool = spool{dir: w.spool.dir, limit: w.spool.limit}
-	f.created = maps.Clone(w.created)
-	f.roleUsed = maps.Clone(w.roleUsed)
-	f.stats = Stats{}
-	f.kwRefuse = 0
-	f.window = w.pipeline
-	// The upload connection of pipelined APPENDs (upload.go) is the
-	// fork's own, made when it is first needed; what the server refused
-	// (noUpload, noMulti) stays known.
-	f.up, f.upBye, f.upWanted, f.dialing, f.multiRefused = nil, "", false, nil, 0
+	// The connections, the spool, Stats and the upload connection of
+	// pipelined APPENDs (made when first needed) are the fork's own;
+	// what the server refused (noUpload, noMulti, noKW) stays known.
+	f.connState = connState{
+		c: c, bye: bye,
+		spool:    spool{dir: w.spool.dir, limit: w.spool.limit},
+		created:  maps.Clone(w.created),
+		roleUsed: maps.Clone(w.roleUsed),
+		window:   w.pipeline,
+	}
 	if w.budget != nil {
 		bc, ok := w.budget.(*budgetConn)
 		if !ok {

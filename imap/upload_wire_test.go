@@ -262,7 +262,7 @@ func TestUploadBye(t *testing.T) {
 	if d := backoffHint(u.bye); d != 1500*time.Millisecond {
 		t.Errorf("BYE %q: hint %v", u.bye, d)
 	}
-	w := &Writer{up: u}
+	w := &Writer{connState: connState{up: u}}
 	if d, text := w.dropHint(); d != 1500*time.Millisecond || !strings.HasPrefix(text, "BYE [UNAVAILABLE]") {
 		t.Errorf("dropHint %v %q", d, text)
 	}

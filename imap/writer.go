@@ -47,35 +47,44 @@ type Stats struct {
 type Writer struct {
 	opts     *mailconv.Options
 	cc       *connConfig
-	c        *imapclient.Client
 	info     *ServerInfo
 	caps     mailconv.Capabilities
-	spool    spool
 	special  bool
 	limit    int64
 	dedup    bool
 	sub      bool
 	check    bool
-	created  map[string]bool
-	roleUsed map[mailconv.Role]string
 	allowKW  map[string]bool // keywords PERMANENTFLAGS names, lower case
-	kwRefuse int             // APPENDs refused with keywords, in a row
 	noKW     bool            // the server refused keywords: stop sending them
-	stats    Stats
 	closed   bool
 	thr      *throttle
 	pipeline int             // APPENDs in flight at most (parameter pipeline)
-	window   int             // APPENDs in flight at most now: pipeline, less after throttling (pipeline.go)
-	bye      *byeConn        // the connection's BYE watcher, for back-off hints
 	budget   mailconv.Budget // the day's upload budget, when set
 	prov     *Provider       // the provider preset (parameter provider), or nil
+	noUpload bool            // no upload connection could be made: one APPEND at a time
+	noMulti  bool            // the server refused MULTIAPPEND batches: one message per APPEND
+	multi    int             // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
+
+	connState // what is this connection's own: Fork starts a new one
+}
+
+// connState is the part of a Writer that belongs to its connections:
+// Fork gives the new Writer a fresh one (a field added here cannot be
+// shared between connections by mistake), what the rest of the Writer
+// holds is what the server told or the account shares.
+type connState struct {
+	c        *imapclient.Client
+	bye      *byeConn // the connection's BYE watcher, for back-off hints
+	spool    spool
+	created  map[string]bool          // mailboxes this Writer created (a fork starts with its parent's)
+	roleUsed map[mailconv.Role]string // special-use roles placed (a fork starts with its parent's)
+	kwRefuse int                      // APPENDs refused with keywords, in a row
+	stats    Stats
+	window   int // APPENDs in flight at most now: pipeline, less after throttling (pipeline.go)
 
 	up           *upConn     // the upload connection of pipelined APPENDs (upload.go), made when first needed
 	upBye        string      // the BYE of the last upload connection that broke
-	noUpload     bool        // no upload connection could be made: one APPEND at a time
-	noMulti      bool        // the server refused MULTIAPPEND batches: one message per APPEND
 	multiRefused int         // MULTIAPPEND batches refused as a whole
-	multi        int         // messages per APPEND at most with MULTIAPPEND (parameter multiappend)
 	upWanted     bool        // enough messages were pipelined to make the upload connection worth its login
 	dialing      chan dialed // the upload connection being made in the background, when started
 }
@@ -96,7 +105,8 @@ func Create(ctx context.Context, addr string, tls bool, opts *mailconv.Options) 
 		return nil, err
 	}
 	a := cc.addr
-	w := &Writer{opts: opts, cc: cc, created: map[string]bool{}, roleUsed: map[mailconv.Role]string{}, allowKW: map[string]bool{}}
+	w := &Writer{opts: opts, cc: cc, allowKW: map[string]bool{}}
+	w.created, w.roleUsed = map[string]bool{}, map[mailconv.Role]string{}
 	p := opts.Params
 	if w.limit, err = intParam(p, ParamAppendLimit, 0); err != nil {
 		return nil, err
