@@ -74,7 +74,7 @@ func benchConnections(b *testing.B, dir string, want int, rtt time.Duration, con
 				b.Fatal(err)
 			}
 			w, err := imap.Create(ctx, "imap://"+srv.User+"@"+p.Addr, false,
-				&mailconv.Options{Params: plainParams(imap.ParamCheck, "no", imap.ParamProbe, "no")})
+				&mailconv.Options{Params: plainParams(imap.ParamCheck, benchCheck(), imap.ParamProbe, "no")})
 			if err != nil {
 				b.Fatal(err)
 			}

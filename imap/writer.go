@@ -1026,16 +1026,23 @@ func (mw *MailboxWriter) checkPending(ctx context.Context) error {
 	mw.pending = mw.pending[:0]
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	if _, err := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return connErr("EXAMINE "+mw.name, err)
-	}
 	byUID := make(map[imapv2.UID]*appended, len(pend))
 	var set imapv2.UIDSet
 	for i := range pend {
 		byUID[pend[i].uid] = &pend[i]
 		set.AddNum(pend[i].uid)
 	}
-	got, err := w.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true}).Collect()
+	// EXAMINE and UID FETCH go out together: one round trip, not two,
+	// while the upload connection's window waits. A failed EXAMINE
+	// leaves no mailbox selected (RFC 3501, 6.3.1), so the FETCH then
+	// fails too: it never reads another mailbox.
+	sel := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true})
+	fetch := w.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
+	_, serr := sel.Wait()
+	got, err := fetch.Collect()
+	if serr != nil {
+		return connErr("EXAMINE "+mw.name, serr)
+	}
 	if err != nil {
 		return connErr("FETCH (check) "+mw.name, err)
 	}
