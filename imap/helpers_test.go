@@ -170,3 +170,9 @@ func events(rep *migrate.Report) string {
 	}
 	return b.String()
 }
+
+// gmailCaps makes Dovecot announce what Gmail announces after login
+// (docs/providers.md) as far as Dovecot has it: LITERAL- instead of
+// LITERAL+, no MULTIAPPEND. A message over 4096 octets then goes as a
+// synchronizing literal, one round trip each.
+const gmailCaps = "imap_capability = IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN UIDPLUS ENABLE MOVE CONDSTORE ESEARCH LIST-EXTENDED LIST-STATUS LITERAL- SPECIAL-USE\n"

@@ -57,6 +57,22 @@ func BenchmarkUploadLatency(b *testing.B) {
 	}
 }
 
+// BenchmarkUploadLatencyGmailCaps is BenchmarkUploadLatency against a
+// Dovecot announcing Gmail's capabilities (gmailCaps): one APPEND at a
+// time and pipelined, at 0, 50 and 200 ms RTT.
+//
+//	MAILCONV_BENCH_MB=20 go test ./imap/ -run '^$' -bench UploadLatencyGmailCaps -benchtime 1x
+func BenchmarkUploadLatencyGmailCaps(b *testing.B) {
+	path, n := benchMbox(b, 2)
+	for _, rtt := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond} {
+		for _, pipeline := range []int{1, imap.DefaultPipeline} {
+			b.Run(fmt.Sprintf("rtt=%v/pipeline=%d", rtt, pipeline), func(b *testing.B) {
+				benchUpload(b, path, n, "mail_fsync = never\n"+gmailCaps, rtt/2, imap.ParamPipeline, strconv.Itoa(pipeline))
+			})
+		}
+	}
+}
+
 // benchUpload converts the mbox at path into a fresh Dovecot (with extra
 // configuration) b.N times, through a netproxy delaying each direction by
 // delay (directly when delay is negative), and reports messages/s and

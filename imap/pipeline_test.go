@@ -54,7 +54,13 @@ func (l *appendLog) command(line []byte) netproxy.Action {
 // the server and the report.
 func pipelineRun(t *testing.T, box string, n int, script map[int]netproxy.Action, params ...string) (*appendLog, *dovecotserver.Server, string, error) {
 	t.Helper()
-	srv := server(t, dovecotserver.Config{})
+	return pipelineRunOn(t, dovecotserver.Config{}, box, n, script, params...)
+}
+
+// pipelineRunOn is pipelineRun against a Dovecot configured with cfg.
+func pipelineRunOn(t *testing.T, cfg dovecotserver.Config, box string, n int, script map[int]netproxy.Action, params ...string) (*appendLog, *dovecotserver.Server, string, error) {
+	t.Helper()
+	srv := server(t, cfg)
 	log := &appendLog{script: script}
 	p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Command: log.command})
 	if err != nil {
@@ -175,6 +181,30 @@ func TestMultiAppendRefused(t *testing.T) {
 		// the script too, and then sent by go-imap).
 		if strings.Count(l, "{") != 1 {
 			t.Errorf("a batch after imap.multiappend-off: %q", l)
+		}
+	}
+}
+
+// TestPipelinedLiteralMinus: a server announcing LITERAL- and no
+// MULTIAPPEND, as Gmail does (gmailCaps): messages of at most 4096
+// octets go with non-synchronizing literals, larger ones wait for the
+// server's "+" (RFC 7888), each in an APPEND of its own; the mailbox
+// holds every message once, in order.
+func TestPipelinedLiteralMinus(t *testing.T) {
+	const n = 24
+	log, srv, ev, err := pipelineRunOn(t, dovecotserver.Config{Extra: gmailCaps}, "Minus", n, nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, ev)
+	}
+	inOrder(t, srv, "Minus", n)
+	if log.theirs != 0 || len(log.ours) != n {
+		t.Fatalf("%d + %d APPENDs, want 0 + %d on the upload connection (no MULTIAPPEND)", log.theirs, len(log.ours), n)
+	}
+	syncRE := regexp.MustCompile(`\{(\d+)\}\r\n$`)
+	for _, l := range log.ours {
+		// writeMbox's messages are about 9000 octets: over LITERAL-'s 4096.
+		if !syncRE.MatchString(l) {
+			t.Errorf("a literal over 4096 octets not synchronizing under LITERAL-: %q", l)
 		}
 	}
 }
