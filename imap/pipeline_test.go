@@ -209,6 +209,48 @@ func TestPipelinedLiteralMinus(t *testing.T) {
 	}
 }
 
+// TestCheckReportsDrops: the read-back check (check=yes, the default)
+// reports what the server did not keep, pipelined (EXAMINE and UID FETCH
+// sent together) inside the mailbox (every 256 messages: a window of 64
+// has their answers in by then) and at its end:
+// a proxy drops \Flagged from every APPEND the server is sent, and each
+// flagged message is reported as imap.flags-not-kept, once.
+func TestCheckReportsDrops(t *testing.T) {
+	const n = 400 // messages i%4 == 1 are flagged: 100
+	srv := server(t, dovecotserver.Config{})
+	p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Command: func(line []byte) netproxy.Action {
+		s := string(line)
+		if !strings.Contains(strings.ToUpper(s), " APPEND ") || !strings.Contains(s, `\Flagged`) {
+			return netproxy.Action{}
+		}
+		s = strings.NewReplacer(`\Flagged `, "", ` \Flagged`, "", `\Flagged`, "").Replace(s)
+		return netproxy.Action{Rewrite: []byte(s)}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	src := writeMbox(t, t.TempDir(), "Dropped", "Dropped", n, 2000)
+	rep, err := convert(t, "mbox", src, nil, "imap://"+srv.User+"@"+p.Addr, plainParams(imap.ParamMultiAppend, "1", imap.ParamPipeline, "64"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, events(rep))
+	}
+	inOrder(t, srv, "Dropped", n)
+	seen := map[string]bool{}
+	for _, e := range rep.Losses {
+		if e.Code != "imap.flags-not-kept" {
+			continue
+		}
+		if seen[e.Message] || !strings.Contains(e.Detail, `\Flagged`) {
+			t.Errorf("loss reported twice or not about \\Flagged: %+v", e)
+		}
+		seen[e.Message] = true
+	}
+	if len(seen) != n/4 {
+		t.Errorf("%d messages reported as imap.flags-not-kept, want the %d flagged ones:\n%s", len(seen), n/4, events(rep))
+	}
+}
+
 // TestPipelinedThrottled: a batch refused with NO [LIMIT] in the middle
 // of the window halves the window (the batches the server took after it
 // are removed and sent again, so a full window would be sent twice at

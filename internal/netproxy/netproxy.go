@@ -25,6 +25,11 @@ type Action struct {
 	// DropAfter forwards the command, then closes the connection before
 	// the server's answer can reach the client.
 	DropAfter bool
+	// Rewrite, when set, is forwarded in place of the command's first
+	// line (its literals follow as the client sent them, so it must
+	// announce the same ones): a server that is told other flags or
+	// another date than the client sent.
+	Rewrite []byte
 }
 
 // Options configure a Proxy.
@@ -165,10 +170,15 @@ func (p *Proxy) commands(pr *pair) {
 		tag, _, _ := bytes.Cut(line, []byte(" "))
 		tag = append([]byte(nil), tag...)
 		// The command's lines and literals.
+		first := true
 		for {
-			if forward {
+			switch {
+			case forward && first && act.Rewrite != nil:
+				pr.toServer.send(act.Rewrite)
+			case forward:
 				pr.toServer.send(line)
 			}
+			first = false
 			m := literalRE.FindSubmatch(line)
 			if m == nil {
 				break
