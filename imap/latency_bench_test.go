@@ -26,7 +26,7 @@ import (
 //
 //	MAILCONV_BENCH_MB=20 go test ./imap/ -run '^$' -bench UploadLatency -benchtime 1x -count 2
 //
-// (MAILCONV_BENCH_MB, default 2, sets the mbox size; about 16 messages
+// (MAILCONV_BENCH_MB, default 2, sets the mbox size; 16 to 20 messages
 // per MB; MAILCONV_BENCH_CHECK=yes adds the read-back check, see
 // benchCheck). The numbers are in imap/README.md.
 func BenchmarkUploadLatency(b *testing.B) {
