@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -248,6 +250,75 @@ func TestCheckReportsDrops(t *testing.T) {
 	}
 	if len(seen) != n/4 {
 		t.Errorf("%d messages reported as imap.flags-not-kept, want the %d flagged ones:\n%s", len(seen), n/4, events(rep))
+	}
+}
+
+// TestLostAppendIdenticalCopy: a source holding the same message twice
+// in a row (a POP client that fetched it twice), the connection cut when
+// the second copy's APPEND is sent and before the server sees it. The
+// writer looks for the lost message above the last one appended in order;
+// "UID n:*" names the last message too when none is above n, and the
+// first copy there must not be taken for the second (which would be lost).
+// One at a time (go-imap's connection: the first copy's answer has come,
+// so the search starts right after it) and pipelined (the upload
+// connection: the lost window, both copies' answers among it, looked for
+// at once and matched in order).
+func TestLostAppendIdenticalCopy(t *testing.T) {
+	for _, c := range []struct {
+		name, prefix string
+		params       []string
+	}{
+		{"one-at-a-time", "T", []string{imap.ParamPipeline, "1"}},
+		{"pipelined", "U", []string{imap.ParamMultiAppend, "1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := server(t, dovecotserver.Config{})
+			var mu sync.Mutex
+			appends := 0
+			p, err := netproxy.Start(srv.IMAPAddr, netproxy.Options{Command: func(line []byte) netproxy.Action {
+				if !strings.HasPrefix(string(line), c.prefix) || !strings.Contains(strings.ToUpper(string(line)), " APPEND ") {
+					return netproxy.Action{}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				appends++
+				if appends == 10 { // the second copy: messages 8 and 9 are one
+					return netproxy.Action{Drop: true}
+				}
+				return netproxy.Action{}
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { p.Close() })
+			var b strings.Builder
+			for i := 0; i < 12; i++ {
+				id := i
+				if i == 9 {
+					id = 8
+				}
+				fmt.Fprintf(&b, "From a@example.org Mon Mar  4 10:00:%02d 2002\nMessage-ID: <%d.Twice@example.org>\nSubject: %d\n\nbody %d\n\n", id, id, id, id)
+			}
+			src := filepath.Join(t.TempDir(), "Twice")
+			if err := os.WriteFile(src, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			params := append([]string{imap.ParamBackoffBase, "10ms", imap.ParamBackoffMax, "50ms"}, c.params...)
+			rep, err := convert(t, "mbox", src, nil, "imap://"+srv.User+"@"+p.Addr, plainParams(params...))
+			if err != nil {
+				t.Fatalf("%v\n%s", err, events(rep))
+			}
+			out, err := srv.Doveadm(nil, "fetch", "hdr.message-id", "mailbox", "Twice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(out), "<8.Twice@example.org>"); n != 2 {
+				t.Errorf("%d copies of the message the source holds twice, want 2:\n%s\n%s", n, out, events(rep))
+			}
+			if n := strings.Count(string(out), "hdr.message-id:"); n != 12 {
+				t.Errorf("%d messages, want 12:\n%s", n, out)
+			}
+		})
 	}
 }
 

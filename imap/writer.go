@@ -589,7 +589,14 @@ func (mw *MailboxWriter) find(ctx context.Context, messageID string, size int64,
 		if err != nil {
 			return 0, connErr("UID SEARCH "+mw.name, err)
 		}
-		cands = data.AllUIDs()
+		for _, u := range data.AllUIDs() {
+			// after+1:* names the last message too when none is above
+			// it (RFC 3501, 9: "*" is the largest UID in use): an
+			// identical copy there is not the one looked for.
+			if u > mw.after {
+				cands = append(cands, u)
+			}
+		}
 	}
 	if len(cands) == 0 {
 		return 0, nil
