@@ -495,10 +495,42 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		}
 	}
 	w := mw.w
+	// The messages whose answers were lost with the connection (or came
+	// without a UID) may have arrived: the connection they were lost on
+	// is made again (the client library may not have noticed yet that it
+	// is gone), and all of them are looked for at once.
+	var lostFlights []*flight
+	for _, a := range answers {
+		var ie *imapv2.Error
+		if !(a.err == nil && a.data != nil && a.data.UID != 0) && !errors.Is(a.err, errNotSent) && !errors.As(a.err, &ie) {
+			lostFlights = append(lostFlights, a.f)
+		}
+	}
+	var found map[*flight]imapv2.UID
+	if len(lostFlights) > 0 {
+		if err := w.reconnect(ctx); err != nil {
+			return lostInFlight(err)
+		}
+		var err error
+		found, err = mw.lookupLost(ctx, lostFlights)
+		if errors.Is(err, ErrConnection) && ctx.Err() == nil {
+			if err := w.reconnect(ctx); err != nil {
+				return lostInFlight(err)
+			}
+			found, err = mw.lookupLost(ctx, lostFlights)
+		}
+		if err != nil {
+			return err
+		}
+		// A connection lost with a window in flight (a server dropping
+		// sessions under load, Microsoft's throttling BYE) gets fewer
+		// in flight, as a refusal asking to slow down does.
+		mw.shrinkWindow("the connection broke with APPENDs in flight")
+	}
 	var out []imapv2.UID // taken after an earlier message was not: out of order
 	var again []*flight
 	var slow *imapv2.Error // the first answer asking to slow down
-	broken, reconnected := false, false
+	broken := false
 	refusedBatches := map[*batch]bool{} // MULTIAPPENDs refused as a whole
 	for _, a := range answers {
 		var uid imapv2.UID
@@ -516,27 +548,8 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 				refusedBatches[a.b] = true
 			}
 		default:
-			// Lost with the connection (or answered without a UID): it
-			// may have arrived. The connection the answer was lost on is
-			// made again once (the client library may not have noticed
-			// yet that it is gone), then searched.
-			if !reconnected {
-				if err := w.reconnect(ctx); err != nil {
-					return lostInFlight(err)
-				}
-				reconnected = true
-			}
-			u, err := mw.lookup(ctx, a.f.p.msgID, a.f.p.norm, nil)
-			if errors.Is(err, ErrConnection) && ctx.Err() == nil {
-				if err := w.reconnect(ctx); err != nil {
-					return lostInFlight(err)
-				}
-				u, err = mw.lookup(ctx, a.f.p.msgID, a.f.p.norm, nil)
-			}
-			if err != nil {
-				return err
-			}
-			uid, lost = u, true
+			// Lost with the connection: found above, or not arrived.
+			uid, lost = found[a.f], true
 		}
 		switch {
 		case uid != 0 && !broken:
@@ -565,11 +578,7 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	// cost up to 32 MiB each time. The window grows back by one message
 	// per accepted one (doubling each round trip, as TCP's slow start).
 	if slow != nil {
-		if w.window > 1 {
-			w.window = max(w.window/2, 1)
-			w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.window", Mailbox: mw.path,
-				Detail: fmt.Sprintf("the server asked to slow down: at most %d message(s) in flight from now on, one more per message it accepts (up to %d)", w.window, w.pipeline)})
-		}
+		mw.shrinkWindow("the server asked to slow down")
 		if err := w.thr.backoff(ctx, 0, backoffHint(slow.Text), mw.path, "APPEND refused: "+serverText(slow)); err != nil {
 			return err
 		}
@@ -598,6 +607,18 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// shrinkWindow halves the window of messages in flight, for the reason
+// given (reported as imap.window).
+func (mw *MailboxWriter) shrinkWindow(why string) {
+	w := mw.w
+	if w.window <= 1 {
+		return
+	}
+	w.window = max(w.window/2, 1)
+	w.opts.Emit(mailconv.Event{Kind: mailconv.EventInfo, Code: "imap.window", Mailbox: mw.path,
+		Detail: fmt.Sprintf("%s: at most %d message(s) in flight from now on, one more per message the server accepts (up to %d)", why, w.window, w.pipeline)})
 }
 
 // lostInFlight words a failed reconnection with APPENDs in flight.

@@ -30,14 +30,20 @@ import (
 // appendLog records the first line of every APPEND command and applies a
 // script to the upload connection's ones (1-based).
 type appendLog struct {
-	mu     sync.Mutex
-	ours   []string // first lines of the upload connection's APPENDs
-	theirs int      // go-imap's APPENDs (one message each)
-	script map[int]netproxy.Action
+	mu       sync.Mutex
+	ours     []string // first lines of the upload connection's APPENDs
+	theirs   int      // go-imap's APPENDs (one message each)
+	searches int      // go-imap's UID SEARCH and UID FETCH commands
+	script   map[int]netproxy.Action
 }
 
 func (l *appendLog) command(line []byte) netproxy.Action {
 	s := string(line)
+	if u := strings.ToUpper(s); strings.Contains(u, " UID SEARCH ") || strings.Contains(u, " UID FETCH ") {
+		l.mu.Lock()
+		l.searches++
+		l.mu.Unlock()
+	}
 	if !strings.Contains(strings.ToUpper(s), " APPEND ") {
 		return netproxy.Action{}
 	}
@@ -372,13 +378,22 @@ func TestPipelinedByeAndDrop(t *testing.T) {
 		t.Errorf("want a reconnection after the hinted back-off:\n%s", ev)
 	}
 
-	_, srv, ev, err = pipelineRun(t, "Cut", n, map[int]netproxy.Action{1: {DropAfter: true}})
+	log, srv, ev, err := pipelineRun(t, "Cut", n, map[int]netproxy.Action{1: {DropAfter: true}}, imap.ParamCheck, "no")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, ev)
 	}
 	inOrder(t, srv, "Cut", n)
 	if c := strings.Count(ev, "imap.append-interrupted"); c != 4 {
 		t.Errorf("%d messages found committed after the cut, want the batch's 4:\n%s", c, ev)
+	}
+	// The whole lost window is looked for at once: a listing of the
+	// messages above the last one in order, and their bodies (a search
+	// per message cost four round trips each).
+	if log.searches != 2 {
+		t.Errorf("%d UID SEARCH/FETCH commands to find the lost messages, want 2", log.searches)
+	}
+	if !strings.Contains(ev, "the connection broke with APPENDs in flight: at most") {
+		t.Errorf("the window was not halved after the cut:\n%s", ev)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -946,6 +947,114 @@ func (mw *MailboxWriter) lookup(ctx context.Context, msgID string, norm Normaliz
 	}
 	defer func() { mw.existed, mw.indexed, mw.after = saved, savedIdx, savedAfter }()
 	return mw.find(ctx, msgID, norm.Size, norm.Digest, false)
+}
+
+// lookupLost finds which of the pipelined messages whose answers were lost
+// with the connection the server committed, all at once: the messages
+// after the last one appended in order (and after those there before
+// this run, so that an identical earlier copy is not taken for one) are
+// listed with their Message-ID and size in one FETCH, and those whose
+// Message-ID and size match a lost message's are read in a second one
+// and matched by content digest, in order. Two commands whatever the
+// window, where a search per message cost four round trips each. A
+// message not found is missing from the result (not arrived).
+func (mw *MailboxWriter) lookupLost(ctx context.Context, lost []*flight) (map[*flight]imapv2.UID, error) {
+	w := mw.w
+	if err := w.ensureConn(ctx); err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { w.c.Close() })
+	defer stop()
+	after := mw.lastUID
+	if mw.uidNext > 0 {
+		after = max(after, mw.uidNext-1)
+	}
+	want := map[string]bool{}
+	for _, f := range lost {
+		want[dedupKey(f.p.msgID, f.p.norm.Size)] = true
+	}
+	// EXAMINE and the listing go together (a failed EXAMINE leaves no
+	// mailbox selected, and the FETCH fails too).
+	var above imapv2.UIDSet
+	above.AddRange(after+1, 0) // after+1:* (which names the last message when none is above: filtered below)
+	sel := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true})
+	list := w.c.Fetch(above, &imapv2.FetchOptions{UID: true, RFC822Size: true,
+		BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}}})
+	_, serr := sel.Wait()
+	msgs, err := list.Collect()
+	if serr != nil {
+		return nil, connErr("EXAMINE "+mw.name, serr)
+	}
+	if err != nil {
+		return nil, connErr("FETCH "+mw.name, err)
+	}
+	keyOf := map[imapv2.UID]string{}
+	var cands imapv2.UIDSet
+	for _, m := range msgs {
+		if m.UID <= after {
+			continue
+		}
+		var hdr []byte
+		for _, b := range m.BodySection {
+			hdr = b.Bytes
+		}
+		if k := dedupKey(mailconv.HeaderValue(hdr, "Message-ID"), m.RFC822Size); want[k] {
+			keyOf[m.UID] = k
+			cands.AddNum(m.UID)
+		}
+	}
+	found := map[*flight]imapv2.UID{}
+	if len(keyOf) == 0 {
+		return found, nil
+	}
+	// The candidates' digests, streamed (never held whole).
+	digests := map[imapv2.UID]string{}
+	cmd := w.c.Fetch(cands, &imapv2.FetchOptions{UID: true, BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var uid imapv2.UID
+		sum := ""
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal != nil {
+					h := sha256.New()
+					if _, err := io.Copy(h, it.Literal); err != nil {
+						cmd.Close()
+						return nil, connErr("FETCH "+mw.name, err)
+					}
+					sum = hex.EncodeToString(h.Sum(nil))
+				}
+			}
+		}
+		if uid != 0 && sum != "" {
+			digests[uid] = sum
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, connErr("FETCH "+mw.name, err)
+	}
+	// In order: each lost message takes the first candidate, after the
+	// one the message before it took, with its Message-ID, size and
+	// content.
+	uids := make([]imapv2.UID, 0, len(keyOf))
+	for u := range keyOf {
+		uids = append(uids, u)
+	}
+	slices.Sort(uids)
+	next := 0
+	for _, f := range lost {
+		k := dedupKey(f.p.msgID, f.p.norm.Size)
+		for i := next; i < len(uids); i++ {
+			if keyOf[uids[i]] == k && digests[uids[i]] == f.p.norm.Digest {
+				found[f] = uids[i]
+				next = i + 1
+				break
+			}
+		}
+	}
+	return found, nil
 }
 
 // readerAt exposes the spool for SectionReader.
