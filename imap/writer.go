@@ -627,30 +627,44 @@ func (mw *MailboxWriter) find(ctx context.Context, messageID string, size int64,
 	return 0, nil
 }
 
-// digestOf streams a message from the server through SHA-256.
+// digestOf streams a message from the server through SHA-256 ("" when
+// the server has no such message).
 func (mw *MailboxWriter) digestOf(uid imapv2.UID) (string, error) {
-	cmd := mw.w.c.Fetch(imapv2.UIDSetNum(uid), &imapv2.FetchOptions{UID: true,
-		BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
+	d, err := mw.digestsOf(imapv2.UIDSetNum(uid))
+	return d[uid], err
+}
+
+// digestsOf streams the messages of set from the server through SHA-256,
+// in one FETCH (never holding a message whole), by UID.
+func (mw *MailboxWriter) digestsOf(set imapv2.UIDSet) (map[imapv2.UID]string, error) {
+	digests := map[imapv2.UID]string{}
+	cmd := mw.w.c.Fetch(set, &imapv2.FetchOptions{UID: true, BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
 	defer cmd.Close()
-	h := sha256.New()
-	found := false
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var uid imapv2.UID
+		sum := ""
 		for item := msg.Next(); item != nil; item = msg.Next() {
-			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
-				if _, err := io.Copy(h, b.Literal); err != nil {
-					return "", connErr("FETCH", err)
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal != nil {
+					h := sha256.New()
+					if _, err := io.Copy(h, it.Literal); err != nil {
+						return nil, connErr("FETCH "+mw.name, err)
+					}
+					sum = hex.EncodeToString(h.Sum(nil))
 				}
-				found = true
 			}
+		}
+		if uid != 0 && sum != "" {
+			digests[uid] = sum
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return "", connErr("FETCH", err)
+		return nil, connErr("FETCH "+mw.name, err)
 	}
-	if !found {
-		return "", nil
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return digests, nil
 }
 
 // WriteMessage implements mailconv.MailboxWriter. The body is normalized
@@ -1007,33 +1021,9 @@ func (mw *MailboxWriter) lookupLost(ctx context.Context, lost []*flight) (map[*f
 	if len(keyOf) == 0 {
 		return found, nil
 	}
-	// The candidates' digests, streamed (never held whole).
-	digests := map[imapv2.UID]string{}
-	cmd := w.c.Fetch(cands, &imapv2.FetchOptions{UID: true, BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
-	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		var uid imapv2.UID
-		sum := ""
-		for item := msg.Next(); item != nil; item = msg.Next() {
-			switch it := item.(type) {
-			case imapclient.FetchItemDataUID:
-				uid = it.UID
-			case imapclient.FetchItemDataBodySection:
-				if it.Literal != nil {
-					h := sha256.New()
-					if _, err := io.Copy(h, it.Literal); err != nil {
-						cmd.Close()
-						return nil, connErr("FETCH "+mw.name, err)
-					}
-					sum = hex.EncodeToString(h.Sum(nil))
-				}
-			}
-		}
-		if uid != 0 && sum != "" {
-			digests[uid] = sum
-		}
-	}
-	if err := cmd.Close(); err != nil {
-		return nil, connErr("FETCH "+mw.name, err)
+	digests, err := mw.digestsOf(cands)
+	if err != nil {
+		return nil, err
 	}
 	// In order: each lost message takes the first candidate, after the
 	// one the message before it took, with its Message-ID, size and
