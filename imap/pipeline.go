@@ -481,12 +481,6 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		return nil
 	}
 	// Everything still in flight, in order, with its answer.
-	type answer struct {
-		f    *flight
-		data *imapv2.AppendData
-		err  error
-		b    *batch // the APPEND the answer was for
-	}
 	answers := []answer{{first, data, errOr(err), b}}
 	for _, f := range mw.queue {
 		if f.b != nil {
@@ -501,8 +495,7 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	// is gone), and all of them are looked for at once.
 	var lostFlights []*flight
 	for _, a := range answers {
-		var ie *imapv2.Error
-		if !(a.err == nil && a.data != nil && a.data.UID != 0) && !errors.Is(a.err, errNotSent) && !errors.As(a.err, &ie) {
+		if a.lost() {
 			lostFlights = append(lostFlights, a.f)
 		}
 	}
@@ -535,19 +528,18 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 	for _, a := range answers {
 		var uid imapv2.UID
 		lost := false
-		var ie *imapv2.Error
-		switch {
-		case a.err == nil && a.data != nil && a.data.UID != 0:
+		switch ie := a.refused(); {
+		case a.taken():
 			uid = a.data.UID
 		case errors.Is(a.err, errNotSent):
-		case errors.As(a.err, &ie):
+		case ie != nil:
 			if slow == nil && throttled(ie) {
 				slow = ie
 			}
 			if len(a.b.flights) > 1 && !throttled(ie) && ie.Code != imapv2.ResponseCodeOverQuota {
 				refusedBatches[a.b] = true
 			}
-		default:
+		default: // a.lost()
 			// Lost with the connection: found above, or not arrived.
 			uid, lost = found[a.f], true
 		}
@@ -607,6 +599,32 @@ func (mw *MailboxWriter) answerOldest(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// answer is a pipelined message's answer, as answerOldest settles it.
+type answer struct {
+	f    *flight
+	data *imapv2.AppendData
+	err  error
+	b    *batch // the APPEND the answer was for
+}
+
+// taken tells whether the server accepted the message, with its UID.
+func (a answer) taken() bool { return a.err == nil && a.data != nil && a.data.UID != 0 }
+
+// refused returns the server's NO or BAD for the message, or nil.
+func (a answer) refused() *imapv2.Error {
+	var ie *imapv2.Error
+	if errors.As(a.err, &ie) {
+		return ie
+	}
+	return nil
+}
+
+// lost tells whether the answer was lost with the connection (or came
+// without a UID): the message may have arrived.
+func (a answer) lost() bool {
+	return !a.taken() && !errors.Is(a.err, errNotSent) && a.refused() == nil
 }
 
 // shrinkWindow halves the window of messages in flight, for the reason

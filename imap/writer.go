@@ -955,10 +955,7 @@ func (mw *MailboxWriter) lookup(ctx context.Context, msgID string, norm Normaliz
 	}
 	saved, savedIdx, savedAfter := mw.existed, mw.indexed, mw.after
 	mw.existed, mw.indexed = 1, false // search the server, not the index
-	mw.after = mw.lastUID
-	if mw.uidNext > 0 {
-		mw.after = max(mw.lastUID, mw.uidNext-1)
-	}
+	mw.after = mw.lostAfter()
 	defer func() { mw.existed, mw.indexed, mw.after = saved, savedIdx, savedAfter }()
 	return mw.find(ctx, msgID, norm.Size, norm.Digest, false)
 }
@@ -979,28 +976,17 @@ func (mw *MailboxWriter) lookupLost(ctx context.Context, lost []*flight) (map[*f
 	}
 	stop := context.AfterFunc(ctx, func() { w.c.Close() })
 	defer stop()
-	after := mw.lastUID
-	if mw.uidNext > 0 {
-		after = max(after, mw.uidNext-1)
-	}
+	after := mw.lostAfter()
 	want := map[string]bool{}
 	for _, f := range lost {
 		want[dedupKey(f.p.msgID, f.p.norm.Size)] = true
 	}
-	// EXAMINE and the listing go together (a failed EXAMINE leaves no
-	// mailbox selected, and the FETCH fails too).
 	var above imapv2.UIDSet
 	above.AddRange(after+1, 0) // after+1:* (which names the last message when none is above: filtered below)
-	sel := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true})
-	list := w.c.Fetch(above, &imapv2.FetchOptions{UID: true, RFC822Size: true,
+	msgs, err := mw.examineFetch(above, &imapv2.FetchOptions{UID: true, RFC822Size: true,
 		BodySection: []*imapv2.FetchItemBodySection{{Specifier: imapv2.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}}})
-	_, serr := sel.Wait()
-	msgs, err := list.Collect()
-	if serr != nil {
-		return nil, connErr("EXAMINE "+mw.name, serr)
-	}
 	if err != nil {
-		return nil, connErr("FETCH "+mw.name, err)
+		return nil, err
 	}
 	keyOf := map[imapv2.UID]string{}
 	var cands imapv2.UIDSet
@@ -1045,6 +1031,35 @@ func (mw *MailboxWriter) lookupLost(ctx context.Context, lost []*flight) (map[*f
 		}
 	}
 	return found, nil
+}
+
+// lostAfter is the UID above which a message lost with the connection is
+// looked for: the last one appended in order, and those there before this
+// run (so that an identical earlier copy is not taken for it).
+func (mw *MailboxWriter) lostAfter() imapv2.UID {
+	if mw.uidNext > 0 {
+		return max(mw.lastUID, mw.uidNext-1)
+	}
+	return mw.lastUID
+}
+
+// examineFetch sends EXAMINE of the mailbox and UID FETCH of set
+// together, one round trip instead of two, and collects the answer. A
+// failed EXAMINE leaves no mailbox selected (RFC 3501, 6.3.1), so the
+// FETCH then fails too: it never reads another mailbox.
+func (mw *MailboxWriter) examineFetch(set imapv2.UIDSet, opts *imapv2.FetchOptions) ([]*imapclient.FetchMessageBuffer, error) {
+	c := mw.w.c
+	sel := c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true})
+	fetch := c.Fetch(set, opts)
+	_, serr := sel.Wait()
+	got, err := fetch.Collect()
+	if serr != nil {
+		return nil, connErr("EXAMINE "+mw.name, serr)
+	}
+	if err != nil {
+		return nil, connErr("FETCH "+mw.name, err)
+	}
+	return got, nil
 }
 
 // readerAt exposes the spool for SectionReader.
@@ -1138,19 +1153,10 @@ func (mw *MailboxWriter) checkPending(ctx context.Context) error {
 		byUID[pend[i].uid] = &pend[i]
 		set.AddNum(pend[i].uid)
 	}
-	// EXAMINE and UID FETCH go out together: one round trip, not two,
-	// while the upload connection's window waits. A failed EXAMINE
-	// leaves no mailbox selected (RFC 3501, 6.3.1), so the FETCH then
-	// fails too: it never reads another mailbox.
-	sel := w.c.Select(mw.name, &imapv2.SelectOptions{ReadOnly: true})
-	fetch := w.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
-	_, serr := sel.Wait()
-	got, err := fetch.Collect()
-	if serr != nil {
-		return connErr("EXAMINE "+mw.name, serr)
-	}
+	// One round trip while the upload connection's window waits.
+	got, err := mw.examineFetch(set, &imapv2.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true})
 	if err != nil {
-		return connErr("FETCH (check) "+mw.name, err)
+		return err
 	}
 	seen := map[imapv2.UID]bool{}
 	for _, g := range got {
