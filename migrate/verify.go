@@ -189,7 +189,7 @@ func Verify(ctx context.Context, src, dst mailconv.Reader, opts VerifyOptions) (
 		}
 		var outside []*verifyEntry
 		if !opts.Since.IsZero() || !opts.Before.IsZero() {
-			in := sents[:0:0]
+			var in []*verifyEntry
 			for _, e := range sents {
 				if inDateRange(e.received, opts.Since, opts.Before) {
 					in = append(in, e)
